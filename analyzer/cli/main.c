@@ -1,0 +1,93 @@
+/*
+ * main.c - the heapscope command: one table of subcommands (commands.def),
+ * each implemented by cmd_<name>() in cmd_<name>.c.
+ */
+#include "cli.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+#define HS_COMMAND(name, summary) {#name, cmd_##name, summary},
+#include "commands.def"
+#undef HS_COMMAND
+};
+
+static void print_help(FILE *out)
+{
+    fprintf(out, "usage: heapscope <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'heapscope <command> --help' shows a command's options; docs/cli/ has them all.\n");
+}
+
+int cli_fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "heapscope %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return HS_EXIT_ERROR;
+}
+
+int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "heapscope %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n%s", usage);
+    return HS_EXIT_USAGE;
+}
+
+int cli_is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+const char *cli_self_dir(void)
+{
+    static char dir[PATH_MAX];
+    if (dir[0] == '\0') {
+        ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+        if (n <= 0)
+            return ".";
+        dir[n] = '\0';
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+    }
+    return dir;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return HS_EXIT_USAGE;
+    }
+    if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        print_help(stdout);
+        return HS_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("heapscope %s\n", HS_VERSION);
+        return HS_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "heapscope: '%s' is not a heapscope command (see 'heapscope help')\n", argv[1]);
+    return HS_EXIT_USAGE;
+}

@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# run.sh BUILD - `make bench` (filled in as modules land).
+set -eu
+echo "heapscope bench: nothing to measure yet"
