@@ -509,7 +509,7 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
                           strerror(errno));
         goto err_close_logs;
     }
-    if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         rc = hs_error_set(err, HS_EDB, "cannot create trace '%s': %s", opts->out_path,
                           st.db ? sqlite3_errmsg(st.db) : "out of memory");
         goto err_remove_tmp;
@@ -523,7 +523,7 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
         goto err_remove_tmp;
     }
     st.db = NULL;
-    if (fsync(fd) != 0 || rename(tmp, opts->out_path) != 0) {
+    if (rename(tmp, opts->out_path) != 0) {
         rc = hs_error_set(err, HS_EIO, "cannot write trace '%s': %s", opts->out_path,
                           strerror(errno));
         goto err_remove_tmp;

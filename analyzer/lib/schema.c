@@ -38,16 +38,19 @@ const char hs_schema_sql[] =
     "  usmblks INTEGER, fsmblks INTEGER, uordblks INTEGER, fordblks INTEGER,\n"
     "  keepcost INTEGER, brk INTEGER, minflt INTEGER, majflt INTEGER, maxrss_kib INTEGER);\n"
     "CREATE TABLE event_chunks(\n"
-    "  first_seq INTEGER PRIMARY KEY, last_seq INTEGER, n_events INTEGER, data BLOB);\n";
+    "  first_seq INTEGER PRIMARY KEY, last_seq INTEGER, n_events INTEGER, raw_size INTEGER,\n"
+    "  data BLOB);\n";
 
 const char hs_schema_post_sql[] =
     "CREATE VIEW events AS\n"
-    "  SELECT b.alloc_seq AS seq, b.pid, b.exec_gen, b.tid, b.alloc_ts_ns AS ts_ns,\n"
+    "  SELECT b.alloc_seq AS seq, b.pid, b.exec_gen, coalesce(b.tid, b.pid) AS tid,\n"
+    "         b.alloc_ts_ns AS ts_ns,\n"
     "         o.name AS op, b.ptr, b.size, coalesce(b.realloc_from, b.alignment) AS old_ptr,\n"
     "         b.chunk_size, 'program' AS origin, b.caller, b.flags, NULL AS label\n"
     "    FROM blocks b JOIN ops o ON o.op = b.op\n"
     "  UNION ALL\n"
-    "  SELECT b.free_seq, b.pid, b.exec_gen, b.free_tid, b.free_ts_ns, 'free', b.ptr, b.size,\n"
+    "  SELECT b.free_seq, b.pid, b.exec_gen, coalesce(b.free_tid, b.tid, b.pid), b.free_ts_ns,\n"
+    "         'free', b.ptr, b.size,\n"
     "         NULL, b.chunk_size, 'program', b.free_caller, b.flags, NULL\n"
     "    FROM blocks b WHERE b.free_op = 5\n"
     "  UNION ALL\n"

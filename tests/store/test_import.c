@@ -141,10 +141,10 @@ static void test_import__one_process_exact_rows(void **state)
                       " size, chunk_size, flags, printf('%x', caller), printf('%x', realloc_from),"
                       " alignment, free_seq, free_ts_ns, free_tid, free_op, printf('%x', free_caller)"
                       " FROM blocks ORDER BY alloc_seq",
-                 "1|100|0|100|1000|1|555555559010|100|112|1|555555555100|0|NULL|4|4000|100|5|555555555130\n"
-                 "3|100|0|101|3000|1|555555559100|200|208|1|555555555110|0|NULL|5|5000|101|3|555555555120\n"
+                 "1|100|0|NULL|1000|1|555555559010|100|112|1|555555555100|0|NULL|4|4000|NULL|5|555555555130\n"
+                 "3|100|0|101|3000|1|555555559100|200|208|1|555555555110|0|NULL|5|5000|NULL|3|555555555120\n"
                  "5|100|0|101|5000|3|555555559200|300|320|1|555555555120|555555559100|NULL|NULL|NULL|NULL|NULL|0\n"
-                 "12|100|0|100|12000|1|555555559400|50|64|1|555555555160|0|NULL|NULL|NULL|NULL|NULL|0\n");
+                 "12|100|0|NULL|12000|1|555555559400|50|64|1|555555555160|0|NULL|NULL|NULL|NULL|NULL|0\n");
     assert_query(out, "SELECT seq, op, origin, flags, printf('%x', ptr), size, printf('%x', old_ptr),"
                       " chunk_size FROM sys_events",
                  "2|13|1|0|55555557a000|135168|555555559000|0\n"
