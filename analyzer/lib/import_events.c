@@ -31,7 +31,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#define BLOCK_COLUMNS 18
+#define BLOCK_COLUMNS 16
 #define REORDER_LIMIT (1u << 18)
 
 enum { ROW_LIVE = 0, ROW_DONE = 1, ROW_PARKED = 2 };
@@ -67,7 +67,7 @@ int hs__import_prepare(struct import_state *st)
     hs_stream_writer_init(&st->stream);
     hs_ptrmap_init(&st->live);
     if ((rc = prepare(st, &st->ins_block,
-                      "INSERT INTO blocks VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
+                      "INSERT INTO blocks VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
         (rc = prepare(st, &st->ins_sys,
                       "INSERT INTO sys_events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
         (rc = prepare(st, &st->ins_mark, "INSERT INTO marks VALUES(?,?,?,?,?,?,?,?)")) ||
@@ -120,25 +120,23 @@ static void bind_block(struct import_state *st, sqlite3_stmt *s, int base, const
     const struct import_image *img = &st->images[b->image];
     int live = b->free_seq == 0;
     bind_u64(s, base + 1, b->alloc_seq, 0);
-    bind_u64(s, base + 2, img->pid, 0);
-    bind_u64(s, base + 3, img->exec_gen, 0);
+    bind_u64(s, base + 2, b->image + 1, 0);
     /* NULL thread ids mean "the process's main thread" (tid == pid) and,
      * for free_tid, "the thread that allocated it": 4 bytes less per row. */
-    bind_u64(s, base + 4, b->tid, b->tid == img->pid);
-    bind_u64(s, base + 5, b->alloc_ts, 0);
-    bind_u64(s, base + 6, b->op, 0);
-    bind_u64(s, base + 7, b->ptr, 0);
-    bind_u64(s, base + 8, b->size, 0);
-    bind_u64(s, base + 9, b->chunk_size, 0);
-    bind_u64(s, base + 10, b->flags, 0);
-    bind_u64(s, base + 11, b->caller, 0);
-    bind_u64(s, base + 12, b->realloc_from, b->op != HS_OP_REALLOC && b->op != HS_OP_REALLOCARRAY);
-    bind_u64(s, base + 13, b->alignment, b->alignment == 0);
-    bind_u64(s, base + 14, b->free_seq, live);
-    bind_u64(s, base + 15, b->free_ts, live);
-    bind_u64(s, base + 16, b->free_tid, live || b->free_tid == b->tid);
-    bind_u64(s, base + 17, b->free_op, live);
-    bind_u64(s, base + 18, b->free_caller, live);
+    bind_u64(s, base + 3, b->tid, b->tid == img->pid);
+    bind_u64(s, base + 4, b->alloc_ts, 0);
+    bind_u64(s, base + 5, b->op, 0);
+    bind_u64(s, base + 6, b->ptr, 0);
+    bind_u64(s, base + 7, b->size, 0);
+    bind_u64(s, base + 8, b->chunk_size, 0);
+    bind_u64(s, base + 9, b->flags, 0);
+    bind_u64(s, base + 10, b->caller, 0);
+    bind_u64(s, base + 11, b->old_ptr, b->old_ptr == 0);
+    bind_u64(s, base + 12, b->free_seq, live);
+    bind_u64(s, base + 13, b->free_ts, live);
+    bind_u64(s, base + 14, b->free_tid, live || b->free_tid == b->tid);
+    bind_u64(s, base + 15, b->free_op, live);
+    bind_u64(s, base + 16, b->free_caller, live);
 }
 
 static int step(struct import_state *st, sqlite3_stmt *s, const char *what)
@@ -217,8 +215,8 @@ static int insert_sys(struct import_state *st, uint32_t image, const struct hs_e
 {
     sqlite3_stmt *s = st->ins_sys;
     bind_u64(s, 1, ev->seq, 0);
-    bind_u64(s, 2, ev->pid, 0);
-    bind_u64(s, 3, st->images[image].exec_gen, 0);
+    bind_u64(s, 2, image + 1, 0);
+    bind_u64(s, 3, ev->pid, 0);
     bind_u64(s, 4, ev->tid, 0);
     bind_u64(s, 5, ev->ts_ns, 0);
     bind_u64(s, 6, ev->op, 0);
@@ -360,10 +358,7 @@ static int open_block(struct import_state *st, uint32_t image, const struct hs_e
     b->flags = ev->flags;
     b->op = ev->op;
     b->state = ROW_LIVE;
-    if (ev->op == HS_OP_REALLOC || ev->op == HS_OP_REALLOCARRAY)
-        b->realloc_from = ev->old_ptr;
-    else
-        b->alignment = ev->old_ptr;
+    b->old_ptr = ev->old_ptr;
     if (hs_ptrmap_put(&st->live, image, ev->ptr, index))
         return hs_error_set(st->err, HS_ENOMEM, "out of memory");
     if ((rc = queue_push(st, index)))
@@ -386,8 +381,8 @@ static int write_snapshot(struct import_state *st, const struct pending_snapshot
     bind_u64(s, 1, p->seq, 0);
     sqlite3_bind_text(s, 2, p->mark_id ? "mark" : "exit", -1, SQLITE_STATIC);
     bind_u64(s, 3, (uint64_t)p->mark_id, p->mark_id == 0);
-    bind_u64(s, 4, img->pid, 0);
-    bind_u64(s, 5, img->exec_gen, 0);
+    bind_u64(s, 4, p->image + 1, 0);
+    bind_u64(s, 5, img->pid, 0);
     bind_u64(s, 6, p->tid, 0);
     bind_u64(s, 7, p->ts, 0);
     for (int i = 0; i < 14; i++) {
@@ -453,8 +448,8 @@ static int insert_mark(struct import_state *st, uint32_t image, const struct hs_
     sqlite3_stmt *s = st->ins_mark;
     bind_u64(s, 1, ev->ptr, 0);
     bind_u64(s, 2, ev->seq, 0);
-    bind_u64(s, 3, ev->pid, 0);
-    bind_u64(s, 4, st->images[image].exec_gen, 0);
+    bind_u64(s, 3, image + 1, 0);
+    bind_u64(s, 4, ev->pid, 0);
     bind_u64(s, 5, ev->tid, 0);
     bind_u64(s, 6, ev->ts_ns, 0);
     sqlite3_bind_text(s, 7, label, -1, SQLITE_TRANSIENT);

@@ -30,7 +30,7 @@ struct import_image {
 
 /* A block lifetime, pending until freed or the end of the import. */
 struct block_row {
-    uint64_t alloc_seq, alloc_ts, ptr, size, chunk_size, caller, realloc_from, alignment;
+    uint64_t alloc_seq, alloc_ts, ptr, size, chunk_size, caller, old_ptr;
     uint64_t free_seq, free_ts, free_caller; /* free_seq 0: still live */
     uint32_t image, tid, free_tid;
     uint16_t flags;
