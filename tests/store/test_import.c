@@ -111,7 +111,9 @@ static void write_one_process(const char *dir)
     synth_call(&l, 14, 100, HS_OP_EXIT, 0, 0, 3, 0, 0, 0, 0);
     synth_snapshot(&l, 15, 100, 100);
     synth_write(&l, dir, 0);
-    FILE *maps = fopen(strcat(strcpy(calloc(1, 4096), dir), "/100.0.maps"), "w");
+    char maps_path[4096];
+    snprintf(maps_path, sizeof maps_path, "%s/100.0.maps", dir);
+    FILE *maps = fopen(maps_path, "w");
     fputs("555555554000-555555556000 r-xp 00001000 08:01 42 /usr/bin/prog\n"
           "7ffff7dd0000-7ffff7df0000 r-xp 00000000 08:01 43 /usr/lib/libc.so.6\n",
           maps);
