@@ -81,6 +81,20 @@ static void free_child_env(char **env)
     free(env);
 }
 
+/* 1 if the tracer wrote at least one log into dir. */
+static int has_logs(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *de;
+    int found = 0;
+    while (!found && (de = readdir(d)))
+        found = strstr(de->d_name, ".hslog") != NULL;
+    closedir(d);
+    return found;
+}
+
 static void remove_logdir(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -165,6 +179,13 @@ int cmd_record(int argc, char **argv)
         out = out_buf;
     }
     free_child_env(env);
+    if (!has_logs(logdir)) {
+        remove_logdir(logdir);
+        code = hs_spawn_exit_code(status);
+        cli_fail("record", "'%s' ended (status %d) before the tracer started: no trace written",
+                 base, code);
+        return code ? code : HS_EXIT_ERROR;
+    }
     struct hs_exit_status exit = {(uint32_t)pid, status};
     struct hs_import_options opts = {.logdir = logdir, .out_path = out, .exits = &exit, .n_exits = 1};
     struct hs_import_result res;
