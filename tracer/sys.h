@@ -40,6 +40,9 @@ uint64_t hs__sys_clock_real_ns(void);
 uint32_t hs__sys_page_size(void);
 /* ru_minflt, ru_majflt, ru_maxrss (KiB) of this process. */
 void hs__sys_rusage(uint64_t out[3]);
+/* RLIMIT_FSIZE soft limit in bytes, or UINT64_MAX if unlimited. Growing
+ * a file past it would kill the program with SIGXFSZ. */
+uint64_t hs__sys_file_size_limit(void);
 /* sched_yield: lets the initializing thread finish. */
 void hs__sys_yield(void);
 

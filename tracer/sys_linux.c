@@ -163,6 +163,14 @@ void hs__sys_rusage(uint64_t out[3])
     out[2] = (uint64_t)ru.ru_maxrss;
 }
 
+uint64_t hs__sys_file_size_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return UINT64_MAX;
+    return (uint64_t)rl.rlim_cur;
+}
+
 void hs__sys_yield(void)
 {
     sched_yield();
