@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <malloc.h>
 
 #include "harness.h"
 
@@ -164,10 +165,11 @@ static size_t parse_strace(const char *path, struct sys_event *ev)
     uint64_t anon[MAX_SYS];
     size_t n_anon = 0;
     while (fgets(line, sizeof line, f) && n < MAX_SYS) {
-        char *call = strchr(line, ' ');
+        char *call = strchr(line, ' '); /* after the pid, which strace pads */
         if (!call)
             continue;
-        call++;
+        while (*call == ' ')
+            call++;
         char *eq = strrchr(call, '='); /* strace pads ")" and "= result" */
         if (!eq)
             continue;
@@ -532,6 +534,77 @@ static void test_tracer__reentrant_hook(void **state)
     run_free(&r);
 }
 
+/* ---- calls the program makes itself ---- */
+
+static void test_tracer__program_calls(void **state)
+{
+    struct run r;
+    run_fixture(&r, NULL, NULL, "fx_sys", NULL);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_log_sane(&r);
+    size_t start = find_mark(&r, "start"), end = find_mark(&r, "end");
+    assert_true(start < end && end < r.n_events);
+    uint64_t m = fixture_value(&r, "m"), re = fixture_value(&r, "r");
+    uint64_t b0 = fixture_value(&r, "b0"), b1 = fixture_value(&r, "b1");
+
+    /* the sequence of program calls, in order (allocator events skipped) */
+    const struct hs_record *e[16];
+    size_t n = 0;
+    for (size_t i = start + 4; i < end && n < 16; i++) /* after the mark's snapshot */
+        if (r.events[i]->origin == HS_ORIGIN_PROGRAM)
+            e[n++] = r.events[i];
+    assert_int_equal(n, 13);
+    assert_int_equal(e[0]->op, HS_OP_MMAP);
+    assert_int_equal(e[0]->u.call.ptr, m);
+    assert_int_equal(e[0]->u.call.size, 1 << 20);
+    assert_int_equal(e[0]->u.call.chunk_size, (3ull << 32) | 0x22); /* RW, PRIVATE|ANON */
+    assert_int_equal(e[1]->op, HS_OP_MREMAP);
+    assert_int_equal(e[1]->u.call.ptr, re);
+    assert_int_equal(e[1]->u.call.old_ptr, m);
+    assert_int_equal(e[1]->u.call.size, 2 << 20);
+    assert_int_equal(e[1]->u.call.chunk_size, 1 << 20);
+    assert_int_equal(e[2]->op, HS_OP_MUNMAP);
+    assert_int_equal(e[2]->u.call.ptr, re);
+    assert_int_equal(e[2]->u.call.size, 2 << 20);
+    assert_int_equal(e[3]->op, HS_OP_SBRK); /* sbrk(0) */
+    assert_int_equal(e[3]->u.call.ptr, b0);
+    assert_int_equal(e[3]->u.call.size, 0);
+    assert_int_equal(e[4]->op, HS_OP_SBRK); /* sbrk(8192) */
+    assert_int_equal(e[4]->u.call.old_ptr, b0);
+    assert_int_equal(e[4]->u.call.ptr, b0 + 8192);
+    assert_int_equal(e[4]->u.call.size, 8192);
+    assert_int_equal(e[5]->op, HS_OP_SBRK); /* sbrk(0) */
+    assert_int_equal(e[5]->u.call.ptr, b1);
+    assert_int_equal(e[6]->op, HS_OP_BRK);
+    assert_int_equal(e[6]->u.call.old_ptr, b1);
+    assert_int_equal(e[6]->u.call.ptr, b0);
+    assert_int_equal(e[7]->op, HS_OP_MALLOPT);
+    assert_int_equal(e[7]->u.call.old_ptr, M_MMAP_THRESHOLD);
+    assert_int_equal(e[7]->u.call.size, 1 << 20);
+    assert_int_equal(e[8]->op, HS_OP_MALLOC);
+    assert_int_equal(e[8]->u.call.size, 300000);
+    assert_int_equal(e[8]->flags & HS_CHUNK_IS_MMAPPED, 0); /* the threshold took */
+    assert_int_equal(e[9]->op, HS_OP_FREE);
+    assert_int_equal(e[10]->op, HS_OP_MALLOC_TRIM);
+    assert_int_equal(e[10]->flags & 1, fixture_value(&r, "trimmed") ? 1 : 0);
+    assert_int_equal(e[11]->op, HS_OP_PVALLOC);
+    assert_int_equal(e[11]->u.call.ptr % 4096, 0);
+    assert_int_equal(e[11]->u.call.chunk_size, 4096 + 0x10); /* a page plus the header */
+    assert_int_equal(e[12]->op, HS_OP_FREE);
+
+    /* the program's own break moves are not inferred a second time; the
+     * 300000-byte malloc grew the heap, and its free (or the trim) shrank it */
+    size_t n_brk = 0;
+    for (size_t i = start; i < end; i++)
+        if (r.events[i]->op == HS_OP_BRK && r.events[i]->origin == HS_ORIGIN_ALLOCATOR) {
+            assert_true(r.events[i]->u.call.ptr != b0 + 8192);
+            n_brk++;
+        }
+    assert_true(n_brk >= 2);
+    assert_int_equal(count_between(&r, start, end, HS_OP_MMAP, -1), 1);
+    run_free(&r);
+}
+
 /* ---- configuration: inert, unusable directory, event limit ---- */
 
 static void test_tracer__inert_without_logdir(void **state)
@@ -592,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_tracer__constructor),
         cmocka_unit_test(test_tracer__jemalloc),
         cmocka_unit_test(test_tracer__reentrant_hook),
+        cmocka_unit_test(test_tracer__program_calls),
         cmocka_unit_test(test_tracer__inert_without_logdir),
         cmocka_unit_test(test_tracer__unusable_logdir),
         cmocka_unit_test(test_tracer__event_limit),
