@@ -87,7 +87,8 @@ void hs__complain(const char *msg, const char *detail)
     hs__sys_write_all(2, buf, n);
 }
 
-#define RESOLVE(name) (hs__state.real.name = (__typeof__(hs__state.real.name))dlsym(RTLD_NEXT, #name))
+#define RESOLVE(name)                                                                              \
+    (hs__state.real.name = (__typeof__(hs__state.real.name))dlsym(RTLD_NEXT, #name))
 
 static void resolve(void)
 {

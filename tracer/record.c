@@ -65,8 +65,7 @@ static int cover(uint64_t i)
         uint64_t end = (i / HS_SEGMENT_RECORDS + 1) * HS_SEGMENT_RECORDS;
         if (end > hs__state.max_slots)
             end = hs__state.max_slots;
-        int rc = hs__sys_fallocate(hs__state.log_fd,
-                                   HS_LOG_HEADER_SIZE + covered * HS_RECORD_SIZE,
+        int rc = hs__sys_fallocate(hs__state.log_fd, HS_LOG_HEADER_SIZE + covered * HS_RECORD_SIZE,
                                    (end - covered) * HS_RECORD_SIZE);
         if (rc != 0) {
             stop_recording(HS_LOG_DISABLED, "cannot grow the log", -rc);

@@ -14,12 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-int hs__sys_open_dir(const char *path);                      /* fd or -errno */
+int hs__sys_open_dir(const char *path);                       /* fd or -errno */
 int hs__sys_open_at(int dir_fd, const char *name, int flags); /* fd or -errno; mode 0644 */
-int hs__sys_open_read(const char *path);                     /* fd or -errno */
+int hs__sys_open_read(const char *path);                      /* fd or -errno */
 void hs__sys_close(int fd);
-long hs__sys_read(int fd, void *buf, size_t n);              /* bytes or -errno */
-int hs__sys_write_all(int fd, const void *buf, size_t n);    /* 0 or -errno */
+long hs__sys_read(int fd, void *buf, size_t n);           /* bytes or -errno */
+int hs__sys_write_all(int fd, const void *buf, size_t n); /* 0 or -errno */
 long hs__sys_readlink(const char *path, char *buf, size_t n);
 int hs__sys_fallocate(int fd, uint64_t offset, uint64_t len); /* 0 or -errno; extends only */
 void *hs__sys_map_shared(int fd, size_t len);                 /* NULL on failure; NORESERVE */

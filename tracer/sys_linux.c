@@ -88,8 +88,8 @@ int hs__sys_fallocate(int fd, uint64_t offset, uint64_t len)
 
 void *hs__sys_map_shared(int fd, size_t len)
 {
-    long r = syscall(SYS_mmap, NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd,
-                     0L);
+    long r =
+        syscall(SYS_mmap, NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0L);
     if (r == -1) /* syscall(2) returns -1 and sets errno on failure */
         return NULL;
     return (void *)r;

@@ -148,8 +148,8 @@ static void test_tracer__basic(void **state)
 /* ---- inferred brk/mmap versus strace on the same run ---- */
 
 struct sys_event {
-    char op;             /* 'b' brk, 'm' mmap, 'u' munmap, 'r' mremap */
-    uint64_t addr, len;  /* new break / mapping */
+    char op;            /* 'b' brk, 'm' mmap, 'u' munmap, 'r' mremap */
+    uint64_t addr, len; /* new break / mapping */
     uint64_t old_addr, old_len;
 };
 
@@ -236,13 +236,12 @@ static void test_tracer__inferred_equals_strace(void **state)
             want[i].old_len == got[i].old_len)
             continue;
         for (size_t k = 0; k < n_want || k < n_got; k++)
-            print_message("%zu: strace %c %#llx %#llx | inferred %c %#llx %#llx\n", k,
-                          k < n_want ? want[k].op : '-',
-                          k < n_want ? (unsigned long long)want[k].addr : 0ull,
-                          k < n_want ? (unsigned long long)want[k].len : 0ull,
-                          k < n_got ? got[k].op : '-',
-                          k < n_got ? (unsigned long long)got[k].addr : 0ull,
-                          k < n_got ? (unsigned long long)got[k].len : 0ull);
+            print_message(
+                "%zu: strace %c %#llx %#llx | inferred %c %#llx %#llx\n", k,
+                k < n_want ? want[k].op : '-', k < n_want ? (unsigned long long)want[k].addr : 0ull,
+                k < n_want ? (unsigned long long)want[k].len : 0ull, k < n_got ? got[k].op : '-',
+                k < n_got ? (unsigned long long)got[k].addr : 0ull,
+                k < n_got ? (unsigned long long)got[k].len : 0ull);
         fail_msg("inferred event %zu differs from strace", i);
     }
     /* the fixture exercises every kind: several brk moves both ways, three
