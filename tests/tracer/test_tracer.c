@@ -372,6 +372,79 @@ static void test_tracer__threads(void **state)
     run_free(&r);
 }
 
+/* Thread heaps: each inferred arena-heap mmap lies inside a PROT_NONE,
+ * MAP_NORESERVE mapping glibc's new_heap made (strace, same run). */
+static void test_tracer__arena_heaps_vs_strace(void **state)
+{
+    char trace[300], cwd[200];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(trace, sizeof trace, "%s/strace-fx_threads.txt", cwd);
+    const char *args[] = {"2000", NULL};
+    struct run r;
+    run_fixture(&r, NULL, trace, "fx_threads", args);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_log_sane(&r);
+
+    uint64_t start[64], len[64];
+    size_t n_maps = 0;
+    FILE *f = fopen(trace, "r");
+    assert_non_null(f);
+    char line[1024];
+    /* with several threads strace splits a call into "<unfinished ...>"
+     * and "<... mmap resumed>) = result" lines of the same pid */
+    unsigned pending_pid[64];
+    uint64_t pending_len[64];
+    size_t n_pending = 0;
+    while (fgets(line, sizeof line, f) && n_maps < 64) {
+        unsigned pid = (unsigned)strtoul(line, NULL, 10);
+        char *call = strstr(line, "mmap(");
+        char *eq = strrchr(line, '=');
+        unsigned long long l;
+        if (call && strstr(call, "PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE") &&
+            sscanf(strchr(call, ',') + 1, "%llu", &l) == 1) {
+            if (strstr(line, "<unfinished ...>")) {
+                if (n_pending < 64) {
+                    pending_pid[n_pending] = pid;
+                    pending_len[n_pending++] = l;
+                }
+            } else if (eq) {
+                start[n_maps] = strtoull(eq + 1, NULL, 0);
+                len[n_maps++] = l;
+            }
+        } else if (strstr(line, "<... mmap resumed>") && eq) {
+            for (size_t k = 0; k < n_pending; k++)
+                if (pending_pid[k] == pid) {
+                    start[n_maps] = strtoull(eq + 1, NULL, 0);
+                    len[n_maps++] = pending_len[k];
+                    pending_pid[k] = pending_pid[--n_pending];
+                    pending_len[k] = pending_len[n_pending];
+                    break;
+                }
+        }
+    }
+    fclose(f);
+
+    size_t n_heaps = 0;
+    for (size_t i = 0; i < r.n_events; i++) {
+        const struct hs_record *e = r.events[i];
+        if (e->op != HS_OP_MMAP || e->origin != HS_ORIGIN_ALLOCATOR || e->u.call.size != 64u << 20)
+            continue;
+        n_heaps++;
+        assert_int_equal(e->u.call.ptr % (64u << 20), 0);
+        size_t k;
+        for (k = 0; k < n_maps; k++)
+            if (start[k] <= e->u.call.ptr && e->u.call.ptr + e->u.call.size <= start[k] + len[k])
+                break;
+        if (k == n_maps)
+            fail_msg("inferred heap %#llx is in no mapping strace saw",
+                     (unsigned long long)e->u.call.ptr);
+    }
+    assert_true(n_heaps >= 1 && n_heaps <= 4);
+    assert_true(n_heaps <= n_maps);
+    unlink(trace);
+    run_free(&r);
+}
+
 /* ---- fork and exec ---- */
 
 static void test_tracer__fork(void **state)
@@ -659,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_tracer__crash_exit),
         cmocka_unit_test(test_tracer__crash_kill),
         cmocka_unit_test(test_tracer__threads),
+        cmocka_unit_test(test_tracer__arena_heaps_vs_strace),
         cmocka_unit_test(test_tracer__fork),
         cmocka_unit_test(test_tracer__exec),
         cmocka_unit_test(test_tracer__constructor),
