@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 #include "heapscope/event.h"
+#include "sys.h"
 
 #define HS_EXPORT __attribute__((visibility("default")))
 
@@ -70,6 +71,8 @@ struct tracer_state {
     struct hs_real real; /* next definitions of the hooked symbols */
 
     int dir_fd;                   /* HS_LOGDIR, O_DIRECTORY (kept for fork) */
+    struct hs_file_id dir_id;     /* what dir_fd must still refer to */
+    struct hs_file_id log_id;     /* what log_fd must still refer to */
     uint64_t max_events;          /* HS_LOG_MAX_EVENTS, 0 = default limit */
     uint32_t log_flags;           /* HS_LOG_* flags every new log starts with */
     int log_fd;                   /* this process's .hslog, O_CLOEXEC */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -722,6 +723,26 @@ static void test_tracer__event_limit(void **state)
     run_free(&r);
 }
 
+static void test_tracer__program_closes_log_fd(void **state)
+{
+    const char *args[] = {"70000", NULL};
+    struct run r;
+    run_fixture(&r, NULL, NULL, "fx_closefds", args);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(fixture_value(&r, "fd"), 3); /* the lowest number, reused */
+    char path[600];
+    snprintf(path, sizeof path, "%s/user.txt", r.dir);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 5); /* never fallocated by the tracer */
+    assert_int_equal(r.n_logs, 1);
+    assert_true(r.logs[0].header->flags & HS_LOG_DISABLED);
+    assert_int_equal(r.logs[0].n_committed, 65536); /* the first segment, full */
+    assert_string_equal(r.err, "heapscope-tracer: the program closed the log's file descriptor "
+                               "(later events dropped)\n");
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -742,6 +763,7 @@ int main(void)
         cmocka_unit_test(test_tracer__inert_without_logdir),
         cmocka_unit_test(test_tracer__unusable_logdir),
         cmocka_unit_test(test_tracer__event_limit),
+        cmocka_unit_test(test_tracer__program_closes_log_fd),
     };
     return cmocka_run_group_tests_name("tracer", tests, NULL, NULL);
 }
