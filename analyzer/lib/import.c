@@ -111,7 +111,7 @@ static int open_logs(struct import_state *st)
         int lrc = hs_log_open(&img->log, img->path, &lerr);
         if (lrc == HS_EFORMAT || lrc == HS_EIO) {
             warn(st, "skipped %s", lerr.msg);
-            st->result->n_skipped++;
+            st->result->n_skipped_logs++;
             free(img->path);
             continue;
         }
