@@ -103,6 +103,9 @@ enum {
                                       later events were dropped */
     HS_LOG_DISABLED = 1u << 2,     /* the tracer disabled itself (a write
                                       failed); later events were dropped */
+    HS_LOG_FAULT_SAMPLES = 1u << 3, /* LOGDIR/faults.hslog: page_fault records
+                                       of all pids from `heapscope record`'s
+                                       perf sampler, seq 0; not a process log */
 };
 
 /*
