@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
 # run.sh BUILD - `make bench` (filled in as modules land).
 set -eu
-echo "heapscope bench: nothing to measure yet"
+build=${1:-build}
+"$(dirname "$0")/faults_bench.sh" "$build"

@@ -4,7 +4,7 @@
  * the file named by argv[1], one line "<name> <tid> <start> <end>" (hex
  * addresses, end exclusive), so the checker can count samples in them.
  *
- *   fx_faults OUT touch     mmap 1 MiB, write one byte in each of its 256 pages
+ *   fx_faults OUT touch [N] mmap N MiB (default 1), write one byte in each page
  *   fx_faults OUT remap     touch 1 MiB; mark "first-touched"; munmap; mmap
  *                           1 MiB again; touch it; mark "second-touched"
  *   fx_faults OUT read      read() 1 MiB of /dev/zero into a fresh mapping:
@@ -71,14 +71,15 @@ static void *thread_main(void *arg)
 int main(int argc, char **argv)
 {
     if (argc < 3 || !(out = fopen(argv[1], "w"))) {
-        fprintf(stderr, "usage: fx_faults OUT touch|remap|read|heap|threads N|crash\n");
+        fprintf(stderr, "usage: fx_faults OUT touch [MIB]|remap|read|heap|threads N|crash\n");
         return 2;
     }
     const char *mode = argv[2];
     if (strcmp(mode, "touch") == 0 || strcmp(mode, "crash") == 0) {
-        char *p = map(MIB);
-        touch(p, MIB);
-        report("mapping", p, MIB);
+        size_t size = argc > 3 ? strtoul(argv[3], NULL, 0) * MIB : MIB;
+        char *p = map(size);
+        touch(p, size);
+        report("mapping", p, size);
         if (strcmp(mode, "crash") == 0) {
             fclose(out);
             raise(SIGSEGV);
