@@ -100,6 +100,15 @@ void *hs__sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long off
     return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, offset);
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older headers lack it */
+#endif
+
+void hs__sys_prefault(void *addr, size_t len)
+{
+    madvise(addr, len, MADV_POPULATE_WRITE);
+}
+
 void hs__sys_unmap(void *addr, size_t len)
 {
     syscall(SYS_munmap, addr, len);
@@ -152,6 +161,14 @@ void hs__sys_rusage(uint64_t out[3])
     out[0] = (uint64_t)ru.ru_minflt;
     out[1] = (uint64_t)ru.ru_majflt;
     out[2] = (uint64_t)ru.ru_maxrss;
+}
+
+uint64_t hs__sys_file_size_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return UINT64_MAX;
+    return (uint64_t)rl.rlim_cur;
 }
 
 void hs__sys_yield(void)

@@ -76,8 +76,8 @@ static void load_logs(struct run *r)
         }
 }
 
-void run_fixture(struct run *r, const char *preload, const char *strace_out,
-                 const char *fixture, const char *const *args)
+static void run(struct run *r, const char *preload, const char *strace_out,
+                const char *fixture, const char *const *args, const char *const *env)
 {
     memset(r, 0, sizeof *r);
     char cwd[200];
@@ -85,9 +85,10 @@ void run_fixture(struct run *r, const char *preload, const char *strace_out,
     snprintf(r->dir, sizeof r->dir, "%s/hs-run-%s-XXXXXX", cwd, fixture);
     assert_non_null(mkdtemp(r->dir));
 
-    char exe[512], outpath[300], env_preload[1024], env_dir[300];
+    char exe[512], outpath[300], errpath[300], env_preload[1024], env_dir[300];
     snprintf(exe, sizeof exe, "%s/%s", FX_DIR, fixture);
     snprintf(outpath, sizeof outpath, "%s/stdout", r->dir);
+    snprintf(errpath, sizeof errpath, "%s/stderr", r->dir);
     snprintf(env_preload, sizeof env_preload, "LD_PRELOAD=%s", preload ? preload : HS_TRACER_PATH);
     snprintf(env_dir, sizeof env_dir, "HS_LOGDIR=%s", r->dir);
 
@@ -117,9 +118,13 @@ void run_fixture(struct run *r, const char *preload, const char *strace_out,
     if (pid == 0) {
         int fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(fd, 1);
+        fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 2);
         if (!strace_out) {
             putenv(env_preload);
             putenv(env_dir);
+            for (size_t i = 0; env && env[i]; i++)
+                putenv((char *)env[i]);
         }
         execvp(argv[0], (char *const *)argv);
         _exit(127);
@@ -132,7 +137,25 @@ void run_fixture(struct run *r, const char *preload, const char *strace_out,
         r->out[n] = '\0';
         fclose(f);
     }
+    f = fopen(errpath, "r");
+    if (f) {
+        size_t n = fread(r->err, 1, sizeof r->err - 1, f);
+        r->err[n] = '\0';
+        fclose(f);
+    }
     load_logs(r);
+}
+
+void run_fixture(struct run *r, const char *preload, const char *strace_out,
+                 const char *fixture, const char *const *args)
+{
+    run(r, preload, strace_out, fixture, args, NULL);
+}
+
+void run_fixture_env(struct run *r, const char *preload, const char *fixture,
+                     const char *const *args, const char *const *env)
+{
+    run(r, preload, NULL, fixture, args, env);
 }
 
 void run_free(struct run *r)

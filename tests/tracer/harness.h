@@ -22,6 +22,7 @@ struct run {
     char dir[256];                     /* fresh HS_LOGDIR of this run */
     int status;                        /* waitpid status of the fixture */
     char out[4096];                    /* the fixture's stdout */
+    char err[4096];                    /* the fixture's stderr */
     size_t n_logs;
     struct hs_log logs[HS_MAX_LOGS];   /* sorted by (pid, gen) */
     size_t n_events;
@@ -34,6 +35,12 @@ struct run {
  * it under `strace -f -o strace_out`. Then loads the logs. */
 void run_fixture(struct run *r, const char *preload, const char *strace_out,
                  const char *fixture, const char *const *args);
+
+/* The same with extra "NAME=value" entries (NULL-terminated) put into the
+ * fixture's environment after HS_LOGDIR and LD_PRELOAD (so they may
+ * override them). */
+void run_fixture_env(struct run *r, const char *preload, const char *fixture,
+                     const char *const *args, const char *const *env);
 
 /* Frees the run and deletes its directory. */
 void run_free(struct run *r);

@@ -532,6 +532,51 @@ static void test_tracer__reentrant_hook(void **state)
     run_free(&r);
 }
 
+/* ---- configuration: inert, unusable directory, event limit ---- */
+
+static void test_tracer__inert_without_logdir(void **state)
+{
+    const char *env[] = {"HS_LOGDIR=", NULL};
+    const char *args[] = {"100", NULL};
+    struct run r;
+    run_fixture_env(&r, NULL, "fx_reenter", args, env);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(r.n_logs, 0);
+    assert_string_equal(r.err, ""); /* not asked to trace: silent */
+    run_free(&r);
+}
+
+static void test_tracer__unusable_logdir(void **state)
+{
+    const char *env[] = {"HS_LOGDIR=/nonexistent-heapscope-dir", NULL};
+    const char *args[] = {"100", NULL};
+    struct run r;
+    run_fixture_env(&r, NULL, "fx_reenter", args, env);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(r.n_logs, 0);
+    assert_string_equal(r.err, "heapscope-tracer: cannot open HS_LOGDIR "
+                               "'/nonexistent-heapscope-dir': No such file or directory "
+                               "(tracing disabled)\n");
+    run_free(&r);
+}
+
+static void test_tracer__event_limit(void **state)
+{
+    const char *env[] = {"HS_LOG_MAX_EVENTS=50", NULL};
+    const char *args[] = {"1000", NULL};
+    struct run r;
+    run_fixture_env(&r, NULL, "fx_reenter", args, env);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(r.n_logs, 1);
+    assert_int_equal(r.logs[0].n_committed, 50);
+    assert_int_equal(r.n_events, 50);
+    assert_true(r.logs[0].header->flags & HS_LOG_FULL);
+    assert_int_equal(r.logs[0].header->n_reserved, 51); /* the slot that hit the limit */
+    assert_string_equal(r.err, "heapscope-tracer: log reached HS_LOG_MAX_EVENTS or its size "
+                               "limit (later events dropped)\n");
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -547,6 +592,9 @@ int main(void)
         cmocka_unit_test(test_tracer__constructor),
         cmocka_unit_test(test_tracer__jemalloc),
         cmocka_unit_test(test_tracer__reentrant_hook),
+        cmocka_unit_test(test_tracer__inert_without_logdir),
+        cmocka_unit_test(test_tracer__unusable_logdir),
+        cmocka_unit_test(test_tracer__event_limit),
     };
     return cmocka_run_group_tests_name("tracer", tests, NULL, NULL);
 }
