@@ -17,11 +17,11 @@ static const char usage[] =
     "    --mark LABEL   count only the faults before the first mark LABEL\n";
 
 static const char why_differ[] =
-    "perf counts the user-mode faults from exec on; getrusage also counts faults taken in\n"
-    "kernel mode on user memory (read() or recv() into new pages), pages the kernel faults\n"
-    "in itself (execve copying argv and the environment) and the child's faults between\n"
-    "fork and exec. Samples after the exit snapshot (atexit handlers, the tracer) are not\n"
-    "in the getrusage figure.";
+    "perf samples the user-mode faults from exec on. getrusage also counts pages the kernel\n"
+    "faults in itself: the tracer's log segments (madvise MADV_POPULATE_WRITE, estimated\n"
+    "above), execve copying argv and the environment, read() or recv() into new pages\n"
+    "(faults taken in kernel mode), and the child's faults between fork and exec. Samples\n"
+    "after the exit snapshot (atexit handlers) are not in the getrusage figure.";
 
 static void json_string(const char *s)
 {
@@ -101,9 +101,11 @@ static void print_json(const char *path, const struct hs_faults_report *r)
         printf("%s\n  {\"pid\": %u, \"exec_gen\": %u, \"samples\": %llu", i ? "," : "", p->pid,
                p->exec_gen, (unsigned long long)p->samples);
         if (p->has_rusage)
-            printf(", \"ru_minflt\": %llu, \"ru_majflt\": %llu, \"samples_at_exit\": %llu",
+            printf(", \"ru_minflt\": %llu, \"ru_majflt\": %llu, \"samples_at_exit\": %llu,"
+                   " \"log_prefault_pages\": %llu",
                    (unsigned long long)p->ru_minflt, (unsigned long long)p->ru_majflt,
-                   (unsigned long long)p->samples_at_exit);
+                   (unsigned long long)p->samples_at_exit,
+                   (unsigned long long)p->log_prefault_pages);
         printf("}");
     }
     printf("]}\n");
@@ -121,9 +123,15 @@ static void print_reconcile(const struct hs_faults_report *r, int perf)
         uint64_t ru = p->ru_minflt + p->ru_majflt;
         printf("  pid %u: %llu minor + %llu major", p->pid, (unsigned long long)p->ru_minflt,
                (unsigned long long)p->ru_majflt);
-        if (perf)
-            printf("; %llu samples until then; getrusage - samples = %lld", 
-                   (unsigned long long)p->samples_at_exit, (long long)(ru - p->samples_at_exit));
+        if (perf) {
+            long long diff = (long long)(ru - p->samples_at_exit);
+            printf("; %llu samples until then; getrusage - samples = %lld\n"
+                   "    about %llu: the tracer's log pages; the other %lld: kernel-mode and"
+                   " pre-exec faults",
+                   (unsigned long long)p->samples_at_exit, diff,
+                   (unsigned long long)p->log_prefault_pages,
+                   diff - (long long)p->log_prefault_pages);
+        }
         printf("\n");
     }
     if (perf)

@@ -234,7 +234,9 @@ static int processes(sqlite3 *db, struct hs_faults_report *r, struct hs_error *e
                            "   AND f.exec_gen = p.exec_gen),"
                            " i.minflt, i.majflt,"
                            " (SELECT count(*) FROM faults f WHERE f.pid = p.pid"
-                           "   AND f.exec_gen = p.exec_gen AND f.ts_ns <= i.ts_ns)"
+                           "   AND f.exec_gen = p.exec_gen AND f.ts_ns <= i.ts_ns),"
+                           " p.n_events + p.n_lost + (SELECT count(*) FROM mallinfo m"
+                           "   WHERE m.pid = p.pid AND m.exec_gen = p.exec_gen)"
                            " FROM processes p LEFT JOIN mallinfo i ON i.pid = p.pid"
                            "   AND i.exec_gen = p.exec_gen AND i.kind = 'exit'"
                            "   AND i.minflt IS NOT NULL"
@@ -262,6 +264,10 @@ static int processes(sqlite3 *db, struct hs_faults_report *r, struct hs_error *e
         p->ru_minflt = (uint64_t)sqlite3_column_int64(s, 3);
         p->ru_majflt = (uint64_t)sqlite3_column_int64(s, 4);
         p->samples_at_exit = (uint64_t)sqlite3_column_int64(s, 5);
+        /* The tracer's log: a header page, then segments of 65536 records
+         * (64 bytes each: 1024 pages), each populated when first used. */
+        uint64_t slots = (uint64_t)sqlite3_column_int64(s, 6);
+        p->log_prefault_pages = 1 + 1024 * ((slots + 65535) / 65536);
     }
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : db_fail(db, err, "cannot read the processes");

@@ -51,6 +51,10 @@ struct hs_faults_process {
     int has_rusage;            /* a state snapshot at exit exists */
     uint64_t ru_minflt, ru_majflt; /* at the exit snapshot */
     uint64_t samples_at_exit;  /* samples until the exit snapshot */
+    uint64_t log_prefault_pages; /* estimate of the pages the tracer faulted
+                                    in for its log with MADV_POPULATE_WRITE
+                                    (kernel side: in getrusage, not sampled):
+                                    1 + 1024 per 65536-record segment */
 };
 
 struct hs_faults_report {
