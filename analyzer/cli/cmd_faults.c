@@ -48,18 +48,22 @@ static void json_regions(const uint64_t *n)
 static void print_json(const char *path, const struct hs_faults_report *r)
 {
     int perf = strcmp(r->source, "perf") == 0;
-    uint64_t total = r->total;
+    uint64_t total = r->total, minor = r->minor, major = r->major;
     if (!perf) /* getrusage: the processes' counts at exit */
-        for (uint32_t i = 0; i < r->n_processes; i++)
-            total += r->processes[i].ru_minflt + r->processes[i].ru_majflt;
+        for (uint32_t i = 0; i < r->n_processes; i++) {
+            minor += r->processes[i].ru_minflt;
+            major += r->processes[i].ru_majflt;
+        }
+    if (!perf)
+        total = minor + major;
     printf("{\"trace\": ");
     json_string(path);
     printf(", \"source\": \"%s\", \"note\": ", r->source);
     json_string(r->note);
     printf(", \"until_seq\": %llu,\n \"total\": %llu, \"minor\": %llu, \"major\": %llu,"
            " \"lost\": %llu,\n \"by_region\": ",
-           (unsigned long long)r->until_seq, (unsigned long long)total,
-           (unsigned long long)r->minor, (unsigned long long)r->major, (unsigned long long)r->lost);
+           (unsigned long long)r->until_seq, (unsigned long long)total, (unsigned long long)minor,
+           (unsigned long long)major, (unsigned long long)r->lost);
     if (perf)
         json_regions(r->by_region);
     else
@@ -145,9 +149,8 @@ static void print_text(const char *path, const struct hs_faults_report *r)
     if (r->until_seq)
         printf(" before event %llu", (unsigned long long)r->until_seq);
     if (!perf) {
-        printf(": not sampled%s%s\n", r->note[0] ? " (" : " (perf refused or --no-faults",
-               r->note[0] ? r->note : "");
-        printf(")\nonly the tracer's getrusage counts are known (source: %s)\n", r->source);
+        printf(": not sampled (%s)\n", r->note[0] ? r->note : "heapscope record --no-faults");
+        printf("only the tracer's getrusage counts are known (source: %s)\n", r->source);
         for (uint32_t i = 0; i < r->n_phases; i++)
             if (r->phases[i].rusage_delta >= 0)
                 printf("  %s .. %s: %lld faults (getrusage delta)\n", r->phases[i].from,
