@@ -12,6 +12,8 @@
  *   fx_faults OUT heap      malloc 1 MiB from the heap (mmap threshold raised
  *                           by mallopt), touch, free, malloc again, touch
  *   fx_faults OUT threads N 4 threads, each touching N pages of its own mmap
+ *   fx_faults OUT arena     a thread mallocs 100000 bytes (from a non-main
+ *                           arena: a thread heap) and touches each page
  *   fx_faults OUT crash     touch 1 MiB, then die of SIGSEGV
  */
 #define _GNU_SOURCE
@@ -59,6 +61,16 @@ static char *map(size_t size)
 
 static size_t thread_pages;
 
+static void *arena_main(void *arg)
+{
+    size_t size = 100000;
+    char *p = malloc(size);
+    touch(p, size);
+    report("block", p, size);
+    free(p);
+    return NULL;
+}
+
 static void *thread_main(void *arg)
 {
     size_t size = thread_pages * 4096;
@@ -71,7 +83,7 @@ static void *thread_main(void *arg)
 int main(int argc, char **argv)
 {
     if (argc < 3 || !(out = fopen(argv[1], "w"))) {
-        fprintf(stderr, "usage: fx_faults OUT touch [MIB]|remap|read|heap|threads N|crash\n");
+        fprintf(stderr, "usage: fx_faults OUT touch [MIB]|remap|read|heap|arena|threads N|crash\n");
         return 2;
     }
     const char *mode = argv[2];
@@ -116,6 +128,10 @@ int main(int argc, char **argv)
         touch(q, MIB);
         report("second", q, MIB);
         free(q);
+    } else if (strcmp(mode, "arena") == 0) {
+        pthread_t t;
+        pthread_create(&t, NULL, arena_main, NULL);
+        pthread_join(t, NULL);
     } else if (strcmp(mode, "threads") == 0 && argc > 3) {
         thread_pages = strtoul(argv[3], NULL, 0);
         pthread_t t[4];

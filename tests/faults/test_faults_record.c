@@ -229,6 +229,31 @@ static void test_faults_record__threads_per_tid(void **state)
     done(&r);
 }
 
+static void test_faults_record__thread_heap_block(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "arena", NULL);
+    assert_int_equal(r.n_ranges, 1);
+    char where[200];
+    snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
+    long long block = q(&r, "SELECT alloc_seq FROM blocks WHERE ptr = %llu AND size = 100000",
+                        (unsigned long long)r.ranges[0].start);
+    assert_true(block > 0);
+    /* The heap of the thread's arena came from an allocator mmap of 64 MiB. */
+    assert_int_equal(q(&r, "SELECT count(*) FROM sys_events WHERE op = 15 AND origin = 1"
+                           " AND size = 67108864 AND ptr <= %llu AND ptr + size > %llu",
+                       (unsigned long long)r.ranges[0].start, (unsigned long long)r.ranges[0].start),
+                     1);
+    /* The block's first page was already written by malloc (its header):
+     * the touch faults one page per 4096 bytes after it. */
+    long long pages = (100000 - 1) / 4096;
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s", where), pages);
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND region = 'thread-heap'"
+                           " AND touch = 'first' AND block_seq = %lld AND tid = %d AND by_libc = 0",
+                       where, block, r.ranges[0].tid), pages);
+    done(&r);
+}
+
 static void test_faults_record__crash_keeps_faults(void **state)
 {
     struct rec r;
@@ -302,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_faults_record__remap_refaults),
         cmocka_unit_test(test_faults_record__heap_reuse_faults_once),
         cmocka_unit_test(test_faults_record__threads_per_tid),
+        cmocka_unit_test(test_faults_record__thread_heap_block),
         cmocka_unit_test(test_faults_record__crash_keeps_faults),
         cmocka_unit_test(test_faults_record__kernel_mode_faults_not_sampled),
         cmocka_unit_test(test_faults_record__no_faults_flag),
