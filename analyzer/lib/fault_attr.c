@@ -35,6 +35,7 @@
 struct interval {
     uint64_t start, end; /* [start, end) */
     uint8_t region;
+    uint8_t allocator; /* mapped by the allocator: may hold blocks */
 };
 
 /* Non-overlapping intervals sorted by start. */
@@ -69,6 +70,12 @@ struct pageset {
 
 enum { PAGE_FAULTED = 1, PAGE_RELEASED = 2 };
 
+/* The last block found, for the next fault. */
+struct block_cache {
+    const struct image *image;
+    uint64_t start, end, alloc_seq, free_seq; /* free_seq 0: never freed */
+};
+
 struct attr {
     sqlite3 *db;
     struct hs_error *err;
@@ -76,6 +83,7 @@ struct attr {
     size_t n_images;
     struct pageset pages;
     sqlite3_stmt *find_block;
+    struct block_cache last_block;
 };
 
 const char *hs_fault_region_name(unsigned region)
@@ -139,7 +147,7 @@ static int iv_remove(struct ivset *s, uint64_t a, uint64_t b)
         struct interval *left = &s->v[i - 1];
         if (left->end > b) { /* [a, b) strictly inside: split in two */
             memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof *s->v);
-            s->v[i] = (struct interval){b, left->end, left->region};
+            s->v[i] = (struct interval){b, left->end, left->region, left->allocator};
             left->end = a;
             s->n++;
             return 0;
@@ -161,7 +169,7 @@ static int iv_remove(struct ivset *s, uint64_t a, uint64_t b)
     return 0;
 }
 
-static int iv_insert(struct ivset *s, uint64_t a, uint64_t b, uint8_t region)
+static int iv_insert(struct ivset *s, uint64_t a, uint64_t b, uint8_t region, uint8_t allocator)
 {
     if (a >= b)
         return 0;
@@ -169,7 +177,7 @@ static int iv_insert(struct ivset *s, uint64_t a, uint64_t b, uint8_t region)
         return -1;
     size_t i = iv_upper(s, a);
     memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof *s->v);
-    s->v[i] = (struct interval){a, b, region};
+    s->v[i] = (struct interval){a, b, region, allocator};
     s->n++;
     return 0;
 }
@@ -299,12 +307,12 @@ static int load_maps(struct image *im, const char *maps, const char *exe)
             region = HS_REGION_LIBRARY;
             const char *base = strrchr(path, '/') + 1;
             if (strncmp(base, "libc.so", 7) == 0 && strchr(perms, 'x') &&
-                iv_insert(&im->libc_code, start, end, HS_REGION_LIBRARY))
+                iv_insert(&im->libc_code, start, end, HS_REGION_LIBRARY, 0))
                 return -1;
         } else if (path[0] == '\0' && prev_region == HS_REGION_LIBRARY && start == prev_end) {
             region = HS_REGION_LIBRARY; /* the .bss right after a library */
         }
-        if (iv_insert(&im->regions, start, end, region))
+        if (iv_insert(&im->regions, start, end, region, 0))
             return -1;
         prev_region = region;
         prev_end = end;
@@ -420,7 +428,7 @@ static int apply_event(struct attr *at, size_t idx, const struct sys_ev *e)
                              ? HS_REGION_THREAD_HEAP
                              : HS_REGION_MMAP;
         release_pages(at, idx, e->ptr, end);
-        return iv_insert(&im->regions, e->ptr, end, region);
+        return iv_insert(&im->regions, e->ptr, end, region, e->origin == HS_ORIGIN_ALLOCATOR);
     }
     case HS_OP_MUNMAP: {
         uint64_t end = e->ptr + ((e->size + page - 1) & ~(page - 1));
@@ -430,13 +438,14 @@ static int apply_event(struct attr *at, size_t idx, const struct sys_ev *e)
     case HS_OP_MREMAP: {
         const struct interval *old = iv_find(&im->regions, e->old_ptr);
         uint8_t region = old ? old->region : HS_REGION_MMAP;
+        uint8_t allocator = old ? old->allocator : e->origin == HS_ORIGIN_ALLOCATOR;
         uint64_t old_end = e->old_ptr + ((e->old_size + page - 1) & ~(page - 1));
         uint64_t end = e->ptr + ((e->size + page - 1) & ~(page - 1));
         if (e->ptr != e->old_ptr)
             release_pages(at, idx, e->old_ptr, old_end);
         if (iv_remove(&im->regions, e->old_ptr, old_end))
             return -1;
-        return iv_insert(&im->regions, e->ptr, end, region);
+        return iv_insert(&im->regions, e->ptr, end, region, allocator);
     }
     }
     return 0;
@@ -457,11 +466,15 @@ static long find_image(const struct attr *at, uint32_t pid, uint64_t ts)
     return found;
 }
 
-static uint8_t classify(const struct image *im, uint64_t addr)
+/* The region of addr; *blocks set if the allocator owns that memory (so a
+ * block may hold addr). */
+static uint8_t classify(const struct image *im, uint64_t addr, int *blocks)
 {
+    *blocks = 1;
     if (im->heap_start && addr >= im->heap_start && addr < im->brk)
         return HS_REGION_HEAP;
     const struct interval *iv = iv_find(&im->regions, addr);
+    *blocks = iv && (iv->allocator || iv->region == HS_REGION_HEAP);
     if (iv)
         return iv->region;
     if (im->stack_end && addr < im->stack_end && addr + STACK_GROWTH >= im->stack_start)
@@ -473,6 +486,13 @@ static int find_block(struct attr *at, const struct image *im, struct hs_fault *
 {
     sqlite3_stmt *s = at->find_block;
     uint64_t at_seq = f->next_seq ? f->next_seq : f->after_seq;
+    struct block_cache *c = &at->last_block;
+    /* Sequential touches of one big block: skip the query. */
+    if (c->image == im && f->addr >= c->start && f->addr < c->end && c->alloc_seq <= at_seq &&
+        (c->free_seq == 0 || c->free_seq >= at_seq)) {
+        f->block_seq = c->alloc_seq;
+        return 0;
+    }
     sqlite3_reset(s);
     sqlite3_bind_int64(s, 1, im->pid);
     sqlite3_bind_int64(s, 2, im->exec_gen);
@@ -485,8 +505,11 @@ static int find_block(struct attr *at, const struct image *im, struct hs_fault *
         if (chunk == 0)
             chunk = (uint64_t)sqlite3_column_int64(s, 3) + 16;
         /* glibc chunk: 16 bytes of header before the pointer. */
-        if (f->addr >= ptr - 16 && f->addr < ptr - 16 + chunk)
+        if (f->addr >= ptr - 16 && f->addr < ptr - 16 + chunk) {
             f->block_seq = (uint64_t)sqlite3_column_int64(s, 0);
+            *c = (struct block_cache){im, ptr - 16, ptr - 16 + chunk, f->block_seq,
+                                      (uint64_t)sqlite3_column_int64(s, 4)};
+        }
         return 0;
     }
     return rc == SQLITE_DONE ? 0 : db_fail(at, "cannot look up blocks");
@@ -511,7 +534,7 @@ int hs_fault_attr_run(sqlite3 *db, struct hs_fault *faults, uint64_t n, struct h
     int rc = load_images(&at);
     if (rc == 0 &&
         sqlite3_prepare_v2(db,
-                           "SELECT alloc_seq, ptr, chunk_size, size FROM blocks"
+                           "SELECT alloc_seq, ptr, chunk_size, size, ifnull(free_seq, 0) FROM blocks"
                            " WHERE pid = ?1 AND exec_gen = ?2 AND ptr <= ?3 AND ptr > 0"
                            " AND alloc_seq <= ?4 AND (free_seq IS NULL OR free_seq >= ?4)"
                            " ORDER BY ptr DESC LIMIT 1",
@@ -532,7 +555,8 @@ int hs_fault_attr_run(sqlite3 *db, struct hs_fault *faults, uint64_t n, struct h
         while (im->next_event < im->n_events && im->events[im->next_event].seq <= f->after_seq)
             if (apply_event(&at, (size_t)idx, &im->events[im->next_event++]))
                 rc = hs_error_set(err, HS_ENOMEM, "out of memory replaying mappings");
-        f->region = classify(im, f->addr);
+        int blocks;
+        f->region = classify(im, f->addr, &blocks);
         f->by_libc = iv_find(&im->libc_code, f->ip) != NULL;
         uint8_t *state = page_slot(&at.pages, page_key((size_t)idx, f->addr), 1);
         if (!state) {
@@ -543,8 +567,7 @@ int hs_fault_attr_run(sqlite3 *db, struct hs_fault *faults, uint64_t n, struct h
                    : *state == PAGE_FAULTED ? HS_TOUCH_REPEAT
                                             : HS_TOUCH_FIRST;
         *state = PAGE_FAULTED;
-        if (rc == 0 && (f->region == HS_REGION_HEAP || f->region == HS_REGION_THREAD_HEAP ||
-                        f->region == HS_REGION_MMAP))
+        if (rc == 0 && blocks)
             rc = find_block(&at, im, f);
     }
     free_attr(&at);

@@ -181,6 +181,11 @@ static void test_faults_record__remap_refaults(void **state)
     char *json = faults_output(&r, "--json --mark first-touched");
     assert_int_equal(json_after(json, "\"by_region\"", "\"region\": \"mmap\", \"faults\": "), 256);
     free(json);
+    char at[64];
+    snprintf(at, sizeof at, "--json --at %lld", q(&r, "SELECT seq FROM sys_events WHERE op = 16"));
+    json = faults_output(&r, at);
+    assert_int_equal(json_after(json, "\"by_region\"", "\"region\": \"mmap\", \"faults\": "), 256);
+    free(json);
     /* The phase between the marks holds the second touch. */
     json = faults_output(&r, "--json");
     assert_int_equal(json_after(json, "\"from\": \"first-touched\"",
