@@ -40,8 +40,8 @@ static void json_regions(const uint64_t *n)
 {
     printf("[");
     for (unsigned i = 0; i < HS_REGION_COUNT; i++)
-        printf("%s{\"region\": \"%s\", \"faults\": %llu}", i ? ", " : "",
-               hs_fault_region_name(i), (unsigned long long)n[i]);
+        printf("%s{\"region\": \"%s\", \"faults\": %llu}", i ? ", " : "", hs_fault_region_name(i),
+               (unsigned long long)n[i]);
     printf("]");
 }
 
@@ -121,7 +121,8 @@ static void print_reconcile(const struct hs_faults_report *r, int perf)
     for (uint32_t i = 0; i < r->n_processes; i++) {
         const struct hs_faults_process *p = &r->processes[i];
         if (!p->has_rusage) {
-            printf("  pid %u: no exit snapshot (killed, or exited without running atexit)\n", p->pid);
+            printf("  pid %u: no exit snapshot (killed, or exited without running atexit)\n",
+                   p->pid);
             continue;
         }
         uint64_t ru = p->ru_minflt + p->ru_majflt;

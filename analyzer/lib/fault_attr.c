@@ -532,13 +532,13 @@ int hs_fault_attr_run(sqlite3 *db, struct hs_fault *faults, uint64_t n, struct h
 {
     struct attr at = {.db = db, .err = err};
     int rc = load_images(&at);
-    if (rc == 0 &&
-        sqlite3_prepare_v2(db,
-                           "SELECT alloc_seq, ptr, chunk_size, size, ifnull(free_seq, 0) FROM blocks"
-                           " WHERE pid = ?1 AND exec_gen = ?2 AND ptr <= ?3 AND ptr > 0"
-                           " AND alloc_seq <= ?4 AND (free_seq IS NULL OR free_seq >= ?4)"
-                           " ORDER BY ptr DESC LIMIT 1",
-                           -1, &at.find_block, NULL) != SQLITE_OK)
+    if (rc == 0 && sqlite3_prepare_v2(
+                       db,
+                       "SELECT alloc_seq, ptr, chunk_size, size, ifnull(free_seq, 0) FROM blocks"
+                       " WHERE pid = ?1 AND exec_gen = ?2 AND ptr <= ?3 AND ptr > 0"
+                       " AND alloc_seq <= ?4 AND (free_seq IS NULL OR free_seq >= ?4)"
+                       " ORDER BY ptr DESC LIMIT 1",
+                       -1, &at.find_block, NULL) != SQLITE_OK)
         rc = db_fail(&at, "cannot look up blocks");
     for (uint64_t i = 0; i < n && rc == 0; i++) {
         struct hs_fault *f = &faults[i];

@@ -76,9 +76,9 @@ struct hs_fault {
     uint32_t tid;
     uint8_t major;
 
-    uint32_t exec_gen;  /* the process image it belongs to */
-    uint8_t region;     /* enum hs_fault_region */
-    uint8_t touch;      /* enum hs_fault_touch */
+    uint32_t exec_gen; /* the process image it belongs to */
+    uint8_t region;    /* enum hs_fault_region */
+    uint8_t touch;     /* enum hs_fault_touch */
     uint8_t by_libc;
     uint64_t block_seq; /* alloc_seq of the block holding addr, 0 if none */
 };

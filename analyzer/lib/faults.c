@@ -78,6 +78,25 @@ static int totals(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err)
     return rc == SQLITE_DONE ? 0 : db_fail(db, err, "cannot read the faults");
 }
 
+/* rusage at the exit snapshot of pid minus at_mark; -1 if unknown. */
+static int64_t exit_rusage(sqlite3 *db, int64_t pid, int64_t at_mark)
+{
+    sqlite3_stmt *s;
+    int64_t delta = -1;
+    if (pid < 0 || sqlite3_prepare_v2(db,
+                                      "SELECT minflt + majflt FROM mallinfo WHERE kind = 'exit'"
+                                      " AND pid = ? AND minflt IS NOT NULL",
+                                      -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(s, 1, pid);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        delta = sqlite3_column_int64(s, 0) - at_mark;
+    sqlite3_finalize(s);
+    return delta;
+}
+
+static int phase_counts(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err);
+
 /* Phases: from one mark to the next, the first from "start", the last to
  * "end" (or to until_seq). */
 static int phases(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err)
@@ -132,22 +151,22 @@ static int phases(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err)
     p = &r->phases[r->n_phases - 1];
     snprintf(p->to, sizeof p->to, "%s", r->until_seq ? "cut" : "end");
     p->to_seq = r->until_seq ? r->until_seq : UINT64_MAX;
-    p->rusage_delta = -1;
-    if (!r->until_seq && prev_pid >= 0 && sqlite3_prepare_v2(db,
-            "SELECT minflt + majflt FROM mallinfo WHERE kind = 'exit' AND pid = ?"
-            " AND minflt IS NOT NULL", -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(s, 1, prev_pid);
-        if (sqlite3_step(s) == SQLITE_ROW)
-            p->rusage_delta = sqlite3_column_int64(s, 0) - prev_rusage;
-        sqlite3_finalize(s);
-    }
+    p->rusage_delta = r->until_seq ? -1 : exit_rusage(db, prev_pid, prev_rusage);
+    return phase_counts(db, r, err);
+}
+
+/* Faults per region in each phase. */
+static int phase_counts(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err)
+{
+    sqlite3_stmt *s;
+    int rc;
     if ((rc = prepare(db,
                       "SELECT region, count(*) FROM faults WHERE after_seq >= ?1"
                       " AND after_seq < ?2 AND after_seq < :until GROUP BY region",
                       &s, r->until_seq, err)))
         return rc;
     for (uint32_t i = 0; i < r->n_phases; i++) {
-        p = &r->phases[i];
+        struct hs_faults_phase *p = &r->phases[i];
         sqlite3_reset(s);
         sqlite3_bind_int64(s, 1, (int64_t)p->from_seq);
         sqlite3_bind_int64(s, 2, p->to_seq > INT64_MAX ? INT64_MAX : (int64_t)p->to_seq);

@@ -59,8 +59,9 @@ static int read_samples(const char *path, struct samples *out, struct hs_error *
     struct hs_log_header h;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return errno == ENOENT ? 1 : hs_error_set(err, HS_EIO, "cannot open '%s': %s", path,
-                                                   strerror(errno));
+        return errno == ENOENT
+                   ? 1
+                   : hs_error_set(err, HS_EIO, "cannot open '%s': %s", path, strerror(errno));
     int rc = 0;
     struct hs_record *recs = NULL;
     if (read(fd, &h, sizeof h) != (ssize_t)sizeof h || memcmp(h.magic, HS_LOG_MAGIC, 8) != 0 ||
@@ -267,14 +268,15 @@ static int extend_events_view(sqlite3 *db, struct hs_error *err)
     static const struct {
         const char *column, *expr;
     } map[] = {
-        {"seq", "f.seq"},          {"pid", "f.pid"},        {"exec_gen", "f.exec_gen"},
-        {"tid", "f.tid"},          {"ts_ns", "f.ts_ns"},    {"op", "'page_fault'"},
-        {"ptr", "f.addr"},         {"caller", "f.ip"},      {"origin", "'program'"},
+        {"seq", "f.seq"},           {"pid", "f.pid"},      {"exec_gen", "f.exec_gen"},
+        {"tid", "f.tid"},           {"ts_ns", "f.ts_ns"},  {"op", "'page_fault'"},
+        {"ptr", "f.addr"},          {"caller", "f.ip"},    {"origin", "'program'"},
         {"flags", "f.major << 11"}, {"label", "f.region"},
     };
     sqlite3_stmt *s;
     int rc = 0;
-    if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'events'",
+    if (sqlite3_prepare_v2(db,
+                           "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'events'",
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(db, err, "cannot read the events view");
     char *base = NULL;
@@ -381,8 +383,9 @@ int hs_import_faults(sqlite3 *db, const char *logdir, struct hs_error *err)
     const char *source = !missing ? "perf" : has_getrusage(db) ? "getrusage" : "none";
     if (!missing && sm.n > 0) {
         if ((rc = place(db, &sm, err)) == 0 &&
-            (rc = exec(db, "CREATE INDEX IF NOT EXISTS blocks_by_ptr ON blocks(pid, exec_gen, ptr);",
-                       err)) == 0 &&
+            (rc =
+                 exec(db, "CREATE INDEX IF NOT EXISTS blocks_by_ptr ON blocks(pid, exec_gen, ptr);",
+                      err)) == 0 &&
             (rc = hs_fault_attr_run(db, sm.v, sm.n, err)) == 0)
             rc = insert_faults(db, &sm, err);
     }
