@@ -24,8 +24,7 @@
  * Returns the busy value to restore, or -1 if the call is not recorded. */
 static int sys_enter(uint8_t *origin)
 {
-    if (__builtin_expect(__atomic_load_n(&hs__state.init_phase, __ATOMIC_ACQUIRE) !=
-                             HS_INIT_DONE,
+    if (__builtin_expect(__atomic_load_n(&hs__state.init_phase, __ATOMIC_ACQUIRE) != HS_INIT_DONE,
                          0))
         hs__init();
     if (!__atomic_load_n(&hs__state.recording, __ATOMIC_RELAXED))
@@ -56,8 +55,7 @@ HS_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t 
         return hs__state.real.mmap(addr, len, prot, flags, fd, offset);
     void *p = hs__state.real.mmap(addr, len, prot, flags, fd, offset);
     hs__record_call(HS_OP_MMAP, origin, p == MAP_FAILED ? HS_F_FAILED : 0,
-                    p == MAP_FAILED ? 0 : (uint64_t)(uintptr_t)p, len,
-                    (uint64_t)(uintptr_t)addr,
+                    p == MAP_FAILED ? 0 : (uint64_t)(uintptr_t)p, len, (uint64_t)(uintptr_t)addr,
                     ((uint64_t)(uint32_t)prot << 32) | (uint32_t)flags, HS_CALLER);
     sys_leave(saved);
     return p;
@@ -105,8 +103,8 @@ HS_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...
     if (saved < 0)
         return p;
     hs__record_call(HS_OP_MREMAP, origin, p == MAP_FAILED ? HS_F_FAILED : 0,
-                    p == MAP_FAILED ? 0 : (uint64_t)(uintptr_t)p, new_len,
-                    (uint64_t)(uintptr_t)old, old_len, HS_CALLER);
+                    p == MAP_FAILED ? 0 : (uint64_t)(uintptr_t)p, new_len, (uint64_t)(uintptr_t)old,
+                    old_len, HS_CALLER);
     sys_leave(saved);
     return p;
 }

@@ -161,6 +161,13 @@ int hs__sink_open_log(uint64_t max_events, uint32_t flags, const char **what)
         *what = "cannot create the log file";
         return fd;
     }
+    fd = hs__sys_fd_move_high(fd);
+    struct hs_file_id id;
+    if (hs__sys_fd_identity(fd, &id) != 0) {
+        *what = "cannot stat the log file";
+        hs__sys_close(fd);
+        return -EBADF;
+    }
 
     uint64_t max_slots = (HS_LOG_RESERVE_BYTES - HS_LOG_HEADER_SIZE) / HS_RECORD_SIZE;
     if (max_events && max_events < max_slots)
@@ -193,6 +200,7 @@ int hs__sink_open_log(uint64_t max_events, uint32_t flags, const char **what)
     }
 
     hs__state.log_fd = fd;
+    hs__state.log_id = id;
     hs__state.exec_gen = gen;
     hs__state.header = map;
     hs__state.records = (struct hs_record *)((char *)map + HS_LOG_HEADER_SIZE);
