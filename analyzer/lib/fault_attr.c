@@ -51,6 +51,7 @@ struct sys_ev {
 };
 
 struct image {
+    int64_t proc; /* processes.proc */
     uint32_t pid, exec_gen;
     uint64_t start_ts;
     uint64_t heap_start, brk;
@@ -325,12 +326,11 @@ static int load_events(struct attr *at, struct image *im)
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(at->db,
                            "SELECT seq, op, origin, flags, ptr, size, old_ptr, chunk_size"
-                           " FROM sys_events WHERE pid = ?1 AND exec_gen = ?2"
+                           " FROM sys_events WHERE proc = ?1"
                            " AND op IN (13, 14, 15, 16, 17) ORDER BY seq",
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(at, "cannot read sys_events");
-    sqlite3_bind_int64(s, 1, im->pid);
-    sqlite3_bind_int64(s, 2, im->exec_gen);
+    sqlite3_bind_int64(s, 1, im->proc);
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -361,7 +361,7 @@ static int load_images(struct attr *at)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(at->db,
-                           "SELECT pid, exec_gen, start_ts_ns, initial_brk, maps, exe"
+                           "SELECT pid, exec_gen, start_ts_ns, initial_brk, maps, exe, proc"
                            " FROM processes ORDER BY pid, exec_gen",
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(at, "cannot read processes");
@@ -381,6 +381,7 @@ static int load_images(struct attr *at)
         memset(im, 0, sizeof *im);
         im->pid = (uint32_t)sqlite3_column_int64(s, 0);
         im->exec_gen = (uint32_t)sqlite3_column_int64(s, 1);
+        im->proc = sqlite3_column_int64(s, 6);
         im->start_ts = (uint64_t)sqlite3_column_int64(s, 2);
         uint64_t initial_brk = (uint64_t)sqlite3_column_int64(s, 3);
         if (load_maps(im, (const char *)sqlite3_column_text(s, 4),
@@ -468,8 +469,37 @@ static long find_image(const struct attr *at, uint32_t pid, uint64_t ts)
 
 /* The region of addr; *blocks set if the allocator owns that memory (so a
  * block may hold addr). */
-static uint8_t classify(const struct image *im, uint64_t addr, int *blocks)
+/* The tracer records the allocator's brk/mmap after the malloc that made
+ * them returns, so malloc's own first writes to new memory (the chunk
+ * header, the top chunk, a new arena) fault before the event that maps it.
+ * Look ahead, up to the faulting thread's next event, for one that covers
+ * addr. */
+static int lookahead(const struct image *im, uint64_t addr, uint64_t until_seq, uint8_t *region)
 {
+    for (size_t j = im->next_event; j < im->n_events && im->events[j].seq <= until_seq; j++) {
+        const struct sys_ev *e = &im->events[j];
+        if (e->flags & HS_F_FAILED)
+            continue;
+        if ((e->op == HS_OP_BRK || e->op == HS_OP_SBRK) && im->heap_start &&
+            addr >= im->heap_start && addr < e->ptr) {
+            *region = HS_REGION_HEAP;
+            return 1;
+        }
+        if (e->op == HS_OP_MMAP && addr >= e->ptr && addr < e->ptr + e->size) {
+            *region = e->origin == HS_ORIGIN_ALLOCATOR && e->size == THREAD_HEAP_SIZE &&
+                              e->ptr % THREAD_HEAP_SIZE == 0
+                          ? HS_REGION_THREAD_HEAP
+                          : HS_REGION_MMAP;
+            return e->origin == HS_ORIGIN_ALLOCATOR;
+        }
+    }
+    return -1;
+}
+
+static uint8_t classify(const struct image *im, const struct hs_fault *f, int *blocks)
+{
+    uint64_t addr = f->addr;
+    uint8_t region;
     *blocks = 1;
     if (im->heap_start && addr >= im->heap_start && addr < im->brk)
         return HS_REGION_HEAP;
@@ -477,6 +507,9 @@ static uint8_t classify(const struct image *im, uint64_t addr, int *blocks)
     *blocks = iv && (iv->allocator || iv->region == HS_REGION_HEAP);
     if (iv)
         return iv->region;
+    if (f->next_seq && (*blocks = lookahead(im, addr, f->next_seq, &region)) >= 0)
+        return region;
+    *blocks = 0;
     if (im->stack_end && addr < im->stack_end && addr + STACK_GROWTH >= im->stack_start)
         return HS_REGION_STACK;
     return HS_REGION_OTHER;
@@ -494,10 +527,9 @@ static int find_block(struct attr *at, const struct image *im, struct hs_fault *
         return 0;
     }
     sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, im->pid);
-    sqlite3_bind_int64(s, 2, im->exec_gen);
-    sqlite3_bind_int64(s, 3, (int64_t)(f->addr + 16));
-    sqlite3_bind_int64(s, 4, (int64_t)at_seq);
+    sqlite3_bind_int64(s, 1, im->proc);
+    sqlite3_bind_int64(s, 2, (int64_t)(f->addr + 16));
+    sqlite3_bind_int64(s, 3, (int64_t)at_seq);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         uint64_t ptr = (uint64_t)sqlite3_column_int64(s, 1);
@@ -535,8 +567,8 @@ int hs_fault_attr_run(sqlite3 *db, struct hs_fault *faults, uint64_t n, struct h
     if (rc == 0 && sqlite3_prepare_v2(
                        db,
                        "SELECT alloc_seq, ptr, chunk_size, size, ifnull(free_seq, 0) FROM blocks"
-                       " WHERE pid = ?1 AND exec_gen = ?2 AND ptr <= ?3 AND ptr > 0"
-                       " AND alloc_seq <= ?4 AND (free_seq IS NULL OR free_seq >= ?4)"
+                       " WHERE proc = ?1 AND ptr <= ?2 AND ptr > 0"
+                       " AND alloc_seq <= ?3 AND (free_seq IS NULL OR free_seq >= ?3)"
                        " ORDER BY ptr DESC LIMIT 1",
                        -1, &at.find_block, NULL) != SQLITE_OK)
         rc = db_fail(&at, "cannot look up blocks");
@@ -548,15 +580,17 @@ int hs_fault_attr_run(sqlite3 *db, struct hs_fault *faults, uint64_t n, struct h
         f->block_seq = 0;
         f->by_libc = 0;
         f->exec_gen = 0;
+        f->proc = 0;
         if (idx < 0)
             continue; /* a process the tracer never saw */
         struct image *im = &at.images[idx];
         f->exec_gen = im->exec_gen;
+        f->proc = im->proc;
         while (im->next_event < im->n_events && im->events[im->next_event].seq <= f->after_seq)
             if (apply_event(&at, (size_t)idx, &im->events[im->next_event++]))
                 rc = hs_error_set(err, HS_ENOMEM, "out of memory replaying mappings");
         int blocks;
-        f->region = classify(im, f->addr, &blocks);
+        f->region = classify(im, f, &blocks);
         f->by_libc = iv_find(&im->libc_code, f->ip) != NULL;
         uint8_t *state = page_slot(&at.pages, page_key((size_t)idx, f->addr), 1);
         if (!state) {

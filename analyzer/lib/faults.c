@@ -85,7 +85,7 @@ static int64_t exit_rusage(sqlite3 *db, int64_t pid, int64_t at_mark)
     int64_t delta = -1;
     if (pid < 0 || sqlite3_prepare_v2(db,
                                       "SELECT minflt + majflt FROM mallinfo WHERE kind = 'exit'"
-                                      " AND pid = ? AND minflt IS NOT NULL",
+                                      " AND proc = ? AND minflt IS NOT NULL",
                                       -1, &s, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(s, 1, pid);
@@ -103,7 +103,7 @@ static int phases(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err)
 {
     sqlite3_stmt *s;
     int rc = prepare(db,
-                     "SELECT m.seq, m.label, m.pid, (SELECT i.minflt + i.majflt FROM mallinfo i"
+                     "SELECT m.seq, m.label, m.proc, (SELECT i.minflt + i.majflt FROM mallinfo i"
                      " WHERE i.mark_id = m.id AND i.minflt IS NOT NULL)"
                      " FROM marks m WHERE m.seq < :until ORDER BY m.seq",
                      &s, r->until_seq, err);
@@ -249,15 +249,14 @@ static int processes(sqlite3 *db, struct hs_faults_report *r, struct hs_error *e
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db,
                            "SELECT p.pid, p.exec_gen,"
-                           " (SELECT count(*) FROM faults f WHERE f.pid = p.pid"
-                           "   AND f.exec_gen = p.exec_gen),"
+                           " (SELECT count(*) FROM faults f WHERE f.proc = p.proc),"
                            " i.minflt, i.majflt,"
-                           " (SELECT count(*) FROM faults f WHERE f.pid = p.pid"
-                           "   AND f.exec_gen = p.exec_gen AND f.ts_ns <= i.ts_ns),"
+                           " (SELECT count(*) FROM faults f WHERE f.proc = p.proc"
+                           "   AND f.ts_ns <= i.ts_ns),"
                            " p.n_events + p.n_lost + (SELECT count(*) FROM mallinfo m"
-                           "   WHERE m.pid = p.pid AND m.exec_gen = p.exec_gen)"
-                           " FROM processes p LEFT JOIN mallinfo i ON i.pid = p.pid"
-                           "   AND i.exec_gen = p.exec_gen AND i.kind = 'exit'"
+                           "   WHERE m.proc = p.proc)"
+                           " FROM processes p LEFT JOIN mallinfo i ON i.proc = p.proc"
+                           "   AND i.kind = 'exit'"
                            "   AND i.minflt IS NOT NULL"
                            " ORDER BY p.pid, p.exec_gen",
                            -1, &s, NULL) != SQLITE_OK)
