@@ -36,12 +36,17 @@ static void json_string(const char *s)
     putchar('"');
 }
 
-static void json_regions(const uint64_t *n)
+/* touch: per region first/refault/repeat counts, or NULL. */
+static void json_regions(const uint64_t *n, const uint64_t (*touch)[HS_TOUCH_COUNT])
 {
     printf("[");
-    for (unsigned i = 0; i < HS_REGION_COUNT; i++)
-        printf("%s{\"region\": \"%s\", \"faults\": %llu}", i ? ", " : "", hs_fault_region_name(i),
+    for (unsigned i = 0; i < HS_REGION_COUNT; i++) {
+        printf("%s{\"region\": \"%s\", \"faults\": %llu", i ? ", " : "", hs_fault_region_name(i),
                (unsigned long long)n[i]);
+        for (unsigned k = 0; touch && k < HS_TOUCH_COUNT; k++)
+            printf(", \"%s\": %llu", hs_fault_touch_name(k), (unsigned long long)touch[i][k]);
+        printf("}");
+    }
     printf("]");
 }
 
@@ -65,7 +70,7 @@ static void print_json(const char *path, const struct hs_faults_report *r)
            (unsigned long long)r->until_seq, (unsigned long long)total, (unsigned long long)minor,
            (unsigned long long)major, (unsigned long long)r->lost);
     if (perf)
-        json_regions(r->by_region);
+        json_regions(r->by_region, (const uint64_t(*)[HS_TOUCH_COUNT])r->by_region_touch);
     else
         printf("[]");
     printf(",\n \"by_touch\": [");
@@ -82,7 +87,7 @@ static void print_json(const char *path, const struct hs_faults_report *r)
         json_string(p->to);
         printf(", \"faults\": %llu, \"rusage_delta\": %lld, \"by_region\": ",
                (unsigned long long)p->total, (long long)p->rusage_delta);
-        json_regions(p->by_region);
+        json_regions(p->by_region, NULL);
         printf("}");
     }
     printf("],\n \"blocks\": [");
@@ -161,9 +166,13 @@ static void print_text(const char *path, const struct hs_faults_report *r)
     }
     printf(": %llu (%llu minor, %llu major), %llu samples lost\n\n", (unsigned long long)r->total,
            (unsigned long long)r->minor, (unsigned long long)r->major, (unsigned long long)r->lost);
-    printf("by region\n");
-    for (unsigned i = 0; i < HS_REGION_COUNT; i++)
-        printf("  %-12s %10llu\n", hs_fault_region_name(i), (unsigned long long)r->by_region[i]);
+    printf("by region      faults      first    refault     repeat\n");
+    for (unsigned i = 0; i < HS_REGION_COUNT; i++) {
+        const uint64_t *t = r->by_region_touch[i];
+        printf("  %-12s %6llu %10llu %10llu %10llu\n", hs_fault_region_name(i),
+               (unsigned long long)r->by_region[i], (unsigned long long)t[0],
+               (unsigned long long)t[1], (unsigned long long)t[2]);
+    }
     printf("by touch\n"
            "  first        %10llu  page never faulted before\n"
            "  refault      %10llu  again after an munmap, mremap or trim gave it back\n"

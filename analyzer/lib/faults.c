@@ -62,11 +62,14 @@ static int totals(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err)
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         uint64_t n = (uint64_t)sqlite3_column_int64(s, 4);
         const char *touch = (const char *)sqlite3_column_text(s, 1);
+        int region = region_index((const char *)sqlite3_column_text(s, 0));
         r->total += n;
-        r->by_region[region_index((const char *)sqlite3_column_text(s, 0))] += n;
+        r->by_region[region] += n;
         for (unsigned i = 0; i < HS_TOUCH_COUNT; i++)
-            if (touch && strcmp(touch, hs_fault_touch_name(i)) == 0)
+            if (touch && strcmp(touch, hs_fault_touch_name(i)) == 0) {
                 r->by_touch[i] += n;
+                r->by_region_touch[region][i] += n;
+            }
         if (sqlite3_column_int(s, 2))
             r->major += n;
         else

@@ -64,6 +64,7 @@ struct hs_faults_report {
     uint64_t total, minor, major, lost;
     uint64_t by_region[HS_REGION_COUNT];
     uint64_t by_touch[HS_TOUCH_COUNT];
+    uint64_t by_region_touch[HS_REGION_COUNT][HS_TOUCH_COUNT];
     uint64_t by_libc; /* ip inside libc.so */
     struct hs_faults_phase *phases;
     uint32_t n_phases;
