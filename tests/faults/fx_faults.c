@@ -11,6 +11,9 @@
  *                           the kernel takes those faults, not the program
  *   fx_faults OUT heap      malloc 1 MiB from the heap (mmap threshold raised
  *                           by mallopt), touch, free, malloc again, touch
+ *   fx_faults OUT trim      the same with the default trim threshold: free
+ *                           gives the top of the heap back (brk down), the
+ *                           second malloc grows it again and re-faults it
  *   fx_faults OUT threads N 4 threads, each touching N pages of its own mmap
  *   fx_faults OUT arena     a thread mallocs 100000 bytes (from a non-main
  *                           arena: a thread heap) and touches each page
@@ -83,9 +86,11 @@ static void *thread_main(void *arg)
 int main(int argc, char **argv)
 {
     if (argc < 3 || !(out = fopen(argv[1], "w"))) {
-        fprintf(stderr, "usage: fx_faults OUT touch [MIB]|remap|read|heap|arena|threads N|crash\n");
+        fprintf(stderr, "usage: fx_faults OUT touch [MIB]|remap|read|heap|trim|arena|threads N|crash\n");
         return 2;
     }
+    /* Unbuffered: no stdio buffer lands on the heap between the blocks. */
+    setvbuf(out, NULL, _IONBF, 0);
     const char *mode = argv[2];
     if (strcmp(mode, "touch") == 0 || strcmp(mode, "crash") == 0) {
         size_t size = argc > 3 ? strtoul(argv[3], NULL, 0) * MIB : MIB;
@@ -115,11 +120,13 @@ int main(int argc, char **argv)
         }
         close(fd);
         report("mapping", p, MIB);
-    } else if (strcmp(mode, "heap") == 0) {
-        /* Keep 1 MiB on the heap (not mmap) and keep free() from trimming
-         * it, so the second malloc gets the same, already-faulted pages. */
+    } else if (strcmp(mode, "heap") == 0 || strcmp(mode, "trim") == 0) {
+        /* Keep 1 MiB on the heap (not mmap) and, for "heap", keep free()
+         * from trimming it, so the second malloc gets the same,
+         * already-faulted pages. */
         mallopt(M_MMAP_THRESHOLD, 4 * MIB);
-        mallopt(M_TRIM_THRESHOLD, 64 * MIB);
+        if (strcmp(mode, "heap") == 0)
+            mallopt(M_TRIM_THRESHOLD, 64 * MIB);
         char *p = malloc(MIB);
         touch(p, MIB);
         report("first", p, MIB);

@@ -231,6 +231,41 @@ static void test_faults_record__heap_reuse_faults_once(void **state)
     done(&r);
 }
 
+static void test_faults_record__trim_refaults(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "trim", NULL);
+    assert_int_equal(r.n_ranges, 2);
+    assert_true(r.ranges[0].start == r.ranges[1].start);
+    char where[200];
+    snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
+    long long second_seq = q(&r,
+                             "SELECT max(alloc_seq) FROM blocks WHERE ptr = %llu AND size = 1048576",
+                             (unsigned long long)r.ranges[0].start);
+    /* free() trimmed the heap: the lowest break between the two mallocs. */
+    long long trimmed = q(&r,
+                          "SELECT min(ptr) FROM sys_events WHERE op = 13 AND seq < %lld"
+                          " AND seq > (SELECT min(alloc_seq) FROM blocks WHERE ptr = %llu)",
+                          second_seq, (unsigned long long)r.ranges[0].start);
+    assert_true(trimmed > (long long)r.ranges[0].start);
+    assert_true(trimmed < (long long)r.ranges[0].end);
+    /* The touch writes at start + 4096 k; the pages at or above the trimmed
+     * break were given back and fault again, the others stayed. */
+    long long expect = 0;
+    for (uint64_t a = r.ranges[0].start; a < r.ranges[0].end; a += 4096)
+        expect += a >= (uint64_t)trimmed;
+    assert_true(expect > 200);
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND after_seq >= %lld", where,
+                       second_seq),
+                     expect);
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM faults WHERE %s AND after_seq >= %lld"
+                       " AND region = 'heap' AND touch = 'refault' AND block_seq = %lld",
+                       where, second_seq, second_seq),
+                     expect);
+    done(&r);
+}
+
 static void test_faults_record__threads_per_tid(void **state)
 {
     struct rec r;
@@ -350,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_faults_record__touch_256_pages),
         cmocka_unit_test(test_faults_record__remap_refaults),
         cmocka_unit_test(test_faults_record__heap_reuse_faults_once),
+        cmocka_unit_test(test_faults_record__trim_refaults),
         cmocka_unit_test(test_faults_record__threads_per_tid),
         cmocka_unit_test(test_faults_record__thread_heap_block),
         cmocka_unit_test(test_faults_record__crash_keeps_faults),
