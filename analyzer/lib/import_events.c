@@ -476,12 +476,12 @@ int hs__import_record(struct import_state *st, uint32_t image, const struct hs_r
         st->result->n_skipped++;
         return 0;
     }
-    img->n_events++;
     if (!img->first_ts)
         img->first_ts = rec->ts_ns;
     img->last_ts = rec->ts_ns;
     if (rec->op == HS_OP_MALLINFO_A || rec->op == HS_OP_MALLINFO_B || rec->op == HS_OP_STATE)
         return snapshot_part(st, image, rec);
+    img->n_events++;
     if (rec->op != HS_OP_MARK) {
         ev.ptr = rec->u.call.ptr;
         ev.size = rec->u.call.size;

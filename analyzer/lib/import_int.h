@@ -22,7 +22,7 @@ struct import_image {
     struct hs_log log;
     char *path;
     uint32_t pid, exec_gen;
-    uint64_t n_events;           /* records imported from this log */
+    uint64_t n_events;           /* its events in the stream (snapshots excluded) */
     uint64_t first_ts, last_ts;  /* of its events (0 if none) */
     int has_exit;                /* an exit event was seen */
     uint64_t exit_code;

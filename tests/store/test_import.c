@@ -173,7 +173,7 @@ static void test_import__one_process_exact_rows(void **state)
     assert_query(out, "SELECT proc, pid, exec_gen, ppid, exe, argv, env, start_ts_ns, end_ts_ns, exit_code,"
                       " exit_signal, glibc_malloc, n_events, n_lost, length(maps) FROM processes",
                  "1|100|0|1|/usr/bin/prog|[\"prog\",\"arg 1\"]|MALLOC_ARENA_MAX=2\n"
-                 "GLIBC_TUNABLES=glibc.malloc.tcache_count=0|500|17000|3|NULL|1|17|0|131\n");
+                 "GLIBC_TUNABLES=glibc.malloc.tcache_count=0|500|17000|3|NULL|1|11|0|131\n");
     assert_query(out, "SELECT key || '=' || value FROM meta WHERE key IN ('schema_version', 'format_version',"
                       " 'n_events', 'last_seq', 'n_lost', 'glibc_malloc', 'start_ts_ns') ORDER BY key",
                  "format_version=1\nglibc_malloc=1\nlast_seq=17\nn_events=11\nn_lost=0\n"
