@@ -30,6 +30,7 @@
 #include <linux/perf_event.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -421,7 +422,15 @@ int hs_fault_sampler_start(pid_t child, const char *logdir, struct hs_fault_samp
         return hs_error_set(err, HS_EIO, "cannot write '%s': %s", path, strerror(e));
     }
     s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (s->wake_fd < 0 || pthread_create(&s->reader, NULL, reader_main, s) != 0) {
+    /* The reader blocks every signal, so the recorder's SIGINT/SIGTERM
+     * handlers (spawn.c forwards them to the child) run on its main thread
+     * and interrupt its waitpid(), never this thread's poll(). */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int started = s->wake_fd >= 0 && pthread_create(&s->reader, NULL, reader_main, s) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!started) {
         free_sampler(s);
         return hs_error_set(err, HS_EIO, "cannot start the fault sampler's reader thread");
     }
