@@ -14,6 +14,10 @@
  *   fx_faults OUT trim      the same with the default trim threshold: free
  *                           gives the top of the heap back (brk down), the
  *                           second malloc grows it again and re-faults it
+ *   fx_faults OUT major     write a 1 MiB file (OUT.data), evict it from the
+ *                           page cache (fdatasync, POSIX_FADV_DONTNEED), map
+ *                           it with MADV_RANDOM and read each page: each
+ *                           read waits for the disk, a major fault
  *   fx_faults OUT threads N 4 threads, each touching N pages of its own mmap
  *   fx_faults OUT arena     a thread mallocs 100000 bytes (from a non-main
  *                           arena: a thread heap) and touches each page
@@ -86,7 +90,9 @@ static void *thread_main(void *arg)
 int main(int argc, char **argv)
 {
     if (argc < 3 || !(out = fopen(argv[1], "w"))) {
-        fprintf(stderr, "usage: fx_faults OUT touch [MIB]|remap|read|heap|trim|arena|threads N|crash\n");
+        fprintf(
+            stderr,
+            "usage: fx_faults OUT touch [MIB]|remap|read|major|heap|trim|arena|threads N|crash\n");
         return 2;
     }
     /* Unbuffered: no stdio buffer lands on the heap between the blocks. */
@@ -135,6 +141,28 @@ int main(int argc, char **argv)
         touch(q, MIB);
         report("second", q, MIB);
         free(q);
+    } else if (strcmp(mode, "major") == 0) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s.data", argv[1]);
+        int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+        char *buf = calloc(1, MIB);
+        if (fd < 0 || !buf || write(fd, buf, MIB) != MIB || fdatasync(fd) ||
+            posix_fadvise(fd, 0, MIB, POSIX_FADV_DONTNEED)) {
+            perror("fx_faults: data file");
+            return 1;
+        }
+        volatile char *p = mmap(NULL, MIB, PROT_READ, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED || madvise((void *)p, MIB, MADV_RANDOM)) {
+            perror("fx_faults: mmap data file");
+            return 1;
+        }
+        unsigned sum = 0;
+        for (size_t off = 0; off < MIB; off += 4096)
+            sum += (unsigned char)p[off];
+        report("file", (const void *)p, MIB);
+        unlink(path);
+        free(buf);
+        return (int)sum; /* 0: the file is zeros */
     } else if (strcmp(mode, "arena") == 0) {
         pthread_t t;
         pthread_create(&t, NULL, arena_main, NULL);

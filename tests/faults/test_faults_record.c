@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -239,9 +241,9 @@ static void test_faults_record__trim_refaults(void **state)
     assert_true(r.ranges[0].start == r.ranges[1].start);
     char where[200];
     snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
-    long long second_seq = q(&r,
-                             "SELECT max(alloc_seq) FROM blocks WHERE ptr = %llu AND size = 1048576",
-                             (unsigned long long)r.ranges[0].start);
+    long long second_seq =
+        q(&r, "SELECT max(alloc_seq) FROM blocks WHERE ptr = %llu AND size = 1048576",
+          (unsigned long long)r.ranges[0].start);
     /* free() trimmed the heap: the lowest break between the two mallocs. */
     long long trimmed = q(&r,
                           "SELECT min(ptr) FROM sys_events WHERE op = 13 AND seq < %lld"
@@ -255,9 +257,9 @@ static void test_faults_record__trim_refaults(void **state)
     for (uint64_t a = r.ranges[0].start; a < r.ranges[0].end; a += 4096)
         expect += a >= (uint64_t)trimmed;
     assert_true(expect > 200);
-    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND after_seq >= %lld", where,
-                       second_seq),
-                     expect);
+    assert_int_equal(
+        q(&r, "SELECT count(*) FROM faults WHERE %s AND after_seq >= %lld", where, second_seq),
+        expect);
     assert_int_equal(q(&r,
                        "SELECT count(*) FROM faults WHERE %s AND after_seq >= %lld"
                        " AND region = 'heap' AND touch = 'refault' AND block_seq = %lld",
@@ -321,6 +323,27 @@ static void test_faults_record__crash_keeps_faults(void **state)
     char where[200];
     snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
     assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND region = 'mmap'", where), 256);
+    done(&r);
+}
+
+static void test_faults_record__major_faults(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "major", NULL);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(r.n_ranges, 1);
+    char where[200];
+    snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND region = 'mmap'", where), 256);
+    /* On tmpfs the file's pages are the page cache: nothing to read back. */
+    struct statfs fs;
+    assert_int_equal(statfs(r.dir, &fs), 0);
+    if (fs.f_type != TMPFS_MAGIC)
+        assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND major = 1", where), 256);
+    char *json = faults_output(&r, "--json");
+    assert_true(json_after(json, "\"total\"", "\"major\": ") >=
+                (fs.f_type != TMPFS_MAGIC ? 256 : 0));
+    free(json);
     done(&r);
 }
 
@@ -389,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_faults_record__threads_per_tid),
         cmocka_unit_test(test_faults_record__thread_heap_block),
         cmocka_unit_test(test_faults_record__crash_keeps_faults),
+        cmocka_unit_test(test_faults_record__major_faults),
         cmocka_unit_test(test_faults_record__kernel_mode_faults_not_sampled),
         cmocka_unit_test(test_faults_record__no_faults_flag),
         cmocka_unit_test(test_faults_record__perf_refused),
