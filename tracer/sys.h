@@ -32,6 +32,9 @@ void hs__sys_prefault(void *addr, size_t len);
 /* The raw mmap system call, for a program mmap that arrives while the real
  * mmap is not resolved yet (returns MAP_FAILED-style (void *)-1 on error). */
 void *hs__sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long offset);
+/* The same for munmap and mremap (-1 / (void *)-1 with errno on error). */
+int hs__sys_munmap(void *addr, size_t len);
+void *hs__sys_mremap(void *old, size_t old_len, size_t new_len, int flags, void *new_addr);
 uint32_t hs__sys_gettid(void);
 uint32_t hs__sys_getpid(void);
 uint32_t hs__sys_getppid(void);

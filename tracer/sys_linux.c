@@ -110,6 +110,16 @@ void hs__sys_prefault(void *addr, size_t len)
     madvise(addr, len, MADV_POPULATE_WRITE);
 }
 
+int hs__sys_munmap(void *addr, size_t len)
+{
+    return (int)syscall(SYS_munmap, addr, len);
+}
+
+void *hs__sys_mremap(void *old, size_t old_len, size_t new_len, int flags, void *new_addr)
+{
+    return (void *)syscall(SYS_mremap, old, old_len, new_len, flags, new_addr);
+}
+
 void hs__sys_unmap(void *addr, size_t len)
 {
     syscall(SYS_munmap, addr, len);

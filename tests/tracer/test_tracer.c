@@ -556,13 +556,10 @@ static void test_tracer__constructor(void **state)
 
 /* ---- another allocator preloaded after the tracer ---- */
 
-static void test_tracer__jemalloc(void **state)
+static void other_allocator(const char *lib)
 {
-#ifndef HS_JEMALLOC_PATH
-    skip(); /* libjemalloc2 not found at configure time (CMake said so) */
-#else
     char preload[1024];
-    snprintf(preload, sizeof preload, "%s:%s", HS_TRACER_PATH, HS_JEMALLOC_PATH);
+    snprintf(preload, sizeof preload, "%s:%s", HS_TRACER_PATH, lib);
     const char *args[] = {"1000", NULL};
     struct run r;
     run_fixture(&r, preload, NULL, "fx_jemalloc", args);
@@ -581,9 +578,37 @@ static void test_tracer__jemalloc(void **state)
             assert_int_equal(e->u.call.chunk_size, usable);
         }
     }
-    /* nothing is inferred for an allocator that is not glibc's */
+    /* nothing is inferred from glibc chunk headers for another allocator */
     assert_int_equal(count_op(&r, HS_OP_BRK, HS_ORIGIN_ALLOCATOR), 0);
     run_free(&r);
+}
+
+/* Each library is found at configure time; CMake names the package of a
+ * missing one and the case is skipped. */
+static void test_tracer__jemalloc(void **state)
+{
+#ifdef HS_JEMALLOC_PATH
+    other_allocator(HS_JEMALLOC_PATH);
+#else
+    skip();
+#endif
+}
+
+static void test_tracer__tcmalloc(void **state)
+{
+#ifdef HS_TCMALLOC_PATH
+    other_allocator(HS_TCMALLOC_PATH);
+#else
+    skip();
+#endif
+}
+
+static void test_tracer__mimalloc(void **state)
+{
+#ifdef HS_MIMALLOC_PATH
+    other_allocator(HS_MIMALLOC_PATH);
+#else
+    skip();
 #endif
 }
 
@@ -758,6 +783,8 @@ int main(void)
         cmocka_unit_test(test_tracer__exec),
         cmocka_unit_test(test_tracer__constructor),
         cmocka_unit_test(test_tracer__jemalloc),
+        cmocka_unit_test(test_tracer__tcmalloc),
+        cmocka_unit_test(test_tracer__mimalloc),
         cmocka_unit_test(test_tracer__reentrant_hook),
         cmocka_unit_test(test_tracer__program_calls),
         cmocka_unit_test(test_tracer__inert_without_logdir),
