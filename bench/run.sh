@@ -69,3 +69,6 @@ fi
 awk -v n="$replay_events" -v t="$replay_ns" '{}END{printf "  cursor replay (hs_cursor_next):    %5.1f M events/s (target >= 3; last round'"'"'s trace)\n", n/t*1000}' </dev/null
 awk -v b="$bytes" -v e="$events" '{}END{printf "  database bytes per event:          %5.1f   (target <= 40; %d bytes, %d events)\n", b/e, b, e}' </dev/null
 awk -v n="$nrss" -v t="$trss" '{}END{printf "  tracer memory (peak RSS delta):    %5.1f MiB (%d KiB native, %d KiB traced; includes the mapped log pages)\n", (t-n)/1024, n, t}' </dev/null
+
+echo
+"$(dirname "$0")/faults_bench.sh" "$build"
