@@ -90,8 +90,12 @@ static int has_logs(const char *dir)
         return 0;
     struct dirent *de;
     int found = 0;
-    while (!found && (de = readdir(d)))
-        found = strstr(de->d_name, ".hslog") != NULL;
+    while (!found && (de = readdir(d))) {
+        unsigned pid, gen;
+        int end = 0;
+        /* <pid>.<gen>.hslog: a process's log (faults.hslog is not one) */
+        found = sscanf(de->d_name, "%u.%u.hslog%n", &pid, &gen, &end) == 2 && !de->d_name[end];
+    }
     closedir(d);
     return found;
 }
