@@ -155,7 +155,8 @@ int cmd_record(int argc, char **argv)
 
     const char *tmpdir = getenv("TMPDIR");
     char logdir[PATH_MAX];
-    snprintf(logdir, sizeof logdir, "%s/heapscope-logs-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    snprintf(logdir, sizeof logdir, "%s/heapscope-logs-XXXXXX",
+             tmpdir && *tmpdir ? tmpdir : "/tmp");
     if (!mkdtemp(logdir))
         return cli_fail("record", "cannot create a log directory in '%s': %s",
                         tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
@@ -195,11 +196,14 @@ int cmd_record(int argc, char **argv)
         return code ? code : HS_EXIT_ERROR;
     }
     struct hs_exit_status exit = {(uint32_t)pid, status};
-    struct hs_import_options opts = {.logdir = logdir, .out_path = out, .exits = &exit, .n_exits = 1};
+    struct hs_import_options opts = {
+        .logdir = logdir, .out_path = out, .exits = &exit, .n_exits = 1};
     struct hs_import_result res;
     if (cli_import("record", &opts, &res)) {
-        fprintf(stderr, "heapscope record: the logs are kept in '%s' (retry: heapscope import %s -o FILE)\n",
-                logdir, logdir);
+        fprintf(
+            stderr,
+            "heapscope record: the logs are kept in '%s' (retry: heapscope import %s -o FILE)\n",
+            logdir, logdir);
         return HS_EXIT_ERROR;
     }
     remove_logdir(logdir);
@@ -211,6 +215,7 @@ int cmd_record(int argc, char **argv)
                 WTERMSIG(status), strsignal(WTERMSIG(status)), line);
     else
         fprintf(stderr, "heapscope record: '%s' exited with status %d; %s\n", base, code, line);
-    fprintf(stderr, "heapscope record: trace written to '%s' (try: heapscope summary %s)\n", out, out);
+    fprintf(stderr, "heapscope record: trace written to '%s' (try: heapscope summary %s)\n", out,
+            out);
     return code;
 }
