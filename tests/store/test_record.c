@@ -409,6 +409,41 @@ static void test_record__workload_tables_and_cursor_agree(void **state)
     free(dir);
 }
 
+/* `heapscope import` on a crashed program's logs: what was lost is said,
+ * one line each, and the trace is written. */
+static void test_record__import_reports_lost_slots(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), db[4096], expected[8192];
+    struct synth_log l;
+    synth_init(&l, 77, 0, 1, "/bin/crashed");
+    synth_call(&l, 1, 77, HS_OP_MALLOC, 0, 1, 0x1000, 10, 0, 32, 0x400000);
+    synth_lost(&l);
+    synth_write(&l, dir, 2);
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    struct run r;
+    run(&r, NULL, (const char *[]){"import", dir, "-o", db, NULL});
+    assert_int_equal(r.code, 0);
+    snprintf(expected, sizeof expected,
+             "heapscope import: warning: process 77: 3 reserved slots never committed (the "
+             "program died mid-write)\n"
+             "heapscope import: imported 1 event from 1 process, 1 block live at exit, 0.1 MiB "
+             "(%.1f bytes/event)\n"
+             "heapscope import: 3 reserved slots were never committed (the program died "
+             "mid-write)\n"
+             "heapscope import: trace written to '%s'\n",
+             (double)query_int(db, "SELECT page_count * page_size FROM pragma_page_count, "
+                                   "pragma_page_size"),
+             db);
+    assert_string_equal(r.err, expected);
+    run(&r, NULL, (const char *[]){"import", dir, NULL});
+    assert_int_equal(r.code, 2);
+    assert_string_equal(r.err, "heapscope import: no output file (-o FILE)\n"
+                               "usage: heapscope import LOGDIR -o FILE\n");
+    synth_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -422,6 +457,7 @@ int main(void)
         cmocka_unit_test(test_record__summary_refuses_bad_traces),
         cmocka_unit_test(test_record__summary_and_leaks_of_a_recording),
         cmocka_unit_test(test_record__workload_tables_and_cursor_agree),
+        cmocka_unit_test(test_record__import_reports_lost_slots),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }
