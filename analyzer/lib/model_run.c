@@ -126,7 +126,9 @@ int hs_model_replay(struct hs_trace *t, uint32_t pid, struct hs_model *m, uint64
         if (fn && fn(ctx, &ev, &step, m))
             break;
     }
-    if (rc == 0 && have_pending)
+    /* A growing break left over at the end of the stream belongs to no
+     * call; stopping at to_seq keeps it for the call after to_seq. */
+    if (rc == 0 && have_pending && !(to_seq && pending.seq <= to_seq && ev.seq > to_seq))
         hs_model_apply(m, &pending, NULL, &step);
     hs_cursor_close(c);
     return rc < 0 ? rc : 0;
