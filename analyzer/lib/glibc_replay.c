@@ -379,6 +379,8 @@ static void do_memalign(struct hs_model *m, const struct hs_event *ev)
         m->step->predicted_ptr = m->step->recorded_ptr = ev->ptr;
         m->pool[c].addr = ev->ptr - 2 * m->prof->size_sz;
         m->pool[c].req = bytes;
+        if (ev->chunk_size && ev->chunk_size < m->pool[c].size)
+            m->pool[c].map_offset = (uint32_t)(m->pool[c].size - ev->chunk_size);
         hs__map_put(&m->mmapped, m->pool[c].addr, c);
         return;
     }
@@ -451,7 +453,8 @@ static void do_realloc(struct hs_model *m, const struct hs_event *ev)
     uint64_t nb = hs_glibc_request2size(m->prof, ev->size);
     uint32_t c = hs__map_get(&m->mmapped, old);
     if (c) {
-        uint64_t new_size = (nb + m->prof->size_sz + m->prof->page_size - 1) & ~(m->prof->page_size - 1);
+        uint64_t off = m->pool[c].map_offset;
+        uint64_t new_size = (nb + off + m->prof->size_sz + m->prof->page_size - 1) & ~(m->prof->page_size - 1);
         struct hs_model_step *s = m->step;
         s->is_alloc = 1;
         s->path = HS_PATH_MREMAP;

@@ -113,6 +113,14 @@ int hs_model_replay(struct hs_trace *t, uint32_t pid, struct hs_model *m, uint64
             have_pending = 1;
             continue;
         }
+        if (have_pending && ev.origin == HS_ORIGIN_ALLOCATOR &&
+            (ev.op == HS_OP_MMAP || ev.op == HS_OP_MUNMAP || ev.op == HS_OP_MREMAP)) {
+            /* inferred mappings of the same call come between its brk and it */
+            hs_model_apply(m, &ev, NULL, &step);
+            if (fn && fn(ctx, &ev, &step, m))
+                break;
+            continue;
+        }
         const struct hs_event *hint = NULL;
         if (have_pending && is_call(ev.op) && ev.op != HS_OP_FREE && pending.tid == ev.tid) {
             hint = &pending;
