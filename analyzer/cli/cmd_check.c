@@ -39,8 +39,10 @@ static void print_event(const char *indent, const struct hs_event *e)
 
 static void print_text(const struct hs_check_report *r)
 {
-    printf("process %u: %llu events, %llu allocations, %llu predicted, %llu observed (other arenas)\n",
-           r->pid, (unsigned long long)r->n_events, (unsigned long long)r->n_alloc,
+    printf("process %u exec %u%s: %llu events, %llu allocations, %llu predicted, %llu observed"
+           " (other arenas)\n",
+           r->pid, r->exec_gen, r->forked ? " (forked: starts from its parent's heap)" : "",
+           (unsigned long long)r->n_events, (unsigned long long)r->n_alloc,
            (unsigned long long)r->n_predicted, (unsigned long long)r->n_observed);
     printf("addresses predicted exactly: %llu/%llu (%.2f%%), divergences: %llu\n",
            (unsigned long long)r->n_matched, (unsigned long long)r->n_predicted,
@@ -86,10 +88,11 @@ static void print_text(const struct hs_check_report *r)
 
 static void print_json(const struct hs_check_report *r, int last)
 {
-    printf("{\"pid\": %u, \"model_applies\": true, \"events\": %llu, \"allocations\": %llu,"
+    printf("{\"pid\": %u, \"exec_gen\": %u, \"forked\": %s, \"model_applies\": true,"
+           " \"events\": %llu, \"allocations\": %llu,"
            " \"predicted\": %llu, \"exact\": %llu, \"observed\": %llu, \"divergences\": %llu,"
            " \"unknown_frees\": %llu,\n \"by_op\": {",
-           r->pid, (unsigned long long)r->n_events, (unsigned long long)r->n_alloc,
+           r->pid, r->exec_gen, r->forked ? "true" : "false", (unsigned long long)r->n_events, (unsigned long long)r->n_alloc,
            (unsigned long long)r->n_predicted, (unsigned long long)r->n_matched,
            (unsigned long long)r->n_observed, (unsigned long long)r->n_div,
            (unsigned long long)r->n_unknown_free);
@@ -166,11 +169,12 @@ int cmd_check(int argc, char **argv)
         hs_trace_close(t);
         return HS_EXIT_OK;
     }
-    uint32_t *pids, n;
-    if (hs_model_processes(t, &pids, &n, &err)) {
+    struct hs_model_images imgs;
+    if (hs_model_images_load(t, &imgs, &err)) {
         hs_trace_close(t);
         return cli_fail("check", "%s", err.msg);
     }
+    uint32_t n = imgs.n;
     int rc = HS_EXIT_OK;
     if (json)
         printf("{\"trace\": \"%s\", \"model\": \"%s\", \"processes\": [\n", file,
@@ -179,7 +183,7 @@ int cmd_check(int argc, char **argv)
         printf("trace %s, model %s\n", file, hs_glibc_profile_236()->name);
     for (uint32_t i = 0; i < n && rc == HS_EXIT_OK; i++) {
         struct hs_check_report r;
-        if (hs_check_process(t, pids[i], &r, &err)) {
+        if (hs_check_image(t, &imgs, (int)i, &r, &err)) {
             rc = cli_fail("check", "%s", err.msg);
         } else if (json) {
             print_json(&r, i + 1 == n);
@@ -191,7 +195,7 @@ int cmd_check(int argc, char **argv)
     }
     if (json && rc == HS_EXIT_OK)
         printf("]}\n");
-    free(pids);
+    hs_model_images_free(&imgs);
     hs_trace_close(t);
     return rc;
 }

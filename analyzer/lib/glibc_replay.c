@@ -85,6 +85,17 @@ void hs_model_set_main_tid(struct hs_model *m, uint32_t tid)
     m->main_tid = tid;
 }
 
+void hs_model_fork(struct hs_model *m, uint32_t fork_tid, uint32_t child_pid)
+{
+    for (uint32_t i = 0; i < m->n_tcaches; i++) {
+        if (m->tcaches[i].tid == fork_tid)
+            m->tcaches[i].tid = child_pid;
+        else if (m->tcaches[i].tid == child_pid)
+            m->tcaches[i].tid = 0; /* a thread of the parent that has the same number */
+    }
+    m->main_tid = child_pid;
+}
+
 void hs_model_set_notes(struct hs_model *m, int on)
 {
     m->notes_on = on;
