@@ -61,6 +61,9 @@ static void print_text(const struct hs_check_report *r)
             printf("%-18s %10llu %10llu %8.2f\n", hs_path_name(p), (unsigned long long)r->by_path[p][0],
                    (unsigned long long)r->by_path[p][1], pct(r->by_path[p][1], r->by_path[p][0]));
     printf("\nmallinfo2() snapshots equal to the model: %u/%u\n", r->n_mallinfo_equal, r->n_mallinfo);
+    if (r->n_observed && r->n_mallinfo_equal < r->n_mallinfo)
+        printf("  (other threads used their own arenas: mallinfo2() adds those arenas and their\n"
+               "   trimmed thread caches, which the model keeps as observed chunks only)\n");
     for (unsigned i = 0; i < r->n_mallinfo; i++) {
         const struct hs_check_mallinfo *s = &r->mallinfo[i];
         printf("  seq %llu %s: %s\n", (unsigned long long)s->seq, s->label[0] ? s->label : "(exit)",
@@ -181,6 +184,8 @@ int cmd_check(int argc, char **argv)
                hs_glibc_profile_236()->name);
     else
         printf("trace %s, model %s\n", file, hs_glibc_profile_236()->name);
+    uint64_t all_pred = 0, all_exact = 0, all_obs = 0;
+    unsigned all_mi = 0, all_mi_equal = 0;
     for (uint32_t i = 0; i < n && rc == HS_EXIT_OK; i++) {
         struct hs_check_report r;
         if (hs_check_image(t, &imgs, (int)i, &r, &err)) {
@@ -191,8 +196,18 @@ int cmd_check(int argc, char **argv)
             printf("\n");
             print_text(&r);
         }
+        all_pred += r.n_predicted;
+        all_exact += r.n_matched;
+        all_obs += r.n_observed;
+        all_mi += r.n_mallinfo;
+        all_mi_equal += r.n_mallinfo_equal;
         hs_check_free(&r);
     }
+    if (!json && rc == HS_EXIT_OK && n > 1)
+        printf("\nall %u process images: %llu/%llu addresses exact (%.2f%%), %llu observed,"
+               " mallinfo2() equal at %u/%u snapshots\n",
+               n, (unsigned long long)all_exact, (unsigned long long)all_pred, pct(all_exact, all_pred),
+               (unsigned long long)all_obs, all_mi_equal, all_mi);
     if (json && rc == HS_EXIT_OK)
         printf("]}\n");
     hs_model_images_free(&imgs);
