@@ -106,6 +106,9 @@ void hs_model_fork(struct hs_model *m, uint32_t fork_tid, uint32_t child_pid);
 int hs_model_apply(struct hs_model *m, const struct hs_event *ev,
                    const struct hs_event *brk, struct hs_model_step *step);
 
+/* The program break as the model has it; 0 while unknown. */
+uint64_t hs_model_brk(const struct hs_model *m);
+
 /* mallinfo2() of the main arena plus mmapped chunks. */
 void hs_model_mallinfo(const struct hs_model *m, struct hs_mallinfo *out);
 

@@ -149,11 +149,6 @@ static int is_call(unsigned op)
     return op >= HS_OP_MALLOC && op <= HS_OP_MALLOPT;
 }
 
-static int grows(const struct hs_event *e)
-{
-    return e->ptr > e->old_ptr;
-}
-
 static int is_inferred_map(const struct hs_event *e)
 {
     return e->origin == HS_ORIGIN_ALLOCATOR &&
@@ -179,7 +174,14 @@ int hs_model_replay(struct hs_trace *t, const struct hs_model_images *imgs, int 
             stopped = to_seq && ev.seq > to_seq && ev.ts_ns < im->end_ts;
             break;
         }
-        if (ev.op == HS_OP_BRK && ev.origin == HS_ORIGIN_ALLOCATOR && grows(&ev)) {
+        if (ev.op == HS_OP_BRK && ev.origin == HS_ORIGIN_ALLOCATOR) {
+            /* Already done by the model (a free's trim, recorded after
+             * it): nothing left to pair. */
+            if (!have_pending && hs_model_brk(m) == ev.ptr) {
+                if (fn && fn(ctx, &ev, &step, m))
+                    break;
+                continue;
+            }
             if (have_pending) {
                 hs_model_apply(m, &pending, NULL, &step);
                 if (fn && fn(ctx, &pending, &step, m))

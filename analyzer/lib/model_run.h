@@ -12,9 +12,11 @@
  * thread's); an image that starts with exec starts empty.
  *
  * Pairing: the tracer records an allocation's inferred brk (and mmap) just
- * before the allocation and a free's just after it, so a growing break is
- * handed to the next call of the same thread and a shrinking one is applied
- * as an observed fact after the call that shrank the heap.
+ * before the allocation (which may have grown or, through realloc's or
+ * memalign's internal frees, trimmed the heap) and a free's just after it.
+ * A brk the model already did (a predicted trim) is skipped; any other is
+ * handed to the next non-free call of the same thread, or applied as an
+ * observed fact if another event comes first.
  *
  * Checkpoints: hs_model_run_at() stores model images every
  * HS_MODEL_CHECKPOINT_EVERY events of an image in the trace's cache table
