@@ -239,12 +239,23 @@ int hs_model_image_start(struct hs_trace *t, const struct hs_model_images *imgs,
 
 /* --- checkpoints --------------------------------------------------- */
 
-static int ensure_table(sqlite3 *db)
+/* The cache lives in the trace file but the trace handle may be read-only:
+ * the cache gets its own read-write connection (none if the file is not
+ * writable; then every call replays from the start). */
+static sqlite3 *open_cache(struct hs_trace *t)
 {
-    return sqlite3_exec(db,
-                        "CREATE TABLE IF NOT EXISTS model_checkpoints(pid INTEGER, exec_gen INTEGER,"
-                        " seq INTEGER, image BLOB, PRIMARY KEY(pid, exec_gen, seq)) WITHOUT ROWID",
-                        NULL, NULL, NULL);
+    const char *path = sqlite3_db_filename(hs_trace_db(t), "main");
+    sqlite3 *db = NULL;
+    if (!path || !*path || sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_exec(db,
+                     "CREATE TABLE IF NOT EXISTS model_checkpoints(pid INTEGER, exec_gen INTEGER,"
+                     " seq INTEGER, image BLOB, PRIMARY KEY(pid, exec_gen, seq)) WITHOUT ROWID",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, 2000);
+    return db;
 }
 
 /* The latest checkpoint at or before seq; 0 if none. */
@@ -275,27 +286,45 @@ static uint64_t load_checkpoint(sqlite3 *db, const struct hs_model_image *im, ui
     return at;
 }
 
+/* Images are kept in memory during the replay (its cursor holds a read
+ * lock) and written afterwards. */
+struct ckpt {
+    uint64_t seq;
+    uint8_t *img;
+    size_t len;
+};
+
 struct ckpt_ctx {
-    sqlite3_stmt *ins;
-    uint64_t n;
+    struct ckpt *v;
+    size_t n, cap;
+    uint64_t since;
+    int failed;
 };
 
 static int save_step(void *vctx, const struct hs_event *ev, const struct hs_model_step *st,
                      struct hs_model *m)
 {
     struct ckpt_ctx *k = vctx;
-    /* not between a brk and its call: the image would lose the brk */
-    if (++k->n < HS_MODEL_CHECKPOINT_EVERY || (ev->op == HS_OP_BRK && ev->origin == HS_ORIGIN_ALLOCATOR))
+    if (++k->since < HS_MODEL_CHECKPOINT_EVERY || k->failed)
         return 0;
-    uint8_t *img;
-    size_t len;
-    if (hs_model_save(m, &img, &len) != 0)
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 16;
+        struct ckpt *v = realloc(k->v, cap * sizeof *v);
+        if (!v) {
+            k->failed = 1;
+            return 0;
+        }
+        k->v = v;
+        k->cap = cap;
+    }
+    struct ckpt *c = &k->v[k->n];
+    if (hs_model_save(m, &c->img, &c->len) != 0) {
+        k->failed = 1;
         return 0;
-    k->n = 0;
-    sqlite3_bind_int64(k->ins, 3, (sqlite3_int64)ev->seq);
-    sqlite3_bind_blob(k->ins, 4, img, (int)len, free);
-    sqlite3_step(k->ins);
-    sqlite3_reset(k->ins);
+    }
+    c->seq = ev->seq;
+    k->n++;
+    k->since = 0;
     return 0;
 }
 
@@ -313,28 +342,38 @@ static int have_checkpoints(sqlite3 *db, const struct hs_model_image *im)
     return have;
 }
 
-/* One full replay of the image that stores a checkpoint every so often. */
-static int build_checkpoints(struct hs_trace *t, const struct hs_model_images *imgs, int idx,
-                             struct hs_error *err)
+/* One full replay of the image, then its checkpoints are stored. */
+static int build_checkpoints(struct hs_trace *t, sqlite3 *cache, const struct hs_model_images *imgs,
+                             int idx, struct hs_error *err)
 {
-    sqlite3 *db = hs_trace_db(t);
     const struct hs_model_image *im = &imgs->v[idx];
     struct ckpt_ctx k = {0};
-    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO model_checkpoints VALUES(?1, ?2, ?3, ?4)", -1,
-                           &k.ins, NULL) != SQLITE_OK)
-        return 0; /* read-only: no cache */
-    sqlite3_bind_int64(k.ins, 1, im->pid);
-    sqlite3_bind_int64(k.ins, 2, im->exec_gen);
     struct hs_model *full;
     int rc = hs_model_image_start(t, imgs, idx, &full, err);
-    if (rc == 0) {
-        sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-        rc = hs_model_replay(t, imgs, idx, full, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, save_step,
-                             &k, err);
-        sqlite3_exec(db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
-        hs_model_free(full);
+    if (rc)
+        return rc;
+    rc = hs_model_replay(t, imgs, idx, full, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, save_step, &k,
+                         err);
+    hs_model_free(full);
+    sqlite3_stmt *ins = NULL;
+    if (rc == 0 && !k.failed &&
+        sqlite3_prepare_v2(cache, "INSERT OR REPLACE INTO model_checkpoints VALUES(?1, ?2, ?3, ?4)", -1,
+                           &ins, NULL) == SQLITE_OK) {
+        sqlite3_exec(cache, "BEGIN", NULL, NULL, NULL);
+        for (size_t i = 0; i < k.n; i++) {
+            sqlite3_bind_int64(ins, 1, im->pid);
+            sqlite3_bind_int64(ins, 2, im->exec_gen);
+            sqlite3_bind_int64(ins, 3, (sqlite3_int64)k.v[i].seq);
+            sqlite3_bind_blob(ins, 4, k.v[i].img, (int)k.v[i].len, SQLITE_STATIC);
+            sqlite3_step(ins);
+            sqlite3_reset(ins);
+        }
+        sqlite3_exec(cache, "COMMIT", NULL, NULL, NULL);
+        sqlite3_finalize(ins);
     }
-    sqlite3_finalize(k.ins);
+    for (size_t i = 0; i < k.n; i++)
+        free(k.v[i].img);
+    free(k.v);
     return rc;
 }
 
@@ -342,22 +381,22 @@ int hs_model_run_at(struct hs_trace *t, const struct hs_model_images *imgs, int 
                     struct hs_model **out, struct hs_error *err)
 {
     const struct hs_model_image *im = &imgs->v[idx];
-    sqlite3 *db = hs_trace_db(t);
-    int cache = ensure_table(db) == SQLITE_OK;
-    int rc;
-    if (cache && im->n_events > HS_MODEL_CHECKPOINT_EVERY && !have_checkpoints(db, im) &&
-        (rc = build_checkpoints(t, imgs, idx, err)) != 0)
-        return rc;
-    struct hs_model *m;
-    if ((rc = hs_model_image_start(t, imgs, idx, &m, err)) != 0)
-        return rc;
+    sqlite3 *cache = im->n_events > HS_MODEL_CHECKPOINT_EVERY ? open_cache(t) : NULL;
+    int rc = 0;
+    if (cache && !have_checkpoints(cache, im))
+        rc = build_checkpoints(t, cache, imgs, idx, err);
+    struct hs_model *m = NULL;
+    if (rc == 0)
+        rc = hs_model_image_start(t, imgs, idx, &m, err);
     uint64_t from = im->parent >= 0 ? im->fork_seq + 1 : 0;
-    if (cache) {
-        uint64_t at = load_checkpoint(db, im, seq, &m);
+    if (rc == 0 && cache) {
+        uint64_t at = load_checkpoint(cache, im, seq, &m);
         if (at)
             from = at + 1;
     }
-    rc = hs_model_replay(t, imgs, idx, m, from, seq, NULL, NULL, err);
+    sqlite3_close(cache);
+    if (rc == 0)
+        rc = hs_model_replay(t, imgs, idx, m, from, seq, NULL, NULL, err);
     if (rc) {
         hs_model_free(m);
         return rc;
