@@ -83,14 +83,6 @@ int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **
         hs_trace_close(*t);
         return rc;
     }
-    if (!hs_trace_is_glibc(*t)) {
-        fprintf(o->json ? stderr : stdout,
-                "heapscope %s: this trace was not recorded with glibc's malloc: the glibc bin "
-                "model does not apply (see 'heapscope summary' and 'heapscope leaks' for its "
-                "live blocks and sizes)\n",
-                cmd);
-        return 0;
-    }
     if (hs_model_images_load(*t, &o->imgs, &err)) {
         hs_trace_close(*t);
         return cli_fail(cmd, "%s", err.msg);
@@ -105,6 +97,13 @@ int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **
         goto err_close;
     }
     o->pid = o->imgs.v[o->idx].pid;
+    if (!o->imgs.v[o->idx].glibc) {
+        fprintf(o->json ? stderr : stdout,
+                "heapscope %s: process %u was not recorded with glibc's malloc: the glibc bin "
+                "model does not apply\n",
+                cmd, o->pid);
+        return 0;
+    }
     if (m && hs_model_run_at(*t, &o->imgs, o->idx, o->at, m, &err))
         goto err_close;
     return 0;

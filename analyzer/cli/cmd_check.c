@@ -161,23 +161,27 @@ int cmd_check(int argc, char **argv)
     struct hs_trace *t;
     if (hs_trace_open(file, &t, &err))
         return cli_fail("check", "%s", err.msg);
-    if (!hs_trace_is_glibc(t)) {
-        if (json)
-            printf("{\"model_applies\": false, \"reason\": \"not glibc malloc\", \"events\": %llu}\n",
-                   (unsigned long long)hs_trace_n_events(t));
-        else
-            printf("this trace was not recorded with glibc's malloc: the glibc bin model does not "
-                   "apply (%llu events; 'heapscope summary' and 'heapscope leaks' still work)\n",
-                   (unsigned long long)hs_trace_n_events(t));
-        hs_trace_close(t);
-        return HS_EXIT_OK;
-    }
     struct hs_model_images imgs;
     if (hs_model_images_load(t, &imgs, &err)) {
         hs_trace_close(t);
         return cli_fail("check", "%s", err.msg);
     }
-    uint32_t n = imgs.n;
+    uint32_t n = imgs.n, n_glibc = 0;
+    for (uint32_t i = 0; i < n; i++)
+        n_glibc += (uint32_t)imgs.v[i].glibc;
+    if (n_glibc == 0) {
+        if (json)
+            printf("{\"model_applies\": false, \"reason\": \"not glibc malloc\", \"events\": %llu}\n",
+                   (unsigned long long)hs_trace_n_events(t));
+        else
+            printf("this trace was not recorded with glibc's malloc: the glibc bin model does not "
+                   "apply (%llu events; 'heapscope summary', 'heapscope leaks' and 'heapscope heap' "
+                   "still show its blocks)\n",
+                   (unsigned long long)hs_trace_n_events(t));
+        hs_model_images_free(&imgs);
+        hs_trace_close(t);
+        return HS_EXIT_OK;
+    }
     int rc = HS_EXIT_OK;
     if (json)
         printf("{\"trace\": \"%s\", \"model\": \"%s\", \"processes\": [\n", file,
@@ -188,6 +192,15 @@ int cmd_check(int argc, char **argv)
     unsigned all_mi = 0, all_mi_equal = 0;
     for (uint32_t i = 0; i < n && rc == HS_EXIT_OK; i++) {
         struct hs_check_report r;
+        if (!imgs.v[i].glibc) {
+            if (json)
+                printf("{\"pid\": %u, \"exec_gen\": %u, \"model_applies\": false}%s\n", imgs.v[i].pid,
+                       imgs.v[i].exec_gen, i + 1 == n ? "" : ",");
+            else
+                printf("\nprocess %u exec %u (%s): not glibc's malloc, the bin model does not apply\n",
+                       imgs.v[i].pid, imgs.v[i].exec_gen, imgs.v[i].exe);
+            continue;
+        }
         if (hs_check_image(t, &imgs, (int)i, &r, &err)) {
             rc = cli_fail("check", "%s", err.msg);
         } else if (json) {

@@ -87,7 +87,8 @@ int cmd_frag(int argc, char **argv)
     struct hs_trace *t;
     if ((rc = cli_model_open("frag", &o, &t, NULL)) != 0)
         return rc;
-    if (!hs_trace_is_glibc(t)) {
+    if (!o.imgs.v[o.idx].glibc) {
+        hs_model_images_free(&o.imgs);
         hs_trace_close(t);
         return HS_EXIT_OK;
     }
