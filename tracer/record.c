@@ -48,24 +48,56 @@ static void stop_recording(uint32_t flag, const char *why, int err)
                           : "(later events dropped)");
 }
 
+/* Faults in the pages of slots [from, to) in one system call. */
+static void prefault(uint64_t from, uint64_t to)
+{
+    uintptr_t page = 4096;
+    uintptr_t start = (uintptr_t)&hs__state.records[from] & ~(page - 1);
+    uintptr_t end = (uintptr_t)&hs__state.records[to];
+    hs__sys_prefault((void *)start, end - start);
+}
+
+void hs__record_grow_async(uint64_t from, uint64_t to)
+{
+    if (hs__state.async.fd < 0)
+        return;
+    if (to > hs__state.max_slots)
+        to = hs__state.max_slots;
+    if (from >= to)
+        return;
+    hs__sys_async_prefault(&hs__state.async, hs__state.log_fd,
+                           HS_LOG_HEADER_SIZE + from * HS_RECORD_SIZE, (to - from) * HS_RECORD_SIZE,
+                           &hs__state.records[from]);
+}
+
 /* Makes slot i writable. 0, or -1 when the log had to be disabled. */
 static int cover(uint64_t i)
 {
     uint64_t covered = __atomic_load_n(&hs__state.covered, __ATOMIC_ACQUIRE);
+    /* A program that closed our descriptor may have reused its number:
+     * never fallocate someone else's file. One fstat per segment. */
+    if (i >= covered && !hs__sys_fd_is(hs__state.log_fd, &hs__state.log_id)) {
+        stop_recording(HS_LOG_DISABLED, "the program closed the log's file descriptor", 0);
+        return -1;
+    }
     while (i >= covered) {
         uint64_t end = (i / HS_SEGMENT_RECORDS + 1) * HS_SEGMENT_RECORDS;
         if (end > hs__state.max_slots)
             end = hs__state.max_slots;
-        int rc = hs__sys_fallocate(hs__state.log_fd,
-                                   HS_LOG_HEADER_SIZE + covered * HS_RECORD_SIZE,
+        int rc = hs__sys_fallocate(hs__state.log_fd, HS_LOG_HEADER_SIZE + covered * HS_RECORD_SIZE,
                                    (end - covered) * HS_RECORD_SIZE);
         if (rc != 0) {
             stop_recording(HS_LOG_DISABLED, "cannot grow the log", -rc);
             return -1;
         }
+        prefault(covered, end);
         if (__atomic_compare_exchange_n(&hs__state.covered, &covered, end, 0, __ATOMIC_RELEASE,
-                                        __ATOMIC_ACQUIRE))
+                                        __ATOMIC_ACQUIRE)) {
+            /* The kernel worker already did [end, end + SEG) (asked one
+             * segment ago, or at open); ask for the one after it. */
+            hs__record_grow_async(end + HS_SEGMENT_RECORDS, end + 2 * HS_SEGMENT_RECORDS);
             break;
+        }
         /* lost the race: covered was reloaded; loop if still short */
     }
     return 0;

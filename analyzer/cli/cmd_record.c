@@ -70,6 +70,17 @@ static char **child_env(const char *tracer, const char *logdir)
     return env;
 }
 
+/* Frees what child_env() added: its last two entries and the array. */
+static void free_child_env(char **env)
+{
+    size_t n = 0;
+    while (env[n])
+        n++;
+    free(env[n - 1]);
+    free(env[n - 2]);
+    free(env);
+}
+
 static void remove_logdir(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -153,6 +164,7 @@ int cmd_record(int argc, char **argv)
         snprintf(out_buf, sizeof out_buf, "heapscope-%s-%d.db", base, (int)pid);
         out = out_buf;
     }
+    free_child_env(env);
     struct hs_exit_status exit = {(uint32_t)pid, status};
     struct hs_import_options opts = {.logdir = logdir, .out_path = out, .exits = &exit, .n_exits = 1};
     struct hs_import_result res;

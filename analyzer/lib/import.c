@@ -8,6 +8,10 @@
  * index[seq] (8 bytes per event: log number and slot), an O(n) merge with
  * no sorting however the threads interleaved.
  *
+ * Two threads: a producer orders the records and turns them into rows and
+ * stream chunks (import_events.c) while this thread writes them
+ * (import_write.c), through a bounded queue.
+ *
  * The database is written with journal_mode=OFF and synchronous=OFF: the
  * temporary file is worthless until the rename, so the journal would only
  * protect what we throw away on failure anyway.
@@ -20,6 +24,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <gnu/libc-version.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,9 +64,13 @@ static void warn(struct import_state *st, const char *fmt, ...)
     st->opts->warn(st->opts->ctx, line);
 }
 
-static int by_pid_gen(const void *a, const void *b)
+/* Process images in start order: the traced program is proc 1. */
+static int by_start(const void *a, const void *b)
 {
     const struct import_image *x = a, *y = b;
+    uint64_t sx = x->log.header->start_mono_ns, sy = y->log.header->start_mono_ns;
+    if (sx != sy)
+        return sx < sy ? -1 : 1;
     if (x->pid != y->pid)
         return x->pid < y->pid ? -1 : 1;
     return (x->exec_gen > y->exec_gen) - (x->exec_gen < y->exec_gen);
@@ -120,7 +129,7 @@ static int open_logs(struct import_state *st)
         rc = hs_error_set(st->err, HS_EFORMAT, "'%s' holds no readable heapscope log (<pid>.<gen>.hslog)",
                           dir);
     if (rc == 0)
-        qsort(st->images, st->n_images, sizeof *st->images, by_pid_gen);
+        qsort(st->images, st->n_images, sizeof *st->images, by_start);
     return rc;
 }
 
@@ -289,7 +298,7 @@ static int write_processes(struct import_state *st)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO processes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           "INSERT INTO processes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &s, NULL) != SQLITE_OK)
         return hs__import_db_error(st, "cannot prepare an insert");
     int rc = 0;
@@ -305,39 +314,43 @@ static int write_processes(struct import_state *st)
         char *maps = read_text_file(maps_path);
         size_t exe_len = h->exe_len < sizeof h->exe ? h->exe_len : sizeof h->exe;
         /* The last image of a pid is the one a waitpid status belongs to. */
-        int last_image = i + 1 == st->n_images || st->images[i + 1].pid != img->pid;
+        int last_image = 1;
+        for (uint32_t j = 0; j < st->n_images; j++)
+            if (st->images[j].pid == img->pid && st->images[j].exec_gen > img->exec_gen)
+                last_image = 0;
         const struct hs_exit_status *ex = last_image ? known_exit(st->opts, img->pid) : NULL;
 
-        sqlite3_bind_int64(s, 1, img->pid);
-        sqlite3_bind_int64(s, 2, img->exec_gen);
-        sqlite3_bind_int64(s, 3, h->ppid);
-        sqlite3_bind_text(s, 4, h->exe, (int)exe_len, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 5, argv ? argv : "[]", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 6, env ? env : "", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 7, (sqlite3_int64)h->start_mono_ns);
-        sqlite3_bind_int64(s, 8, (sqlite3_int64)(img->last_ts > h->start_mono_ns ? img->last_ts
+        sqlite3_bind_int64(s, 1, i + 1);
+        sqlite3_bind_int64(s, 2, img->pid);
+        sqlite3_bind_int64(s, 3, img->exec_gen);
+        sqlite3_bind_int64(s, 4, h->ppid);
+        sqlite3_bind_text(s, 5, h->exe, (int)exe_len, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 6, argv ? argv : "[]", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 7, env ? env : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 8, (sqlite3_int64)h->start_mono_ns);
+        sqlite3_bind_int64(s, 9, (sqlite3_int64)(img->last_ts > h->start_mono_ns ? img->last_ts
                                                                                  : h->start_mono_ns));
-        sqlite3_bind_int64(s, 9, (sqlite3_int64)h->start_real_ns);
+        sqlite3_bind_int64(s, 10, (sqlite3_int64)h->start_real_ns);
         if (ex && WIFEXITED(ex->wait_status))
-            sqlite3_bind_int64(s, 10, WEXITSTATUS(ex->wait_status));
+            sqlite3_bind_int64(s, 11, WEXITSTATUS(ex->wait_status));
         else if (!ex && img->has_exit)
-            sqlite3_bind_int64(s, 10, (sqlite3_int64)(img->exit_code & 0xff));
-        else
-            sqlite3_bind_null(s, 10);
-        if (ex && WIFSIGNALED(ex->wait_status))
-            sqlite3_bind_int64(s, 11, WTERMSIG(ex->wait_status));
+            sqlite3_bind_int64(s, 11, (sqlite3_int64)(img->exit_code & 0xff));
         else
             sqlite3_bind_null(s, 11);
-        sqlite3_bind_int64(s, 12, (sqlite3_int64)h->initial_brk);
-        sqlite3_bind_int64(s, 13, h->page_size);
-        sqlite3_bind_int64(s, 14, (h->flags & HS_LOG_GLIBC_MALLOC) != 0);
-        sqlite3_bind_int64(s, 15, h->flags);
-        sqlite3_bind_int64(s, 16, (sqlite3_int64)img->n_events);
-        sqlite3_bind_int64(s, 17, (sqlite3_int64)img->log.n_lost);
-        if (maps)
-            sqlite3_bind_text(s, 18, maps, -1, SQLITE_TRANSIENT);
+        if (ex && WIFSIGNALED(ex->wait_status))
+            sqlite3_bind_int64(s, 12, WTERMSIG(ex->wait_status));
         else
-            sqlite3_bind_null(s, 18);
+            sqlite3_bind_null(s, 12);
+        sqlite3_bind_int64(s, 13, (sqlite3_int64)h->initial_brk);
+        sqlite3_bind_int64(s, 14, h->page_size);
+        sqlite3_bind_int64(s, 15, (h->flags & HS_LOG_GLIBC_MALLOC) != 0);
+        sqlite3_bind_int64(s, 16, h->flags);
+        sqlite3_bind_int64(s, 17, (sqlite3_int64)img->n_events);
+        sqlite3_bind_int64(s, 18, (sqlite3_int64)img->log.n_lost);
+        if (maps)
+            sqlite3_bind_text(s, 19, maps, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(s, 19);
         if (!argv || !env)
             rc = hs_error_set(st->err, HS_ENOMEM, "out of memory");
         else if (sqlite3_step(s) != SQLITE_DONE)
@@ -431,6 +444,35 @@ static int write_meta(struct import_state *st, uint64_t last_seq)
     return rc;
 }
 
+struct producer_args {
+    struct import_state *st;
+    const uint64_t *index;
+    uint64_t last_seq;
+};
+
+/* The producer thread: every record in seq order, then the leftovers. */
+static void *produce(void *arg)
+{
+    struct producer_args *a = arg;
+    struct import_state *st = a->st;
+    int rc = 0;
+    for (uint64_t seq = 1; seq <= a->last_seq && rc == 0; seq++) {
+        uint64_t at = a->index[seq];
+        if (at) {
+            uint32_t image = (uint32_t)(at >> SLOT_BITS);
+            const struct hs_record *r =
+                hs_log_record(&st->images[image].log, (at & ((1ull << SLOT_BITS) - 1)) - 1);
+            rc = hs__import_record(st, image, r);
+        }
+        if (st->opts->progress && (seq & 0xfffff) == 0)
+            st->opts->progress(st->opts->ctx, seq, a->last_seq);
+    }
+    if (rc == 0)
+        rc = hs__import_finish(st);
+    hs__import_msg_end(st, rc);
+    return NULL;
+}
+
 static int import_all(struct import_state *st)
 {
     uint64_t *index = NULL, last_seq = 0;
@@ -445,20 +487,36 @@ static int import_all(struct import_state *st)
         free(index);
         return rc;
     }
-    for (uint64_t seq = 1; seq <= last_seq && rc == 0; seq++) {
-        uint64_t at = index[seq];
-        if (at) {
-            uint32_t image = (uint32_t)(at >> SLOT_BITS);
-            const struct hs_record *r =
-                hs_log_record(&st->images[image].log, (at & ((1ull << SLOT_BITS) - 1)) - 1);
-            rc = hs__import_record(st, image, r);
-        }
-        if (st->opts->progress && (seq & 0xfffff) == 0)
-            st->opts->progress(st->opts->ctx, seq, last_seq);
+    struct import_queue *q = calloc(1, sizeof *q);
+    if (!q) {
+        free(index);
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
     }
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->changed, NULL);
+    st->queue_out = q;
+    hs__import_events_init(st);
+    /* The producer reports into its own hs_error; SQLite errors into ours. */
+    struct hs_error *mine = st->err, producer_err = {""};
+    st->err = &producer_err;
+    struct producer_args args = {st, index, last_seq};
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, produce, &args) != 0) {
+        rc = hs_error_set(mine, HS_EIO, "cannot start the import thread");
+    } else {
+        struct hs_error db_err = {""};
+        rc = hs__import_consume(st, &db_err);
+        pthread_join(thread, NULL);
+        if (rc)
+            hs_error_set(mine, rc, "%s", db_err.msg[0] ? db_err.msg : producer_err.msg);
+    }
+    st->err = mine;
+    hs__import_events_release(st);
+    pthread_cond_destroy(&q->changed);
+    pthread_mutex_destroy(&q->lock);
+    free(q);
+    st->queue_out = NULL;
     free(index);
-    if (rc == 0)
-        rc = hs__import_finish(st);
     if (rc == 0 && st->result->n_skipped)
         warn(st, "skipped %llu records (unknown ops or snapshots without their mark)",
              (unsigned long long)st->result->n_skipped);
@@ -509,7 +567,7 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
                           strerror(errno));
         goto err_close_logs;
     }
-    if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         rc = hs_error_set(err, HS_EDB, "cannot create trace '%s': %s", opts->out_path,
                           st.db ? sqlite3_errmsg(st.db) : "out of memory");
         goto err_remove_tmp;
@@ -523,7 +581,7 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
         goto err_remove_tmp;
     }
     st.db = NULL;
-    if (fsync(fd) != 0 || rename(tmp, opts->out_path) != 0) {
+    if (rename(tmp, opts->out_path) != 0) {
         rc = hs_error_set(err, HS_EIO, "cannot write trace '%s': %s", opts->out_path,
                           strerror(errno));
         goto err_remove_tmp;
