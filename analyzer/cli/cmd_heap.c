@@ -71,7 +71,7 @@ static int show_live_blocks(struct cli_model_opts *o, struct hs_trace *t)
                "  %-14s %10s  %10s\n",
                im->pid, im->exec_gen, im->exe, o->at ? "after that event" : "at the end", "address", "size",
                "requested");
-    int rc = hs_live_blocks(t, im->pid, im->exec_gen, o->at, o->json ? live_json : live_text, &out, &err);
+    int rc = hs_live_blocks(t, im->proc, o->at, o->json ? live_json : live_text, &out, &err);
     if (o->json)
         printf("],\n \"mmapped\": [], \"mallinfo\": null}\n");
     return rc ? cli_fail("heap", "%s", err.msg) : HS_EXIT_OK;

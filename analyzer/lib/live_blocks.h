@@ -17,9 +17,9 @@
 /* usable: the chunk or usable size the tracer read (0 if unknown). */
 typedef void (*hs_live_block_fn)(void *ctx, uint64_t ptr, uint64_t requested, uint64_t usable);
 
-/* Blocks of pid/exec_gen allocated at or before seq and not freed by it
- * (seq 0: the end). */
-int hs_live_blocks(struct hs_trace *t, uint32_t pid, uint32_t exec_gen, uint64_t seq,
-                   hs_live_block_fn fn, void *ctx, struct hs_error *err);
+/* Blocks of process image proc (processes.proc) allocated at or before
+ * seq and not freed by it (seq 0: the end). */
+int hs_live_blocks(struct hs_trace *t, uint32_t proc, uint64_t seq, hs_live_block_fn fn, void *ctx,
+                   struct hs_error *err);
 
 #endif

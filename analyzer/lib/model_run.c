@@ -63,7 +63,7 @@ int hs_model_images_load(struct hs_trace *t, struct hs_model_images *out, struct
     memset(out, 0, sizeof *out);
     if (sqlite3_prepare_v2(db,
                            "SELECT pid, exec_gen, coalesce(ppid, 0), coalesce(start_ts_ns, 0),"
-                           " coalesce(n_events, 0), coalesce(glibc_malloc, 0), env, coalesce(exe, '')"
+                           " coalesce(n_events, 0), coalesce(glibc_malloc, 0), env, coalesce(exe, ''), proc"
                            " FROM processes ORDER BY start_ts_ns, pid, exec_gen",
                            -1, &s, NULL) != SQLITE_OK)
         return hs_error_set(err, HS_EDB, "cannot read processes: %s", sqlite3_errmsg(db));
@@ -90,6 +90,7 @@ int hs_model_images_load(struct hs_trace *t, struct hs_model_images *out, struct
         im->glibc = sqlite3_column_int(s, 5) != 0;
         params_from_env(&im->params, (const char *)sqlite3_column_text(s, 6));
         snprintf(im->exe, sizeof im->exe, "%s", (const char *)sqlite3_column_text(s, 7));
+        im->proc = (uint32_t)sqlite3_column_int64(s, 8);
         im->parent = -1;
     }
     sqlite3_finalize(s);

@@ -41,6 +41,7 @@
 #define HS_MODEL_CHECKPOINT_EVERY 262144u
 
 struct hs_model_image {
+    uint32_t proc;               /* processes.proc */
     uint32_t pid, exec_gen, ppid;
     uint64_t start_ts, end_ts;   /* events: start_ts <= ts_ns < end_ts */
     uint64_t n_events;
