@@ -37,7 +37,8 @@ int cli_model_parse(const char *cmd, const char *usage, int argc, char **argv, c
             o->mark = argv[++i];
         } else if (strcmp(a, "--every") == 0 && strstr(extra, "every") && has_next) {
             if (!parse_u64(argv[++i], &o->every) || o->every == 0)
-                return cli_usage_error(cmd, usage, "--every wants a positive count, not '%s'", argv[i]);
+                return cli_usage_error(cmd, usage, "--every wants a positive count, not '%s'",
+                                       argv[i]);
         } else if (strcmp(a, "--pid") == 0 && has_next) {
             uint64_t v;
             if (!parse_u64(argv[++i], &v))
@@ -77,9 +78,9 @@ int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **
             o->pid = k->pid;
     }
     if (o->at > hs_trace_last_seq(*t)) {
-        int rc = cli_fail(cmd, "seq %llu is past the end of '%s' (last seq %llu)",
-                          (unsigned long long)o->at, o->file,
-                          (unsigned long long)hs_trace_last_seq(*t));
+        int rc =
+            cli_fail(cmd, "seq %llu is past the end of '%s' (last seq %llu)",
+                     (unsigned long long)o->at, o->file, (unsigned long long)hs_trace_last_seq(*t));
         hs_trace_close(*t);
         return rc;
     }

@@ -12,11 +12,11 @@
 
 struct cli_model_opts {
     const char *file;
-    uint64_t at;        /* 0: the end */
+    uint64_t at; /* 0: the end */
     const char *mark;
     uint32_t pid;
     int json, csv;
-    uint64_t every;     /* frag --every */
+    uint64_t every;              /* frag --every */
     struct hs_model_images imgs; /* filled by cli_model_open */
     int idx;                     /* the image shown */
 };

@@ -55,7 +55,8 @@ static void live_json(void *ctx, uint64_t ptr, uint64_t req, uint64_t usable)
 {
     struct out *o = ctx;
     printf("%s\n  {\"addr\": %llu, \"size\": %llu, \"requested\": %llu, \"state\": \"allocated\"}",
-           o->n++ ? "," : "", (unsigned long long)ptr, (unsigned long long)usable, (unsigned long long)req);
+           o->n++ ? "," : "", (unsigned long long)ptr, (unsigned long long)usable,
+           (unsigned long long)req);
 }
 
 /* Another allocator: the live blocks are all heapscope knows. */
@@ -67,17 +68,18 @@ static int show_live_blocks(struct cli_model_opts *o, struct hs_trace *t)
     if (o->json)
         printf("{\"model_applies\": false, \"chunks\": [");
     else
-        printf("process %u (exec %u, %s): live blocks %s (addresses are user pointers, sizes usable):\n"
+        printf("process %u (exec %u, %s): live blocks %s (addresses are user pointers, sizes "
+               "usable):\n"
                "  %-14s %10s  %10s\n",
-               im->pid, im->exec_gen, im->exe, o->at ? "after that event" : "at the end", "address", "size",
-               "requested");
+               im->pid, im->exec_gen, im->exe, o->at ? "after that event" : "at the end", "address",
+               "size", "requested");
     int rc = hs_live_blocks(t, im->proc, o->at, o->json ? live_json : live_text, &out, &err);
     if (o->json)
         printf("],\n \"mmapped\": [], \"mallinfo\": null}\n");
     return rc ? cli_fail("heap", "%s", err.msg) : HS_EXIT_OK;
 }
 
-static const char *const mi_names[] = {"arena", "ordblks", "smblks", "hblks", "hblkhd",
+static const char *const mi_names[] = {"arena",   "ordblks", "smblks",   "hblks",    "hblkhd",
                                        "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost"};
 
 int cmd_heap(int argc, char **argv)

@@ -57,7 +57,8 @@ static uint32_t sysmalloc(struct hs_model *m, uint64_t nb, uint32_t tid, int *pa
     if (nb >= m->par.mmap_threshold && (int64_t)m->n_mmaps < m->par.n_mmaps_max) {
         uint64_t size = align_up(nb + pr->size_sz, pr->page_size);
         *path = HS_PATH_MMAP;
-        hs__note(m, "sysmalloc: request 0x%llx >= mmap threshold 0x%llx: own mapping of 0x%llx bytes",
+        hs__note(m,
+                 "sysmalloc: request 0x%llx >= mmap threshold 0x%llx: own mapping of 0x%llx bytes",
                  (unsigned long long)nb, (unsigned long long)m->par.mmap_threshold,
                  (unsigned long long)size);
         return new_mmapped(m, size);
@@ -74,7 +75,9 @@ static uint32_t sysmalloc(struct hs_model *m, uint64_t nb, uint32_t tid, int *pa
     if (old_top && brk == old_end) {
         m->pool[old_top].size += size;
         m->brk = brk + size;
-        hs__note(m, "sysmalloc: top 0x%llx bytes < request 0x%llx + MINSIZE: brk grows the heap by 0x%llx (request + top_pad 0x%llx + MINSIZE - old top, page-rounded)",
+        hs__note(m,
+                 "sysmalloc: top 0x%llx bytes < request 0x%llx + MINSIZE: brk grows the heap by "
+                 "0x%llx (request + top_pad 0x%llx + MINSIZE - old top, page-rounded)",
                  (unsigned long long)old_size, (unsigned long long)nb, (unsigned long long)size,
                  (unsigned long long)m->par.top_pad);
     } else {
@@ -112,14 +115,18 @@ static uint32_t sysmalloc(struct hs_model *m, uint64_t nb, uint32_t tid, int *pa
         m->top = t;
         m->pool[t].state = HS_CS_TOP;
         if (old_size) {
-            hs__note(m, "sysmalloc: the break moved (foreign sbrk): fenceposts at the old top, new top at 0x%llx",
+            hs__note(m,
+                     "sysmalloc: the break moved (foreign sbrk): fenceposts at the old top, new "
+                     "top at 0x%llx",
                      (unsigned long long)aligned);
             if (m->pool[old_top].state != HS_CS_FENCE) {
                 m->pool[old_top].state = HS_CS_ALLOCATED;
                 hs__int_free(m, old_top, tid);
             }
         } else {
-            hs__note(m, "sysmalloc: first use of the heap: brk from 0x%llx by 0x%llx (request 0x%llx + top_pad 0x%llx + MINSIZE, page-rounded)",
+            hs__note(m,
+                     "sysmalloc: first use of the heap: brk from 0x%llx by 0x%llx (request 0x%llx "
+                     "+ top_pad 0x%llx + MINSIZE, page-rounded)",
                      (unsigned long long)brk, (unsigned long long)(size + correction),
                      (unsigned long long)nb, (unsigned long long)m->par.top_pad);
         }
@@ -210,7 +217,9 @@ static uint32_t binmap_search(struct hs_model *m, unsigned idx, uint64_t nb)
         }
         uint32_t c = m->pool[i].bk;
         hs__bin_unlink(m, c);
-        hs__note(m, "binmap: bin %u is the first non-empty bin above %u: its last chunk 0x%llx (0x%llx bytes)",
+        hs__note(m,
+                 "binmap: bin %u is the first non-empty bin above %u: its last chunk 0x%llx "
+                 "(0x%llx bytes)",
                  i, idx, (unsigned long long)m->pool[c].addr, (unsigned long long)m->pool[c].size);
         return take_split(m, c, nb, hs__in_smallbin_range(m, nb));
     }
@@ -243,7 +252,8 @@ uint32_t hs__int_malloc(struct hs_model *m, uint64_t bytes, uint32_t tid, int *p
         if (m->pool[idx].bk != idx) {
             uint32_t c = m->pool[idx].bk;
             hs__bin_unlink(m, c);
-            hs__note(m, "smallbin %u: oldest chunk 0x%llx", idx, (unsigned long long)m->pool[c].addr);
+            hs__note(m, "smallbin %u: oldest chunk 0x%llx", idx,
+                     (unsigned long long)m->pool[c].addr);
             if (tc)
                 stash_smallbin(m, tc, tc_idx, idx);
             *path = HS_PATH_SMALLBIN;
@@ -270,7 +280,9 @@ uint32_t hs__int_malloc(struct hs_model *m, uint64_t bytes, uint32_t tid, int *p
                 uint32_t r = split_to_unsorted(m, victim, nb);
                 if (r)
                     m->last_remainder = m->pool[r].addr;
-                hs__note(m, "unsorted: the only chunk is the last remainder 0x%llx (0x%llx bytes): split, rest stays in unsorted",
+                hs__note(m,
+                         "unsorted: the only chunk is the last remainder 0x%llx (0x%llx bytes): "
+                         "split, rest stays in unsorted",
                          (unsigned long long)m->pool[victim].addr, (unsigned long long)size);
                 *path = HS_PATH_LAST_REMAINDER;
                 return victim;
@@ -289,8 +301,9 @@ uint32_t hs__int_malloc(struct hs_model *m, uint64_t bytes, uint32_t tid, int *p
                 return victim;
             }
             hs__bin_place(m, victim);
-            hs__note(m, "unsorted: chunk 0x%llx (0x%llx bytes) -> %s %u", (unsigned long long)m->pool[victim].addr,
-                     (unsigned long long)size, hs_chunk_state_name(m->pool[victim].state), m->pool[victim].bin);
+            hs__note(m, "unsorted: chunk 0x%llx (0x%llx bytes) -> %s %u",
+                     (unsigned long long)m->pool[victim].addr, (unsigned long long)size,
+                     hs_chunk_state_name(m->pool[victim].state), m->pool[victim].bin);
             ++unsorted_count;
             if (return_cached && m->par.tcache_unsorted_limit > 0 &&
                 unsorted_count > m->par.tcache_unsorted_limit) {
@@ -308,7 +321,8 @@ uint32_t hs__int_malloc(struct hs_model *m, uint64_t bytes, uint32_t tid, int *p
         if (!hs__in_smallbin_range(m, nb)) {
             uint32_t c = large_best_fit(m, idx, nb);
             if (c) {
-                hs__note(m, "large bin %u: best fit 0x%llx", idx, (unsigned long long)m->pool[c].addr);
+                hs__note(m, "large bin %u: best fit 0x%llx", idx,
+                         (unsigned long long)m->pool[c].addr);
                 *path = HS_PATH_LARGE_BEST_FIT;
                 return c;
             }
@@ -326,7 +340,8 @@ uint32_t hs__int_malloc(struct hs_model *m, uint64_t bytes, uint32_t tid, int *p
             m->pool[top].state = HS_CS_ALLOCATED;
             m->pool[r].state = HS_CS_TOP;
             m->top = r;
-            hs__note(m, "top: split 0x%llx bytes off the top chunk at 0x%llx; top is now 0x%llx bytes",
+            hs__note(m,
+                     "top: split 0x%llx bytes off the top chunk at 0x%llx; top is now 0x%llx bytes",
                      (unsigned long long)nb, (unsigned long long)m->pool[top].addr,
                      (unsigned long long)m->pool[r].size);
             *path = HS_PATH_TOP;
@@ -354,7 +369,8 @@ void hs__tcache_init(struct hs_model *m, uint32_t tid)
         uint32_t c = hs__int_malloc(m, m->prof->tcache_struct_size, tid, &path);
         if (c) {
             m->pool[c].req = m->prof->tcache_struct_size;
-            hs__note(m, "tcache_init: thread %u's tcache structure takes chunk 0x%llx (0x%llx bytes)",
+            hs__note(m,
+                     "tcache_init: thread %u's tcache structure takes chunk 0x%llx (0x%llx bytes)",
                      tid, (unsigned long long)m->pool[c].addr, (unsigned long long)m->pool[c].size);
         }
     }
@@ -363,8 +379,8 @@ void hs__tcache_init(struct hs_model *m, uint32_t tid)
         tc->initialized = 1;
 }
 
-uint32_t hs__int_memalign(struct hs_model *m, uint64_t alignment, uint64_t bytes,
-                          uint32_t tid, int *path)
+uint32_t hs__int_memalign(struct hs_model *m, uint64_t alignment, uint64_t bytes, uint32_t tid,
+                          int *path)
 {
     const struct hs_glibc_profile *pr = m->prof;
     uint64_t nb = hs_glibc_request2size(pr, bytes);
@@ -395,8 +411,8 @@ uint32_t hs__int_memalign(struct hs_model *m, uint64_t alignment, uint64_t bytes
     return p;
 }
 
-int hs__int_realloc(struct hs_model *m, uint32_t oldc, uint64_t nb, uint32_t tid,
-                    uint32_t *out, int *path)
+int hs__int_realloc(struct hs_model *m, uint32_t oldc, uint64_t nb, uint32_t tid, uint32_t *out,
+                    int *path)
 {
     const struct hs_glibc_profile *pr = m->prof;
     uint64_t oldsize = m->pool[oldc].size;

@@ -23,5 +23,7 @@ int hs_live_blocks(struct hs_trace *t, uint32_t proc, uint64_t seq, hs_live_bloc
         fn(ctx, (uint64_t)sqlite3_column_int64(s, 0), (uint64_t)sqlite3_column_int64(s, 1),
            (uint64_t)sqlite3_column_int64(s, 2));
     sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : hs_error_set(err, HS_EDB, "cannot read blocks: %s", sqlite3_errmsg(db));
+    return rc == SQLITE_DONE
+               ? 0
+               : hs_error_set(err, HS_EDB, "cannot read blocks: %s", sqlite3_errmsg(db));
 }

@@ -84,12 +84,13 @@ static int load_snapshots(struct hs_trace *t, uint32_t proc, struct hs_check_rep
 {
     sqlite3_stmt *s;
     sqlite3 *db = hs_trace_db(t);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT i.seq, coalesce(k.label, ''), i.arena, i.ordblks, i.smblks, i.hblks,"
-                           " i.hblkhd, i.usmblks, i.fsmblks, i.uordblks, i.fordblks, i.keepcost"
-                           " FROM mallinfo i LEFT JOIN marks k ON k.id = i.mark_id"
-                           " WHERE i.proc = ?1 ORDER BY i.seq",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT i.seq, coalesce(k.label, ''), i.arena, i.ordblks, i.smblks, i.hblks,"
+            " i.hblkhd, i.usmblks, i.fsmblks, i.uordblks, i.fordblks, i.keepcost"
+            " FROM mallinfo i LEFT JOIN marks k ON k.id = i.mark_id"
+            " WHERE i.proc = ?1 ORDER BY i.seq",
+            -1, &s, NULL) != SQLITE_OK)
         return hs_error_set(err, HS_EDB, "cannot read mallinfo: %s", sqlite3_errmsg(db));
     sqlite3_bind_int64(s, 1, proc);
     unsigned cap = 0;
@@ -130,8 +131,8 @@ int hs_check_image(struct hs_trace *t, const struct hs_model_images *imgs, int i
     rc = load_snapshots(t, im->proc, r, err);
     struct ctx c = {.r = r};
     if (rc == 0)
-        rc = hs_model_replay(t, imgs, idx, m, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, on_step, &c,
-                             err);
+        rc = hs_model_replay(t, imgs, idx, m, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, on_step,
+                             &c, err);
     while (rc == 0 && c.next_snap < r->n_mallinfo)
         compare_snapshot(&c, m);
     hs_model_free(m);

@@ -34,10 +34,11 @@ static int find_fork(sqlite3 *db, struct hs_model_images *imgs, uint32_t i)
     sqlite3_stmt *s;
     if (c->exec_gen != 0 || !c->ppid)
         return 0;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT seq, tid, ts_ns FROM sys_events WHERE op = 22 AND pid = ?1 AND ptr = ?2"
-                           " ORDER BY seq DESC LIMIT 1",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT seq, tid, ts_ns FROM sys_events WHERE op = 22 AND pid = ?1 AND ptr = ?2"
+            " ORDER BY seq DESC LIMIT 1",
+            -1, &s, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(s, 1, c->ppid);
     sqlite3_bind_int64(s, 2, c->pid);
@@ -61,11 +62,12 @@ int hs_model_images_load(struct hs_trace *t, struct hs_model_images *out, struct
     sqlite3 *db = hs_trace_db(t);
     sqlite3_stmt *s;
     memset(out, 0, sizeof *out);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT pid, exec_gen, coalesce(ppid, 0), coalesce(start_ts_ns, 0),"
-                           " coalesce(n_events, 0), coalesce(glibc_malloc, 0), env, coalesce(exe, ''), proc"
-                           " FROM processes ORDER BY start_ts_ns, pid, exec_gen",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT pid, exec_gen, coalesce(ppid, 0), coalesce(start_ts_ns, 0),"
+            " coalesce(n_events, 0), coalesce(glibc_malloc, 0), env, coalesce(exe, ''), proc"
+            " FROM processes ORDER BY start_ts_ns, pid, exec_gen",
+            -1, &s, NULL) != SQLITE_OK)
         return hs_error_set(err, HS_EDB, "cannot read processes: %s", sqlite3_errmsg(db));
     uint32_t cap = 0;
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -140,9 +142,11 @@ int hs_model_image_of_seq(struct hs_trace *t, const struct hs_model_images *imgs
         return hs_error_set(err, HS_EARG, "no event %llu%s", (unsigned long long)seq,
                             pid ? " in that process" : "");
     for (uint32_t i = 0; i < imgs->n; i++)
-        if (imgs->v[i].pid == ev.pid && imgs->v[i].start_ts <= ev.ts_ns && ev.ts_ns < imgs->v[i].end_ts)
+        if (imgs->v[i].pid == ev.pid && imgs->v[i].start_ts <= ev.ts_ns &&
+            ev.ts_ns < imgs->v[i].end_ts)
             return (int)i;
-    return hs_error_set(err, HS_EARG, "event %llu belongs to no process image", (unsigned long long)seq);
+    return hs_error_set(err, HS_EARG, "event %llu belongs to no process image",
+                        (unsigned long long)seq);
 }
 
 static int is_call(unsigned op)
@@ -265,10 +269,11 @@ static uint64_t load_checkpoint(sqlite3 *db, const struct hs_model_image *im, ui
 {
     sqlite3_stmt *s;
     uint64_t at = 0;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT seq, image FROM model_checkpoints WHERE pid = ?1 AND exec_gen = ?2"
-                           " AND seq <= ?3 ORDER BY seq DESC LIMIT 1",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT seq, image FROM model_checkpoints WHERE pid = ?1 AND exec_gen = ?2"
+            " AND seq <= ?3 ORDER BY seq DESC LIMIT 1",
+            -1, &s, NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_int64(s, 1, im->pid);
     sqlite3_bind_int64(s, 2, im->exec_gen);
@@ -333,8 +338,9 @@ static int have_checkpoints(sqlite3 *db, const struct hs_model_image *im)
 {
     sqlite3_stmt *s;
     int have = 0;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM model_checkpoints WHERE pid = ?1 AND exec_gen = ?2 LIMIT 1",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db, "SELECT 1 FROM model_checkpoints WHERE pid = ?1 AND exec_gen = ?2 LIMIT 1", -1, &s,
+            NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_int64(s, 1, im->pid);
     sqlite3_bind_int64(s, 2, im->exec_gen);
@@ -353,13 +359,13 @@ static int build_checkpoints(struct hs_trace *t, sqlite3 *cache, const struct hs
     int rc = hs_model_image_start(t, imgs, idx, &full, err);
     if (rc)
         return rc;
-    rc = hs_model_replay(t, imgs, idx, full, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, save_step, &k,
-                         err);
+    rc = hs_model_replay(t, imgs, idx, full, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, save_step,
+                         &k, err);
     hs_model_free(full);
     sqlite3_stmt *ins = NULL;
     if (rc == 0 && !k.failed &&
-        sqlite3_prepare_v2(cache, "INSERT OR REPLACE INTO model_checkpoints VALUES(?1, ?2, ?3, ?4)", -1,
-                           &ins, NULL) == SQLITE_OK) {
+        sqlite3_prepare_v2(cache, "INSERT OR REPLACE INTO model_checkpoints VALUES(?1, ?2, ?3, ?4)",
+                           -1, &ins, NULL) == SQLITE_OK) {
         sqlite3_exec(cache, "BEGIN", NULL, NULL, NULL);
         for (size_t i = 0; i < k.n; i++) {
             sqlite3_bind_int64(ins, 1, im->pid);

@@ -41,15 +41,15 @@
 #define HS_MODEL_CHECKPOINT_EVERY 262144u
 
 struct hs_model_image {
-    uint32_t proc;               /* processes.proc */
+    uint32_t proc; /* processes.proc */
     uint32_t pid, exec_gen, ppid;
-    uint64_t start_ts, end_ts;   /* events: start_ts <= ts_ns < end_ts */
+    uint64_t start_ts, end_ts; /* events: start_ts <= ts_ns < end_ts */
     uint64_t n_events;
-    int glibc;                   /* chunk headers were glibc's */
+    int glibc;                     /* chunk headers were glibc's */
     struct hs_glibc_params params; /* defaults + its GLIBC_TUNABLES/MALLOC_* */
-    int parent;                  /* image it was forked from, -1 if none */
-    uint64_t fork_seq;           /* the parent's fork event */
-    uint32_t fork_tid;           /* the parent thread that forked */
+    int parent;                    /* image it was forked from, -1 if none */
+    uint64_t fork_seq;             /* the parent's fork event */
+    uint32_t fork_tid;             /* the parent thread that forked */
     char exe[160];
 };
 

@@ -36,8 +36,13 @@ static void start(struct run *r, const struct hs_glibc_params *par)
 
 static struct hs_event ev(struct run *r, unsigned op, uint64_t ptr, uint64_t size, uint64_t old)
 {
-    struct hs_event e = {.seq = ++r->seq, .op = (uint8_t)op, .tid = TID, .pid = TID,
-                         .ptr = ptr, .size = size, .old_ptr = old};
+    struct hs_event e = {.seq = ++r->seq,
+                         .op = (uint8_t)op,
+                         .tid = TID,
+                         .pid = TID,
+                         .ptr = ptr,
+                         .size = size,
+                         .old_ptr = old};
     if (op != HS_OP_FREE && ptr)
         e.chunk_size = hs_glibc_request2size(hs_glibc_profile_236(), size);
     return e;
@@ -99,8 +104,8 @@ static void test_glibc_model__tcache_is_lifo(void **state)
 {
     struct run r;
     start(&r, NULL);
-    first_malloc(&r, 0x18, H + 0x2a0);                 /* chunk 0x20 at H+0x290 */
-    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x2c0, 0);    /* H+0x2b0 */
+    first_malloc(&r, 0x18, H + 0x2a0);              /* chunk 0x20 at H+0x290 */
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x2c0, 0); /* H+0x2b0 */
     do_free(&r, H + 0x2a0);
     do_free(&r, H + 0x2c0);
     alloc_at(&r, HS_OP_MALLOC, 0x10, H + 0x2c0, HS_PATH_TCACHE);
@@ -142,10 +147,10 @@ static void test_glibc_model__unsorted_sorted_into_smallbin(void **state)
     struct run r;
     start(&r, &par);
     /* tcache struct still exists: it is allocated at init. */
-    first_malloc(&r, 0x100, H + 0x2a0);                /* A: 0x110 at H+0x290 */
-    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x3b0, 0);    /* guard */
-    alloc_at(&r, HS_OP_MALLOC, 0x100, H + 0x3d0, 0);   /* B at H+0x3c0 */
-    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x4e0, 0);    /* guard */
+    first_malloc(&r, 0x100, H + 0x2a0);              /* A: 0x110 at H+0x290 */
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x3b0, 0);  /* guard */
+    alloc_at(&r, HS_OP_MALLOC, 0x100, H + 0x3d0, 0); /* B at H+0x3c0 */
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x4e0, 0);  /* guard */
     do_free(&r, H + 0x2a0);
     do_free(&r, H + 0x3d0);
     /* 0x200 bytes: nothing fits; both are sorted into smallbin 17 */
@@ -238,12 +243,12 @@ static void test_glibc_model__large_bin_order_and_best_fit(void **state)
     struct hs_glibc_params par = no_tcache();
     struct run r;
     start(&r, &par);
-    first_malloc(&r, 0x4f8, H + 0x2a0);               /* A 0x500 at H+0x290 */
-    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x7a0, 0);    /* guard */
-    alloc_at(&r, HS_OP_MALLOC, 0x518, H + 0x7c0, 0);   /* B 0x520 at H+0x7b0 */
-    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0xce0, 0);    /* guard */
-    alloc_at(&r, HS_OP_MALLOC, 0x4f8, H + 0xd00, 0);   /* C 0x500 at H+0xcf0 */
-    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x1200, 0);   /* guard */
+    first_malloc(&r, 0x4f8, H + 0x2a0);              /* A 0x500 at H+0x290 */
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x7a0, 0);  /* guard */
+    alloc_at(&r, HS_OP_MALLOC, 0x518, H + 0x7c0, 0); /* B 0x520 at H+0x7b0 */
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0xce0, 0);  /* guard */
+    alloc_at(&r, HS_OP_MALLOC, 0x4f8, H + 0xd00, 0); /* C 0x500 at H+0xcf0 */
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x1200, 0); /* guard */
     do_free(&r, H + 0x2a0);
     do_free(&r, H + 0x7c0);
     do_free(&r, H + 0xd00);
@@ -266,8 +271,8 @@ static void test_glibc_model__last_remainder_split(void **state)
     struct hs_glibc_params par = no_tcache();
     struct run r;
     start(&r, &par);
-    first_malloc(&r, 0xff8, H + 0x2a0);                /* X 0x1000 */
-    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x12a0, 0);   /* guard */
+    first_malloc(&r, 0xff8, H + 0x2a0);              /* X 0x1000 */
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x12a0, 0); /* guard */
     do_free(&r, H + 0x2a0);
     alloc_at(&r, HS_OP_MALLOC, 0x100, H + 0x2a0, HS_PATH_BINMAP);
     alloc_at(&r, HS_OP_MALLOC, 0x100, H + 0x3b0, HS_PATH_LAST_REMAINDER);
@@ -302,7 +307,8 @@ static void test_glibc_model__free_trims_top(void **state)
     struct run r;
     start(&r, NULL);
     first_malloc(&r, 64, H + 0x2a0);
-    struct hs_event opt = ev(&r, HS_OP_MALLOPT, 0, 0x100000, (uint64_t)(int64_t)HS_M_MMAP_THRESHOLD);
+    struct hs_event opt =
+        ev(&r, HS_OP_MALLOPT, 0, 0x100000, (uint64_t)(int64_t)HS_M_MMAP_THRESHOLD);
     opt.chunk_size = 0;
     assert_int_equal(hs_model_apply(r.m, &opt, NULL, &r.step), 0);
     struct hs_event b = ev(&r, HS_OP_BRK, H + 0x51000, 0x30000, H + 0x21000);
