@@ -124,15 +124,11 @@ int hs_check_image(struct hs_trace *t, const struct hs_model_images *imgs, int i
     r->pid = im->pid;
     r->exec_gen = im->exec_gen;
     r->forked = im->parent >= 0;
-    struct hs_model *m;
-    int rc = hs_model_image_start(t, imgs, idx, &m, err);
-    if (rc)
-        return rc;
-    rc = load_snapshots(t, im->proc, r, err);
+    int rc = load_snapshots(t, im->proc, r, err);
     struct ctx c = {.r = r};
+    struct hs_model *m = NULL;
     if (rc == 0)
-        rc = hs_model_replay(t, imgs, idx, m, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, on_step,
-                             &c, err);
+        rc = hs_model_replay_all(t, imgs, idx, on_step, &c, &m, err);
     while (rc == 0 && c.next_snap < r->n_mallinfo)
         compare_snapshot(&c, m);
     hs_model_free(m);

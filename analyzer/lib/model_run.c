@@ -305,13 +305,18 @@ struct ckpt_ctx {
     size_t n, cap;
     uint64_t since;
     int failed;
+    int on;              /* collect images */
+    hs_model_step_fn fn; /* the caller's callback, chained */
+    void *ctx;
 };
 
 static int save_step(void *vctx, const struct hs_event *ev, const struct hs_model_step *st,
                      struct hs_model *m)
 {
     struct ckpt_ctx *k = vctx;
-    if (++k->since < HS_MODEL_CHECKPOINT_EVERY || k->failed)
+    if (k->fn && k->fn(k->ctx, ev, st, m))
+        return 1;
+    if (!k->on || ++k->since < HS_MODEL_CHECKPOINT_EVERY || k->failed)
         return 0;
     if (k->n == k->cap) {
         size_t cap = k->cap ? k->cap * 2 : 16;
@@ -349,38 +354,49 @@ static int have_checkpoints(sqlite3 *db, const struct hs_model_image *im)
     return have;
 }
 
-/* One full replay of the image, then its checkpoints are stored. */
-static int build_checkpoints(struct hs_trace *t, sqlite3 *cache, const struct hs_model_images *imgs,
-                             int idx, struct hs_error *err)
+static void store_checkpoints(sqlite3 *cache, const struct hs_model_image *im,
+                              const struct ckpt_ctx *k)
+{
+    sqlite3_stmt *ins = NULL;
+    if (k->failed ||
+        sqlite3_prepare_v2(cache, "INSERT OR REPLACE INTO model_checkpoints VALUES(?1, ?2, ?3, ?4)",
+                           -1, &ins, NULL) != SQLITE_OK)
+        return;
+    sqlite3_exec(cache, "BEGIN", NULL, NULL, NULL);
+    for (size_t i = 0; i < k->n; i++) {
+        sqlite3_bind_int64(ins, 1, im->pid);
+        sqlite3_bind_int64(ins, 2, im->exec_gen);
+        sqlite3_bind_int64(ins, 3, (sqlite3_int64)k->v[i].seq);
+        sqlite3_bind_blob(ins, 4, k->v[i].img, (int)k->v[i].len, SQLITE_STATIC);
+        sqlite3_step(ins);
+        sqlite3_reset(ins);
+    }
+    sqlite3_exec(cache, "COMMIT", NULL, NULL, NULL);
+    sqlite3_finalize(ins);
+}
+
+int hs_model_replay_all(struct hs_trace *t, const struct hs_model_images *imgs, int idx,
+                        hs_model_step_fn fn, void *ctx, struct hs_model **out, struct hs_error *err)
 {
     const struct hs_model_image *im = &imgs->v[idx];
-    struct ckpt_ctx k = {0};
-    struct hs_model *full;
-    int rc = hs_model_image_start(t, imgs, idx, &full, err);
-    if (rc)
-        return rc;
-    rc = hs_model_replay(t, imgs, idx, full, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, save_step,
-                         &k, err);
-    hs_model_free(full);
-    sqlite3_stmt *ins = NULL;
-    if (rc == 0 && !k.failed &&
-        sqlite3_prepare_v2(cache, "INSERT OR REPLACE INTO model_checkpoints VALUES(?1, ?2, ?3, ?4)",
-                           -1, &ins, NULL) == SQLITE_OK) {
-        sqlite3_exec(cache, "BEGIN", NULL, NULL, NULL);
-        for (size_t i = 0; i < k.n; i++) {
-            sqlite3_bind_int64(ins, 1, im->pid);
-            sqlite3_bind_int64(ins, 2, im->exec_gen);
-            sqlite3_bind_int64(ins, 3, (sqlite3_int64)k.v[i].seq);
-            sqlite3_bind_blob(ins, 4, k.v[i].img, (int)k.v[i].len, SQLITE_STATIC);
-            sqlite3_step(ins);
-            sqlite3_reset(ins);
-        }
-        sqlite3_exec(cache, "COMMIT", NULL, NULL, NULL);
-        sqlite3_finalize(ins);
-    }
+    sqlite3 *cache = im->n_events > HS_MODEL_CHECKPOINT_EVERY ? open_cache(t) : NULL;
+    struct ckpt_ctx k = {.fn = fn, .ctx = ctx};
+    k.on = cache && !have_checkpoints(cache, im);
+    struct hs_model *m;
+    int rc = hs_model_image_start(t, imgs, idx, &m, err);
+    if (rc == 0)
+        rc = hs_model_replay(t, imgs, idx, m, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, save_step,
+                             &k, err);
+    if (rc == 0 && k.on)
+        store_checkpoints(cache, im, &k);
+    sqlite3_close(cache);
     for (size_t i = 0; i < k.n; i++)
         free(k.v[i].img);
     free(k.v);
+    if (rc == 0 && out)
+        *out = m;
+    else
+        hs_model_free(m);
     return rc;
 }
 
@@ -390,8 +406,12 @@ int hs_model_run_at(struct hs_trace *t, const struct hs_model_images *imgs, int 
     const struct hs_model_image *im = &imgs->v[idx];
     sqlite3 *cache = im->n_events > HS_MODEL_CHECKPOINT_EVERY ? open_cache(t) : NULL;
     int rc = 0;
-    if (cache && !have_checkpoints(cache, im))
-        rc = build_checkpoints(t, cache, imgs, idx, err);
+    if (cache && !have_checkpoints(cache, im)) {
+        /* its own connection writes the images; ours must not hold them */
+        sqlite3_close(cache);
+        rc = hs_model_replay_all(t, imgs, idx, NULL, NULL, NULL, err);
+        cache = rc == 0 ? open_cache(t) : NULL;
+    }
     struct hs_model *m = NULL;
     if (rc == 0)
         rc = hs_model_image_start(t, imgs, idx, &m, err);

@@ -82,6 +82,13 @@ int hs_model_replay(struct hs_trace *t, const struct hs_model_images *imgs, int 
                     struct hs_model *m, uint64_t from_seq, uint64_t to_seq, hs_model_step_fn fn,
                     void *ctx, struct hs_error *err);
 
+/* The whole image from its start (fn as for hs_model_replay, may be NULL),
+ * filling the checkpoint cache on the way if the image is big enough and
+ * has none yet. *out (if out is not NULL) gets the model at the end. */
+int hs_model_replay_all(struct hs_trace *t, const struct hs_model_images *imgs, int idx,
+                        hs_model_step_fn fn, void *ctx, struct hs_model **out,
+                        struct hs_error *err);
+
 /* The image's model right after event seq (0: its end), through the
  * checkpoint cache. */
 int hs_model_run_at(struct hs_trace *t, const struct hs_model_images *imgs, int idx, uint64_t seq,
