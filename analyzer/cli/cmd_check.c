@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_model.h"
 #include "model_check.h"
 #include "model_run.h"
 #include "trace.h"
@@ -120,8 +121,9 @@ static void print_json(const struct hs_check_report *r, int last)
     printf("},\n \"mallinfo\": [");
     for (unsigned i = 0; i < r->n_mallinfo; i++) {
         const struct hs_check_mallinfo *s = &r->mallinfo[i];
-        printf("%s\n  {\"seq\": %llu, \"label\": \"%s\", \"equal\": %s, \"model\": {", i ? "," : "",
-               (unsigned long long)s->seq, s->label, s->equal ? "true" : "false");
+        printf("%s\n  {\"seq\": %llu, \"label\": ", i ? "," : "", (unsigned long long)s->seq);
+        cli_json_string(s->label);
+        printf(", \"equal\": %s, \"model\": {", s->equal ? "true" : "false");
         const uint64_t *a = &s->model.arena, *b = &s->recorded.arena;
         for (int f = 0; f < 10; f++)
             printf("%s\"%s\": %llu", f ? ", " : "", mi_names[f], (unsigned long long)a[f]);
@@ -188,10 +190,11 @@ int cmd_check(int argc, char **argv)
         return HS_EXIT_OK;
     }
     int rc = HS_EXIT_OK;
-    if (json)
-        printf("{\"trace\": \"%s\", \"model\": \"%s\", \"processes\": [\n", file,
-               hs_glibc_profile_236()->name);
-    else
+    if (json) {
+        printf("{\"trace\": ");
+        cli_json_string(file);
+        printf(", \"model\": \"%s\", \"processes\": [\n", hs_glibc_profile_236()->name);
+    } else
         printf("trace %s, model %s\n", file, hs_glibc_profile_236()->name);
     uint64_t all_pred = 0, all_exact = 0, all_obs = 0;
     unsigned all_mi = 0, all_mi_equal = 0;

@@ -13,9 +13,27 @@ else
   "$hs" record -o "$dir/t.db" -- "$fx" "$seed" "$n" >/dev/null 2>&1
 fi
 "$hs" check --json "$dir/t.db" > "$dir/check.json"
+# the other model commands must produce valid JSON / CSV on the same trace
+"$hs" heap --json "$dir/t.db" > "$dir/heap.json"
+"$hs" bins --json --mark op-1000 "$dir/t.db" > "$dir/bins.json"
+"$hs" frag --json --every 5000 "$dir/t.db" > "$dir/frag.json"
+"$hs" frag --csv "$dir/t.db" > "$dir/frag.csv"
+"$hs" explain "$dir/t.db" 50 > /dev/null
 python3 - "$dir/check.json" <<'PY'
 import json, sys
+import csv, os
 r = json.load(open(sys.argv[1]))
+d = os.path.dirname(sys.argv[1])
+heap = json.load(open(d + "/heap.json"))
+assert set(heap) == {"chunks", "mmapped", "mallinfo"}, heap.keys()
+assert heap["chunks"] and all(set(c) == {"addr", "size", "state"} for c in heap["chunks"])
+# chunks tile the heap: each starts where the previous one ends
+assert all(a["addr"] + a["size"] <= b["addr"] for a, b in zip(heap["chunks"], heap["chunks"][1:]))
+assert heap["chunks"][-1]["state"] == "top"
+assert json.load(open(d + "/bins.json"))["bins"]
+assert len(json.load(open(d + "/frag.json"))["rows"]) >= 2
+rows = list(csv.reader(open(d + "/frag.csv")))
+assert len(rows) >= 3 and all(len(x) == 15 for x in rows), rows[:2]
 bad = 0
 for p in r["processes"]:
     mi = [m for m in p["mallinfo"] if not m["equal"]]
