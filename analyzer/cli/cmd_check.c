@@ -41,7 +41,7 @@ static void print_event(const char *indent, const struct hs_event *e)
 static void print_text(const struct hs_check_report *r)
 {
     printf("process %u exec %u%s: %llu events, %llu allocations, %llu predicted, %llu observed"
-           " (other arenas)\n",
+           " (other arenas, or mremap moves the kernel chose)\n",
            r->pid, r->exec_gen, r->forked ? " (forked: starts from its parent's heap)" : "",
            (unsigned long long)r->n_events, (unsigned long long)r->n_alloc,
            (unsigned long long)r->n_predicted, (unsigned long long)r->n_observed);
