@@ -271,6 +271,12 @@ int hs__sys_async_prefault(struct hs_async *a, int fd, uint64_t off, uint64_t le
     uint32_t cq_tail = __atomic_load_n(RING_U32(a, a->cq_tail), __ATOMIC_ACQUIRE);
     __atomic_store_n(RING_U32(a, a->cq_head), cq_tail, __ATOMIC_RELEASE);
 
+    /* A program that confined itself with seccomp since start may forbid
+     * io_uring_enter (and kill for it): stop using the ring. */
+    if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0) {
+        __atomic_store_n(&a->lock, 0, __ATOMIC_RELEASE);
+        return -1;
+    }
     uint32_t head = __atomic_load_n(RING_U32(a, a->sq_head), __ATOMIC_ACQUIRE);
     uint32_t tail = *RING_U32(a, a->sq_tail);
     int rc = -1;
