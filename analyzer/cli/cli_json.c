@@ -1,7 +1,7 @@
 /* cli_json.c - JSON output helpers (cli_json.h). */
 #include "cli_json.h"
 
-void cli_json_string(FILE *out, const char *s)
+void cli_json_quote(FILE *out, const char *s)
 {
     fputc('"', out);
     for (; *s; s++) {

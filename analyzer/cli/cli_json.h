@@ -5,6 +5,6 @@
 #include <stdio.h>
 
 /* Prints s as a JSON string literal (quotes, escapes) to out. */
-void cli_json_string(FILE *out, const char *s);
+void cli_json_quote(FILE *out, const char *s);
 
 #endif

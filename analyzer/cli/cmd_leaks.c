@@ -52,7 +52,7 @@ int cmd_leaks(int argc, char **argv)
         if (json) {
             printf("%s\n {\"pid\": %u, \"exec_gen\": %u, \"caller\": \"0x%llx\", \"module\": ",
                    i ? "," : "", l->pid, l->exec_gen, (unsigned long long)l->caller);
-            cli_json_string(stdout, l->module);
+            cli_json_quote(stdout, l->module);
             printf(", \"module_offset\": \"0x%llx\", \"blocks\": %llu, \"size\": %llu,"
                    " \"chunk_size\": %llu, \"min_size\": %llu, \"max_size\": %llu}",
                    (unsigned long long)l->module_offset, (unsigned long long)l->n_blocks,

@@ -44,7 +44,7 @@ static void print_text(const char *path, const struct hs_summary *s)
 static void print_json(const char *path, const struct hs_summary *s)
 {
     printf("{\"trace\": ");
-    cli_json_string(stdout, path);
+    cli_json_quote(stdout, path);
     printf(", \"n_events\": %llu, \"n_lost\": %llu, \"duration_ns\": %llu,\n \"ops\": [",
            (unsigned long long)s->n_events, (unsigned long long)s->n_lost,
            (unsigned long long)(s->end_ts_ns - s->start_ts_ns));
@@ -66,7 +66,7 @@ static void print_json(const char *path, const struct hs_summary *s)
         const struct hs_summary_process *p = &s->processes[i];
         printf("%s\n  {\"pid\": %u, \"ppid\": %u, \"exec_gen\": %u, \"exe\": ", i ? "," : "",
                p->pid, p->ppid, p->exec_gen);
-        cli_json_string(stdout, p->exe);
+        cli_json_quote(stdout, p->exe);
         if (p->has_exit_code)
             printf(", \"exit_code\": %d", p->exit_code);
         else
