@@ -1,0 +1,34 @@
+#!/bin/sh
+# check_cmd.sh HEAPSCOPE - `heapscope lab` computes verdicts from a real run:
+# lab 2 measures 0x20d60 where the article says 0x20ff0, so that claim
+# "differs"; the 0x21000 growth "holds"; --check passes on glibc 2.36; an
+# unknown lab is an error naming it.
+set -u
+hs=$1
+fail=0
+expect() { # expect DESCRIPTION PATTERN TEXT
+  if printf '%s\n' "$3" | grep -q -- "$2"; then echo "ok: $1"; else echo "FAIL: $1 (no '$2')"; fail=1; fi
+}
+json=$("$hs" lab run first-malloc --native --check --json)
+rc=$?
+printf '%s\n' "$json"
+[ $rc -eq 0 ] || { echo "FAIL: lab run --check exited $rc"; fail=1; }
+expect "pool differs" '"key": "pool_after_malloc64", [^}]*"measured": "0x20d60", "as_expected": true, "verdict": "differs"' "$json"
+expect "growth holds" '"key": "heap_growth", [^}]*"measured": "0x21000", "as_expected": true, "verdict": "holds"' "$json"
+expect "mmap bisection" '"key": "first_mmap_request", [^}]*"measured": "0x20d49"' "$json"
+expect "native run has no trace" '"trace": null' "$json"
+
+text=$("$hs" lab run 2 --native)
+expect "text verdict" 'verdict  differs: glibc 2.26+ allocates its 0x290-byte tcache' "$text"
+expect "text measure" 'measure  pool_after_malloc64 = 0x20d60   article: == 0x20ff0   glibc 2.36: 0x20d60' "$text"
+
+err=$("$hs" lab run no-such-lab 2>&1)
+rc=$?
+expect "unknown lab message" "heapscope lab: no lab named 'no-such-lab' (see 'heapscope lab list')" "$err"
+[ $rc -eq 1 ] || { echo "FAIL: unknown lab exited $rc, not 1"; fail=1; }
+"$hs" lab run 2>/dev/null
+[ $? -eq 2 ] || { echo "FAIL: missing NAME is not a usage error"; fail=1; }
+
+list=$("$hs" lab list)
+expect "list has 15 labs" '^15  iocp' "$list"
+exit $fail
