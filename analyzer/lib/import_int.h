@@ -1,0 +1,147 @@
+/*
+ * import_int.h - what import.c (files, transaction, processes, meta) and
+ * import_events.c (one record at a time into blocks, sys_events, marks,
+ * mallinfo and the event stream) share. Not a public header.
+ */
+#ifndef HS_IMPORT_INT_H
+#define HS_IMPORT_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "import.h"
+#include "log_read.h"
+#include "ptrmap.h"
+#include "stream.h"
+
+#define BLOCK_ROWS_PER_INSERT 64
+
+/* One process image: one log file. */
+struct import_image {
+    struct hs_log log;
+    char *path;
+    uint32_t pid, exec_gen;
+    uint64_t n_events;           /* its events in the stream (snapshots excluded) */
+    uint64_t first_ts, last_ts;  /* of its events (0 if none) */
+    int has_exit;                /* an exit event was seen */
+    uint64_t exit_code;
+};
+
+/* A block lifetime, pending until freed or the end of the import. */
+struct block_row {
+    uint64_t alloc_seq, alloc_ts, ptr, size, chunk_size, caller, old_ptr;
+    uint64_t free_seq, free_ts, free_caller; /* free_seq 0: still live */
+    uint32_t image, tid, free_tid;
+    uint16_t flags;
+    uint8_t op, free_op;
+    uint8_t state; /* ROW_* in import_events.c */
+};
+
+/* A mark or exit whose mallinfo/state records are still to come. */
+struct pending_snapshot {
+    uint64_t seq, ts;
+    uint32_t image, tid;
+    int64_t mark_id;      /* 0 for an exit */
+    uint64_t v[15];       /* mallinfo a (5), b (5), state (4) */
+    unsigned have;        /* bit 0 a, bit 1 b, bit 2 state */
+};
+
+/* One batch of rows from the producer thread (import_events.c) to the
+ * SQLite thread (import_write.c). */
+enum import_msg_kind { MSG_BLOCKS, MSG_CHUNK, MSG_SYS, MSG_MARK, MSG_MALLINFO, MSG_END };
+
+struct import_msg {
+    enum import_msg_kind kind;
+    union {
+        struct {
+            unsigned n;
+            struct block_row rows[BLOCK_ROWS_PER_INSERT];
+        } blocks;
+        struct {
+            uint64_t first_seq, last_seq, n_events, raw_size, size;
+            unsigned char *data; /* deflated; freed by the consumer */
+        } chunk;
+        struct {
+            struct hs_event ev;
+            uint32_t image;
+            char label[HS_LABEL_MAX];
+            int truncated;
+        } event; /* MSG_SYS, MSG_MARK (ev.ptr = mark id) */
+        struct pending_snapshot snap;
+        int end_rc; /* MSG_END: the producer's result */
+    } u;
+};
+
+#define IMPORT_QUEUE_LEN 64
+
+struct import_queue {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct import_msg msgs[IMPORT_QUEUE_LEN];
+    uint64_t head, tail; /* taken, posted */
+    int failed;          /* the consumer gave up: posting fails */
+};
+
+struct import_state {
+    const struct hs_import_options *opts;
+    struct hs_import_result *result;
+    struct hs_error *err;
+    sqlite3 *db;
+
+    struct import_image *images;
+    uint32_t n_images;
+
+    /* Live blocks: (image, ptr) -> index in rows[]; free slots chained. */
+    struct hs_ptrmap live;
+    struct block_row *rows;
+    uint64_t n_rows, cap_rows;
+    uint64_t *free_rows;
+    uint64_t n_free_rows, cap_free_rows;
+    /* Rows in alloc_seq order, written from the front once finished, so
+     * the blocks B-tree is filled by appends (full pages). */
+    uint64_t *queue;
+    uint64_t q_head, q_tail, q_cap;
+
+    /* Finished block rows waiting to be posted as one MSG_BLOCKS. */
+    struct block_row out[BLOCK_ROWS_PER_INSERT];
+    unsigned n_out;
+
+    struct pending_snapshot *snaps;
+    unsigned n_snaps, cap_snaps;
+    int64_t n_marks;
+
+    struct hs_stream_writer stream;
+    uint64_t n_chunks;
+
+    sqlite3_stmt *ins_blocks_multi, *ins_block, *ins_sys, *ins_mark, *ins_mallinfo,
+        *ins_chunk;
+
+    struct import_queue *queue_out; /* producer -> SQLite thread */
+};
+
+/* import_events.c: the producer side (no SQLite calls). */
+void hs__import_events_init(struct import_state *st);
+int hs__import_record(struct import_state *st, uint32_t image, const struct hs_record *rec);
+int hs__import_finish(struct import_state *st);
+void hs__import_events_release(struct import_state *st);
+
+/* import_write.c: statements and the SQLite thread's side of the queue. */
+int hs__import_prepare(struct import_state *st);
+void hs__import_release(struct import_state *st);
+/* Reserves the next message slot (blocks while the queue is full);
+ * NULL if the consumer failed. */
+struct import_msg *hs__import_msg_begin(struct import_state *st);
+void hs__import_msg_commit(struct import_state *st);
+/* Posts MSG_END with the producer's result (waits for room even after a
+ * failure: the consumer drains to it). */
+void hs__import_msg_end(struct import_state *st, int rc);
+/* Writes messages until MSG_END; returns the first error (its or the
+ * producer's); *err is filled for its own errors. */
+int hs__import_consume(struct import_state *st, struct hs_error *err);
+
+/* import.c: formats the SQLite error into st->err. */
+int hs__import_db_error(struct import_state *st, const char *what);
+
+#endif
