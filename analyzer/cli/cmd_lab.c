@@ -201,6 +201,10 @@ static int run_one(const struct hs_lab *lab, const struct options *o)
         return cli_fail("lab", "lab '%s': %s", lab->name, err.msg);
     }
     free(text);
+    if (hs_lab_trace_measures(lab, traced ? trace : NULL, &r, &err) != 0) {
+        hs_lab_results_free(&r);
+        return cli_fail("lab", "%s", err.msg);
+    }
 
     size_t n_claims, n = 0;
     const struct hs_lab_claim *claims = hs_lab_claims(&n_claims);

@@ -78,6 +78,7 @@ struct hs_lab_measure {
 struct hs_lab_results {
     struct hs_lab_measure *measures;
     size_t n_measures;
+    size_t capacity; /* of measures */
     size_t n_marks;
 };
 
@@ -86,6 +87,14 @@ struct hs_lab_results {
  * measure line without a value: the message names the line). */
 int hs_lab_parse_results(const char *text, struct hs_lab_results *out, struct hs_error *err);
 void hs_lab_results_free(struct hs_lab_results *r);
+/* Adds (or replaces) one measure. Returns 0 or HS_ENOMEM. */
+int hs_lab_results_add(struct hs_lab_results *r, const struct hs_lab_measure *m,
+                       struct hs_error *err);
+/* Adds the lab's trace measures (labs/trace_measures.def) by querying the
+ * trace database; with trace NULL (a native run) they are added as skipped.
+ * Returns 0, or HS_EDB naming the trace and the key. */
+int hs_lab_trace_measures(const struct hs_lab *lab, const char *trace, struct hs_lab_results *r,
+                          struct hs_error *err);
 /* The measure with this key, or NULL. */
 const struct hs_lab_measure *hs_lab_results_get(const struct hs_lab_results *r, const char *key);
 

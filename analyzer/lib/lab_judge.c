@@ -65,7 +65,7 @@ static int parse_measure(const char *line, size_t len, struct hs_lab_measure *m,
 int hs_lab_parse_results(const char *text, struct hs_lab_results *out, struct hs_error *err)
 {
     memset(out, 0, sizeof *out);
-    size_t cap = 0, lineno = 0;
+    size_t lineno = 0;
     for (const char *line = text; *line;) {
         const char *nl = strchr(line, '\n');
         size_t len = nl ? (size_t)(nl - line) : strlen(line);
@@ -73,30 +73,37 @@ int hs_lab_parse_results(const char *text, struct hs_lab_results *out, struct hs
         if (len > 8 && strncmp(line, "measure:", 8) == 0) {
             struct hs_lab_measure m;
             int rc = parse_measure(line + 8, len - 8, &m, lineno, err);
+            if (rc == 0)
+                rc = hs_lab_results_add(out, &m, err);
             if (rc != 0) {
                 hs_lab_results_free(out);
                 return rc;
-            }
-            struct hs_lab_measure *old = (struct hs_lab_measure *)hs_lab_results_get(out, m.key);
-            if (old) {
-                *old = m;
-            } else {
-                if (out->n_measures == cap) {
-                    cap = cap ? 2 * cap : 16;
-                    void *grown = realloc(out->measures, cap * sizeof *out->measures);
-                    if (!grown) {
-                        hs_lab_results_free(out);
-                        return hs_error_set(err, HS_ENOMEM, "out of memory reading lab results");
-                    }
-                    out->measures = grown;
-                }
-                out->measures[out->n_measures++] = m;
             }
         } else if (len > 5 && strncmp(line, "mark:", 5) == 0) {
             out->n_marks++;
         }
         line += len + (nl ? 1 : 0);
     }
+    return 0;
+}
+
+int hs_lab_results_add(struct hs_lab_results *r, const struct hs_lab_measure *m,
+                       struct hs_error *err)
+{
+    struct hs_lab_measure *old = (struct hs_lab_measure *)hs_lab_results_get(r, m->key);
+    if (old) {
+        *old = *m;
+        return 0;
+    }
+    if (r->n_measures == r->capacity) {
+        size_t cap = r->capacity ? 2 * r->capacity : 16;
+        void *grown = realloc(r->measures, cap * sizeof *r->measures);
+        if (!grown)
+            return hs_error_set(err, HS_ENOMEM, "out of memory reading lab results");
+        r->measures = grown;
+        r->capacity = cap;
+    }
+    r->measures[r->n_measures++] = *m;
     return 0;
 }
 

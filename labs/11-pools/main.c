@@ -16,7 +16,7 @@
 #include "lab.h"
 #include "pools.h"
 
-enum { OPS = 1 << 20, MSG = 100, BATCH = 64, MPMC_ITEMS = 1 << 18 };
+enum { OPS = 1 << 17, MSG = 100, BATCH = 64, MPMC_ITEMS = 1 << 17 };
 
 static double ns_per_op(uint64_t t0, uint64_t ops)
 {

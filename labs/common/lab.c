@@ -117,8 +117,10 @@ uint64_t lab_now_ns(void)
 
 uint64_t lab_minflt(void)
 {
+    /* RUSAGE_THREAD: the tracer's own threads (log writer, fault sampler)
+     * take faults too, and must not count as the lab's. */
     struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
+    getrusage(RUSAGE_THREAD, &ru);
     return (uint64_t)ru.ru_minflt;
 }
 

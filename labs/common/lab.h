@@ -46,7 +46,8 @@ void lab_mark(const char *label);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t lab_now_ns(void);
 
-/* getrusage(RUSAGE_SELF): minor faults so far; peak RSS in KiB. */
+/* Minor faults of the calling thread so far (getrusage RUSAGE_THREAD);
+ * peak RSS of the process in KiB (RUSAGE_SELF). */
 uint64_t lab_minflt(void);
 uint64_t lab_maxrss_kib(void);
 
