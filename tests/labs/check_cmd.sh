@@ -31,4 +31,19 @@ expect "unknown lab message" "heapscope lab: no lab named 'no-such-lab' (see 'he
 
 list=$("$hs" lab list)
 expect "list has 15 labs" '^15  iocp' "$list"
+
+# Traced: the lab runs under `heapscope record`, the trace is left behind
+# and the trace measures come from it (one brk of 0x21000 in the lab).
+rm -f lab-traced.db
+json=$("$hs" lab run first-malloc -o lab-traced.db --check --json 2>/dev/null)
+rc=$?
+[ $rc -eq 0 ] || { echo "FAIL: traced lab run --check exited $rc"; fail=1; }
+[ -s lab-traced.db ] || { echo "FAIL: no trace lab-traced.db"; fail=1; }
+expect "traced run names its trace" '"trace": "lab-traced.db"' "$json"
+expect "one allocator brk" '"key": "trace_main_allocator_brk", [^}]*"measured": "1", "as_expected": true, "verdict": "holds"' "$json"
+expect "brk of 0x21000" '"key": "trace_main_heap_growth", [^}]*"measured": "0x21000", "as_expected": true, "verdict": "holds"' "$json"
+expect "same pool under the tracer" '"key": "pool_after_malloc64", [^}]*"measured": "0x20d60"' "$json"
+native=$("$hs" lab run first-malloc --native --json)
+expect "trace measures cannot run natively" '"key": "trace_main_heap_growth", [^}]*"verdict": "cannot run here", "why": "run natively: no trace to query"' "$native"
+rm -f lab-traced.db
 exit $fail
