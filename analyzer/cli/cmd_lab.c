@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "lab.h"
+#include "lab_print.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -45,20 +46,6 @@ static int have_command(const char *name)
     return 0;
 }
 
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", *s);
-        else
-            putchar(*s);
-    }
-    putchar('"');
-}
-
 /* The lab binary: next to heapscope (build tree) or in libexec (installed). */
 static int find_program(const struct hs_lab *lab, char *path, size_t size)
 {
@@ -69,93 +56,6 @@ static int find_program(const struct hs_lab *lab, char *path, size_t size)
         return 0;
     snprintf(path, size, "%s/../libexec/heapscope/labs/%s", cli_self_dir(), prog);
     return access(path, X_OK) == 0 ? 0 : -1;
-}
-
-static void print_list(int json)
-{
-    size_t n;
-    const struct hs_lab *labs = hs_lab_catalog(&n);
-    if (json)
-        printf("[");
-    for (size_t i = 0; i < n; i++) {
-        if (json) {
-            printf("%s{\"number\": %d, \"name\": ", i ? ", " : "", labs[i].number);
-            json_str(labs[i].name);
-            printf(", \"title\": ");
-            json_str(labs[i].title);
-            printf(", \"article\": ");
-            json_str(labs[i].article);
-            printf(", \"doc\": \"docs/labs/%s.md\"}", labs[i].dir);
-        } else {
-            printf("%2d  %-15s %s\n", labs[i].number, labs[i].name, labs[i].title);
-        }
-    }
-    if (json)
-        printf("]\n");
-}
-
-static void print_text(const struct hs_lab *lab, const struct hs_lab_verdict *v, size_t n,
-                       const char *trace, int status)
-{
-    printf("\nlab %d %s: %s (article %s)\n", lab->number, lab->name, lab->title, lab->article);
-    for (size_t i = 0; i < n; i++) {
-        const struct hs_lab_claim *c = v[i].claim;
-        printf("  claim    %s\n", c->claim);
-        printf("  measure  %s = %s", c->key,
-               v[i].measure ? v[i].measure->value : "(not printed by the lab)");
-        if (c->rule != HS_RULE_INFO)
-            printf("   article: %s %s", hs_lab_rule_name(c->rule), c->article_value);
-        if (*c->glibc_value)
-            printf("   glibc 2.36: %s%s", c->glibc_value, v[i].as_expected == 0 ? " (!)" : "");
-        printf("\n  verdict  %s", hs_lab_verdict_name(v[i].kind));
-        if (v[i].kind == HS_VERDICT_DIFFERS)
-            printf(": %s", c->why);
-        else if (v[i].kind == HS_VERDICT_CANNOT_RUN)
-            printf(": %s", v[i].measure->reason);
-        printf("\n\n");
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        printf("  the lab program failed (wait status 0x%x)\n", status);
-    printf("  trace: %s\n", trace ? trace : "none (run natively)");
-}
-
-static void print_json(const struct hs_lab *lab, const struct hs_lab_verdict *v, size_t n,
-                       const char *trace, int status)
-{
-    printf("{\"lab\": ");
-    json_str(lab->name);
-    printf(", \"number\": %d, \"exit_status\": %d, \"trace\": ", lab->number,
-           WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-    if (trace)
-        json_str(trace);
-    else
-        printf("null");
-    printf(", \"claims\": [");
-    for (size_t i = 0; i < n; i++) {
-        const struct hs_lab_claim *c = v[i].claim;
-        printf("%s{\"key\": ", i ? ", " : "");
-        json_str(c->key);
-        printf(", \"claim\": ");
-        json_str(c->claim);
-        printf(", \"rule\": ");
-        json_str(hs_lab_rule_name(c->rule));
-        printf(", \"article\": ");
-        json_str(c->article_value);
-        printf(", \"glibc_2_36\": ");
-        json_str(c->glibc_value);
-        printf(", \"measured\": ");
-        if (v[i].measure)
-            json_str(v[i].measure->value);
-        else
-            printf("null");
-        printf(", \"as_expected\": %s, \"verdict\": ",
-               v[i].as_expected < 0 ? "null" : v[i].as_expected ? "true" : "false");
-        json_str(hs_lab_verdict_name(v[i].kind));
-        printf(", \"why\": ");
-        json_str(v[i].kind == HS_VERDICT_CANNOT_RUN ? v[i].measure->reason : c->why);
-        printf("}");
-    }
-    printf("]}");
 }
 
 /* Runs one lab; returns the exit code it deserves (0, or 1 on failure). */
@@ -223,9 +123,9 @@ static int run_one(const struct hs_lab *lab, const struct options *o)
         n++;
     }
     if (o->json)
-        print_json(lab, v, n, traced ? trace : NULL, status);
+        lab_print_json(lab, v, n, traced ? trace : NULL, status);
     else
-        print_text(lab, v, n, traced ? trace : NULL, status);
+        lab_print_text(lab, v, n, traced ? trace : NULL, status);
     free(v);
     hs_lab_results_free(&r);
     return failed ? HS_EXIT_ERROR : HS_EXIT_OK;
@@ -280,7 +180,7 @@ int cmd_lab(int argc, char **argv)
             else
                 return cli_usage_error("lab", usage, "unknown option '%s'", argv[i]);
         }
-        print_list(o.json);
+        lab_print_list(o.json);
         return HS_EXIT_OK;
     }
     if (strcmp(argv[1], "run") != 0)

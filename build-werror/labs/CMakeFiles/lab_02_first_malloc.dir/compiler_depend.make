@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for lab_02_first_malloc.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty dependencies file for lab_03_sbrk_cost.
+# This may be replaced when dependencies are built.

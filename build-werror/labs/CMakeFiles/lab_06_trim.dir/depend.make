@@ -1,0 +1,2 @@
+# Empty dependencies file for lab_06_trim.
+# This may be replaced when dependencies are built.

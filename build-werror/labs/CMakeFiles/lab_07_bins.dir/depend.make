@@ -1,0 +1,2 @@
+# Empty dependencies file for lab_07_bins.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for lab_08_chunk_overhead.
+# This may be replaced when dependencies are built.

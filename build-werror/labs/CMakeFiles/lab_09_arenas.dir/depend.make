@@ -1,0 +1,2 @@
+# Empty dependencies file for lab_09_arenas.
+# This may be replaced when dependencies are built.

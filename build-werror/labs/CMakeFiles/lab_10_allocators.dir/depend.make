@@ -1,0 +1,2 @@
+# Empty dependencies file for lab_10_allocators.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,21 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/wt/labs/labs/11-pools/main.c" "labs/CMakeFiles/lab_11_pools.dir/11-pools/main.c.o" "gcc" "labs/CMakeFiles/lab_11_pools.dir/11-pools/main.c.o.d"
+  "/work/wt/labs/labs/11-pools/pools.c" "labs/CMakeFiles/lab_11_pools.dir/11-pools/pools.c.o" "gcc" "labs/CMakeFiles/lab_11_pools.dir/11-pools/pools.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/wt/labs/build-werror/labs/CMakeFiles/hs_labcommon.dir/DependInfo.cmake"
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for lab_11_pools.
+# This may be replaced when dependencies are built.

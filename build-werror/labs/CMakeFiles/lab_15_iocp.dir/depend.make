@@ -1,0 +1,2 @@
+# Empty dependencies file for lab_15_iocp.
+# This may be replaced when dependencies are built.

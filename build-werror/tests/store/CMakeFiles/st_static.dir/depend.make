@@ -1,0 +1,2 @@
+# Empty dependencies file for st_static.
+# This may be replaced when dependencies are built.
