@@ -1,2 +1,0 @@
-# Empty dependencies file for lab_02_first_malloc.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty dependencies file for lab_03_sbrk_cost.
-# This may be replaced when dependencies are built.

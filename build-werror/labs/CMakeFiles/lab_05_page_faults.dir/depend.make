@@ -1,2 +1,0 @@
-# Empty dependencies file for lab_05_page_faults.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty compiler generated dependencies file for lab_08_chunk_overhead.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty dependencies file for lab_13_zero_copy.
-# This may be replaced when dependencies are built.

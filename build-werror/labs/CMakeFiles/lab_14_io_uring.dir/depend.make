@@ -1,2 +1,0 @@
-# Empty dependencies file for lab_14_io_uring.
-# This may be replaced when dependencies are built.

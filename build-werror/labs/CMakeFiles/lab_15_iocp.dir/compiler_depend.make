@@ -1,2 +1,0 @@
-# Empty compiler generated dependencies file for lab_15_iocp.
-# This may be replaced when dependencies are built.

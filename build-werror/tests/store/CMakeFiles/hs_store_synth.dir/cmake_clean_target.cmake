@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libhs_store_synth.a"
-)

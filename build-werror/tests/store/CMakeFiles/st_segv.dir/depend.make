@@ -1,2 +1,0 @@
-# Empty dependencies file for st_segv.
-# This may be replaced when dependencies are built.

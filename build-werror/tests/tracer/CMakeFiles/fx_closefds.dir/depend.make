@@ -1,2 +1,0 @@
-# Empty dependencies file for fx_closefds.
-# This may be replaced when dependencies are built.

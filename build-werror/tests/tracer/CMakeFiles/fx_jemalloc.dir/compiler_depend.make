@@ -1,2 +1,0 @@
-# Empty compiler generated dependencies file for fx_jemalloc.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty compiler generated dependencies file for fx_reenter_shim.
-# This may be replaced when dependencies are built.

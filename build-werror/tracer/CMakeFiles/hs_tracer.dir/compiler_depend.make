@@ -1,2 +1,0 @@
-# Empty compiler generated dependencies file for hs_tracer.
-# This may be replaced when dependencies are built.
