@@ -79,7 +79,9 @@ static int run_one(const struct hs_lab *lab, const struct options *o)
     char *full_args[] = {"--full", NULL};
     struct hs_lab_run run = {
         .program = program,
-        .args = o->extra ? o->extra : o->full ? full_args : NULL,
+        .args = o->extra  ? o->extra
+                : o->full ? full_args
+                          : NULL,
         .heapscope = traced ? self : NULL,
         .trace = trace,
         .results = results,

@@ -45,7 +45,7 @@ void lab_print_list(int json)
 }
 
 void lab_print_text(const struct hs_lab *lab, const struct hs_lab_verdict *v, size_t n,
-                       const char *trace, int status)
+                    const char *trace, int status)
 {
     printf("\nlab %d %s: %s (article %s)\n", lab->number, lab->name, lab->title, lab->article);
     for (size_t i = 0; i < n; i++) {
@@ -70,7 +70,7 @@ void lab_print_text(const struct hs_lab *lab, const struct hs_lab_verdict *v, si
 }
 
 void lab_print_json(const struct hs_lab *lab, const struct hs_lab_verdict *v, size_t n,
-                       const char *trace, int status)
+                    const char *trace, int status)
 {
     printf("{\"lab\": ");
     json_str(lab->name);
@@ -98,8 +98,9 @@ void lab_print_json(const struct hs_lab *lab, const struct hs_lab_verdict *v, si
             json_str(v[i].measure->value);
         else
             printf("null");
-        printf(", \"as_expected\": %s, \"verdict\": ",
-               v[i].as_expected < 0 ? "null" : v[i].as_expected ? "true" : "false");
+        printf(", \"as_expected\": %s, \"verdict\": ", v[i].as_expected < 0 ? "null"
+                                                       : v[i].as_expected   ? "true"
+                                                                            : "false");
         json_str(hs_lab_verdict_name(v[i].kind));
         printf(", \"why\": ");
         json_str(v[i].kind == HS_VERDICT_CANNOT_RUN ? v[i].measure->reason : c->why);
@@ -107,4 +108,3 @@ void lab_print_json(const struct hs_lab *lab, const struct hs_lab_verdict *v, si
     }
     printf("]}");
 }
-

@@ -28,7 +28,15 @@
 
 #include "error.h"
 
-enum hs_lab_rule { HS_RULE_EQ, HS_RULE_NE, HS_RULE_LT, HS_RULE_LE, HS_RULE_GT, HS_RULE_GE, HS_RULE_INFO };
+enum hs_lab_rule {
+    HS_RULE_EQ,
+    HS_RULE_NE,
+    HS_RULE_LT,
+    HS_RULE_LE,
+    HS_RULE_GT,
+    HS_RULE_GE,
+    HS_RULE_INFO
+};
 
 enum hs_lab_verdict_kind {
     HS_VERDICT_HOLDS,
@@ -40,8 +48,8 @@ enum hs_lab_verdict_kind {
 
 struct hs_lab {
     int number;
-    const char *name;    /* "first-malloc" */
-    const char *dir;     /* "02-first-malloc": labs/<dir>, docs/labs/<dir>.md */
+    const char *name; /* "first-malloc" */
+    const char *dir;  /* "02-first-malloc": labs/<dir>, docs/labs/<dir>.md */
     const char *title;
     const char *article; /* seed article number, "001" */
 };
@@ -64,15 +72,15 @@ const struct hs_lab *hs_lab_find(const char *name);
 void hs_lab_program_name(const struct hs_lab *lab, char *buf, size_t size);
 /* All claims, in table order; *n set to its length. */
 const struct hs_lab_claim *hs_lab_claims(size_t *n);
-const char *hs_lab_rule_name(enum hs_lab_rule rule); /* "==", ">=", ..., "info" */
+const char *hs_lab_rule_name(enum hs_lab_rule rule);         /* "==", ">=", ..., "info" */
 const char *hs_lab_verdict_name(enum hs_lab_verdict_kind v); /* "holds", "cannot run here" */
 
 struct hs_lab_measure {
     char key[64];
-    char value[64];     /* as printed, or "skip" */
-    double number;      /* parsed value (0 when skipped) */
+    char value[64]; /* as printed, or "skip" */
+    double number;  /* parsed value (0 when skipped) */
     int skipped;
-    char reason[192];   /* skip reason */
+    char reason[192]; /* skip reason */
 };
 
 struct hs_lab_results {
@@ -109,16 +117,17 @@ struct hs_lab_verdict {
 };
 
 /* Judges one claim against the results (pure: no I/O). */
-struct hs_lab_verdict hs_lab_judge(const struct hs_lab_claim *claim, const struct hs_lab_results *r);
+struct hs_lab_verdict hs_lab_judge(const struct hs_lab_claim *claim,
+                                   const struct hs_lab_results *r);
 
 /* How to run a lab program. */
 struct hs_lab_run {
-    const char *program;    /* path of the lab binary */
-    char *const *args;      /* extra arguments for the lab, NULL-terminated (or NULL) */
-    const char *heapscope;  /* path of the heapscope command, for record (NULL: native) */
-    const char *trace;      /* trace to write when recording */
-    const char *results;    /* file for $HEAPSCOPE_LAB_RESULTS (truncated first) */
-    int quiet;              /* send the lab's stdout to /dev/null */
+    const char *program;   /* path of the lab binary */
+    char *const *args;     /* extra arguments for the lab, NULL-terminated (or NULL) */
+    const char *heapscope; /* path of the heapscope command, for record (NULL: native) */
+    const char *trace;     /* trace to write when recording */
+    const char *results;   /* file for $HEAPSCOPE_LAB_RESULTS (truncated first) */
+    int quiet;             /* send the lab's stdout to /dev/null */
 };
 
 /* Runs the lab (under `heapscope record -o TRACE --` when run->heapscope is

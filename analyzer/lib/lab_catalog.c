@@ -62,6 +62,7 @@ const char *hs_lab_rule_name(enum hs_lab_rule rule)
 
 const char *hs_lab_verdict_name(enum hs_lab_verdict_kind v)
 {
-    static const char *const names[] = {"holds", "differs", "info", "cannot run here", "not measured"};
+    static const char *const names[] = {"holds", "differs", "info", "cannot run here",
+                                        "not measured"};
     return (unsigned)v < sizeof names / sizeof names[0] ? names[v] : "?";
 }

@@ -124,13 +124,20 @@ const struct hs_lab_measure *hs_lab_results_get(const struct hs_lab_results *r, 
 static int compare(enum hs_lab_rule rule, double measured, double article)
 {
     switch (rule) {
-    case HS_RULE_EQ: return measured == article;
-    case HS_RULE_NE: return measured != article;
-    case HS_RULE_LT: return measured < article;
-    case HS_RULE_LE: return measured <= article;
-    case HS_RULE_GT: return measured > article;
-    case HS_RULE_GE: return measured >= article;
-    case HS_RULE_INFO: return 1;
+    case HS_RULE_EQ:
+        return measured == article;
+    case HS_RULE_NE:
+        return measured != article;
+    case HS_RULE_LT:
+        return measured < article;
+    case HS_RULE_LE:
+        return measured <= article;
+    case HS_RULE_GT:
+        return measured > article;
+    case HS_RULE_GE:
+        return measured >= article;
+    case HS_RULE_INFO:
+        return 1;
     }
     return 0;
 }
@@ -152,6 +159,6 @@ struct hs_lab_verdict hs_lab_judge(const struct hs_lab_claim *claim, const struc
         v.kind = HS_VERDICT_INFO;
     else
         v.kind = compare(claim->rule, v.measure->number, article) ? HS_VERDICT_HOLDS
-                                                                   : HS_VERDICT_DIFFERS;
+                                                                  : HS_VERDICT_DIFFERS;
     return v;
 }

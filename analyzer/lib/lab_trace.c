@@ -56,7 +56,10 @@ int hs_lab_trace_measures(const struct hs_lab *lab, const char *trace, struct hs
         if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
             rc = add(r, queries[i].key, (const char *)sqlite3_column_text(stmt, 0), err);
         else
-            rc = add(r, queries[i].key, "skip the trace holds no value for it (the run failed, or the data was not recorded here)", err);
+            rc = add(r, queries[i].key,
+                     "skip the trace holds no value for it (the run failed, or the data was not "
+                     "recorded here)",
+                     err);
         sqlite3_finalize(stmt);
     }
     sqlite3_close(db);

@@ -71,8 +71,8 @@ int main(int argc, char **argv)
     char *heap_start = sbrk(0);
     char *p = malloc(64);
     char *heap_end = sbrk(0);
-    lab_say("heap start %p, malloc(64) = %p, heap end %p\n",
-            (void *)heap_start, (void *)p, (void *)heap_end);
+    lab_say("heap start %p, malloc(64) = %p, heap end %p\n", (void *)heap_start, (void *)p,
+            (void *)heap_end);
     lab_measure_x("heap_growth", (uint64_t)(heap_end - heap_start));
     lab_measure_x("ptr_offset", (uint64_t)(p - heap_start));
     lab_measure_x("pool_after_malloc64", (uint64_t)(heap_end - p));

@@ -58,8 +58,7 @@ int main(int argc, char **argv)
 {
     lab_init(argc, argv, "sbrk-cost");
     unsigned n = lab_full() ? FULL_ITERATIONS : FULL_ITERATIONS / 64;
-    lab_say("%u iterations of %d bytes (the article: 0x5fffff = %u)\n", n, BLOCK,
-            FULL_ITERATIONS);
+    lab_say("%u iterations of %d bytes (the article: 0x5fffff = %u)\n", n, BLOCK, FULL_ITERATIONS);
 
     double brk_ns = brk_loop(n);
     double malloc_ns = malloc_loop(n);

@@ -82,10 +82,10 @@ static void last_remainder(void)
 {
     char *big = malloc(0xff8); /* a 0x1000 chunk */
     malloc(0x18);
-    free(big); /* unsorted */
-    char *a = malloc(0x500);   /* sorts big into a large bin, splits it */
+    free(big);               /* unsorted */
+    char *a = malloc(0x500); /* sorts big into a large bin, splits it */
     lab_mark("split-remainder");
-    char *b = malloc(0x500);   /* served from the last remainder */
+    char *b = malloc(0x500); /* served from the last remainder */
     lab_measure_u("split_from_free_chunk", a == big);
     lab_measure_x("remainder_next_offset", (uint64_t)(b - a));
 }

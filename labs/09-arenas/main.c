@@ -36,7 +36,7 @@ static struct {
     pthread_barrier_t freed; /* thread 1 has freed its memory */
     pthread_barrier_t done;  /* thread 2 has allocated */
     const struct variant *v;
-    uintptr_t arena[2];      /* a pointer each thread got */
+    uintptr_t arena[2]; /* a pointer each thread got */
 } run;
 
 /* [doc:thread1] */

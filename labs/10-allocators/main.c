@@ -112,8 +112,8 @@ int main(int argc, char **argv)
                 continue;
             /* ld.so only warns when a preload is missing: check it is in. */
             if (a->soname && !dlopen(a->soname, RTLD_LAZY | RTLD_NOLOAD)) {
-                static const char *const keys[] = {"usable_7", "usable_52", "classes_1_256",
-                                                   "ms", "peak_rss_over_live"};
+                static const char *const keys[] = {"usable_7", "usable_52", "classes_1_256", "ms",
+                                                   "peak_rss_over_live"};
                 for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
                     char key[64];
                     snprintf(key, sizeof key, "%s_%s", a->name, keys[k]);

@@ -53,7 +53,7 @@ unsigned ring_put(struct ring *r, const char *buf, unsigned len)
         len = space;
     unsigned offset = r->write_pos & (r->size - 1);
     unsigned first = len < r->size - offset ? len : r->size - offset;
-    memcpy(r->data + offset, buf, first);     /* up to the end of the buffer */
+    memcpy(r->data + offset, buf, first);      /* up to the end of the buffer */
     memcpy(r->data, buf + first, len - first); /* the rest from the start */
     r->n_wraps += first < len;
     r->write_pos += len;

@@ -26,10 +26,10 @@ void fixed_pool_free(void *p);
 
 struct ring {
     char *data;
-    unsigned size;      /* a power of two */
-    unsigned read_pos;  /* free-running; masked on use */
+    unsigned size;     /* a power of two */
+    unsigned read_pos; /* free-running; masked on use */
     unsigned write_pos;
-    unsigned n_wraps;   /* copies that needed two memcpys */
+    unsigned n_wraps; /* copies that needed two memcpys */
 };
 int ring_init(struct ring *r, char *data, unsigned size); /* -1 unless 2^k */
 unsigned ring_put(struct ring *r, const char *buf, unsigned len);

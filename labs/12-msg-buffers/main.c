@@ -63,7 +63,7 @@ int main(int argc, char **argv)
     memset(a, 'a', 1000);
     char *a2 = msg_realloc(a, 4000); /* a is next to top: top gives the room */
     lab_measure_u("grow_next_to_top_in_place", a2 == a);
-    char *b = msg_alloc(1000, 0);    /* now a2 has a live neighbour */
+    char *b = msg_alloc(1000, 0); /* now a2 has a live neighbour */
     char *a3 = msg_realloc(a2, 8000);
     lab_measure_u("grow_with_neighbour_moved", a3 != a2);
     lab_measure_u("grow_copy_kept_data", a3[999] == 'a');
@@ -83,8 +83,8 @@ int main(int argc, char **argv)
     lab_measure_u("large_realloc_data_ok", bigger[4 * mib - 1] == 'x');
     lab_mark("after-mremap");
     /* [/doc] */
-    lab_say("4 MiB -> 32 MiB: %p -> %p, %llu page faults (a copy would fault 1024)\n",
-            (void *)big, (void *)bigger, (unsigned long long)faults);
+    lab_say("4 MiB -> 32 MiB: %p -> %p, %llu page faults (a copy would fault 1024)\n", (void *)big,
+            (void *)bigger, (unsigned long long)faults);
     msg_free(bigger);
     return 0;
 }

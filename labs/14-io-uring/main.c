@@ -93,9 +93,10 @@ static void with_uring(int fd, int peer)
     void *br_memory = NULL;
     char *bufs = malloc(N_BUFS * MSG); /* allocation 1: all the buffers */
     if (posix_memalign(&br_memory, 4096, N_BUFS * sizeof(struct io_uring_buf)) != 0)
-        return;                        /* allocation 2: the ring, page-aligned */
+        return; /* allocation 2: the ring, page-aligned */
     struct io_uring_buf_ring *br = br_memory;
-    struct io_uring_buf_reg reg = {.ring_addr = (uintptr_t)br, .ring_entries = N_BUFS, .bgid = GROUP};
+    struct io_uring_buf_reg reg = {
+        .ring_addr = (uintptr_t)br, .ring_entries = N_BUFS, .bgid = GROUP};
     io_uring_register_buf_ring(&ring, &reg, 0);
     io_uring_buf_ring_init(br);
     for (int i = 0; i < N_BUFS; i++)
@@ -127,7 +128,8 @@ static void with_uring(int fd, int peer)
         if (cqe->res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
             int bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
             received++; /* ... use bufs + bid * MSG, then give it back: */
-            io_uring_buf_ring_add(br, bufs + bid * MSG, MSG, bid, io_uring_buf_ring_mask(N_BUFS), 0);
+            io_uring_buf_ring_add(br, bufs + bid * MSG, MSG, bid, io_uring_buf_ring_mask(N_BUFS),
+                                  0);
             io_uring_buf_ring_advance(br, 1);
         }
         if (!(cqe->flags & IORING_CQE_F_MORE))
@@ -139,7 +141,8 @@ static void with_uring(int fd, int peer)
     lab_measure_f("uring_ns_per_msg", (double)(lab_now_ns() - t0) / N_MSGS);
     lab_measure_u("uring_allocations", 2);
     lab_measure_u("uring_received", received);
-    lab_say("%llu multishot submissions for %d messages\n", (unsigned long long)submissions, N_MSGS);
+    lab_say("%llu multishot submissions for %d messages\n", (unsigned long long)submissions,
+            N_MSGS);
     io_uring_queue_exit(&ring);
     free(br);
     free(bufs);
