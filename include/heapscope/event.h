@@ -103,6 +103,9 @@ enum {
                                       later events were dropped */
     HS_LOG_DISABLED = 1u << 2,     /* the tracer disabled itself (a write
                                       failed); later events were dropped */
+    HS_LOG_FAULT_SAMPLES = 1u << 3, /* LOGDIR/faults.hslog: page_fault records
+                                       of all pids from `heapscope record`'s
+                                       perf sampler, seq 0; not a process log */
 };
 
 /*
@@ -130,6 +133,10 @@ enum {
  *                   (KiB); follows each mark and exit on the same thread
  *   fork            child pid    -             -             -
  *   exit            status       -             -             -
+ *   page_fault      fault addr   pid           -             - (caller = ip
+ *                   of the faulting instruction; HS_F_MAJOR_FAULT; seq 0:
+ *                   written by `heapscope record`, not the tracer, into
+ *                   LOGDIR/faults.hslog and placed by ts_ns at import)
  *
  * chunk_size is the glibc chunk size without its flag bits (those are in
  * hs_record.flags as HS_CHUNK_*), or malloc_usable_size() under another
@@ -164,6 +171,7 @@ enum hs_op {
     HS_OP_STATE = 21,
     HS_OP_FORK = 22,
     HS_OP_EXIT = 23,
+    HS_OP_PAGE_FAULT = 24,
     HS_OP_COUNT /* one past the last op this build knows */
 };
 
@@ -182,6 +190,7 @@ enum {
     HS_F_FAILED = 1u << 8,             /* the call failed (NULL, MAP_FAILED, -1) */
     HS_F_LABEL_TRUNCATED = 1u << 9,    /* mark label longer than HS_LABEL_MAX-1 */
     HS_F_NO_CHUNK = 1u << 10,          /* chunk_size is not a glibc chunk size */
+    HS_F_MAJOR_FAULT = 1u << 11,       /* page_fault: major (I/O), else minor */
 };
 
 /*

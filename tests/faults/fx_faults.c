@@ -1,0 +1,114 @@
+/*
+ * fx_faults.c - fixture programs for the page-fault tests: each touches a
+ * known number of pages of a known range and writes the ranges it used to
+ * the file named by argv[1], one line "<name> <tid> <start> <end>" (hex
+ * addresses, end exclusive), so the checker can count samples in them.
+ *
+ *   fx_faults OUT touch     mmap 1 MiB, write one byte in each of its 256 pages
+ *   fx_faults OUT remap     touch 1 MiB; munmap; mmap 1 MiB again; touch it
+ *   fx_faults OUT heap      malloc 1 MiB from the heap (mmap threshold raised
+ *                           by mallopt), touch, free, malloc again, touch
+ *   fx_faults OUT threads N 4 threads, each touching N pages of its own mmap
+ *   fx_faults OUT crash     touch 1 MiB, then die of SIGSEGV
+ */
+#define _GNU_SOURCE
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define MIB (1024 * 1024)
+
+static FILE *out;
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void report(const char *name, const void *start, size_t size)
+{
+    pthread_mutex_lock(&out_lock);
+    fprintf(out, "%s %d %lx %lx\n", name, gettid(), (unsigned long)start,
+            (unsigned long)start + size);
+    fflush(out);
+    pthread_mutex_unlock(&out_lock);
+}
+
+static void touch(volatile char *p, size_t size)
+{
+    for (size_t off = 0; off < size; off += 4096)
+        p[off] = 1;
+}
+
+static char *map(size_t size)
+{
+    char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        perror("fx_faults: mmap");
+        exit(1);
+    }
+    return p;
+}
+
+static size_t thread_pages;
+
+static void *thread_main(void *arg)
+{
+    size_t size = thread_pages * 4096;
+    char *p = map(size);
+    touch(p, size);
+    report("thread", p, size);
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3 || !(out = fopen(argv[1], "w"))) {
+        fprintf(stderr, "usage: fx_faults OUT touch|remap|heap|threads N|crash\n");
+        return 2;
+    }
+    const char *mode = argv[2];
+    if (strcmp(mode, "touch") == 0 || strcmp(mode, "crash") == 0) {
+        char *p = map(MIB);
+        touch(p, MIB);
+        report("mapping", p, MIB);
+        if (strcmp(mode, "crash") == 0) {
+            fclose(out);
+            raise(SIGSEGV);
+        }
+    } else if (strcmp(mode, "remap") == 0) {
+        char *p = map(MIB);
+        touch(p, MIB);
+        report("first", p, MIB);
+        munmap(p, MIB);
+        p = map(MIB);
+        touch(p, MIB);
+        report("second", p, MIB);
+    } else if (strcmp(mode, "heap") == 0) {
+        /* Keep 1 MiB on the heap (not mmap) and keep free() from trimming
+         * it, so the second malloc gets the same, already-faulted pages. */
+        mallopt(M_MMAP_THRESHOLD, 4 * MIB);
+        mallopt(M_TRIM_THRESHOLD, 64 * MIB);
+        char *p = malloc(MIB);
+        touch(p, MIB);
+        report("first", p, MIB);
+        free(p);
+        char *q = malloc(MIB);
+        touch(q, MIB);
+        report("second", q, MIB);
+        free(q);
+    } else if (strcmp(mode, "threads") == 0 && argc > 3) {
+        thread_pages = strtoul(argv[3], NULL, 0);
+        pthread_t t[4];
+        for (int i = 0; i < 4; i++)
+            pthread_create(&t[i], NULL, thread_main, NULL);
+        for (int i = 0; i < 4; i++)
+            pthread_join(t[i], NULL);
+    } else {
+        fprintf(stderr, "fx_faults: unknown mode '%s'\n", mode);
+        return 2;
+    }
+    fclose(out);
+    return 0;
+}

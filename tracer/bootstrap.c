@@ -1,0 +1,218 @@
+/*
+ * bootstrap.c - the tracer's state, its initialization, and the static pool
+ * that serves allocations while dlsym runs.
+ *
+ * Initialization runs once, on the first hooked call or from the library
+ * constructor, whichever comes first:
+ *   1. resolve the next definition of every hooked symbol with
+ *      dlsym(RTLD_NEXT): glibc, or jemalloc/tcmalloc/mimalloc when preloaded
+ *      after us. dlsym itself may call malloc/calloc; those nested calls find
+ *      real.malloc still NULL and are served from `pool` (a free() of a pool
+ *      pointer is ignored), as heaptrack's DummyPool does.
+ *   2. read HS_LOGDIR and HS_LOG_MAX_EVENTS from `environ` (getenv is not
+ *      used: config is read once, here).
+ *   3. open LOGDIR, map LOGDIR/seq, create and map the log (sink.c).
+ *   4. register the fork child handler, which gives a child its own log.
+ * If HS_LOGDIR is unset the tracer stays inert (pass-through); if it is set
+ * but unusable it also prints one `heapscope-tracer:` line.
+ *
+ * glibc detection: the next malloc is glibc's when it lies in the same
+ * object as gnu_get_libc_version (dladdr, no allocation). Only then are
+ * chunk headers read and brk/mmap inferred.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <gnu/libc-version.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "sink.h"
+#include "state.h"
+#include "sys.h"
+
+extern char **environ;
+
+struct tracer_state hs__state = {.log_fd = -1, .dir_fd = -1};
+__thread struct hs_thread hs__thread __attribute__((tls_model("initial-exec")));
+
+/* The bootstrap pool. Each block is preceded by a 16-byte size word. */
+#define POOL_SIZE (64u * 1024u)
+static _Alignas(4096) char pool[POOL_SIZE];
+
+void *hs__pool_alloc(size_t size, size_t align)
+{
+    if (align < 16)
+        align = 16;
+    size_t used = __atomic_load_n(&hs__state.pool_used, __ATOMIC_RELAXED);
+    for (;;) {
+        size_t start = (used + 16 + align - 1) / align * align;
+        size_t end = start + (size + 15) / 16 * 16;
+        if (end > POOL_SIZE || size > POOL_SIZE)
+            return NULL;
+        if (__atomic_compare_exchange_n(&hs__state.pool_used, &used, end, 0, __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED)) {
+            *(size_t *)(pool + start - 16) = size;
+            return pool + start; /* static storage: already zero */
+        }
+    }
+}
+
+int hs__pool_owns(const void *p)
+{
+    return (const char *)p >= pool && (const char *)p < pool + POOL_SIZE;
+}
+
+size_t hs__pool_size(const void *p)
+{
+    return *(const size_t *)((const char *)p - 16);
+}
+
+void hs__complain(const char *msg, const char *detail)
+{
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&hs__state.complained, &expected, 1, 0, __ATOMIC_RELAXED,
+                                     __ATOMIC_RELAXED))
+        return;
+    char buf[512];
+    size_t n = 0;
+    const char *parts[] = {"heapscope-tracer: ", msg, detail ? " " : "", detail ? detail : "",
+                           "\n"};
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
+        for (const char *s = parts[k]; *s && n < sizeof buf - 1; s++)
+            buf[n++] = *s;
+    if (n == sizeof buf - 1)
+        buf[n - 1] = '\n';
+    hs__sys_write_all(2, buf, n);
+}
+
+#define RESOLVE(name) (hs__state.real.name = (__typeof__(hs__state.real.name))dlsym(RTLD_NEXT, #name))
+
+static void resolve(void)
+{
+    RESOLVE(malloc);
+    RESOLVE(calloc);
+    RESOLVE(realloc);
+    RESOLVE(reallocarray);
+    RESOLVE(free);
+    RESOLVE(memalign);
+    RESOLVE(posix_memalign);
+    RESOLVE(aligned_alloc);
+    RESOLVE(valloc);
+    RESOLVE(pvalloc);
+    RESOLVE(malloc_trim);
+    RESOLVE(mallopt);
+    RESOLVE(malloc_usable_size);
+    RESOLVE(mmap);
+    RESOLVE(munmap);
+    RESOLVE(mremap);
+    RESOLVE(brk);
+    RESOLVE(sbrk);
+    RESOLVE(fork);
+    RESOLVE(exit);
+    if (!hs__state.real.malloc || !hs__state.real.free || !hs__state.real.calloc ||
+        !hs__state.real.realloc || !hs__state.real.mmap || !hs__state.real.sbrk ||
+        !hs__state.real.exit) {
+        /* Nothing sensible to chain to: the one case where the tracer may
+         * end its host (STYLE 20: abort only on bootstrap failure). */
+        hs__complain("cannot find the next malloc with dlsym(RTLD_NEXT)", NULL);
+        abort();
+    }
+    Dl_info next, libc;
+    if (dladdr((void *)hs__state.real.malloc, &next) &&
+        dladdr((void *)gnu_get_libc_version, &libc) && next.dli_fbase == libc.dli_fbase)
+        hs__state.glibc = 1;
+}
+
+/* Value of NAME in environ, or NULL. */
+static const char *config(const char *name)
+{
+    size_t len = strlen(name);
+    for (char **e = environ; e && *e; e++)
+        if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+            return *e + len + 1;
+    return NULL;
+}
+
+static void atfork_child(void)
+{
+    hs__thread.tid = 0; /* the forking thread has a new tid in the child */
+    if (!__atomic_load_n(&hs__state.recording, __ATOMIC_RELAXED))
+        return;
+    int saved = hs__thread.busy;
+    hs__thread.busy = HS_BUSY_TRACER;
+    __atomic_store_n(&hs__state.recording, 0, __ATOMIC_RELAXED);
+    hs__sink_drop_inherited();
+    const char *what = NULL;
+    int rc = hs__sink_open_log(hs__state.max_events, hs__state.log_flags, &what);
+    if (rc == 0)
+        __atomic_store_n(&hs__state.recording, 1, __ATOMIC_RELEASE);
+    else
+        hs__complain(what, strerrordesc_np(-rc));
+    hs__thread.busy = saved;
+}
+
+static void open_logdir(void)
+{
+    const char *dir = config("HS_LOGDIR");
+    if (!dir || !*dir)
+        return; /* inert: not asked to trace */
+    const char *max = config("HS_LOG_MAX_EVENTS");
+    uint64_t max_events = 0;
+    for (; max && *max >= '0' && *max <= '9'; max++)
+        max_events = max_events * 10 + (uint64_t)(*max - '0');
+    hs__state.max_events = max_events;
+    hs__state.log_flags = hs__state.glibc ? HS_LOG_GLIBC_MALLOC : 0;
+
+    const char *what = "cannot open HS_LOGDIR";
+    int rc = hs__sys_open_dir(dir);
+    if (rc >= 0) {
+        hs__state.dir_fd = rc;
+        what = "cannot create HS_LOGDIR/seq";
+        rc = hs__sink_open_seq();
+    }
+    if (rc == 0)
+        rc = hs__sink_open_log(max_events, hs__state.log_flags, &what);
+    if (rc != 0) {
+        char detail[300];
+        size_t n = 0;
+        const char *parts[] = {"'", dir, "': ", strerrordesc_np(-rc), " (tracing disabled)"};
+        for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
+            for (const char *s = parts[k]; s && *s && n < sizeof detail - 1; s++)
+                detail[n++] = *s;
+        detail[n] = '\0';
+        hs__complain(what, detail);
+        return;
+    }
+    __atomic_store_n(&hs__state.last_brk, (uintptr_t)hs__state.header->initial_brk,
+                     __ATOMIC_RELAXED);
+    pthread_atfork(NULL, NULL, atfork_child);
+    __atomic_store_n(&hs__state.recording, 1, __ATOMIC_RELEASE);
+}
+
+void hs__init(void)
+{
+    if (__atomic_load_n(&hs__state.init_phase, __ATOMIC_ACQUIRE) == HS_INIT_DONE)
+        return;
+    int expected = HS_INIT_NONE;
+    if (__atomic_compare_exchange_n(&hs__state.init_phase, &expected, HS_INIT_RUNNING, 0,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        int saved = hs__thread.busy;
+        hs__thread.busy = HS_BUSY_TRACER;
+        resolve();
+        open_logdir();
+        hs__thread.busy = saved;
+        __atomic_store_n(&hs__state.init_phase, HS_INIT_DONE, __ATOMIC_RELEASE);
+        return;
+    }
+    if (hs__thread.busy)
+        return; /* this thread is the one initializing: nested call */
+    while (__atomic_load_n(&hs__state.init_phase, __ATOMIC_ACQUIRE) != HS_INIT_DONE)
+        hs__sys_yield();
+}
+
+__attribute__((constructor)) static void tracer_load(void)
+{
+    hs__init();
+}

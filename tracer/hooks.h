@@ -1,0 +1,35 @@
+/*
+ * hooks.h - the entry sequence every interposed function shares.
+ *
+ * hs__hook_enter() makes sure the tracer is initialized and decides whether
+ * this call is recorded: not when the thread is already inside the tracer
+ * or inside another hooked call (reentrancy: dlsym, printf from a hook, an
+ * allocator calling malloc internally), and not when there is no log.
+ * When it returns 1 it has set hs__thread.busy to `as`; the hook must call
+ * hs__hook_leave() before returning.
+ */
+#ifndef HS_TRACER_HOOKS_H
+#define HS_TRACER_HOOKS_H
+
+#include "state.h"
+
+static inline int hs__hook_enter(int as)
+{
+    if (__builtin_expect(__atomic_load_n(&hs__state.init_phase, __ATOMIC_ACQUIRE) !=
+                             HS_INIT_DONE,
+                         0))
+        hs__init();
+    if (hs__thread.busy || !__atomic_load_n(&hs__state.recording, __ATOMIC_RELAXED))
+        return 0;
+    hs__thread.busy = as;
+    return 1;
+}
+
+static inline void hs__hook_leave(void)
+{
+    hs__thread.busy = HS_BUSY_NO;
+}
+
+#define HS_CALLER ((uint64_t)(uintptr_t)__builtin_return_address(0))
+
+#endif

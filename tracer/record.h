@@ -1,0 +1,44 @@
+/*
+ * record.h - reserve a slot in the mapped log, fill it, commit it.
+ *
+ * The hot path of the tracer: one clock_gettime (vDSO), two atomic
+ * fetch-adds (slot index in the log header, global seq in LOGDIR/seq), no
+ * system call except one fallocate() per HS_SEGMENT_RECORDS slots.
+ * Lock-free; callable from any thread, from signal handlers too.
+ * Allocates: no. Never calls hooked symbols.
+ *
+ * A record is visible to readers only once hs__record_commit stored its op
+ * (release); a thread that dies between begin and commit leaves op 0, which
+ * the reader counts as lost.
+ */
+#ifndef HS_TRACER_RECORD_H
+#define HS_TRACER_RECORD_H
+
+#include <stdint.h>
+
+#include "heapscope/event.h"
+
+/* Reserves the next slot and fills seq, ts_ns, tid, origin and flags.
+ * Returns NULL when not recording (inert, full or disabled). */
+struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags);
+
+/* Publishes r: stores op last, with release semantics. */
+static inline void hs__record_commit(struct hs_record *r, uint8_t op)
+{
+    __atomic_store_n(&r->op, op, __ATOMIC_RELEASE);
+}
+
+/* One call event (the `call` payload of event.h). */
+void hs__record_call(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
+                     uint64_t old_ptr, uint64_t chunk_size, uint64_t caller);
+
+/* A record whose payload is v[0..4] (mallinfo_a/b, state, exit status). */
+void hs__record_values(uint8_t op, const uint64_t v[5]);
+
+/* A mark: label copied up to HS_LABEL_MAX-1 bytes, NUL-terminated. */
+void hs__record_mark(const char *label);
+
+/* This thread's id, cached in TLS after the first gettid. */
+uint32_t hs__tid(void);
+
+#endif

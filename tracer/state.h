@@ -1,0 +1,122 @@
+/*
+ * state.h - the tracer's one state structure and its thread-local flags.
+ *
+ * Every piece of tracer state lives in `hs__state` (one instance, defined in
+ * bootstrap.c) or in the per-thread `hs__thread`. Nothing else in tracer/ is
+ * a mutable static. Fields written after init are atomics, named so below.
+ *
+ * Lifecycle: init_phase goes 0 → 1 (one thread runs hs__init) → 2. While it
+ * is 1 the real function pointers may still be NULL: the hooks then serve
+ * allocations from the static bootstrap pool (bootstrap.c). `recording` is
+ * set only once a log is mapped, and cleared for good when the log is full
+ * or a write fails. In the inert mode (HS_LOGDIR unset or unusable) the
+ * pointers are resolved and `recording` stays 0: pure pass-through.
+ *
+ * Thread safety: after init only the fields marked "atomic" change.
+ * Allocates: no (all storage is static or in the mapped log file).
+ */
+#ifndef HS_TRACER_STATE_H
+#define HS_TRACER_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "heapscope/event.h"
+
+#define HS_EXPORT __attribute__((visibility("default")))
+
+/* Records per fallocate() step: 64Ki records = 4 MiB of log. */
+#define HS_SEGMENT_RECORDS 65536u
+/* Virtual range reserved for one log: 16 GiB = 268 million records. */
+#define HS_LOG_RESERVE_BYTES (16ull << 30)
+/* Distinct non-main-arena heaps remembered for mmap inference. */
+#define HS_MAX_ARENA_HEAPS 256u
+
+/* The next allocator in the chain (dlsym(RTLD_NEXT)), resolved at init. */
+struct hs_real {
+    void *(*malloc)(size_t);
+    void *(*calloc)(size_t, size_t);
+    void *(*realloc)(void *, size_t);
+    void *(*reallocarray)(void *, size_t, size_t);
+    void (*free)(void *);
+    void *(*memalign)(size_t, size_t);
+    int (*posix_memalign)(void **, size_t, size_t);
+    void *(*aligned_alloc)(size_t, size_t);
+    void *(*valloc)(size_t);
+    void *(*pvalloc)(size_t);
+    int (*malloc_trim)(size_t);
+    int (*mallopt)(int, int);
+    size_t (*malloc_usable_size)(void *);
+    void *(*mmap)(void *, size_t, int, int, int, off_t);
+    int (*munmap)(void *, size_t);
+    void *(*mremap)(void *, size_t, size_t, int, ...);
+    int (*brk)(void *);
+    void *(*sbrk)(intptr_t);
+    pid_t (*fork)(void);
+    void (*exit)(int) __attribute__((noreturn));
+};
+
+enum hs_init_phase { HS_INIT_NONE = 0, HS_INIT_RUNNING = 1, HS_INIT_DONE = 2 };
+
+struct tracer_state {
+    int init_phase;                /* enum hs_init_phase (atomic) */
+    int recording;                 /* 1 while events are written (atomic) */
+    int glibc;                     /* the next malloc is glibc's: read chunk
+                                      headers and infer brk/mmap */
+    int complained;                /* the one diagnostic line was printed (atomic) */
+    struct hs_real real;           /* next definitions of the hooked symbols */
+
+    int dir_fd;                    /* HS_LOGDIR, O_DIRECTORY (kept for fork) */
+    uint64_t max_events;           /* HS_LOG_MAX_EVENTS, 0 = default limit */
+    uint32_t log_flags;            /* HS_LOG_* flags every new log starts with */
+    int log_fd;                    /* this process's .hslog, O_CLOEXEC */
+    uint32_t exec_gen;             /* gen of this process's log */
+    struct hs_log_header *header;  /* start of the log mapping */
+    struct hs_record *records;     /* header + 4096: slot 0 */
+    size_t map_size;               /* bytes of the log mapping (virtual) */
+    uint64_t max_slots;            /* slots the mapping (or HS_LOG_MAX_EVENTS) allows */
+    uint64_t covered;              /* slots [0, covered) are fallocated (atomic) */
+    uint64_t *seq;                 /* LOGDIR/seq, mapped shared by all processes */
+
+    uintptr_t last_brk;            /* program break last recorded (atomic) */
+    uintptr_t arena_heaps[HS_MAX_ARENA_HEAPS]; /* seen non-main heap bases
+                                      (each slot 0 or set once by CAS) */
+    int exit_status;               /* argument of the program's exit(), else 0 */
+
+    size_t pool_used;              /* bytes handed out of the bootstrap pool (atomic) */
+};
+
+/* Values of hs_thread.busy. */
+enum hs_busy {
+    HS_BUSY_NO = 0,        /* not inside the tracer: record this call */
+    HS_BUSY_TRACER = 1,    /* tracer code runs: pass nested calls through */
+    HS_BUSY_ALLOCATOR = 2, /* inside a hooked allocator call: a nested mmap
+                              family call is the allocator's own (non-glibc
+                              allocators call the exported mmap) */
+};
+
+/* Per-thread state. initial-exec TLS: no allocation on first access. */
+struct hs_thread {
+    int busy;     /* enum hs_busy: reentrancy guard */
+    uint32_t tid; /* cached gettid(), 0 until first use; reset in a fork child */
+};
+
+extern struct tracer_state hs__state;
+extern __thread struct hs_thread hs__thread __attribute__((tls_model("initial-exec")));
+
+/* bootstrap.c: resolve the real symbols, open the log (if configured).
+ * Idempotent and safe to call from any hook; a thread that finds another
+ * thread initializing waits for it, the initializing thread itself returns
+ * at once (its nested calls are served by the pool). */
+void hs__init(void);
+
+/* bootstrap.c: the static pool used while dlsym runs. */
+void *hs__pool_alloc(size_t size, size_t align);
+int hs__pool_owns(const void *p);
+size_t hs__pool_size(const void *p); /* bytes usable at p, pre: hs__pool_owns(p) */
+
+/* Writes "heapscope-tracer: <msg>\n" to fd 2, at most once per process. */
+void hs__complain(const char *msg, const char *detail);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * sys.h - every kernel touchpoint of the tracer (implemented per platform:
+ * sys_linux.c). A port adds a sys_<os>.c, not #ifdefs.
+ *
+ * Why wrappers: the tracer exports mmap, munmap, brk, sbrk, so a plain call
+ * to those from inside the library would bind to our own hooks. These
+ * wrappers issue raw system calls instead. None of them allocates, locks or
+ * touches stdio; all are async-signal-safe (fork child handler uses them).
+ * Errors are returned as -errno (or NULL for the mapping calls).
+ */
+#ifndef HS_TRACER_SYS_H
+#define HS_TRACER_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int hs__sys_open_dir(const char *path);                      /* fd or -errno */
+int hs__sys_open_at(int dir_fd, const char *name, int flags); /* fd or -errno; mode 0644 */
+int hs__sys_open_read(const char *path);                     /* fd or -errno */
+void hs__sys_close(int fd);
+long hs__sys_read(int fd, void *buf, size_t n);              /* bytes or -errno */
+int hs__sys_write_all(int fd, const void *buf, size_t n);    /* 0 or -errno */
+long hs__sys_readlink(const char *path, char *buf, size_t n);
+int hs__sys_fallocate(int fd, uint64_t offset, uint64_t len); /* 0 or -errno; extends only */
+void *hs__sys_map_shared(int fd, size_t len);                 /* NULL on failure; NORESERVE */
+void hs__sys_unmap(void *addr, size_t len);
+/* The raw mmap system call, for a program mmap that arrives while the real
+ * mmap is not resolved yet (returns MAP_FAILED-style (void *)-1 on error). */
+void *hs__sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long offset);
+uint32_t hs__sys_gettid(void);
+uint32_t hs__sys_getpid(void);
+uint32_t hs__sys_getppid(void);
+uint64_t hs__sys_clock_mono_ns(void); /* vDSO, no system call */
+uint64_t hs__sys_clock_real_ns(void);
+uint32_t hs__sys_page_size(void);
+/* ru_minflt, ru_majflt, ru_maxrss (KiB) of this process. */
+void hs__sys_rusage(uint64_t out[3]);
+/* sched_yield: lets the initializing thread finish. */
+void hs__sys_yield(void);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * sys_linux.c - Linux implementation of sys.h.
+ *
+ * The mapping calls go through syscall(2) because our own exported mmap and
+ * munmap would otherwise catch them. The file calls (openat, read, write,
+ * fallocate) use the libc wrappers: they neither allocate nor are hooked.
+ * clock_gettime goes through the vDSO: no kernel entry on the hot path.
+ */
+#include "sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/auxv.h>
+#include <time.h>
+#include <unistd.h>
+
+int hs__sys_open_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int hs__sys_open_at(int dir_fd, const char *name, int flags)
+{
+    int fd = openat(dir_fd, name, flags | O_CLOEXEC, 0644);
+    return fd < 0 ? -errno : fd;
+}
+
+int hs__sys_open_read(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+void hs__sys_close(int fd)
+{
+    close(fd);
+}
+
+long hs__sys_read(int fd, void *buf, size_t n)
+{
+    for (;;) {
+        ssize_t r = read(fd, buf, n);
+        if (r >= 0)
+            return r;
+        if (errno != EINTR)
+            return -errno;
+    }
+}
+
+int hs__sys_write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+long hs__sys_readlink(const char *path, char *buf, size_t n)
+{
+    ssize_t r = readlink(path, buf, n);
+    return r < 0 ? -errno : r;
+}
+
+int hs__sys_fallocate(int fd, uint64_t offset, uint64_t len)
+{
+    /* mode 0: allocate blocks and extend the file size if needed; it never
+     * shrinks, so racing callers cannot undo each other. */
+    for (;;) {
+        if (fallocate(fd, 0, (off_t)offset, (off_t)len) == 0)
+            return 0;
+        if (errno != EINTR)
+            return -errno;
+    }
+}
+
+void *hs__sys_map_shared(int fd, size_t len)
+{
+    long r = syscall(SYS_mmap, NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd,
+                     0L);
+    if (r == -1) /* syscall(2) returns -1 and sets errno on failure */
+        return NULL;
+    return (void *)r;
+}
+
+void *hs__sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long offset)
+{
+    return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, offset);
+}
+
+void hs__sys_unmap(void *addr, size_t len)
+{
+    syscall(SYS_munmap, addr, len);
+}
+
+uint32_t hs__sys_gettid(void)
+{
+    return (uint32_t)syscall(SYS_gettid);
+}
+
+uint32_t hs__sys_getpid(void)
+{
+    return (uint32_t)getpid();
+}
+
+uint32_t hs__sys_getppid(void)
+{
+    return (uint32_t)getppid();
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t hs__sys_clock_mono_ns(void)
+{
+    return clock_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t hs__sys_clock_real_ns(void)
+{
+    return clock_ns(CLOCK_REALTIME);
+}
+
+uint32_t hs__sys_page_size(void)
+{
+    return (uint32_t)getauxval(AT_PAGESZ);
+}
+
+void hs__sys_rusage(uint64_t out[3])
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) {
+        out[0] = out[1] = out[2] = 0;
+        return;
+    }
+    out[0] = (uint64_t)ru.ru_minflt;
+    out[1] = (uint64_t)ru.ru_majflt;
+    out[2] = (uint64_t)ru.ru_maxrss;
+}
+
+void hs__sys_yield(void)
+{
+    sched_yield();
+}
