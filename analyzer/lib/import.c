@@ -1,0 +1,553 @@
+/*
+ * import.c - hs_import(): find the logs, order their records by seq, write
+ * the database in one transaction into a temporary file, rename it.
+ *
+ * Ordering: seq comes from one counter shared by every process of the run
+ * (LOGDIR/seq), so the seqs of a run are dense: 1..last, with holes only
+ * where a slot was lost. Each record is therefore placed directly at
+ * index[seq] (8 bytes per event: log number and slot), an O(n) merge with
+ * no sorting however the threads interleaved.
+ *
+ * The database is written with journal_mode=OFF and synchronous=OFF: the
+ * temporary file is worthless until the rename, so the journal would only
+ * protect what we throw away on failure anyway.
+ */
+#define _GNU_SOURCE
+#include "import.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <gnu/libc-version.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "import_int.h"
+#include "schema.h"
+#include "trace.h"
+
+#ifndef HS_VERSION
+#define HS_VERSION "unknown"
+#endif
+
+#define SLOT_BITS 40
+
+int hs__import_db_error(struct import_state *st, const char *what)
+{
+    return hs_error_set(st->err, HS_EDB, "%s in '%s': %s", what, st->opts->out_path,
+                        sqlite3_errmsg(st->db));
+}
+
+static void warn(struct import_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void warn(struct import_state *st, const char *fmt, ...)
+{
+    if (!st->opts->warn)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    st->opts->warn(st->opts->ctx, line);
+}
+
+static int by_pid_gen(const void *a, const void *b)
+{
+    const struct import_image *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    return (x->exec_gen > y->exec_gen) - (x->exec_gen < y->exec_gen);
+}
+
+/* Opens every <pid>.<gen>.hslog of the directory. */
+static int open_logs(struct import_state *st)
+{
+    const char *dir = st->opts->logdir;
+    DIR *d = opendir(dir);
+    if (!d)
+        return hs_error_set(st->err, HS_EIO, "cannot open log directory '%s': %s", dir,
+                            strerror(errno));
+    struct dirent *de;
+    uint32_t cap = 0;
+    int rc = 0;
+    while ((de = readdir(d))) {
+        unsigned pid, gen;
+        int end = 0;
+        if (sscanf(de->d_name, "%u.%u.hslog%n", &pid, &gen, &end) != 2 || de->d_name[end])
+            continue;
+        if (st->n_images == cap) {
+            cap = cap ? cap * 2 : 16;
+            struct import_image *im = realloc(st->images, cap * sizeof *im);
+            if (!im) {
+                rc = hs_error_set(st->err, HS_ENOMEM, "out of memory");
+                break;
+            }
+            st->images = im;
+        }
+        struct import_image *img = &st->images[st->n_images];
+        memset(img, 0, sizeof *img);
+        if (asprintf(&img->path, "%s/%s", dir, de->d_name) < 0) {
+            rc = hs_error_set(st->err, HS_ENOMEM, "out of memory");
+            break;
+        }
+        struct hs_error lerr;
+        int lrc = hs_log_open(&img->log, img->path, &lerr);
+        if (lrc == HS_EFORMAT || lrc == HS_EIO) {
+            warn(st, "skipped %s", lerr.msg);
+            st->result->n_skipped++;
+            free(img->path);
+            continue;
+        }
+        if (lrc < 0) {
+            free(img->path);
+            rc = hs_error_set(st->err, lrc, "%s", lerr.msg);
+            break;
+        }
+        img->pid = img->log.header->pid;
+        img->exec_gen = img->log.header->exec_gen;
+        st->n_images++;
+    }
+    closedir(d);
+    if (rc == 0 && st->n_images == 0)
+        rc = hs_error_set(st->err, HS_EFORMAT, "'%s' holds no readable heapscope log (<pid>.<gen>.hslog)",
+                          dir);
+    if (rc == 0)
+        qsort(st->images, st->n_images, sizeof *st->images, by_pid_gen);
+    return rc;
+}
+
+/* index[seq] = image << SLOT_BITS | (slot + 1), 0 where no record has it. */
+static int build_index(struct import_state *st, uint64_t **out, uint64_t *last_seq)
+{
+    uint64_t max = 0;
+    for (uint32_t i = 0; i < st->n_images; i++) {
+        const struct hs_log *log = &st->images[i].log;
+        for (uint64_t s = 0; s < log->n_slots; s++) {
+            const struct hs_record *r = hs_log_record(log, s);
+            if (r && r->seq > max)
+                max = r->seq;
+        }
+        st->result->n_lost += log->n_lost;
+        if (log->n_lost)
+            warn(st, "process %u: %llu reserved slot%s never committed (the program died mid-write)",
+                 st->images[i].pid, (unsigned long long)log->n_lost, log->n_lost == 1 ? "" : "s");
+        if (log->header->flags & HS_LOG_FULL)
+            warn(st, "process %u: the log reached its size limit; later events were dropped",
+                 st->images[i].pid);
+        if (log->header->flags & HS_LOG_DISABLED)
+            warn(st, "process %u: the tracer disabled itself; later events were dropped",
+                 st->images[i].pid);
+    }
+    uint64_t *index = calloc(max + 1, sizeof *index);
+    if (!index)
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory for %llu events",
+                            (unsigned long long)max);
+    for (uint32_t i = 0; i < st->n_images; i++) {
+        const struct hs_log *log = &st->images[i].log;
+        for (uint64_t s = 0; s < log->n_slots; s++) {
+            const struct hs_record *r = hs_log_record(log, s);
+            if (!r)
+                continue;
+            if (r->seq == 0 || index[r->seq]) {
+                free(index);
+                return hs_error_set(st->err, HS_EFORMAT, "%s: record %llu has seq %llu, %s",
+                                    st->images[i].path, (unsigned long long)s,
+                                    (unsigned long long)r->seq,
+                                    r->seq ? "which another record already has" : "expected >= 1");
+            }
+            index[r->seq] = (uint64_t)i << SLOT_BITS | (s + 1);
+            st->result->n_records++;
+        }
+    }
+    *out = index;
+    *last_seq = max;
+    return 0;
+}
+
+static int exec_sql(struct import_state *st, const char *sql)
+{
+    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return hs__import_db_error(st, "cannot write the schema");
+    return 0;
+}
+
+static int put_meta(struct import_state *st, sqlite3_stmt *s, const char *key, const char *text,
+                    int64_t number)
+{
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    if (text)
+        sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_int64(s, 2, number);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : hs__import_db_error(st, "cannot write meta");
+}
+
+/* Appends s as a JSON string to buf (which has room for 6*len+3). */
+static char *json_string(char *p, const char *s, size_t len)
+{
+    *p++ = '"';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = (char)c;
+        } else if (c < 0x20) {
+            p += sprintf(p, "\\u%04x", c);
+        } else {
+            *p++ = (char)c;
+        }
+    }
+    *p++ = '"';
+    return p;
+}
+
+/* cmdline (NUL-separated) as a JSON array of strings. */
+static char *argv_json(const char *cmdline, size_t len)
+{
+    char *out = malloc(6 * len + 8), *p = out;
+    if (!out)
+        return NULL;
+    *p++ = '[';
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i == len || cmdline[i] == '\0') {
+            if (i == len && i == start)
+                break;
+            if (p[-1] != '[')
+                *p++ = ',';
+            p = json_string(p, cmdline + start, i - start);
+            start = i + 1;
+        }
+    }
+    *p++ = ']';
+    *p = '\0';
+    return out;
+}
+
+/* The NUL-separated env block, one "NAME=value" per line. */
+static char *env_lines(const char *env, size_t len)
+{
+    char *out = malloc(len + 1);
+    if (!out)
+        return NULL;
+    memcpy(out, env, len);
+    out[len] = '\0';
+    while (len && out[len - 1] == '\0')
+        len--;
+    for (size_t i = 0; i < len; i++)
+        if (out[i] == '\0')
+            out[i] = '\n';
+    out[len] = '\0';
+    return out;
+}
+
+static char *read_text_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    size_t cap = 16384, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (len < cap - 1)
+            break;
+        char *b = realloc(buf, cap *= 2);
+        if (!b) {
+            free(buf);
+            buf = NULL;
+        } else {
+            buf = b;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+static const struct hs_exit_status *known_exit(const struct hs_import_options *o, uint32_t pid)
+{
+    for (size_t i = 0; i < o->n_exits; i++)
+        if (o->exits[i].pid == pid)
+            return &o->exits[i];
+    return NULL;
+}
+
+static int write_processes(struct import_state *st)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO processes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return hs__import_db_error(st, "cannot prepare an insert");
+    int rc = 0;
+    for (uint32_t i = 0; i < st->n_images && rc == 0; i++) {
+        struct import_image *img = &st->images[i];
+        const struct hs_log_header *h = img->log.header;
+        char *argv = argv_json(h->cmdline, h->cmdline_len < sizeof h->cmdline ? h->cmdline_len
+                                                                                : sizeof h->cmdline);
+        char *env = env_lines(h->env, h->env_len < sizeof h->env ? h->env_len : sizeof h->env);
+        char maps_path[4096];
+        snprintf(maps_path, sizeof maps_path, "%s/%u.%u.maps", st->opts->logdir, img->pid,
+                 img->exec_gen);
+        char *maps = read_text_file(maps_path);
+        size_t exe_len = h->exe_len < sizeof h->exe ? h->exe_len : sizeof h->exe;
+        /* The last image of a pid is the one a waitpid status belongs to. */
+        int last_image = i + 1 == st->n_images || st->images[i + 1].pid != img->pid;
+        const struct hs_exit_status *ex = last_image ? known_exit(st->opts, img->pid) : NULL;
+
+        sqlite3_bind_int64(s, 1, img->pid);
+        sqlite3_bind_int64(s, 2, img->exec_gen);
+        sqlite3_bind_int64(s, 3, h->ppid);
+        sqlite3_bind_text(s, 4, h->exe, (int)exe_len, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 5, argv ? argv : "[]", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 6, env ? env : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 7, (sqlite3_int64)h->start_mono_ns);
+        sqlite3_bind_int64(s, 8, (sqlite3_int64)(img->last_ts > h->start_mono_ns ? img->last_ts
+                                                                                 : h->start_mono_ns));
+        sqlite3_bind_int64(s, 9, (sqlite3_int64)h->start_real_ns);
+        if (ex && WIFEXITED(ex->wait_status))
+            sqlite3_bind_int64(s, 10, WEXITSTATUS(ex->wait_status));
+        else if (!ex && img->has_exit)
+            sqlite3_bind_int64(s, 10, (sqlite3_int64)(img->exit_code & 0xff));
+        else
+            sqlite3_bind_null(s, 10);
+        if (ex && WIFSIGNALED(ex->wait_status))
+            sqlite3_bind_int64(s, 11, WTERMSIG(ex->wait_status));
+        else
+            sqlite3_bind_null(s, 11);
+        sqlite3_bind_int64(s, 12, (sqlite3_int64)h->initial_brk);
+        sqlite3_bind_int64(s, 13, h->page_size);
+        sqlite3_bind_int64(s, 14, (h->flags & HS_LOG_GLIBC_MALLOC) != 0);
+        sqlite3_bind_int64(s, 15, h->flags);
+        sqlite3_bind_int64(s, 16, (sqlite3_int64)img->n_events);
+        sqlite3_bind_int64(s, 17, (sqlite3_int64)img->log.n_lost);
+        if (maps)
+            sqlite3_bind_text(s, 18, maps, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(s, 18);
+        if (!argv || !env)
+            rc = hs_error_set(st->err, HS_ENOMEM, "out of memory");
+        else if (sqlite3_step(s) != SQLITE_DONE)
+            rc = hs__import_db_error(st, "cannot insert processes");
+        sqlite3_reset(s);
+        free(argv);
+        free(env);
+        free(maps);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int write_lookup_tables(struct import_state *st)
+{
+    sqlite3_stmt *s;
+    int rc = 0;
+    if (sqlite3_prepare_v2(st->db, "INSERT INTO ops VALUES(?,?)", -1, &s, NULL) != SQLITE_OK)
+        return hs__import_db_error(st, "cannot prepare an insert");
+    for (unsigned op = 1; op < HS_OP_COUNT && rc == 0; op++) {
+        sqlite3_bind_int(s, 1, (int)op);
+        sqlite3_bind_text(s, 2, hs_op_name(op), -1, SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = hs__import_db_error(st, "cannot insert ops");
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    if (rc)
+        return rc;
+    if (sqlite3_prepare_v2(st->db, "INSERT INTO origins VALUES(?,?)", -1, &s, NULL) != SQLITE_OK)
+        return hs__import_db_error(st, "cannot prepare an insert");
+    for (unsigned o = 0; o <= HS_ORIGIN_TRACER && rc == 0; o++) {
+        sqlite3_bind_int(s, 1, (int)o);
+        sqlite3_bind_text(s, 2, hs_origin_name(o), -1, SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = hs__import_db_error(st, "cannot insert origins");
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int write_meta(struct import_state *st, uint64_t last_seq)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "INSERT INTO meta VALUES(?,?)", -1, &s, NULL) != SQLITE_OK)
+        return hs__import_db_error(st, "cannot prepare an insert");
+    struct utsname u;
+    char kernel[4 * sizeof u.release];
+    if (uname(&u) == 0)
+        snprintf(kernel, sizeof kernel, "%s %s %s %s", u.sysname, u.release, u.version, u.machine);
+    else
+        snprintf(kernel, sizeof kernel, "unknown");
+    uint32_t format = 0, all_glibc = 1;
+    uint64_t t0 = UINT64_MAX, t1 = 0;
+    for (uint32_t i = 0; i < st->n_images; i++) {
+        const struct hs_log_header *h = st->images[i].log.header;
+        if (h->format_version > format)
+            format = h->format_version;
+        if (!(h->flags & HS_LOG_GLIBC_MALLOC))
+            all_glibc = 0;
+        if (h->start_mono_ns < t0)
+            t0 = h->start_mono_ns;
+        if (st->images[i].last_ts > t1)
+            t1 = st->images[i].last_ts;
+    }
+    const struct hs_log_header *first = st->images[0].log.header;
+    char *env = env_lines(first->env, first->env_len < sizeof first->env ? first->env_len
+                                                                        : sizeof first->env);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int rc = 0;
+    (void)((rc = put_meta(st, s, "schema_version", NULL, HS_SCHEMA_VERSION)) ||
+        (rc = put_meta(st, s, "format_version", NULL, format)) ||
+        (rc = put_meta(st, s, "heapscope_version", HS_VERSION, 0)) ||
+        (rc = put_meta(st, s, "glibc_version", gnu_get_libc_version(), 0)) ||
+        (rc = put_meta(st, s, "page_size", NULL, sysconf(_SC_PAGESIZE))) ||
+        (rc = put_meta(st, s, "kernel", kernel, 0)) ||
+        (rc = put_meta(st, s, "malloc_env", env ? env : "", 0)) ||
+        (rc = put_meta(st, s, "glibc_malloc", NULL, all_glibc)) ||
+        (rc = put_meta(st, s, "start_ts_ns", NULL, (int64_t)t0)) ||
+        (rc = put_meta(st, s, "end_ts_ns", NULL, (int64_t)(t1 > t0 ? t1 : t0))) ||
+        (rc = put_meta(st, s, "last_seq", NULL, (int64_t)last_seq)) ||
+        (rc = put_meta(st, s, "n_events", NULL, (int64_t)st->result->n_events)) ||
+        (rc = put_meta(st, s, "n_lost", NULL, (int64_t)st->result->n_lost)) ||
+        (rc = put_meta(st, s, "chunk_events", NULL, HS_STREAM_CHUNK_EVENTS)) ||
+        (rc = put_meta(st, s, "imported_real_ns", NULL,
+                       (int64_t)now.tv_sec * 1000000000 + now.tv_nsec)));
+    free(env);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int import_all(struct import_state *st)
+{
+    uint64_t *index = NULL, last_seq = 0;
+    int rc = build_index(st, &index, &last_seq);
+    if (rc)
+        return rc;
+    if ((rc = exec_sql(st, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                           "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-65536;"
+                           "BEGIN;")) ||
+        (rc = exec_sql(st, hs_schema_sql)) || (rc = write_lookup_tables(st)) ||
+        (rc = hs__import_prepare(st))) {
+        free(index);
+        return rc;
+    }
+    for (uint64_t seq = 1; seq <= last_seq && rc == 0; seq++) {
+        uint64_t at = index[seq];
+        if (at) {
+            uint32_t image = (uint32_t)(at >> SLOT_BITS);
+            const struct hs_record *r =
+                hs_log_record(&st->images[image].log, (at & ((1ull << SLOT_BITS) - 1)) - 1);
+            rc = hs__import_record(st, image, r);
+        }
+        if (st->opts->progress && (seq & 0xfffff) == 0)
+            st->opts->progress(st->opts->ctx, seq, last_seq);
+    }
+    free(index);
+    if (rc == 0)
+        rc = hs__import_finish(st);
+    if (rc == 0 && st->result->n_skipped)
+        warn(st, "skipped %llu records (unknown ops or snapshots without their mark)",
+             (unsigned long long)st->result->n_skipped);
+    if (rc == 0 && (rc = write_processes(st)) == 0 && (rc = write_meta(st, last_seq)) == 0 &&
+        (rc = exec_sql(st, hs_schema_post_sql)) == 0)
+        rc = exec_sql(st, "COMMIT;");
+    if (st->opts->progress && rc == 0)
+        st->opts->progress(st->opts->ctx, last_seq, last_seq);
+    return rc;
+}
+
+int hs_import_check_output(const char *out_path, struct hs_error *err)
+{
+    struct stat sb;
+    if (stat(out_path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return hs_error_set(err, HS_EIO, "cannot write trace '%s': Is a directory", out_path);
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", out_path) >= (int)sizeof tmp)
+        return hs_error_set(err, HS_EIO, "cannot write trace '%s': File name too long", out_path);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return hs_error_set(err, HS_EIO, "cannot write trace '%s': %s", out_path, strerror(errno));
+    close(fd);
+    unlink(tmp);
+    return 0;
+}
+
+int hs_import(const struct hs_import_options *opts, struct hs_import_result *result,
+              struct hs_error *err)
+{
+    struct import_state st;
+    memset(&st, 0, sizeof st);
+    memset(result, 0, sizeof *result);
+    st.opts = opts;
+    st.result = result;
+    st.err = err;
+
+    char tmp[4096];
+    int rc = hs_import_check_output(opts->out_path, err);
+    if (rc)
+        return rc;
+    if ((rc = open_logs(&st)))
+        goto err_close_logs;
+    snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", opts->out_path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        rc = hs_error_set(err, HS_EIO, "cannot write trace '%s': %s", opts->out_path,
+                          strerror(errno));
+        goto err_close_logs;
+    }
+    if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        rc = hs_error_set(err, HS_EDB, "cannot create trace '%s': %s", opts->out_path,
+                          st.db ? sqlite3_errmsg(st.db) : "out of memory");
+        goto err_remove_tmp;
+    }
+    if ((rc = import_all(&st)))
+        goto err_remove_tmp;
+    hs__import_release(&st);
+    if (sqlite3_close(st.db) != SQLITE_OK) {
+        st.db = NULL;
+        rc = hs_error_set(err, HS_EDB, "cannot close trace '%s'", opts->out_path);
+        goto err_remove_tmp;
+    }
+    st.db = NULL;
+    if (fsync(fd) != 0 || rename(tmp, opts->out_path) != 0) {
+        rc = hs_error_set(err, HS_EIO, "cannot write trace '%s': %s", opts->out_path,
+                          strerror(errno));
+        goto err_remove_tmp;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) == 0)
+        result->db_size = (uint64_t)sb.st_size;
+    close(fd);
+    result->n_processes = st.n_images;
+    fd = -1;
+    goto out_close_logs;
+
+err_remove_tmp:
+    hs__import_release(&st);
+    if (st.db)
+        sqlite3_close(st.db);
+    unlink(tmp);
+    close(fd);
+err_close_logs:
+out_close_logs:
+    for (uint32_t i = 0; i < st.n_images; i++) {
+        hs_log_close(&st.images[i].log);
+        free(st.images[i].path);
+    }
+    free(st.images);
+    return rc;
+}

@@ -1,0 +1,483 @@
+/*
+ * import_events.c - the importer's per-record work, called in seq order:
+ *
+ *   allocation (malloc .. pvalloc)  opens a lifetime: a pending block_row
+ *   free                            closes the lifetime of (image, ptr)
+ *   realloc p -> q                  closes p's lifetime, opens q's
+ *                                   (realloc_from = p), in the same seq
+ *   mark                            a marks row; opens a pending snapshot
+ *   exit                            a sys_events row; opens a snapshot
+ *   mallinfo_a/b, state             fill the thread's pending snapshot
+ *   anything else (brk, mmap, ...,  a sys_events row
+ *     free(NULL), unmatched free,
+ *     failed allocation)
+ *
+ * Every record except the snapshots is also appended to the compact event
+ * stream (stream.h), 4096 events per event_chunks row. Closed lifetimes are
+ * written 64 rows per INSERT (multi-row inserts are about twice as fast as
+ * row-by-row ones here); lifetimes still open at the end are written with
+ * free_seq NULL: the blocks live at exit.
+ */
+#define _GNU_SOURCE /* qsort_r */
+#include "import_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK_COLUMNS 18
+
+static int prepare(struct import_state *st, sqlite3_stmt **stmt, const char *sql)
+{
+    if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
+        return hs__import_db_error(st, "cannot prepare an insert");
+    return 0;
+}
+
+int hs__import_prepare(struct import_state *st)
+{
+    char *multi = malloc(BLOCK_ROWS_PER_INSERT * (BLOCK_COLUMNS * 2 + 4) + 64);
+    if (!multi)
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    char *p = multi + sprintf(multi, "INSERT INTO blocks VALUES");
+    for (unsigned r = 0; r < BLOCK_ROWS_PER_INSERT; r++) {
+        *p++ = r ? ',' : ' ';
+        *p++ = '(';
+        for (unsigned c = 0; c < BLOCK_COLUMNS; c++) {
+            if (c)
+                *p++ = ',';
+            *p++ = '?';
+        }
+        *p++ = ')';
+    }
+    *p = '\0';
+    int rc = prepare(st, &st->ins_blocks_multi, multi);
+    free(multi);
+    if (rc)
+        return rc;
+    hs_stream_writer_init(&st->stream);
+    hs_ptrmap_init(&st->live);
+    if ((rc = prepare(st, &st->ins_block,
+                      "INSERT INTO blocks VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
+        (rc = prepare(st, &st->ins_sys,
+                      "INSERT INTO sys_events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
+        (rc = prepare(st, &st->ins_mark, "INSERT INTO marks VALUES(?,?,?,?,?,?,?,?)")) ||
+        (rc = prepare(st, &st->ins_mallinfo,
+                      "INSERT INTO mallinfo VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
+        (rc = prepare(st, &st->ins_chunk, "INSERT INTO event_chunks VALUES(?,?,?,?)")))
+        return rc;
+    return 0;
+}
+
+void hs__import_release(struct import_state *st)
+{
+    sqlite3_finalize(st->ins_blocks_multi);
+    sqlite3_finalize(st->ins_block);
+    sqlite3_finalize(st->ins_sys);
+    sqlite3_finalize(st->ins_mark);
+    sqlite3_finalize(st->ins_mallinfo);
+    sqlite3_finalize(st->ins_chunk);
+    hs_stream_writer_free(&st->stream);
+    hs_ptrmap_free(&st->live);
+    free(st->rows);
+    free(st->free_rows);
+    free(st->snaps);
+    st->ins_blocks_multi = st->ins_block = st->ins_sys = st->ins_mark = st->ins_mallinfo =
+        st->ins_chunk = NULL;
+    st->rows = NULL;
+    st->free_rows = NULL;
+    st->snaps = NULL;
+    st->n_rows = st->cap_rows = st->n_free_rows = st->cap_free_rows = 0;
+    st->n_snaps = st->cap_snaps = 0;
+}
+
+/* Binds v, or NULL when is_null. */
+static void bind_u64(sqlite3_stmt *s, int i, uint64_t v, int is_null)
+{
+    if (is_null)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_int64(s, i, (sqlite3_int64)v);
+}
+
+static void bind_block(struct import_state *st, sqlite3_stmt *s, int base, const struct block_row *b)
+{
+    const struct import_image *img = &st->images[b->image];
+    int live = b->free_seq == 0;
+    bind_u64(s, base + 1, b->alloc_seq, 0);
+    bind_u64(s, base + 2, img->pid, 0);
+    bind_u64(s, base + 3, img->exec_gen, 0);
+    bind_u64(s, base + 4, b->tid, 0);
+    bind_u64(s, base + 5, b->alloc_ts, 0);
+    bind_u64(s, base + 6, b->op, 0);
+    bind_u64(s, base + 7, b->ptr, 0);
+    bind_u64(s, base + 8, b->size, 0);
+    bind_u64(s, base + 9, b->chunk_size, 0);
+    bind_u64(s, base + 10, b->flags, 0);
+    bind_u64(s, base + 11, b->caller, 0);
+    bind_u64(s, base + 12, b->realloc_from, b->op != HS_OP_REALLOC && b->op != HS_OP_REALLOCARRAY);
+    bind_u64(s, base + 13, b->alignment, b->alignment == 0);
+    bind_u64(s, base + 14, b->free_seq, live);
+    bind_u64(s, base + 15, b->free_ts, live);
+    bind_u64(s, base + 16, b->free_tid, live);
+    bind_u64(s, base + 17, b->free_op, live);
+    bind_u64(s, base + 18, b->free_caller, live);
+}
+
+static int step(struct import_state *st, sqlite3_stmt *s, const char *what)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return hs__import_db_error(st, what);
+    return 0;
+}
+
+static int flush_blocks(struct import_state *st)
+{
+    if (st->n_out == BLOCK_ROWS_PER_INSERT) {
+        for (unsigned r = 0; r < st->n_out; r++)
+            bind_block(st, st->ins_blocks_multi, (int)(r * BLOCK_COLUMNS), &st->out[r]);
+        st->n_out = 0;
+        return step(st, st->ins_blocks_multi, "cannot insert blocks");
+    }
+    for (unsigned r = 0; r < st->n_out; r++) {
+        bind_block(st, st->ins_block, 0, &st->out[r]);
+        int rc = step(st, st->ins_block, "cannot insert blocks");
+        if (rc)
+            return rc;
+    }
+    st->n_out = 0;
+    return 0;
+}
+
+static int emit_block(struct import_state *st, const struct block_row *b)
+{
+    st->out[st->n_out++] = *b;
+    st->result->n_blocks++;
+    if (b->free_seq == 0)
+        st->result->n_live++;
+    return st->n_out == BLOCK_ROWS_PER_INSERT ? flush_blocks(st) : 0;
+}
+
+static int flush_chunk(struct import_state *st)
+{
+    struct hs_stream_writer *w = &st->stream;
+    if (w->n_events == 0)
+        return 0;
+    sqlite3_stmt *s = st->ins_chunk;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)w->first_seq);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)w->last_seq);
+    sqlite3_bind_int64(s, 3, w->n_events);
+    sqlite3_bind_blob(s, 4, w->buf, (int)w->len, SQLITE_STATIC);
+    int rc = step(st, s, "cannot insert the event stream");
+    hs_stream_writer_reset(w);
+    st->n_chunks++;
+    return rc;
+}
+
+static int stream_event(struct import_state *st, const struct hs_event *ev)
+{
+    if (hs_stream_put(&st->stream, ev))
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    st->result->n_events++;
+    return st->stream.n_events == HS_STREAM_CHUNK_EVENTS ? flush_chunk(st) : 0;
+}
+
+static int insert_sys(struct import_state *st, uint32_t image, const struct hs_event *ev)
+{
+    sqlite3_stmt *s = st->ins_sys;
+    bind_u64(s, 1, ev->seq, 0);
+    bind_u64(s, 2, ev->pid, 0);
+    bind_u64(s, 3, st->images[image].exec_gen, 0);
+    bind_u64(s, 4, ev->tid, 0);
+    bind_u64(s, 5, ev->ts_ns, 0);
+    bind_u64(s, 6, ev->op, 0);
+    bind_u64(s, 7, ev->origin, 0);
+    bind_u64(s, 8, ev->flags, 0);
+    bind_u64(s, 9, ev->ptr, 0);
+    bind_u64(s, 10, ev->size, 0);
+    bind_u64(s, 11, ev->old_ptr, 0);
+    bind_u64(s, 12, ev->chunk_size, 0);
+    bind_u64(s, 13, ev->caller, 0);
+    return step(st, s, "cannot insert sys_events");
+}
+
+static int new_row(struct import_state *st, uint64_t *index)
+{
+    if (st->n_free_rows) {
+        *index = st->free_rows[--st->n_free_rows];
+        return 0;
+    }
+    if (st->n_rows == st->cap_rows) {
+        uint64_t cap = st->cap_rows ? st->cap_rows * 2 : 4096;
+        struct block_row *rows = realloc(st->rows, cap * sizeof *rows);
+        if (!rows)
+            return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+        st->rows = rows;
+        st->cap_rows = cap;
+    }
+    *index = st->n_rows++;
+    return 0;
+}
+
+static int release_row(struct import_state *st, uint64_t index)
+{
+    if (st->n_free_rows == st->cap_free_rows) {
+        uint64_t cap = st->cap_free_rows ? st->cap_free_rows * 2 : 4096;
+        uint64_t *f = realloc(st->free_rows, cap * sizeof *f);
+        if (!f)
+            return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+        st->free_rows = f;
+        st->cap_free_rows = cap;
+    }
+    st->free_rows[st->n_free_rows++] = index;
+    return 0;
+}
+
+/* Ends the lifetime of (image, ptr) at ev; 1 if there was one, 0 if not.
+ * Fills ev->size with the block's request size when the record had none. */
+static int close_block(struct import_state *st, uint32_t image, uint64_t ptr, struct hs_event *ev)
+{
+    uint64_t index;
+    if (!hs_ptrmap_take(&st->live, image, ptr, &index))
+        return 0;
+    struct block_row *b = &st->rows[index];
+    b->free_seq = ev->seq;
+    b->free_ts = ev->ts_ns;
+    b->free_tid = ev->tid;
+    b->free_op = ev->op;
+    b->free_caller = ev->caller;
+    if (ev->op == HS_OP_FREE && ev->size == 0)
+        ev->size = b->size;
+    int rc = emit_block(st, b);
+    if (!rc)
+        rc = release_row(st, index);
+    return rc ? rc : 1;
+}
+
+static int open_block(struct import_state *st, uint32_t image, const struct hs_event *ev)
+{
+    uint64_t index = 0, old;
+    int rc;
+    /* Two allocations of one address without a free between them: the
+     * free was lost. Keep the older lifetime as one never seen to end. */
+    if (hs_ptrmap_take(&st->live, image, ev->ptr, &old)) {
+        if ((rc = emit_block(st, &st->rows[old])) || (rc = release_row(st, old)))
+            return rc;
+    }
+    if ((rc = new_row(st, &index)))
+        return rc;
+    struct block_row *b = &st->rows[index];
+    memset(b, 0, sizeof *b);
+    b->alloc_seq = ev->seq;
+    b->alloc_ts = ev->ts_ns;
+    b->ptr = ev->ptr;
+    b->size = ev->size;
+    b->chunk_size = ev->chunk_size;
+    b->caller = ev->caller;
+    b->image = image;
+    b->tid = ev->tid;
+    b->flags = ev->flags;
+    b->op = ev->op;
+    if (ev->op == HS_OP_REALLOC || ev->op == HS_OP_REALLOCARRAY)
+        b->realloc_from = ev->old_ptr;
+    else
+        b->alignment = ev->old_ptr;
+    if (hs_ptrmap_put(&st->live, image, ev->ptr, index))
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    return 0;
+}
+
+static struct pending_snapshot *find_snapshot(struct import_state *st, uint32_t image, uint32_t tid)
+{
+    for (unsigned i = 0; i < st->n_snaps; i++)
+        if (st->snaps[i].image == image && st->snaps[i].tid == tid)
+            return &st->snaps[i];
+    return NULL;
+}
+
+static int write_snapshot(struct import_state *st, const struct pending_snapshot *p)
+{
+    sqlite3_stmt *s = st->ins_mallinfo;
+    const struct import_image *img = &st->images[p->image];
+    bind_u64(s, 1, p->seq, 0);
+    sqlite3_bind_text(s, 2, p->mark_id ? "mark" : "exit", -1, SQLITE_STATIC);
+    bind_u64(s, 3, (uint64_t)p->mark_id, p->mark_id == 0);
+    bind_u64(s, 4, img->pid, 0);
+    bind_u64(s, 5, img->exec_gen, 0);
+    bind_u64(s, 6, p->tid, 0);
+    bind_u64(s, 7, p->ts, 0);
+    for (int i = 0; i < 14; i++) {
+        unsigned part = i < 5 ? 1 : i < 10 ? 2 : 4;
+        bind_u64(s, 8 + i, p->v[i], !(p->have & part));
+    }
+    return step(st, s, "cannot insert mallinfo");
+}
+
+/* Closes the thread's pending snapshot (written if any part arrived). */
+static int end_snapshot(struct import_state *st, struct pending_snapshot *p)
+{
+    int rc = p->have ? write_snapshot(st, p) : 0;
+    *p = st->snaps[--st->n_snaps];
+    return rc;
+}
+
+static int begin_snapshot(struct import_state *st, uint32_t image, const struct hs_event *ev,
+                          int64_t mark_id)
+{
+    struct pending_snapshot *p = find_snapshot(st, image, ev->tid);
+    int rc;
+    if (p && (rc = end_snapshot(st, p)))
+        return rc;
+    if (st->n_snaps == st->cap_snaps) {
+        unsigned cap = st->cap_snaps ? st->cap_snaps * 2 : 16;
+        struct pending_snapshot *s = realloc(st->snaps, cap * sizeof *s);
+        if (!s)
+            return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+        st->snaps = s;
+        st->cap_snaps = cap;
+    }
+    p = &st->snaps[st->n_snaps++];
+    memset(p, 0, sizeof *p);
+    p->seq = ev->seq;
+    p->ts = ev->ts_ns;
+    p->image = image;
+    p->tid = ev->tid;
+    p->mark_id = mark_id;
+    return 0;
+}
+
+static int snapshot_part(struct import_state *st, uint32_t image, const struct hs_record *rec)
+{
+    struct pending_snapshot *p = find_snapshot(st, image, rec->tid);
+    if (!p) {
+        st->result->n_skipped++;
+        return 0; /* a snapshot whose mark was lost: nothing to attach to */
+    }
+    unsigned part = rec->op == HS_OP_MALLINFO_A ? 0 : rec->op == HS_OP_MALLINFO_B ? 1 : 2;
+    memcpy(&p->v[part * 5], rec->u.v, (part == 2 ? 4 : 5) * sizeof(uint64_t));
+    p->have |= 1u << part;
+    return p->have == 7 ? end_snapshot(st, p) : 0;
+}
+
+static int insert_mark(struct import_state *st, uint32_t image, const struct hs_record *rec,
+                       struct hs_event *ev)
+{
+    char label[HS_LABEL_MAX];
+    memcpy(label, rec->u.label, HS_LABEL_MAX);
+    label[HS_LABEL_MAX - 1] = '\0';
+    ev->ptr = (uint64_t)++st->n_marks;
+    sqlite3_stmt *s = st->ins_mark;
+    bind_u64(s, 1, ev->ptr, 0);
+    bind_u64(s, 2, ev->seq, 0);
+    bind_u64(s, 3, ev->pid, 0);
+    bind_u64(s, 4, st->images[image].exec_gen, 0);
+    bind_u64(s, 5, ev->tid, 0);
+    bind_u64(s, 6, ev->ts_ns, 0);
+    sqlite3_bind_text(s, 7, label, -1, SQLITE_TRANSIENT);
+    bind_u64(s, 8, (rec->flags & HS_F_LABEL_TRUNCATED) != 0, 0);
+    int rc = step(st, s, "cannot insert marks");
+    return rc ? rc : begin_snapshot(st, image, ev, (int64_t)ev->ptr);
+}
+
+static int is_allocation(unsigned op)
+{
+    return (op >= HS_OP_MALLOC && op <= HS_OP_REALLOCARRAY) ||
+           (op >= HS_OP_MEMALIGN && op <= HS_OP_PVALLOC);
+}
+
+int hs__import_record(struct import_state *st, uint32_t image, const struct hs_record *rec)
+{
+    struct import_image *img = &st->images[image];
+    struct hs_event ev = {
+        .seq = rec->seq, .ts_ns = rec->ts_ns, .pid = img->pid, .tid = rec->tid,
+        .op = rec->op, .origin = rec->origin, .flags = rec->flags,
+    };
+    int rc = 0;
+    if (rec->op >= HS_OP_COUNT || rec->origin > HS_ORIGIN_TRACER) {
+        st->result->n_skipped++;
+        return 0;
+    }
+    img->n_events++;
+    if (!img->first_ts)
+        img->first_ts = rec->ts_ns;
+    img->last_ts = rec->ts_ns;
+    if (rec->op == HS_OP_MALLINFO_A || rec->op == HS_OP_MALLINFO_B || rec->op == HS_OP_STATE)
+        return snapshot_part(st, image, rec);
+    if (rec->op != HS_OP_MARK) {
+        ev.ptr = rec->u.call.ptr;
+        ev.size = rec->u.call.size;
+        ev.old_ptr = rec->u.call.old_ptr;
+        ev.chunk_size = rec->u.call.chunk_size;
+        ev.caller = rec->u.call.caller;
+    }
+    int failed = (rec->flags & HS_F_FAILED) != 0;
+    if (rec->op == HS_OP_MARK) {
+        rc = insert_mark(st, image, rec, &ev);
+    } else if (is_allocation(rec->op)) {
+        int is_realloc = rec->op == HS_OP_REALLOC || rec->op == HS_OP_REALLOCARRAY;
+        /* A failed realloc leaves the old block alive; realloc(p, 0)
+         * returning NULL freed it. */
+        if (is_realloc && ev.old_ptr && !failed)
+            rc = close_block(st, image, ev.old_ptr, &ev);
+        if (rc >= 0) {
+            if (ev.ptr && !failed)
+                rc = open_block(st, image, &ev);
+            else
+                rc = insert_sys(st, image, &ev);
+        }
+    } else if (rec->op == HS_OP_FREE) {
+        rc = ev.ptr ? close_block(st, image, ev.ptr, &ev) : 0;
+        if (rc == 0)
+            rc = insert_sys(st, image, &ev); /* free(NULL) or unknown block */
+    } else {
+        rc = insert_sys(st, image, &ev);
+        if (rc == 0 && rec->op == HS_OP_EXIT) {
+            img->has_exit = 1;
+            img->exit_code = ev.ptr;
+            rc = begin_snapshot(st, image, &ev, 0);
+        }
+    }
+    if (rc < 0)
+        return rc;
+    return stream_event(st, &ev);
+}
+
+static void emit_live(void *ctx, uint32_t space, uint64_t addr, uint64_t value)
+{
+    struct import_state *st = ctx;
+    /* Collected first, written in alloc order by hs__import_finish. */
+    st->free_rows[st->n_free_rows++] = value;
+}
+
+static int by_alloc_seq(const void *a, const void *b, void *rows)
+{
+    const struct block_row *r = rows;
+    uint64_t x = r[*(const uint64_t *)a].alloc_seq, y = r[*(const uint64_t *)b].alloc_seq;
+    return (x > y) - (x < y);
+}
+
+int hs__import_finish(struct import_state *st)
+{
+    int rc;
+    while (st->n_snaps)
+        if ((rc = end_snapshot(st, &st->snaps[st->n_snaps - 1])))
+            return rc;
+    /* Reuse free_rows as the list of live row indexes. */
+    uint64_t need = st->live.count;
+    uint64_t *list = realloc(st->free_rows, (need ? need : 1) * sizeof *list);
+    if (!list)
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    st->free_rows = list;
+    st->cap_free_rows = need ? need : 1;
+    st->n_free_rows = 0;
+    hs_ptrmap_each(&st->live, emit_live, st);
+    qsort_r(list, st->n_free_rows, sizeof *list, by_alloc_seq, st->rows);
+    for (uint64_t i = 0; i < st->n_free_rows; i++)
+        if ((rc = emit_block(st, &st->rows[list[i]])))
+            return rc;
+    if ((rc = flush_blocks(st)))
+        return rc;
+    return flush_chunk(st);
+}

@@ -1,0 +1,50 @@
+/*
+ * ptrmap.h - a hash map from (space, address) to a 64-bit value, for the
+ * blocks that are live while a trace is replayed or imported. `space`
+ * separates address spaces (a process image), so equal addresses in two
+ * processes never collide.
+ *
+ * Open addressing with linear probing and backward-shift deletion (no
+ * tombstones, so a map that sees millions of alloc/free pairs never needs
+ * rebuilding); grows at 50% load. Key address 0 is not storable (it is the
+ * empty-slot marker), which suits heap addresses.
+ *
+ * Allocates: yes (the table). Thread safety: none.
+ */
+#ifndef HS_PTRMAP_H
+#define HS_PTRMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hs_ptrmap_slot {
+    uint64_t addr;  /* 0 = empty */
+    uint64_t value;
+    uint32_t space;
+};
+
+struct hs_ptrmap {
+    struct hs_ptrmap_slot *slots;
+    size_t mask;  /* capacity - 1 (capacity is a power of two) */
+    size_t count;
+};
+
+void hs_ptrmap_init(struct hs_ptrmap *m);
+void hs_ptrmap_free(struct hs_ptrmap *m);
+
+/* Sets (space, addr) to value, replacing any old value.
+ * pre: addr != 0. Returns 0 or HS_ENOMEM. */
+int hs_ptrmap_put(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t value);
+
+/* 1 and *value if present, else 0. */
+int hs_ptrmap_get(const struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value);
+
+/* Removes the key; 1 and *value (may be NULL) if it was present, else 0. */
+int hs_ptrmap_take(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value);
+
+/* Calls fn for every entry (order unspecified); the map must not change. */
+void hs_ptrmap_each(const struct hs_ptrmap *m,
+                    void (*fn)(void *ctx, uint32_t space, uint64_t addr, uint64_t value),
+                    void *ctx);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * summary.c - counts, peak live bytes and leaks of a trace (summary.h).
+ * One pass of the event stream for the counts and peaks, SQL over the
+ * processes and blocks tables for the per-process figures.
+ */
+#define _GNU_SOURCE
+#include "summary.h"
+
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptrmap.h"
+
+/* A live block's sizes packed in the map value: request size in the low
+ * 44 bits, chunk_size - size (header and rounding, < 1 MiB) above. */
+#define SIZE_BITS 44
+
+static uint64_t pack(uint64_t size, uint64_t chunk)
+{
+    uint64_t extra = chunk > size ? chunk - size : 0;
+    if (extra >= (1u << 20))
+        extra = (1u << 20) - 1;
+    return (size & ((1ull << SIZE_BITS) - 1)) | extra << SIZE_BITS;
+}
+
+static int is_allocation(unsigned op)
+{
+    return (op >= HS_OP_MALLOC && op <= HS_OP_REALLOCARRAY) ||
+           (op >= HS_OP_MEMALIGN && op <= HS_OP_PVALLOC);
+}
+
+static int replay(struct hs_trace *t, struct hs_summary *s, struct hs_error *err)
+{
+    struct hs_cursor *c;
+    int rc = hs_cursor_open(t, 0, 0, &c, err);
+    if (rc)
+        return rc;
+    struct hs_ptrmap live;
+    hs_ptrmap_init(&live);
+    uint64_t size = 0, chunk = 0, v;
+    struct hs_event ev;
+    while ((rc = hs_cursor_next(c, &ev, err)) == 1) {
+        s->n_events++;
+        s->n_by_op_origin[ev.op][ev.origin < 3 ? ev.origin : 0]++;
+        if (ev.flags & HS_F_FAILED)
+            continue;
+        int realloc_op = ev.op == HS_OP_REALLOC || ev.op == HS_OP_REALLOCARRAY;
+        uint64_t gone = ev.op == HS_OP_FREE ? ev.ptr : realloc_op ? ev.old_ptr : 0;
+        if (gone && hs_ptrmap_take(&live, ev.pid, gone, &v)) {
+            size -= v & ((1ull << SIZE_BITS) - 1);
+            chunk -= (v & ((1ull << SIZE_BITS) - 1)) + (v >> SIZE_BITS);
+        }
+        if (is_allocation(ev.op) && ev.ptr) {
+            if (hs_ptrmap_take(&live, ev.pid, ev.ptr, &v)) { /* its free was lost */
+                size -= v & ((1ull << SIZE_BITS) - 1);
+                chunk -= (v & ((1ull << SIZE_BITS) - 1)) + (v >> SIZE_BITS);
+            }
+            v = pack(ev.size, ev.chunk_size);
+            if (hs_ptrmap_put(&live, ev.pid, ev.ptr, v)) {
+                rc = hs_error_set(err, HS_ENOMEM, "out of memory");
+                break;
+            }
+            size += v & ((1ull << SIZE_BITS) - 1);
+            chunk += (v & ((1ull << SIZE_BITS) - 1)) + (v >> SIZE_BITS);
+            if (size > s->peak_live_size) {
+                s->peak_live_size = size;
+                s->peak_live_size_seq = ev.seq;
+            }
+            if (chunk > s->peak_live_chunk) {
+                s->peak_live_chunk = chunk;
+                s->peak_live_chunk_seq = ev.seq;
+            }
+        }
+    }
+    hs_ptrmap_free(&live);
+    hs_cursor_close(c);
+    return rc < 0 ? rc : 0;
+}
+
+static int db_error(struct hs_trace *t, struct hs_error *err)
+{
+    return hs_error_set(err, HS_EDB, "cannot read trace: %s", sqlite3_errmsg(hs_trace_db(t)));
+}
+
+static int load_processes(struct hs_trace *t, struct hs_summary *s, struct hs_error *err)
+{
+    static const char sql[] =
+        "SELECT p.pid, p.ppid, p.exec_gen, p.exe, p.exit_code, p.exit_signal, p.start_ts_ns,"
+        " p.end_ts_ns, p.n_events, p.n_lost, count(b.alloc_seq), coalesce(sum(b.size), 0),"
+        " coalesce(sum(b.chunk_size), 0)"
+        " FROM processes p LEFT JOIN blocks b"
+        "  ON b.pid = p.pid AND b.exec_gen = p.exec_gen AND b.free_seq IS NULL"
+        " GROUP BY p.pid, p.exec_gen ORDER BY p.start_ts_ns, p.pid, p.exec_gen";
+    sqlite3 *db = hs_trace_db(t);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(t, err);
+    uint32_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (s->n_processes == cap) {
+            cap = cap ? cap * 2 : 8;
+            struct hs_summary_process *p = realloc(s->processes, cap * sizeof *p);
+            if (!p) {
+                sqlite3_finalize(st);
+                return hs_error_set(err, HS_ENOMEM, "out of memory");
+            }
+            s->processes = p;
+        }
+        struct hs_summary_process *p = &s->processes[s->n_processes++];
+        memset(p, 0, sizeof *p);
+        p->pid = (uint32_t)sqlite3_column_int64(st, 0);
+        p->ppid = (uint32_t)sqlite3_column_int64(st, 1);
+        p->exec_gen = (uint32_t)sqlite3_column_int64(st, 2);
+        const unsigned char *exe = sqlite3_column_text(st, 3);
+        snprintf(p->exe, sizeof p->exe, "%s", exe ? (const char *)exe : "");
+        p->has_exit_code = sqlite3_column_type(st, 4) != SQLITE_NULL;
+        p->exit_code = sqlite3_column_int(st, 4);
+        p->exit_signal = sqlite3_column_int(st, 5);
+        p->start_ts_ns = (uint64_t)sqlite3_column_int64(st, 6);
+        p->end_ts_ns = (uint64_t)sqlite3_column_int64(st, 7);
+        p->n_events = (uint64_t)sqlite3_column_int64(st, 8);
+        p->n_lost = (uint64_t)sqlite3_column_int64(st, 9);
+        p->n_live = (uint64_t)sqlite3_column_int64(st, 10);
+        p->live_size = (uint64_t)sqlite3_column_int64(st, 11);
+        p->live_chunk_size = (uint64_t)sqlite3_column_int64(st, 12);
+        s->n_lost += p->n_lost;
+        if (!s->start_ts_ns || p->start_ts_ns < s->start_ts_ns)
+            s->start_ts_ns = p->start_ts_ns;
+        if (p->end_ts_ns > s->end_ts_ns)
+            s->end_ts_ns = p->end_ts_ns;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : db_error(t, err);
+}
+
+int hs_summary_compute(struct hs_trace *t, struct hs_summary *s, struct hs_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->last_seq = hs_trace_last_seq(t);
+    int rc = replay(t, s, err);
+    if (rc == 0)
+        rc = load_processes(t, s, err);
+    if (rc)
+        hs_summary_free(s);
+    return rc;
+}
+
+void hs_summary_free(struct hs_summary *s)
+{
+    free(s->processes);
+    s->processes = NULL;
+    s->n_processes = 0;
+}
+
+int hs_maps_lookup(const char *maps, uint64_t addr, char *module, unsigned module_size,
+                   uint64_t *offset)
+{
+    const char *line = maps;
+    while (line && *line) {
+        uint64_t start, end, off;
+        int path_at = 0;
+        if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64 " %*s %*s %n", &start, &end, &off,
+                   &path_at) == 3 &&
+            addr >= start && addr < end && path_at && line[path_at] == '/') {
+            const char *nl = strchr(line + path_at, '\n');
+            int len = nl ? (int)(nl - line - path_at) : (int)strlen(line + path_at);
+            snprintf(module, module_size, "%.*s", len, line + path_at);
+            *offset = addr - start + off;
+            return 1;
+        }
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    return 0;
+}
+
+int hs_leaks_compute(struct hs_trace *t, struct hs_leak_site **sites, uint64_t *n,
+                     struct hs_error *err)
+{
+    static const char sql[] =
+        "SELECT b.pid, b.exec_gen, b.caller, count(*), sum(b.size), sum(b.chunk_size),"
+        " min(b.size), max(b.size), p.maps"
+        " FROM blocks b LEFT JOIN processes p ON p.pid = b.pid AND p.exec_gen = b.exec_gen"
+        " WHERE b.free_seq IS NULL GROUP BY b.pid, b.exec_gen, b.caller"
+        " ORDER BY sum(b.size) DESC, b.pid, b.caller";
+    sqlite3_stmt *st;
+    *sites = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(hs_trace_db(t), sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(t, err);
+    uint64_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            struct hs_leak_site *p = realloc(*sites, cap * sizeof *p);
+            if (!p) {
+                sqlite3_finalize(st);
+                free(*sites);
+                *sites = NULL;
+                return hs_error_set(err, HS_ENOMEM, "out of memory");
+            }
+            *sites = p;
+        }
+        struct hs_leak_site *l = &(*sites)[(*n)++];
+        memset(l, 0, sizeof *l);
+        l->pid = (uint32_t)sqlite3_column_int64(st, 0);
+        l->exec_gen = (uint32_t)sqlite3_column_int64(st, 1);
+        l->caller = (uint64_t)sqlite3_column_int64(st, 2);
+        l->n_blocks = (uint64_t)sqlite3_column_int64(st, 3);
+        l->size = (uint64_t)sqlite3_column_int64(st, 4);
+        l->chunk_size = (uint64_t)sqlite3_column_int64(st, 5);
+        l->min_size = (uint64_t)sqlite3_column_int64(st, 6);
+        l->max_size = (uint64_t)sqlite3_column_int64(st, 7);
+        const char *maps = (const char *)sqlite3_column_text(st, 8);
+        if (maps && l->caller)
+            hs_maps_lookup(maps, l->caller, l->module, sizeof l->module, &l->module_offset);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(*sites);
+        *sites = NULL;
+        *n = 0;
+        return db_error(t, err);
+    }
+    return 0;
+}

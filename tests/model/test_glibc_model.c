@@ -1,0 +1,264 @@
+/*
+ * test_glibc_model.c - the replay model against addresses computed by hand
+ * from glibc 2.36's rules (heap at H = 0x555555559000, page 4096).
+ *
+ * First malloc: the heap grows from H by 0x21000; the tcache structure
+ * takes [H, H+0x290); chunks follow in order from H+0x290 (user pointer
+ * +0x10), top is what remains.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "glibc_model.h"
+
+#define H 0x555555559000ull
+#define TID 100
+
+struct run {
+    struct hs_model *m;
+    uint64_t seq;
+    struct hs_model_step step;
+};
+
+static void start(struct run *r, const struct hs_glibc_params *par)
+{
+    r->m = hs_model_new(hs_glibc_profile_236(), par);
+    assert_non_null(r->m);
+    hs_model_set_main_tid(r->m, TID);
+    r->seq = 0;
+}
+
+static struct hs_event ev(struct run *r, unsigned op, uint64_t ptr, uint64_t size, uint64_t old)
+{
+    struct hs_event e = {.seq = ++r->seq, .op = (uint8_t)op, .tid = TID, .pid = TID,
+                         .ptr = ptr, .size = size, .old_ptr = old};
+    if (op != HS_OP_FREE && ptr)
+        e.chunk_size = hs_glibc_request2size(hs_glibc_profile_236(), size);
+    return e;
+}
+
+/* Records op returning ptr; asserts the model predicted exactly ptr. */
+static void alloc_at(struct run *r, unsigned op, uint64_t size, uint64_t ptr, int path)
+{
+    struct hs_event e = ev(r, op, ptr, size, 0);
+    assert_int_equal(hs_model_apply(r->m, &e, NULL, &r->step), 0);
+    assert_true(r->step.is_alloc);
+    assert_int_equal(r->step.predicted_ptr, ptr);
+    assert_true(r->step.match);
+    if (path)
+        assert_string_equal(hs_path_name(r->step.path), hs_path_name(path));
+}
+
+static void first_malloc(struct run *r, uint64_t size, uint64_t ptr)
+{
+    struct hs_event b = ev(r, HS_OP_BRK, H + 0x21000, 0x21000, H);
+    b.origin = HS_ORIGIN_ALLOCATOR;
+    struct hs_event e = ev(r, HS_OP_MALLOC, ptr, size, 0);
+    assert_int_equal(hs_model_apply(r->m, &e, &b, &r->step), 0);
+    assert_int_equal(r->step.predicted_ptr, ptr);
+    assert_true(r->step.match);
+}
+
+static void do_free(struct run *r, uint64_t ptr)
+{
+    struct hs_event e = ev(r, HS_OP_FREE, ptr, 0, 0);
+    assert_int_equal(hs_model_apply(r->m, &e, NULL, &r->step), 0);
+    assert_false(r->step.unknown_free);
+}
+
+static void test_glibc_model__first_malloc_after_tcache(void **state)
+{
+    struct run r;
+    start(&r, NULL);
+    first_malloc(&r, 64, H + 0x2a0);
+    /* tcache_init's malloc grew the heap; malloc(64) then split top */
+    assert_int_equal(r.step.path, HS_PATH_TOP);
+    assert_int_equal(r.step.grown, 0x21000);
+    struct hs_mallinfo mi;
+    hs_model_mallinfo(r.m, &mi);
+    assert_int_equal(mi.arena, 0x21000);
+    assert_int_equal(mi.ordblks, 1);
+    assert_int_equal(mi.uordblks, 0x290 + 0x50);
+    assert_int_equal(mi.fordblks, 0x21000 - 0x2e0);
+    assert_int_equal(mi.keepcost, 0x21000 - 0x2e0);
+    /* the top split comes next, and the model's break is the grown one */
+    alloc_at(&r, HS_OP_MALLOC, 24, H + 0x2f0, HS_PATH_TOP);
+    struct hs_model_totals t;
+    hs_model_totals(r.m, &t);
+    assert_int_equal(t.brk, H + 0x21000);
+    hs_model_free(r.m);
+}
+
+static void test_glibc_model__tcache_is_lifo(void **state)
+{
+    struct run r;
+    start(&r, NULL);
+    first_malloc(&r, 0x18, H + 0x2a0);                 /* chunk 0x20 at H+0x290 */
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x2c0, 0);    /* H+0x2b0 */
+    do_free(&r, H + 0x2a0);
+    do_free(&r, H + 0x2c0);
+    alloc_at(&r, HS_OP_MALLOC, 0x10, H + 0x2c0, HS_PATH_TCACHE);
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x2a0, HS_PATH_TCACHE);
+    /* calloc never uses the tcache */
+    do_free(&r, H + 0x2a0);
+    alloc_at(&r, HS_OP_CALLOC, 0x18, H + 0x2e0, HS_PATH_TOP);
+    hs_model_free(r.m);
+}
+
+static void test_glibc_model__fastbin_after_full_tcache(void **state)
+{
+    struct run r;
+    start(&r, NULL);
+    uint64_t p[9];
+    first_malloc(&r, 0x28, H + 0x2a0); /* 0x30 chunks */
+    p[0] = H + 0x2a0;
+    for (int i = 1; i < 9; i++) {
+        p[i] = H + 0x2a0 + 0x30 * (uint64_t)i;
+        alloc_at(&r, HS_OP_MALLOC, 0x28, p[i], HS_PATH_TOP);
+    }
+    for (int i = 0; i < 8; i++)
+        do_free(&r, p[i]); /* 7 to tcache, p[7] to the fastbin */
+    struct hs_mallinfo mi;
+    hs_model_mallinfo(r.m, &mi);
+    assert_int_equal(mi.smblks, 1);
+    assert_int_equal(mi.fsmblks, 0x30);
+    for (int i = 6; i >= 0; i--)
+        alloc_at(&r, HS_OP_MALLOC, 0x28, p[i], HS_PATH_TCACHE);
+    alloc_at(&r, HS_OP_MALLOC, 0x28, p[7], HS_PATH_FASTBIN);
+    hs_model_free(r.m);
+}
+
+static void test_glibc_model__unsorted_sorted_into_smallbin(void **state)
+{
+    struct hs_glibc_params par;
+    hs_glibc_params_init(&par, hs_glibc_profile_236());
+    par.tcache_count = 0;
+    struct run r;
+    start(&r, &par);
+    /* tcache struct still exists: it is allocated at init. */
+    first_malloc(&r, 0x100, H + 0x2a0);                /* A: 0x110 at H+0x290 */
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x3b0, 0);    /* guard */
+    alloc_at(&r, HS_OP_MALLOC, 0x100, H + 0x3d0, 0);   /* B at H+0x3c0 */
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x4e0, 0);    /* guard */
+    do_free(&r, H + 0x2a0);
+    do_free(&r, H + 0x3d0);
+    /* 0x200 bytes: nothing fits; both are sorted into smallbin 17 */
+    alloc_at(&r, HS_OP_MALLOC, 0x200, H + 0x500, HS_PATH_TOP);
+    /* the smallbin is FIFO: A went in first and comes out first */
+    alloc_at(&r, HS_OP_MALLOC, 0x100, H + 0x2a0, HS_PATH_SMALLBIN);
+    alloc_at(&r, HS_OP_MALLOC, 0x100, H + 0x3d0, HS_PATH_SMALLBIN);
+    hs_model_free(r.m);
+}
+
+static void test_glibc_model__free_next_to_top_merges(void **state)
+{
+    struct hs_glibc_params par;
+    hs_glibc_params_init(&par, hs_glibc_profile_236());
+    par.tcache_count = 0;
+    struct run r;
+    start(&r, &par);
+    first_malloc(&r, 0x400, H + 0x2a0);
+    do_free(&r, H + 0x2a0);
+    struct hs_mallinfo mi;
+    hs_model_mallinfo(r.m, &mi);
+    assert_int_equal(mi.ordblks, 1);
+    assert_int_equal(mi.keepcost, 0x21000 - 0x290);
+    alloc_at(&r, HS_OP_MALLOC, 0x500, H + 0x2a0, HS_PATH_TOP);
+    /* last remainder: a 0x1000 free chunk split twice */
+    hs_model_free(r.m);
+}
+
+static void test_glibc_model__mmap_threshold_rises(void **state)
+{
+    struct run r;
+    start(&r, NULL);
+    first_malloc(&r, 64, H + 0x2a0);
+    struct hs_event e = ev(&r, HS_OP_MALLOC, 0x7ffff7d00010, 200000, 0);
+    e.flags = HS_CHUNK_IS_MMAPPED;
+    e.chunk_size = 0x31000;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    assert_int_equal(r.step.path, HS_PATH_MMAP);
+    assert_true(r.step.match);
+    struct hs_mallinfo mi;
+    hs_model_mallinfo(r.m, &mi);
+    assert_int_equal(mi.hblks, 1);
+    assert_int_equal(mi.hblkhd, 0x31000);
+    do_free(&r, 0x7ffff7d00010);
+    struct hs_model_totals t;
+    hs_model_totals(r.m, &t);
+    assert_int_equal(t.mmap_threshold, 0x31000);
+    assert_int_equal(t.trim_threshold, 0x62000);
+    /* now the heap grows instead: top 0x20d20 < 0x30d50 + MINSIZE */
+    struct hs_event b = ev(&r, HS_OP_BRK, H + 0x21000 + 0x31000, 0x31000, H + 0x21000);
+    b.origin = HS_ORIGIN_ALLOCATOR;
+    e = ev(&r, HS_OP_MALLOC, H + 0x2f0, 200000, 0);
+    assert_int_equal(hs_model_apply(r.m, &e, &b, &r.step), 0);
+    assert_int_equal(r.step.path, HS_PATH_SYSMALLOC_BRK);
+    assert_true(r.step.match);
+    /* grown by 0x30d50 + 0x20000 + 0x20 - 0x20d20 rounded up = 0x31000 */
+    assert_int_equal(r.step.grown, 0x31000);
+    hs_model_free(r.m);
+}
+
+static void test_glibc_model__divergence_resyncs(void **state)
+{
+    struct run r;
+    start(&r, NULL);
+    first_malloc(&r, 0x18, H + 0x2a0);
+    /* glibc returned something else than the model's H+0x2c0 */
+    struct hs_event e = ev(&r, HS_OP_MALLOC, H + 0x300, 0x18, 0);
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    assert_false(r.step.match);
+    assert_int_equal(r.step.predicted_ptr, H + 0x2c0);
+    /* adopting it left [H+0x2b0, H+0x2f0) free: the next small request
+     * sorts it into smallbin 4 and splits it (binmap) */
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x2c0, HS_PATH_BINMAP);
+    /* its 0x20 remainder is an exact fit, then top resumes after H+0x300 */
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x2e0, HS_PATH_UNSORTED_EXACT);
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x320, HS_PATH_TOP);
+    hs_model_free(r.m);
+}
+
+static void test_glibc_model__snapshot_roundtrip(void **state)
+{
+    struct run r;
+    start(&r, NULL);
+    first_malloc(&r, 0x28, H + 0x2a0);
+    alloc_at(&r, HS_OP_MALLOC, 0x500, H + 0x2d0, 0);
+    alloc_at(&r, HS_OP_MALLOC, 0x28, H + 0x7e0, 0);
+    do_free(&r, H + 0x2a0);
+    do_free(&r, H + 0x2d0);
+    uint8_t *a, *b;
+    size_t na, nb;
+    assert_int_equal(hs_model_save(r.m, &a, &na), 0);
+    struct hs_model *m2;
+    assert_int_equal(hs_model_load(hs_glibc_profile_236(), a, na, &m2), 0);
+    assert_int_equal(hs_model_save(m2, &b, &nb), 0);
+    assert_int_equal(na, nb);
+    assert_memory_equal(a, b, na);
+    free(a);
+    free(b);
+    hs_model_free(m2);
+    hs_model_free(r.m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_glibc_model__first_malloc_after_tcache),
+        cmocka_unit_test(test_glibc_model__tcache_is_lifo),
+        cmocka_unit_test(test_glibc_model__fastbin_after_full_tcache),
+        cmocka_unit_test(test_glibc_model__unsorted_sorted_into_smallbin),
+        cmocka_unit_test(test_glibc_model__free_next_to_top_merges),
+        cmocka_unit_test(test_glibc_model__mmap_threshold_rises),
+        cmocka_unit_test(test_glibc_model__divergence_resyncs),
+        cmocka_unit_test(test_glibc_model__snapshot_roundtrip),
+    };
+    return cmocka_run_group_tests_name("glibc_model", tests, NULL, NULL);
+}
