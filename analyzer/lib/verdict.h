@@ -1,0 +1,56 @@
+/*
+ * verdict.h - a fragmentation verdict in plain words, from figures the
+ * timeline computes (timeline.h), for reports a teacher can hand out
+ * (`heapscope verdict`, and the report's "Fragmentation" section).
+ *
+ * Figures, for the traced process (the first one of the trace):
+ *   held   = brk heap extent + mmapped chunk bytes: what the process holds
+ *            from the kernel for its heap
+ *   live   = requested bytes of the blocks live at that moment
+ *   utilization = live / held
+ *   overhead    = (live chunk bytes - live requested) / live chunk bytes:
+ *            headers and rounding (internal fragmentation)
+ * taken at the peak of `held` and at the last event.
+ *
+ * Thresholds (on utilization at the peak, the moment that sizes the
+ * process; docs/cli/verdict.md explains them):
+ *   held < 1 MiB at the peak     "small"     too small for fragmentation to matter
+ *   utilization >= 0.75          "low"       little memory is wasted
+ *   0.50 <= utilization < 0.75   "moderate"
+ *   utilization < 0.50           "high"      more than half is free space or overhead
+ * At the end, utilization < 0.25 with held >= 1 MiB adds the sentence
+ * that the heap was not given back (no trim) after the live data shrank.
+ *
+ * Allocates: no.
+ */
+#ifndef HS_VERDICT_H
+#define HS_VERDICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "trace.h"
+
+#define HS_VERDICT_SMALL_HELD (1u << 20)
+#define HS_VERDICT_LOW 0.75
+#define HS_VERDICT_HIGH 0.50
+#define HS_VERDICT_NOT_RETURNED 0.25
+
+struct hs_verdict_point {
+    uint64_t seq;
+    uint64_t held, heap_extent, mmapped;
+    uint64_t live_requested, live_chunk;
+    double utilization; /* live_requested / held; 1 when held is 0 */
+    double overhead;    /* (live_chunk - live_requested) / live_chunk; 0 if none */
+};
+
+struct hs_verdict {
+    struct hs_verdict_point peak, end;
+    const char *level; /* "small", "low", "moderate", "high" */
+    char text[1024];   /* the plain-words paragraph */
+};
+
+int hs_verdict_compute(struct hs_trace *t, struct hs_verdict *out, struct hs_error *err);
+
+#endif
