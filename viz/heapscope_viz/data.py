@@ -22,6 +22,17 @@ def _number(text):
             return text
 
 
+def _reword(msg, command):
+    """A data command's error line, to follow "heapscope plot: ":
+    "heapscope frag: X" -> "frag: X"; "heapscope: X" -> "X"."""
+    if msg.startswith("heapscope:"):
+        return msg[len("heapscope:"):].strip()
+    if msg.startswith("heapscope ") and ":" in msg:
+        name, rest = msg[len("heapscope "):].split(":", 1)
+        return "%s: %s" % (name, rest.strip())
+    return "'heapscope %s' failed: %s" % (command, msg)
+
+
 class Trace:
     """One trace database, read through the heapscope command at `exe`."""
 
@@ -49,8 +60,7 @@ class Trace:
         if p.returncode != 0:
             lines = [l for l in p.stderr.splitlines() if l.strip()]
             msg = lines[0] if lines else "exit status %d" % p.returncode
-            error = VizError(msg if msg.startswith("heapscope") else
-                             "'heapscope %s' failed: %s" % (args[0], msg))
+            error = VizError(_reword(msg, args[0]))
             self._cache[key] = error
             if optional:
                 return None
