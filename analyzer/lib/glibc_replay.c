@@ -601,8 +601,12 @@ int hs_model_apply(struct hs_model *m, const struct hs_event *ev, const struct h
         break;
     case HS_OP_BRK:
     case HS_OP_SBRK:
-        if (!failed) {
-            m->brk = ev->ptr;
+        if (failed)
+            break;
+        if (ev->origin == HS_ORIGIN_ALLOCATOR && m->brk_known) {
+            brk_after(m, ev); /* glibc's own move the model did not pair */
+        } else {
+            m->brk = ev->ptr; /* the program's own: a foreign sbrk */
             m->brk_known = 1;
         }
         break;

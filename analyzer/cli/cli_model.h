@@ -1,0 +1,32 @@
+/* cli_model.h - what heap, bins, frag and explain share: parsing
+ * FILE [--at SEQ | --mark LABEL] [--json] [--pid PID] and building the
+ * model at that moment (through the checkpoint cache). */
+#ifndef HS_CLI_MODEL_H
+#define HS_CLI_MODEL_H
+
+#include <stdint.h>
+
+#include "glibc_model.h"
+#include "trace.h"
+
+struct cli_model_opts {
+    const char *file;
+    uint64_t at;        /* 0: the end */
+    const char *mark;
+    uint32_t pid;
+    int json, csv;
+    uint64_t every;     /* frag --every */
+};
+
+/* Parses argv; returns -1 when done (help printed, exit 0), else an exit
+ * code (0 ok). `extra` names the extra flags allowed ("csv,every"). */
+int cli_model_parse(const char *cmd, const char *usage, int argc, char **argv, const char *extra,
+                    struct cli_model_opts *o);
+
+/* Opens the trace, resolves --mark, builds the model. Prints the error and
+ * returns an exit code on failure; 0 with *t and *m set on success. A trace
+ * that is not glibc's gets a note and *m NULL (exit 0 for the caller). */
+int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **t,
+                   struct hs_model **m);
+
+#endif
