@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "cli_import.h"
 #include "spawn.h"
+#include "cli_faults.h"
 
 extern char **environ;
 
@@ -136,16 +137,19 @@ int cmd_record(int argc, char **argv)
     }
     /* Page-fault sampling (issue 5) plugs in here: its setup opens a
      * perf_event on the blocked child before it execs. */
-    struct hs_spawn_hook hook = {NULL, NULL};
-    (void)faults;
+    struct cli_faults fs = {.logdir = logdir};
+    struct hs_spawn_hook hook = {faults ? cli_faults_before_exec : NULL, &fs};
     pid_t pid;
     int status;
     if (hs_spawn_start(path, prog_argv, env, &hook, &pid, &code, &err)) {
+        cli_faults_stop(&fs);
         remove_logdir(logdir);
         cli_fail("record", "%s", err.msg);
         return code;
     }
-    if (hs_spawn_wait(pid, &status, &err)) {
+    int waited = hs_spawn_wait(pid, &status, &err);
+    cli_faults_stop(&fs);
+    if (waited) {
         cli_fail("record", "%s", err.msg);
         return HS_EXIT_ERROR;
     }

@@ -342,6 +342,19 @@ static void init_header(struct hs_fault_sampler *s, pid_t child)
     h->exe_len = sizeof exe - 1;
 }
 
+/* LOGDIR/faults.unavailable: why there is no faults.hslog (the importer
+ * stores it as meta.faults_note). Best effort. */
+static void write_note(const char *logdir, const char *msg)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", logdir, HS_FAULTS_NOTE_NAME);
+    FILE *f = fopen(path, "we");
+    if (f) {
+        fprintf(f, "%s\n", msg);
+        fclose(f);
+    }
+}
+
 int hs_fault_sampler_start(pid_t child, const char *logdir, struct hs_fault_sampler **out,
                            struct hs_error *err)
 {
@@ -370,11 +383,17 @@ int hs_fault_sampler_start(pid_t child, const char *logdir, struct hs_fault_samp
             if (e != 0) {
                 close_rings(s);
                 free_sampler(s);
-                if (refused_errno(e))
-                    return hs_error_set(err, HS_OK,
-                                        "page faults not recorded: %s refused: %s "
-                                        "(kernel.perf_event_paranoid = %d)",
-                                        what, strerror(e), read_paranoid());
+                if (refused_errno(e)) {
+                    struct hs_error note;
+                    hs_error_set(&note, HS_OK,
+                                 "page faults not recorded: %s refused: %s "
+                                 "(kernel.perf_event_paranoid = %d)",
+                                 what, strerror(e), read_paranoid());
+                    write_note(logdir, note.msg);
+                    if (err)
+                        *err = note;
+                    return 0;
+                }
                 return hs_error_set(err, HS_EIO, "fault sampler: %s on cpu %d failed: %s",
                                     what, cpus[c], strerror(e));
             }
@@ -430,6 +449,11 @@ int hs_fault_sampler_stop(struct hs_fault_sampler *s, struct hs_fault_stats *sta
         if (read(s->rings[i].fd, &count, sizeof count) == sizeof count)
             s->stats.n_counted += count;
     }
+    s->header.reserved0 = s->stats.n_lost;
+    if (s->write_errno == 0 &&
+        pwrite(s->log_fd, &s->header.reserved0, sizeof s->header.reserved0,
+               offsetof(struct hs_log_header, reserved0)) != sizeof s->header.reserved0)
+        s->write_errno = errno ? errno : EIO;
     if (stats)
         *stats = s->stats;
     int rc = 0;

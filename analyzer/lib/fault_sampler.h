@@ -38,7 +38,8 @@
  * caller = ip, tid, ts_ns, flags HS_F_MAJOR_FAULT for a major fault, seq 0.
  * Records are in per-CPU drain order, not time order (the importer sorts).
  * header.n_reserved is rewritten after every drain, so the file is readable
- * even if the recorder itself is killed.
+ * even if the recorder itself is killed. header.reserved0 holds the number
+ * of samples lost (PERF_RECORD_LOST), written at stop.
  *
  * Allocates: yes (the sampler, the ring buffers, a reader thread).
  * Thread safety: start/stop from one thread; the reader thread is internal.
@@ -52,6 +53,7 @@
 #include "error.h"
 
 #define HS_FAULTS_LOG_NAME "faults.hslog"
+#define HS_FAULTS_NOTE_NAME "faults.unavailable" /* why there is no faults.hslog */
 
 struct hs_fault_sampler;
 
@@ -72,7 +74,8 @@ struct hs_fault_stats {
  *   0 with *out NULL: perf_event_open was refused (EACCES, EPERM, ENOENT,
  *     ENOSYS, EOPNOTSUPP); err->msg holds the one line for the user, e.g.
  *     "page faults not recorded: perf_event_open refused: Permission denied
- *      (kernel.perf_event_paranoid = 3)"; no file is created and the
+ *      (kernel.perf_event_paranoid = 3)"; the same line is written to
+ *     LOGDIR/faults.unavailable instead of a faults.hslog, and the
  *     recording goes on (the tracer's getrusage counts are the fallback).
  *   HS_EIO: another system call failed (file, mmap, thread); err says which.
  * On failure or refusal nothing is left open.

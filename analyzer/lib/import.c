@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "import_faults.h"
 #include "import_int.h"
 #include "schema.h"
 #include "trace.h"
@@ -463,7 +464,8 @@ static int import_all(struct import_state *st)
         warn(st, "skipped %llu records (unknown ops or snapshots without their mark)",
              (unsigned long long)st->result->n_skipped);
     if (rc == 0 && (rc = write_processes(st)) == 0 && (rc = write_meta(st, last_seq)) == 0 &&
-        (rc = exec_sql(st, hs_schema_post_sql)) == 0)
+        (rc = exec_sql(st, hs_schema_post_sql)) == 0 &&
+        (rc = hs_import_faults(st->db, st->opts->logdir, st->err)) == 0)
         rc = exec_sql(st, "COMMIT;");
     if (st->opts->progress && rc == 0)
         st->opts->progress(st->opts->ctx, last_seq, last_seq);

@@ -63,7 +63,8 @@
  *       76     4  exe_len          bytes used in exe
  *       80     4  cmdline_len      bytes used in cmdline (NUL-separated argv)
  *       84     4  env_len          bytes used in env (NUL-separated)
- *       88     8  reserved0        zero
+ *       88     8  reserved0        zero; in a faults.hslog (HS_LOG_FAULT_SAMPLES):
+ *                                  the samples the kernel lost
  *       96   512  exe              readlink(/proc/self/exe), not NUL-terminated
  *      608  2048  cmdline          /proc/self/cmdline, truncated if longer
  *     2656  1024  env              the MALLOC_*, GLIBC_TUNABLES and LD_PRELOAD

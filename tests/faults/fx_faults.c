@@ -5,13 +5,17 @@
  * addresses, end exclusive), so the checker can count samples in them.
  *
  *   fx_faults OUT touch     mmap 1 MiB, write one byte in each of its 256 pages
- *   fx_faults OUT remap     touch 1 MiB; munmap; mmap 1 MiB again; touch it
+ *   fx_faults OUT remap     touch 1 MiB; mark "first-touched"; munmap; mmap
+ *                           1 MiB again; touch it; mark "second-touched"
+ *   fx_faults OUT read      read() 1 MiB of /dev/zero into a fresh mapping:
+ *                           the kernel takes those faults, not the program
  *   fx_faults OUT heap      malloc 1 MiB from the heap (mmap threshold raised
  *                           by mallopt), touch, free, malloc again, touch
  *   fx_faults OUT threads N 4 threads, each touching N pages of its own mmap
  *   fx_faults OUT crash     touch 1 MiB, then die of SIGSEGV
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,6 +24,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include "heapscope/heapscope.h"
 
 #define MIB (1024 * 1024)
 
@@ -65,7 +71,7 @@ static void *thread_main(void *arg)
 int main(int argc, char **argv)
 {
     if (argc < 3 || !(out = fopen(argv[1], "w"))) {
-        fprintf(stderr, "usage: fx_faults OUT touch|remap|heap|threads N|crash\n");
+        fprintf(stderr, "usage: fx_faults OUT touch|remap|read|heap|threads N|crash\n");
         return 2;
     }
     const char *mode = argv[2];
@@ -81,10 +87,21 @@ int main(int argc, char **argv)
         char *p = map(MIB);
         touch(p, MIB);
         report("first", p, MIB);
+        HEAPSCOPE_MARK("first-touched");
         munmap(p, MIB);
         p = map(MIB);
         touch(p, MIB);
         report("second", p, MIB);
+        HEAPSCOPE_MARK("second-touched");
+    } else if (strcmp(mode, "read") == 0) {
+        char *p = map(MIB);
+        int fd = open("/dev/zero", O_RDONLY);
+        if (fd < 0 || read(fd, p, MIB) != MIB) {
+            perror("fx_faults: read /dev/zero");
+            return 1;
+        }
+        close(fd);
+        report("mapping", p, MIB);
     } else if (strcmp(mode, "heap") == 0) {
         /* Keep 1 MiB on the heap (not mmap) and keep free() from trimming
          * it, so the second malloc gets the same, already-faulted pages. */

@@ -1,0 +1,244 @@
+/* cmd_faults.c - `heapscope faults FILE [--json] [--at SEQ | --mark LABEL]`:
+ * page faults by region, touch, phase, block and thread, reconciled with
+ * getrusage (docs/cli/faults.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "faults.h"
+#include "trace.h"
+
+static const char usage[] =
+    "usage: heapscope faults FILE [--json] [--at SEQ | --mark LABEL]\n"
+    "\n"
+    "    --json         print JSON instead of text\n"
+    "    --at SEQ       count only the faults before event SEQ\n"
+    "    --mark LABEL   count only the faults before the first mark LABEL\n";
+
+static const char why_differ[] =
+    "perf counts the user-mode faults from exec on; getrusage also counts faults taken in\n"
+    "kernel mode on user memory (read() or recv() into new pages), pages the kernel faults\n"
+    "in itself (execve copying argv and the environment) and the child's faults between\n"
+    "fork and exec. Samples after the exit snapshot (atexit handlers, the tracer) are not\n"
+    "in the getrusage figure.";
+
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++)
+        if (*s == '"' || *s == '\\')
+            printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            printf("\\u%04x", *s);
+        else
+            putchar(*s);
+    putchar('"');
+}
+
+static void json_regions(const uint64_t *n)
+{
+    printf("[");
+    for (unsigned i = 0; i < HS_REGION_COUNT; i++)
+        printf("%s{\"region\": \"%s\", \"faults\": %llu}", i ? ", " : "",
+               hs_fault_region_name(i), (unsigned long long)n[i]);
+    printf("]");
+}
+
+static void print_json(const char *path, const struct hs_faults_report *r)
+{
+    int perf = strcmp(r->source, "perf") == 0;
+    uint64_t total = r->total;
+    if (!perf) /* getrusage: the processes' counts at exit */
+        for (uint32_t i = 0; i < r->n_processes; i++)
+            total += r->processes[i].ru_minflt + r->processes[i].ru_majflt;
+    printf("{\"trace\": ");
+    json_string(path);
+    printf(", \"source\": \"%s\", \"note\": ", r->source);
+    json_string(r->note);
+    printf(", \"until_seq\": %llu,\n \"total\": %llu, \"minor\": %llu, \"major\": %llu,"
+           " \"lost\": %llu,\n \"by_region\": ",
+           (unsigned long long)r->until_seq, (unsigned long long)total,
+           (unsigned long long)r->minor, (unsigned long long)r->major, (unsigned long long)r->lost);
+    if (perf)
+        json_regions(r->by_region);
+    else
+        printf("[]");
+    printf(",\n \"by_touch\": [");
+    for (unsigned i = 0; i < HS_TOUCH_COUNT; i++)
+        printf("%s{\"touch\": \"%s\", \"faults\": %llu}", i ? ", " : "", hs_fault_touch_name(i),
+               (unsigned long long)r->by_touch[i]);
+    printf("],\n \"by_libc\": %llu, \"not_by_libc\": %llu,\n \"phases\": [",
+           (unsigned long long)r->by_libc, (unsigned long long)(r->total - r->by_libc));
+    for (uint32_t i = 0; i < r->n_phases; i++) {
+        const struct hs_faults_phase *p = &r->phases[i];
+        printf("%s\n  {\"from\": ", i ? "," : "");
+        json_string(p->from);
+        printf(", \"to\": ");
+        json_string(p->to);
+        printf(", \"faults\": %llu, \"rusage_delta\": %lld, \"by_region\": ",
+               (unsigned long long)p->total, (long long)p->rusage_delta);
+        json_regions(p->by_region);
+        printf("}");
+    }
+    printf("],\n \"blocks\": [");
+    for (uint32_t i = 0; i < r->n_blocks; i++) {
+        const struct hs_faults_block *b = &r->blocks[i];
+        printf("%s\n  {\"alloc_seq\": %llu, \"op\": \"%s\", \"ptr\": %llu, \"size\": %llu,"
+               " \"faults\": %llu, \"first\": %llu, \"refault\": %llu, \"by_libc\": %llu}",
+               i ? "," : "", (unsigned long long)b->alloc_seq, b->op, (unsigned long long)b->ptr,
+               (unsigned long long)b->size, (unsigned long long)b->faults,
+               (unsigned long long)b->first, (unsigned long long)b->refault,
+               (unsigned long long)b->by_libc);
+    }
+    printf("],\n \"threads\": [");
+    for (uint32_t i = 0; i < r->n_threads; i++)
+        printf("%s{\"pid\": %u, \"tid\": %u, \"faults\": %llu}", i ? ", " : "", r->threads[i].pid,
+               r->threads[i].tid, (unsigned long long)r->threads[i].faults);
+    printf("],\n \"processes\": [");
+    for (uint32_t i = 0; i < r->n_processes; i++) {
+        const struct hs_faults_process *p = &r->processes[i];
+        printf("%s\n  {\"pid\": %u, \"exec_gen\": %u, \"samples\": %llu", i ? "," : "", p->pid,
+               p->exec_gen, (unsigned long long)p->samples);
+        if (p->has_rusage)
+            printf(", \"ru_minflt\": %llu, \"ru_majflt\": %llu, \"samples_at_exit\": %llu",
+                   (unsigned long long)p->ru_minflt, (unsigned long long)p->ru_majflt,
+                   (unsigned long long)p->samples_at_exit);
+        printf("}");
+    }
+    printf("]}\n");
+}
+
+static void print_reconcile(const struct hs_faults_report *r, int perf)
+{
+    printf("\ngetrusage at exit, per process:\n");
+    for (uint32_t i = 0; i < r->n_processes; i++) {
+        const struct hs_faults_process *p = &r->processes[i];
+        if (!p->has_rusage) {
+            printf("  pid %u: no exit snapshot (killed, or exited without running atexit)\n", p->pid);
+            continue;
+        }
+        uint64_t ru = p->ru_minflt + p->ru_majflt;
+        printf("  pid %u: %llu minor + %llu major", p->pid, (unsigned long long)p->ru_minflt,
+               (unsigned long long)p->ru_majflt);
+        if (perf)
+            printf("; %llu samples until then; getrusage - samples = %lld", 
+                   (unsigned long long)p->samples_at_exit, (long long)(ru - p->samples_at_exit));
+        printf("\n");
+    }
+    if (perf)
+        printf("%s\n", why_differ);
+}
+
+static void print_text(const char *path, const struct hs_faults_report *r)
+{
+    int perf = strcmp(r->source, "perf") == 0;
+    printf("page faults of %s", path);
+    if (r->until_seq)
+        printf(" before event %llu", (unsigned long long)r->until_seq);
+    if (!perf) {
+        printf(": not sampled%s%s\n", r->note[0] ? " (" : " (perf refused or --no-faults",
+               r->note[0] ? r->note : "");
+        printf(")\nonly the tracer's getrusage counts are known (source: %s)\n", r->source);
+        for (uint32_t i = 0; i < r->n_phases; i++)
+            if (r->phases[i].rusage_delta >= 0)
+                printf("  %s .. %s: %lld faults (getrusage delta)\n", r->phases[i].from,
+                       r->phases[i].to, (long long)r->phases[i].rusage_delta);
+        print_reconcile(r, 0);
+        return;
+    }
+    printf(": %llu (%llu minor, %llu major), %llu samples lost\n\n", (unsigned long long)r->total,
+           (unsigned long long)r->minor, (unsigned long long)r->major, (unsigned long long)r->lost);
+    printf("by region\n");
+    for (unsigned i = 0; i < HS_REGION_COUNT; i++)
+        printf("  %-12s %10llu\n", hs_fault_region_name(i), (unsigned long long)r->by_region[i]);
+    printf("by touch\n"
+           "  first        %10llu  page never faulted before\n"
+           "  refault      %10llu  again after an munmap, mremap or trim gave it back\n"
+           "  repeat       %10llu  again with no release seen (copy-on-write, zero page)\n",
+           (unsigned long long)r->by_touch[0], (unsigned long long)r->by_touch[1],
+           (unsigned long long)r->by_touch[2]);
+    printf("by code (proxy for glibc's own metadata: the instruction is in libc)\n"
+           "  libc         %10llu  malloc's headers and lists, also memset/memcpy\n"
+           "  elsewhere    %10llu  the program, the loader, other libraries\n",
+           (unsigned long long)r->by_libc, (unsigned long long)(r->total - r->by_libc));
+    printf("by phase\n");
+    for (uint32_t i = 0; i < r->n_phases; i++) {
+        const struct hs_faults_phase *p = &r->phases[i];
+        printf("  %s .. %s: %llu", p->from, p->to, (unsigned long long)p->total);
+        for (unsigned k = 0; k < HS_REGION_COUNT; k++)
+            if (p->by_region[k])
+                printf(", %s %llu", hs_fault_region_name(k), (unsigned long long)p->by_region[k]);
+        printf("\n");
+    }
+    if (r->n_blocks)
+        printf("by block (most faulted)\n");
+    for (uint32_t i = 0; i < r->n_blocks; i++) {
+        const struct hs_faults_block *b = &r->blocks[i];
+        printf("  seq %llu %s(%llu) at 0x%llx: %llu (first %llu, refault %llu, libc %llu)\n",
+               (unsigned long long)b->alloc_seq, b->op, (unsigned long long)b->size,
+               (unsigned long long)b->ptr, (unsigned long long)b->faults,
+               (unsigned long long)b->first, (unsigned long long)b->refault,
+               (unsigned long long)b->by_libc);
+    }
+    printf("by thread\n");
+    for (uint32_t i = 0; i < r->n_threads; i++)
+        printf("  pid %u tid %u: %llu\n", r->threads[i].pid, r->threads[i].tid,
+               (unsigned long long)r->threads[i].faults);
+    print_reconcile(r, 1);
+}
+
+int cmd_faults(int argc, char **argv)
+{
+    const char *path = NULL, *mark = NULL;
+    unsigned long long at = 0;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            fputs(usage, stdout);
+            return HS_EXIT_OK;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
+            char *end;
+            at = strtoull(argv[++i], &end, 10);
+            if (*end || at == 0)
+                return cli_usage_error("faults", usage, "bad event number '%s'", argv[i]);
+        } else if (strcmp(argv[i], "--mark") == 0 && i + 1 < argc) {
+            mark = argv[++i];
+        } else if (argv[i][0] == '-' || path) {
+            return cli_usage_error("faults", usage, "unexpected argument '%s'", argv[i]);
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!path)
+        return cli_usage_error("faults", usage, "no trace file given");
+    if (at && mark)
+        return cli_usage_error("faults", usage, "--at and --mark exclude each other");
+
+    struct hs_error err;
+    struct hs_trace *t;
+    if (hs_trace_open(path, &t, &err))
+        return cli_fail("faults", "%s", err.msg);
+    if (mark) {
+        const struct hs_mark *m = hs_trace_find_mark(t, mark);
+        if (!m) {
+            hs_trace_close(t);
+            return cli_fail("faults", "no mark '%s' in '%s'", mark, path);
+        }
+        at = m->seq;
+    }
+    struct hs_faults_report r;
+    if (hs_faults_report(t, at, &r, &err)) {
+        hs_trace_close(t);
+        return cli_fail("faults", "%s: %s", path, err.msg);
+    }
+    if (json)
+        print_json(path, &r);
+    else
+        print_text(path, &r);
+    hs_faults_report_free(&r);
+    hs_trace_close(t);
+    return HS_EXIT_OK;
+}

@@ -1,0 +1,306 @@
+/*
+ * test_faults_record.c - page faults end to end: `heapscope record` runs a
+ * fixture (fx_faults), the trace database is queried with SQLite and
+ * `heapscope faults --json` is checked against the fixture's own ranges.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "faults_check.h"
+
+struct rec {
+    char dir[256], db_path[300], ranges_path[300], err_path[300];
+    struct fx_range ranges[8];
+    int n_ranges;
+    int status;
+    sqlite3 *db;
+};
+
+/* Runs [fx_noperf] heapscope record [flag] -o DB -- fx_faults RANGES mode [arg]. */
+static void record(struct rec *r, int noperf, const char *flag, const char *mode, const char *arg)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->dir, sizeof r->dir, "%s/record.XXXXXX", HS_TEST_TMP);
+    assert_non_null(mkdtemp(r->dir));
+    snprintf(r->db_path, sizeof r->db_path, "%s/t.db", r->dir);
+    snprintf(r->ranges_path, sizeof r->ranges_path, "%s/ranges", r->dir);
+    snprintf(r->err_path, sizeof r->err_path, "%s/stderr", r->dir);
+    const char *argv[16];
+    int n = 0;
+    if (noperf)
+        argv[n++] = FX_NOPERF;
+    argv[n++] = HEAPSCOPE;
+    argv[n++] = "record";
+    if (flag)
+        argv[n++] = flag;
+    argv[n++] = "-o";
+    argv[n++] = r->db_path;
+    argv[n++] = "--";
+    argv[n++] = FX_FAULTS;
+    argv[n++] = r->ranges_path;
+    argv[n++] = mode;
+    if (arg)
+        argv[n++] = arg;
+    argv[n] = NULL;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!freopen(r->err_path, "w", stderr) || !freopen("/dev/null", "w", stdout))
+            _exit(125);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    assert_int_equal(waitpid(pid, &r->status, 0), pid);
+    r->n_ranges = fx_read_ranges(r->ranges_path, r->ranges, 8);
+    assert_int_equal(sqlite3_open_v2(r->db_path, &r->db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+}
+
+static void done(struct rec *r)
+{
+    sqlite3_close(r->db);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* The single integer a query returns (-1 for NULL or no row). */
+static long long q(struct rec *r, const char *fmt, ...)
+{
+    char sql[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(r->db, sql, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(r->db));
+    long long v = -1;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* Output of `heapscope faults DB ARGS` (caller frees). */
+static char *faults_output(struct rec *r, const char *args)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s' faults '%s' %s", HEAPSCOPE, r->db_path, args);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    n = fread(buf, 1, cap - 1, p);
+    buf[n] = '\0';
+    assert_int_equal(pclose(p), 0);
+    return buf;
+}
+
+/* The number after `"key": ` following `"region": "name"` etc. */
+static long long json_after(const char *json, const char *anchor, const char *key)
+{
+    const char *a = strstr(json, anchor);
+    if (!a)
+        return -1;
+    const char *k = strstr(a, key);
+    return k ? strtoll(k + strlen(key), NULL, 10) : -1;
+}
+
+#define IN_RANGE(rg) "addr >= %llu AND addr < %llu", (unsigned long long)(rg).start, \
+                     (unsigned long long)(rg).end
+
+static void test_faults_record__touch_256_pages(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "touch", NULL);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(r.n_ranges, 1);
+    char where[200];
+    snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s", where), 256);
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND region = 'mmap'"
+                           " AND touch = 'first' AND major = 0 AND tid = %d", where,
+                       r.ranges[0].tid), 256);
+    /* Placed after the program's mmap of that range. */
+    long long mmap_seq = q(&r, "SELECT seq FROM sys_events WHERE op = 15 AND ptr = %llu",
+                           (unsigned long long)r.ranges[0].start);
+    assert_true(mmap_seq > 0);
+    assert_true(q(&r, "SELECT min(after_seq) FROM faults WHERE %s", where) >= mmap_seq);
+    assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op = 'page_fault' AND seq > %lld"
+                           " AND ptr >= %llu AND ptr < %llu", mmap_seq,
+                       (unsigned long long)r.ranges[0].start, (unsigned long long)r.ranges[0].end),
+                     256);
+    assert_int_equal(q(&r, "SELECT value = 'perf' FROM meta WHERE key = 'faults_source'"), 1);
+    char *json = faults_output(&r, "--json");
+    long long total = q(&r, "SELECT count(*) FROM faults");
+    assert_int_equal(json_after(json, "\"total\"", "\"total\": "), total);
+    long long mmap_all = q(&r, "SELECT count(*) FROM faults WHERE region = 'mmap'");
+    assert_int_equal(json_after(json, "\"region\": \"mmap\"", "\"faults\": "), mmap_all);
+    assert_true(mmap_all >= 256);
+    free(json);
+    /* getrusage counts everything perf counts and more (never less). */
+    long long ru = q(&r, "SELECT minflt + majflt FROM mallinfo WHERE kind = 'exit'");
+    long long until_exit = q(&r, "SELECT count(*) FROM faults WHERE ts_ns <="
+                                 " (SELECT ts_ns FROM mallinfo WHERE kind = 'exit')");
+    assert_true(ru >= until_exit);
+    done(&r);
+}
+
+static void test_faults_record__remap_refaults(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "remap", NULL);
+    assert_int_equal(r.n_ranges, 2);
+    char first[200], second[200];
+    snprintf(first, sizeof first, IN_RANGE(r.ranges[0]));
+    snprintf(second, sizeof second, IN_RANGE(r.ranges[1]));
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND touch = 'first'", first), 256);
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND after_seq >="
+                           " (SELECT seq FROM sys_events WHERE op = 16)", second), 256);
+    if (r.ranges[0].start == r.ranges[1].start)
+        assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND touch = 'refault'",
+                           second), 256);
+    else
+        assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND touch = 'first'",
+                           second), 256);
+    /* Faults before the first mark: exactly the first touch in 'mmap'. */
+    char *json = faults_output(&r, "--json --mark first-touched");
+    assert_int_equal(json_after(json, "\"by_region\"", "\"region\": \"mmap\", \"faults\": "), 256);
+    free(json);
+    /* The phase between the marks holds the second touch. */
+    json = faults_output(&r, "--json");
+    assert_int_equal(json_after(json, "\"from\": \"first-touched\"",
+                                "\"region\": \"mmap\", \"faults\": "), 256);
+    free(json);
+    done(&r);
+}
+
+static void test_faults_record__heap_reuse_faults_once(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "heap", NULL);
+    assert_int_equal(r.n_ranges, 2);
+    assert_true(r.ranges[0].start == r.ranges[1].start);
+    char where[200];
+    snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
+    long long first_seq = q(&r, "SELECT min(alloc_seq) FROM blocks WHERE ptr = %llu AND size = 1048576",
+                            (unsigned long long)r.ranges[0].start);
+    long long second_seq = q(&r, "SELECT max(alloc_seq) FROM blocks WHERE ptr = %llu AND size = 1048576",
+                             (unsigned long long)r.ranges[0].start);
+    assert_true(first_seq > 0 && second_seq > first_seq);
+    /* The chunk starts 16 bytes into a page malloc already wrote (the
+     * header), so the first touch faults the other 255 pages, on the heap
+     * and charged to the first block. */
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND region = 'heap'"
+                           " AND touch = 'first' AND block_seq = %lld", where, first_seq), 255);
+    /* The second malloc gets the same, already-faulted pages. */
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND after_seq >= %lld", where,
+                       second_seq), 0);
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE block_seq = %lld", second_seq), 0);
+    done(&r);
+}
+
+static void test_faults_record__threads_per_tid(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "threads", "40");
+    assert_int_equal(r.n_ranges, 4);
+    for (int i = 0; i < 4; i++) {
+        char where[200];
+        snprintf(where, sizeof where, IN_RANGE(r.ranges[i]));
+        assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND tid = %d AND region = 'mmap'",
+                           where, r.ranges[i].tid), 40);
+        assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s", where), 40);
+    }
+    done(&r);
+}
+
+static void test_faults_record__crash_keeps_faults(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "crash", NULL);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 128 + 11);
+    assert_int_equal(r.n_ranges, 1);
+    char where[200];
+    snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND region = 'mmap'", where), 256);
+    done(&r);
+}
+
+static void test_faults_record__kernel_mode_faults_not_sampled(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "read", NULL);
+    assert_int_equal(r.n_ranges, 1);
+    char where[200];
+    snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
+    /* read() filled 256 new pages: getrusage counts them, perf does not. */
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s", where), 0);
+    long long ru = q(&r, "SELECT minflt + majflt FROM mallinfo WHERE kind = 'exit'");
+    long long until_exit = q(&r, "SELECT count(*) FROM faults WHERE ts_ns <="
+                                 " (SELECT ts_ns FROM mallinfo WHERE kind = 'exit')");
+    assert_true(ru - until_exit >= 256);
+    done(&r);
+}
+
+static void test_faults_record__no_faults_flag(void **state)
+{
+    struct rec r;
+    record(&r, 0, "--no-faults", "touch", NULL);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults"), 0);
+    assert_int_equal(q(&r, "SELECT value = 'getrusage' FROM meta WHERE key = 'faults_source'"), 1);
+    long long ru = q(&r, "SELECT minflt + majflt FROM mallinfo WHERE kind = 'exit'");
+    assert_true(ru >= 256);
+    char *json = faults_output(&r, "--json");
+    assert_non_null(strstr(json, "\"source\": \"getrusage\""));
+    assert_int_equal(json_after(json, "\"total\"", "\"total\": "), ru);
+    free(json);
+    done(&r);
+}
+
+static void test_faults_record__perf_refused(void **state)
+{
+    struct rec r;
+    record(&r, 1, NULL, "touch", NULL);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    FILE *f = fopen(r.err_path, "r");
+    char line[512];
+    int said = 0;
+    while (f && fgets(line, sizeof line, f))
+        said += strstr(line, "heapscope record: page faults not recorded: perf_event_open "
+                             "refused: Permission denied") != NULL;
+    if (f)
+        fclose(f);
+    assert_int_equal(said, 1);
+    assert_int_equal(q(&r, "SELECT value = 'getrusage' FROM meta WHERE key = 'faults_source'"), 1);
+    assert_int_equal(q(&r, "SELECT value LIKE '%%refused%%' FROM meta WHERE key = 'faults_note'"), 1);
+    char *text = faults_output(&r, "");
+    assert_non_null(strstr(text, "not sampled (page faults not recorded: perf_event_open refused"));
+    free(text);
+    done(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_faults_record__touch_256_pages),
+        cmocka_unit_test(test_faults_record__remap_refaults),
+        cmocka_unit_test(test_faults_record__heap_reuse_faults_once),
+        cmocka_unit_test(test_faults_record__threads_per_tid),
+        cmocka_unit_test(test_faults_record__crash_keeps_faults),
+        cmocka_unit_test(test_faults_record__kernel_mode_faults_not_sampled),
+        cmocka_unit_test(test_faults_record__no_faults_flag),
+        cmocka_unit_test(test_faults_record__perf_refused),
+    };
+    return cmocka_run_group_tests_name("faults_record", tests, NULL, NULL);
+}
