@@ -201,7 +201,13 @@ void hs__init(void)
         int saved = hs__thread.busy;
         hs__thread.busy = HS_BUSY_TRACER;
         resolve();
-        open_logdir();
+        /* A malloc from ld.so can arrive before libc's own initializer set
+         * environ; then the configuration waits for our constructor, which
+         * always runs after libc's. */
+        if (environ)
+            open_logdir();
+        else
+            hs__state.config_deferred = 1;
         hs__thread.busy = saved;
         __atomic_store_n(&hs__state.init_phase, HS_INIT_DONE, __ATOMIC_RELEASE);
         return;
@@ -215,4 +221,11 @@ void hs__init(void)
 __attribute__((constructor)) static void tracer_load(void)
 {
     hs__init();
+    if (hs__state.config_deferred) {
+        int saved = hs__thread.busy;
+        hs__thread.busy = HS_BUSY_TRACER;
+        hs__state.config_deferred = 0;
+        open_logdir();
+        hs__thread.busy = saved;
+    }
 }

@@ -48,6 +48,15 @@ static void stop_recording(uint32_t flag, const char *why, int err)
                           : "(later events dropped)");
 }
 
+/* Faults in the pages of slots [from, to) in one system call. */
+static void prefault(uint64_t from, uint64_t to)
+{
+    uintptr_t page = 4096;
+    uintptr_t start = (uintptr_t)&hs__state.records[from] & ~(page - 1);
+    uintptr_t end = (uintptr_t)&hs__state.records[to];
+    hs__sys_prefault((void *)start, end - start);
+}
+
 /* Makes slot i writable. 0, or -1 when the log had to be disabled. */
 static int cover(uint64_t i)
 {
@@ -63,6 +72,7 @@ static int cover(uint64_t i)
             stop_recording(HS_LOG_DISABLED, "cannot grow the log", -rc);
             return -1;
         }
+        prefault(covered, end);
         if (__atomic_compare_exchange_n(&hs__state.covered, &covered, end, 0, __ATOMIC_RELEASE,
                                         __ATOMIC_ACQUIRE))
             break;

@@ -189,6 +189,7 @@ int hs__sink_open_log(uint64_t max_events, uint32_t flags, const char **what)
     hs__state.map_size = map_size;
     hs__state.max_slots = max_slots;
     __atomic_store_n(&hs__state.covered, first, __ATOMIC_RELEASE);
+    hs__sys_prefault(map, HS_LOG_HEADER_SIZE + first * HS_RECORD_SIZE);
     fill_header(map, gen, flags);
     copy_maps(pid, gen);
     return 0;

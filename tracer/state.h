@@ -65,6 +65,8 @@ struct tracer_state {
     int glibc;                     /* the next malloc is glibc's: read chunk
                                       headers and infer brk/mmap */
     int complained;                /* the one diagnostic line was printed (atomic) */
+    int config_deferred;           /* environ was not set up yet at init: the
+                                      library constructor reads HS_LOGDIR */
     struct hs_real real;           /* next definitions of the hooked symbols */
 
     int dir_fd;                    /* HS_LOGDIR, O_DIRECTORY (kept for fork) */

@@ -24,6 +24,11 @@ long hs__sys_readlink(const char *path, char *buf, size_t n);
 int hs__sys_fallocate(int fd, uint64_t offset, uint64_t len); /* 0 or -errno; extends only */
 void *hs__sys_map_shared(int fd, size_t len);                 /* NULL on failure; NORESERVE */
 void hs__sys_unmap(void *addr, size_t len);
+/* Faults in [addr, addr+len) of a shared mapping for writing in one system
+ * call (MADV_POPULATE_WRITE, Linux 5.14+), instead of one page fault per
+ * page later on the hot path. Best effort: errors are ignored (the pages
+ * then fault in one by one). pre: addr page aligned. */
+void hs__sys_prefault(void *addr, size_t len);
 /* The raw mmap system call, for a program mmap that arrives while the real
  * mmap is not resolved yet (returns MAP_FAILED-style (void *)-1 on error). */
 void *hs__sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long offset);

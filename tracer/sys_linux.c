@@ -100,6 +100,15 @@ void *hs__sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long off
     return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, offset);
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older headers lack it */
+#endif
+
+void hs__sys_prefault(void *addr, size_t len)
+{
+    madvise(addr, len, MADV_POPULATE_WRITE);
+}
+
 void hs__sys_unmap(void *addr, size_t len)
 {
     syscall(SYS_munmap, addr, len);
