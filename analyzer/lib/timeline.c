@@ -15,6 +15,7 @@
  */
 #include "timeline.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
 #include "block_events.h"
@@ -26,7 +27,34 @@ struct state {
     const struct hs_mark *marks;
     uint64_t n_marks, next_mark;
     uint64_t n_brk_rows;
+    sqlite3_stmt *faults; /* after_seq of this process's faults, ascending */
+    int64_t next_fault;   /* after_seq of the next unread fault; -1 at the end */
 };
+
+/* Page faults come from the `faults` table (one row per kernel sample,
+ * placed after the event `after_seq`; written at import), not from the
+ * event stream. No table (an older trace or --no-faults): no faults. */
+static void faults_open(struct state *s, struct hs_trace *t, uint32_t pid)
+{
+    s->next_fault = -1;
+    if (sqlite3_prepare_v2(hs_trace_db(t),
+                           "SELECT after_seq FROM faults WHERE pid = ?1 ORDER BY after_seq", -1,
+                           &s->faults, NULL) != SQLITE_OK) {
+        s->faults = NULL;
+        return;
+    }
+    sqlite3_bind_int64(s->faults, 1, pid);
+    if (sqlite3_step(s->faults) == SQLITE_ROW)
+        s->next_fault = sqlite3_column_int64(s->faults, 0);
+}
+
+static void faults_until(struct state *s, uint64_t seq)
+{
+    while (s->next_fault >= 0 && (uint64_t)s->next_fault <= seq) {
+        s->row.page_faults++;
+        s->next_fault = sqlite3_step(s->faults) == SQLITE_ROW ? sqlite3_column_int64(s->faults, 0) : -1;
+    }
+}
 
 static void apply(struct state *s, const struct hs_event *ev)
 {
@@ -45,8 +73,6 @@ static void apply(struct state *s, const struct hs_event *ev)
                 s->row.heap_start = ev->old_ptr;
             s->row.brk = ev->ptr;
         }
-    } else if (ev->op == HS_OP_PAGE_FAULT) {
-        s->row.page_faults++;
     }
 }
 
@@ -105,6 +131,8 @@ int hs_timeline_run(struct hs_trace *t, const struct hs_timeline_opts *opts,
             pid = ev.pid;
         if (ev.pid != pid)
             continue;
+        if (!s.faults && s.next_fault == 0)
+            faults_open(&s, t, pid);
         uint64_t old_brk = s.row.brk;
         apply(&s, &ev);
         if ((rc = allocate(&s, &ev)) != HS_OK) {
@@ -123,6 +151,7 @@ int hs_timeline_run(struct hs_trace *t, const struct hs_timeline_opts *opts,
         int brk_row = s.row.brk != old_brk && s.n_brk_rows < HS_TIMELINE_MAX_BRK_ROWS;
         if (brk_row)
             s.n_brk_rows++;
+        faults_until(&s, ev.seq);
         if (n % every == 0 || s.row.mark || brk_row) {
             if ((rc = cb(&s.row, ctx)) != 0)
                 goto err_close_cursor;
@@ -136,6 +165,7 @@ int hs_timeline_run(struct hs_trace *t, const struct hs_timeline_opts *opts,
     rc = pending ? cb(&s.row, ctx) : HS_OK;
 err_close_cursor:
     hs_cursor_close(c);
+    sqlite3_finalize(s.faults);
 err_free_map:
     hs_live_map_free(&s.live);
     return rc;

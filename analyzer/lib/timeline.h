@@ -32,7 +32,7 @@ struct hs_timeline_row {
     uint64_t heap_start;     /* break before the first brk/sbrk (0: none yet) */
     uint64_t brk;            /* current break (0: none yet) */
     uint64_t mmapped;        /* chunk bytes of live mmapped chunks */
-    uint64_t page_faults;    /* page_fault events so far */
+    uint64_t page_faults;    /* page-fault samples placed at or before seq (faults table) */
     const char *mark;        /* label if this row is a mark, else NULL */
 };
 

@@ -12,7 +12,7 @@ expect_eq() { [ "$2" = "$3" ] || fail "$1: expected '$3', got '$2'"; }
 
 rm -rf "$work" && mkdir -p "$work" || fail "cannot create $work"
 cd "$work" || exit 1
-"$hs" record --no-faults -o a.db -- "$fx" >/dev/null 2>rec.err || { cat rec.err; fail "record a.db"; }
+"$hs" record -o a.db -- "$fx" >/dev/null 2>rec.err || { cat rec.err; fail "record a.db"; }
 GLIBC_TUNABLES=glibc.malloc.tcache_count=0 "$hs" record --no-faults -o b.db -- "$fx" >/dev/null 2>rec.err \
     || { cat rec.err; fail "record b.db"; }
 

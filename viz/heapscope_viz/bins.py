@@ -1,45 +1,35 @@
 """bins: a picture of every non-empty glibc bin at one moment, from
 `heapscope bins --json`: one row per bin, its chunks as boxes in list order
-(the head on the left), labelled with their sizes; tcache rows show their
-counts. Sections: tcache, fastbins, unsorted, small bins, large bins."""
+(the head on the left, arrows follow the list), labelled with address and
+chunk size; tcache rows show their counts; the top chunk comes last."""
 
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Patch, Rectangle
 
-from . import VizError
 from . import style
 
-SECTION_COLOURS = {"tcache": style.ORANGE, "fast": style.PURPLE, "unsorted": style.YELLOW,
-                   "small": style.SKY, "large": style.GREEN}
-MAX_BOXES = 12
-
-
-def section_of(name):
-    n = name.lower()
-    for key in ("tcache", "fast", "unsorted", "small", "large"):
-        if key in n:
-            return key
-    return None
+KIND_COLOURS = {"tcache": style.ORANGE, "fastbin": style.PURPLE, "unsorted": style.YELLOW,
+                "smallbin": style.SKY, "largebin": style.GREEN, "top": style.GREY}
+MAX_BOXES = 10
 
 
 def rows_of(doc):
-    """[(section, label, count, [chunk sizes/addrs])] in the JSON's order."""
+    """[(kind, label, count, [(addr, size)])] in the JSON's order."""
     out = []
-    items = doc.get("bins", doc) if isinstance(doc, dict) else doc
-    if isinstance(items, dict):
-        items = [dict(b, kind=k) for k, v in items.items() if isinstance(v, list) for b in v]
-    for b in items or []:
-        if not isinstance(b, dict):
-            continue
-        kind = b.get("kind") or b.get("type") or b.get("bin") or ""
-        sec = section_of(str(kind))
-        if sec is None:
-            continue
-        chunks = b.get("chunks") or []
-        count = b.get("count", len(chunks))
-        idx = b.get("index", b.get("idx", ""))
-        size = b.get("size") or b.get("chunk_size") or (chunks[0].get("size") if chunks and isinstance(chunks[0], dict) else None)
-        label = "%s %s" % (sec, ("0x%x" % size) if isinstance(size, int) else idx)
-        out.append((sec, label, count, chunks))
+    for b in doc.get("bins", []):
+        kind = b.get("kind", "")
+        chunks = [(c.get("addr"), c.get("size")) for c in b.get("chunks", [])]
+        lo, hi = b.get("size_lo"), b.get("size_hi")
+        if not hi:
+            size = "any size" if kind == "unsorted" else ">= 0x%x" % (lo or 0)
+        else:
+            size = ("0x%x" % lo) if lo == hi else ("0x%x-0x%x" % (lo, hi))
+        label = "%s[%s] %s" % (kind, b.get("index", ""), size)
+        if kind == "tcache" and b.get("tid"):
+            label += " tid %s" % b["tid"]
+        out.append((kind, label, b.get("count", len(chunks)), chunks))
+    top = doc.get("top")
+    if top and top.get("size"):
+        out.append(("top", "top chunk", 1, [(top.get("addr"), top.get("size"))]))
     return out
 
 
@@ -49,32 +39,32 @@ def draw(trace, out, at=None, mark=None):
         if marks:
             mark = marks[-1][1]
     doc = trace.bins(at, mark)
-    rows = [r for r in rows_of(doc) if r[2]]
+    rows = rows_of(doc)
     moment = "mark '%s'" % mark if mark else ("event %d" % at if at is not None else "the end")
-    fig, ax = style.figure(height=max(3.0, 0.42 * len(rows) + 1.6))
+    fig, ax = style.figure(height=max(2.6, 0.55 * len(rows) + 1.4), width=15)
     if not rows:
         style.no_data(ax, "every bin is empty at %s" % moment)
-    for y, (sec, label, count, chunks) in enumerate(rows):
-        ax.text(-0.2, y, "%s  (%d)" % (label, count), ha="right", va="center", fontsize=8)
-        for i, c in enumerate(chunks[:MAX_BOXES]):
-            size = c.get("size") if isinstance(c, dict) else None
-            addr = c.get("addr") if isinstance(c, dict) else c
-            ax.add_patch(Rectangle((i, y - 0.35), 0.9, 0.7, facecolor=SECTION_COLOURS[sec],
+    for y, (kind, label, count, chunks) in enumerate(rows):
+        ax.text(-0.15, y, "%s  (%d)" % (label, count), ha="right", va="center", fontsize=8)
+        for i, (addr, size) in enumerate(chunks[:MAX_BOXES]):
+            ax.add_patch(Rectangle((i, y - 0.36), 0.86, 0.72, facecolor=KIND_COLOURS.get(kind, style.GREY),
                                    edgecolor=style.BLACK, linewidth=0.5))
-            text = ("0x%x" % addr) if isinstance(addr, int) else ""
-            if isinstance(size, int):
-                text += "\n0x%x" % size
-            ax.text(i + 0.45, y, text, ha="center", va="center", fontsize=6)
+            text = "0x%x\n0x%x" % (addr, size) if isinstance(addr, int) else ""
+            ax.text(i + 0.43, y, text, ha="center", va="center", fontsize=6.5)
             if i:
-                ax.annotate("", (i, y), (i - 0.1, y), arrowprops=dict(arrowstyle="<-", lw=0.6))
+                ax.annotate("", (i, y), (i - 0.14, y), arrowprops=dict(arrowstyle="->", lw=0.7))
         if len(chunks) > MAX_BOXES:
-            ax.text(MAX_BOXES + 0.1, y, "... +%d" % (len(chunks) - MAX_BOXES), va="center", fontsize=8)
-    ax.set_xlim(-0.3, MAX_BOXES + 1.2)
-    ax.set_ylim(len(rows) - 0.5 if rows else 1, -0.7)
+            ax.text(MAX_BOXES + 0.05, y, "+%d more" % (len(chunks) - MAX_BOXES), va="center", fontsize=8)
+    ax.set_xlim(-0.2, MAX_BOXES + 0.9)
+    ax.set_ylim(len(rows) - 0.4 if rows else 1, -0.6)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(False)
     for s in ax.spines.values():
         s.set_visible(False)
-    ax.set_title("glibc bins at %s: chunks in list order (address, chunk size), head first" % moment)
+    kinds = [k for k in KIND_COLOURS if any(r[0] == k for r in rows)]
+    if kinds:
+        ax.legend(handles=[Patch(color=KIND_COLOURS[k], label=k) for k in kinds],
+                  loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    ax.set_title("glibc bins at %s: chunks in list order, head first (address / chunk size)" % moment)
     style.save(fig, out)

@@ -119,7 +119,11 @@ class Trace:
         return [(r["seq"], r["mark"]) for r in rows if r.get("mark")]
 
     def frag(self, optional=False):
-        return self.csv("frag", self.path, "--csv", optional=optional)
+        """The glibc model's figures at each mark and about 1000 times over
+        the trace (--every from the event count `summary` gives)."""
+        summ = self.summary() or {}
+        every = max(1, int(summ.get("n_events", 0) or 0) // 1000)
+        return self.csv("frag", self.path, "--csv", "--every", str(every), optional=optional)
 
     def bins(self, at=None, mark=None):
         return self.json("bins", self.path, "--json", *moment_args(at, mark))

@@ -1,12 +1,18 @@
 """faults: page-fault addresses against time, one panel per memory region
-(heap, mmapped, stack, other), from `heapscope faults --json`; and the
-cumulative fault count the timeline draws (from `heapscope timeline`)."""
+(heap, mmap, thread-heap, stack, library, other), read from the `faults`
+table that `heapscope record` writes (one row per kernel sample, its region
+attributed in C at import; docs/schema.md); the panel titles give the
+totals of `heapscope faults --json`. The timeline's cumulative fault count
+comes from `heapscope timeline`."""
+
+import sqlite3
 
 from . import VizError
 from . import style
 
-REGION_COLOURS = [style.BLUE, style.VERMILLION, style.GREEN, style.PURPLE, style.ORANGE,
-                  style.SKY, style.BLACK]
+REGION_COLOURS = {"heap": style.BLUE, "mmap": style.VERMILLION, "thread-heap": style.PURPLE,
+                  "stack": style.GREEN, "library": style.ORANGE, "other": style.GREY}
+MAX_POINTS = 50000
 
 
 def cumulative(trace):
@@ -17,40 +23,57 @@ def cumulative(trace):
     return [r["seq"] for r in tl], [r["page_faults"] for r in tl]
 
 
-def samples(doc):
-    """The fault list of `faults --json`: [{seq|ts_ns, addr, region}]."""
-    for key in ("faults", "samples", "events"):
-        if isinstance(doc.get(key), list):
-            return doc[key]
-    return []
+def samples(path):
+    """[(seq, addr, region, major)], every k-th row when there are more than
+    MAX_POINTS (a scatter cannot show more), and the total row count."""
+    try:
+        db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    except sqlite3.Error as e:
+        raise VizError("cannot open trace '%s': %s" % (path, e))
+    try:
+        try:
+            (n,) = db.execute("SELECT count(*) FROM faults").fetchone()
+        except sqlite3.Error:
+            return [], 0
+        stride = max(1, -(-n // MAX_POINTS))
+        rows = db.execute("SELECT seq, addr, region, major FROM faults WHERE id % ?1 = 0 "
+                          "ORDER BY id", (stride,)).fetchall() if stride > 1 else \
+            db.execute("SELECT seq, addr, region, major FROM faults ORDER BY id").fetchall()
+        return rows, n
+    finally:
+        db.close()
 
 
 def draw(trace, out, at=None, mark=None):
     doc = trace.faults()
-    rows = samples(doc or {})
+    rows, n = samples(trace.path)
     if not rows:
-        raise VizError("no page faults in '%s' (recorded without fault sampling?)" % trace.path)
-    xkey = "seq" if "seq" in rows[0] else "ts_ns"
-    regions = []
-    for r in rows:
-        g = r.get("region") or "other"
-        if g not in regions:
-            regions.append(g)
-    fig, axes = style.figure(len(regions), 1, height=2.5 + 2.0 * len(regions), sharex=True)
+        note = doc.get("note") if isinstance(doc, dict) else ""
+        raise VizError("no page-fault samples in '%s'%s" % (trace.path, ": " + note if note else ""))
+    totals = {r["region"]: r["faults"] for r in doc.get("by_region", [])}
+    regions = [g for g in REGION_COLOURS if any(r[2] == g for r in rows)]
+    regions += sorted({r[2] for r in rows} - set(regions), key=str)
+    marks = trace.marks()
+    fig, axes = style.figure(len(regions), 1, height=2.2 + 1.9 * len(regions), sharex=True)
     if len(regions) == 1:
         axes = [axes]
-    for i, (ax, g) in enumerate(zip(axes, regions)):
-        sub = [r for r in rows if (r.get("region") or "other") == g]
-        major = [r for r in sub if r.get("major")]
-        minor = [r for r in sub if not r.get("major")]
-        ax.scatter([r[xkey] for r in minor], [r["addr"] for r in minor], s=4,
-                   color=REGION_COLOURS[i % len(REGION_COLOURS)], label="%s: %d minor" % (g, len(minor)))
+    for ax, g in zip(axes, regions):
+        sub = [r for r in rows if r[2] == g]
+        minor = [r for r in sub if not r[3]]
+        major = [r for r in sub if r[3]]
+        ax.scatter([r[0] for r in minor], [r[1] for r in minor], s=5,
+                   color=REGION_COLOURS.get(g, style.BLACK), label="minor")
         if major:
-            ax.scatter([r[xkey] for r in major], [r["addr"] for r in major], s=14, marker="x",
-                       color=style.BLACK, label="%d major" % len(major))
+            ax.scatter([r[0] for r in major], [r[1] for r in major], s=18, marker="x",
+                       color=style.BLACK, label="major (disk I/O)")
         ax.yaxis.set_major_formatter(style.HEX)
         ax.set_ylabel("%s\naddress" % g, fontsize=9)
-        ax.legend(loc="upper left", fontsize=8)
-    axes[0].set_title("Page faults: %d, by region" % len(rows))
-    axes[-1].set_xlabel("time (event sequence number)" if xkey == "seq" else "time (ns)")
+        ax.set_title("%s: %s faults" % (g, totals.get(g, len(sub))), fontsize=9, loc="left")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        style.mark_lines(ax, marks, label_top=(ax is axes[0]))
+    title = "Page faults by region: %d samples (%s)" % (doc.get("total", n), doc.get("source", "perf"))
+    if len(rows) < n:
+        title += ", every %d-th drawn" % -(-n // MAX_POINTS)
+    fig.suptitle(title)
+    axes[-1].set_xlabel("time (event sequence number the fault follows)")
     style.save(fig, out)

@@ -8,10 +8,11 @@ from . import style
 
 RATIO_COLUMNS = (("external_frag", "external fragmentation", style.VERMILLION),
                  ("utilization", "utilization", style.BLUE))
-BYTE_COLUMNS = (("heap_extent", "heap extent", style.BLACK),
+BYTE_COLUMNS = (("heap_extent", "brk heap extent", style.BLACK),
+                ("mmapped_bytes", "mmapped bytes", style.VERMILLION),
                 ("live_requested", "live requested", style.BLUE),
                 ("chunk_overhead", "chunk overhead (internal fragmentation)", style.PURPLE),
-                ("free_total", "free bytes", style.ORANGE),
+                ("free_top", "free in top", style.SKY),
                 ("largest_free", "largest free chunk", style.GREEN))
 
 

@@ -5,7 +5,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every
 # common colour-vision deficiency.
@@ -73,8 +73,23 @@ def figure(rows=1, cols=1, height=6.0, width=12.0, **kw):
     return plt.subplots(rows, cols, figsize=(width, height), **kw)
 
 
+def _byte_ticks(axis, lo, hi):
+    """Ticks at round binary multiples (256 KiB, 1 MiB...), not 195.3 KiB."""
+    span = max(hi - lo, 1)
+    unit = 1
+    while span / unit >= 1024 * 2 and unit < 1024 ** 4:
+        unit *= 1024
+    for step in (1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, 128, 200, 256, 500, 512, 1024, 2048):
+        if span / (step * unit) <= 8:
+            axis.set_major_locator(MultipleLocator(step * unit))
+            return
+
+
 def save(fig, out):
     """Writes PNG or SVG by out's extension."""
+    for ax in fig.axes:
+        if ax.yaxis.get_major_formatter() is BYTES:
+            _byte_ticks(ax.yaxis, *ax.get_ylim())
     fig.savefig(out, bbox_inches="tight")
     plt.close(fig)
 
