@@ -90,8 +90,8 @@ def draw(trace, out, at=None, mark=None):
                 Line2D([], [], color=style.GREY, linestyle="--", label="heap start")]
     axes[0].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     shown, total = info.get("shown", "?"), info.get("total", "?")
-    title = "Heap map: %s blocks" % total
+    title = "Heap map: {:,} blocks".format(int(total)) if str(total).isdigit() else "Heap map"
     if shown != total:
-        title += " (the %s largest by size x lifetime drawn)" % shown
+        title += " (the {:,} largest by size x lifetime drawn)".format(int(shown))
     axes[0].set_title(title)
     style.save(fig, out)
