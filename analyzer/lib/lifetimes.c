@@ -175,6 +175,9 @@ void hs_lifetimes_free(struct hs_lifetimes *l)
 
 const char *hs_lifetime_region(const struct hs_lifetime *l)
 {
+    /* Other allocators (jemalloc...) carve blocks out of their own mappings. */
+    if (l->flags & HS_F_NO_CHUNK)
+        return "other";
     if (l->flags & HS_CHUNK_IS_MMAPPED)
         return "mmap";
     if (l->flags & HS_CHUNK_NON_MAIN_ARENA)

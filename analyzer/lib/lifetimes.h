@@ -42,7 +42,8 @@ int hs_lifetimes_collect(struct hs_trace *t, uint32_t pid, uint64_t max_rows,
                          struct hs_lifetimes *out, struct hs_error *err);
 void hs_lifetimes_free(struct hs_lifetimes *l);
 
-/* "heap" (main arena), "arena" (another arena's heap), "mmap". */
+/* "heap" (main arena), "arena" (another arena's heap), "mmap", or
+ * "other" (a non-glibc allocator's own mappings: no chunk headers). */
 const char *hs_lifetime_region(const struct hs_lifetime *l);
 
 #endif

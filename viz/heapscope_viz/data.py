@@ -65,6 +65,14 @@ class Trace:
             if optional:
                 return None
             raise error
+        if not p.stdout.strip() and p.stderr.strip():
+            # Exit 0 but nothing to draw: the command explained why (e.g.
+            # "the glibc bin model does not apply" for a jemalloc trace).
+            error = VizError(_reword(p.stderr.strip().splitlines()[0], args[0]))
+            self._cache[key] = error
+            if optional:
+                return None
+            raise error
         self._cache[key] = p.stdout
         return p.stdout
 
@@ -81,6 +89,12 @@ class Trace:
                 comments.append(line[1:].strip())
             elif line.strip():
                 body.append(line)
+        if body and "," not in body[0]:
+            # Not CSV: a sentence saying why there is none (e.g. `frag` on
+            # a trace of another allocator).
+            if optional:
+                return None, None
+            raise VizError("%s: %s" % (args[0], body[0]))
         rows = [{k: _number(v) for k, v in r.items()}
                 for r in csv.DictReader(io.StringIO("\n".join(body)))]
         return comments, rows

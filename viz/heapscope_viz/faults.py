@@ -69,7 +69,7 @@ def draw(trace, out, at=None, mark=None):
         ax.yaxis.set_major_formatter(style.HEX)
         ax.set_ylabel("%s\naddress" % g, fontsize=9)
         ax.set_title("%s: %s faults" % (g, totals.get(g, len(sub))), fontsize=9, loc="left")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        style.legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
         style.mark_lines(ax, marks, label_top=(ax is axes[0]))
     title = "Page faults by region: %d samples (%s)" % (doc.get("total", n), doc.get("source", "perf"))
     if len(rows) < n:

@@ -27,7 +27,7 @@ def draw(trace, out, at=None, mark=None):
                     drawstyle="steps-post", linewidth=1.4)
     a1.set_ylim(-0.02, 1.02)
     a1.set_ylabel("ratio (0-1)")
-    a1.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    style.legend(a1, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     a1.set_title("Fragmentation over time")
     for col, label, colour in BYTE_COLUMNS:
         if rows and col in rows[0]:
@@ -36,7 +36,7 @@ def draw(trace, out, at=None, mark=None):
     a2.yaxis.set_major_formatter(style.BYTES)
     a2.set_ylabel("bytes")
     a2.set_ylim(bottom=0)
-    a2.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    style.legend(a2, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     a2.set_xlabel("time (event sequence number)")
     for k, a in enumerate((a1, a2)):
         style.mark_lines(a, marks, label_top=(k == 0))

@@ -13,7 +13,8 @@ from . import style
 
 REGION_TITLES = {"heap": "brk heap (main arena)",
                  "mmap": "mmapped chunks",
-                 "arena": "other arenas (thread heaps)"}
+                 "arena": "other arenas (thread heaps)",
+                 "other": "the allocator's mappings\n(not glibc)"}
 
 
 def _rects(rows):
@@ -32,7 +33,7 @@ def draw(trace, out, at=None, mark=None):
     _, tl = trace.timeline()
     marks = trace.marks()
     info = dict(kv.split("=", 1) for c in comments for kv in c.split() if "=" in kv)
-    regions = [g for g in ("mmap", "arena", "heap") if any(r["region"] == g for r in rows)]
+    regions = [g for g in ("other", "mmap", "arena", "heap") if any(r["region"] == g for r in rows)]
     if not regions:
         regions = ["heap"]
     ratios = [1 if g != "heap" else 3 for g in regions]
@@ -83,11 +84,13 @@ def draw(trace, out, at=None, mark=None):
             ax.plot((0.992, 1.008), (y - 0.02, y + 0.02), **kw)
     axes[-1].set_xlim(first, last)
     axes[-1].set_xlabel("time (event sequence number)")
-    handles = [Patch(color=c, label=style.CLASS_LABELS[k]) for k, c in style.CLASS_COLOURS.items()]
+    present = {r["class"] for r in rows}
+    handles = [Patch(color=c, label=style.CLASS_LABELS[k])
+               for k, c in style.CLASS_COLOURS.items() if k in present]
     handles += [Line2D([], [], color=style.BLACK, marker=4, linestyle="none",
                        label="never freed (live at the end)"),
                 Line2D([], [], color=style.BLACK, label="program break (brk)"),
-                Line2D([], [], color=style.GREY, linestyle="--", label="heap start")]
+                Line2D([], [], color=style.GREY, linestyle="--", label="heap start")][:3 if "heap" in regions else 1]
     axes[0].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     shown, total = info.get("shown", "?"), info.get("total", "?")
     title = "Heap map: {:,} blocks".format(int(total)) if str(total).isdigit() else "Heap map"

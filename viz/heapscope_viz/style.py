@@ -29,12 +29,14 @@ CLASS_COLOURS = {
     "small": SKY,
     "large": GREEN,
     "mmapped": VERMILLION,
+    "unknown": GREY,
 }
 CLASS_LABELS = {
     "fast": "fastbin size (chunk <= 0x80)",
     "small": "smallbin size (chunk < 0x400)",
     "large": "largebin size (chunk >= 0x400)",
     "mmapped": "mmapped chunk",
+    "unknown": "usable size (not glibc)",
 }
 
 plt.rcParams.update({
@@ -101,6 +103,12 @@ def mark_lines(ax, marks, label_top=True):
         if label_top:
             ax.annotate(label, (seq, 1.0), xycoords=("data", "axes fraction"),
                         rotation=90, va="top", ha="right", fontsize=7, color="#555555")
+
+
+def legend(ax, **kw):
+    """ax.legend(**kw) if anything is labelled (no matplotlib warning)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kw)
 
 
 def no_data(ax, text):

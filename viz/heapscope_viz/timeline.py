@@ -38,7 +38,7 @@ def draw(trace, out, at=None, mark=None):
     ax.yaxis.set_major_formatter(style.BYTES)
     ax.set_ylabel("bytes")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    style.legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.set_title("Memory over time")
     i = 1
     if "free" in panels:
@@ -53,14 +53,14 @@ def draw(trace, out, at=None, mark=None):
                      colors=colours[:len(cols)], step="post")
         ax.yaxis.set_major_formatter(style.BYTES)
         ax.set_ylabel("free bytes\nby bin class")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        style.legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     if "faults" in panels:
         ax = axes[i]
         fxs, fys = fault_series
         ax.plot(fxs, fys, color=style.GREEN, drawstyle="steps-post", label="page faults (cumulative)")
         ax.set_ylabel("page faults")
         ax.set_ylim(bottom=0)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        style.legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     for k, a in enumerate(axes):
         style.mark_lines(a, marks, label_top=(k == 0))
         if at is not None:
