@@ -53,6 +53,10 @@ int cmd_verdict(int argc, char **argv)
     print_point("peak", &v.peak);
     putchar(',');
     print_point("end", &v.end);
+    if (v.model.has_model)
+        printf(",\"end_model\":{\"free_bytes\":%" PRIu64 ",\"largest_free\":%" PRIu64
+               ",\"external_frag\":%.4f}",
+               v.model.free_bytes, v.model.largest_free, v.model.external_frag);
     printf(",\"text\":\"");
     for (const char *s = v.text; *s; s++) /* the text has no control characters */
         printf(*s == '"' || *s == '\\' ? "\\%c" : "%c", *s);

@@ -1,13 +1,17 @@
 /*
  * verdict.c - fragmentation in plain words (contract and thresholds in
  * verdict.h). Runs the timeline at every event (every = 1) to find the true
- * peak of held memory, then classifies it.
+ * peak of held memory, then classifies it; for glibc traces one more replay
+ * through the glibc model (from its checkpoints) gives the free chunks at
+ * the end.
  */
 #include "verdict.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "frag.h"
+#include "model_run.h"
 #include "timeline.h"
 
 static void point_from(struct hs_verdict_point *p, const struct hs_timeline_row *r)
@@ -49,6 +53,24 @@ static void human(uint64_t n, char *buf, size_t size)
         snprintf(buf, size, "%llu bytes", (unsigned long long)n);
     else
         snprintf(buf, size, "%.1f %s", x, units[u]);
+}
+
+/* The model's free-chunk figures at the end; best effort (no sentence if
+ * the model cannot replay this trace). */
+static void model_at_end(struct hs_trace *t, struct hs_verdict_model *out)
+{
+    struct hs_model *m = NULL;
+    struct hs_error ignored;
+    if (!hs_trace_is_glibc(t) || hs_model_run_at(t, 0, 0, &m, &ignored) != HS_OK)
+        return;
+    struct hs_frag f;
+    hs_frag_compute(m, &f);
+    hs_model_free(m);
+    out->has_model = 1;
+    out->free_bytes = f.free_tcache + f.free_fastbin + f.free_unsorted + f.free_smallbin +
+                      f.free_largebin + f.free_top;
+    out->largest_free = f.largest_free;
+    out->external_frag = f.external_frag;
 }
 
 int hs_verdict_compute(struct hs_trace *t, struct hs_verdict *out, struct hs_error *err)
@@ -95,6 +117,22 @@ int hs_verdict_compute(struct hs_trace *t, struct hs_verdict *out, struct hs_err
             snprintf(out->text + n, sizeof out->text - (size_t)n,
                      " At the end it held %s for %s of live data (utilization %.0f%%).", eheld,
                      elive, 100 * end->utilization);
+    }
+    model_at_end(t, &out->model);
+    const struct hs_verdict_model *mo = &out->model;
+    size_t used = strlen(out->text);
+    if (mo->has_model && mo->free_bytes > 0 && used < sizeof out->text) {
+        char fb[32], lf[32];
+        human(mo->free_bytes, fb, sizeof fb);
+        human(mo->largest_free, lf, sizeof lf);
+        int scattered = mo->external_frag >= HS_VERDICT_SCATTERED &&
+                        mo->free_bytes >= HS_VERDICT_SCATTERED_MIN_FREE;
+        snprintf(out->text + used, sizeof out->text - used,
+                 " Inside the heap at the end, %s is free and the largest free chunk is %s "
+                 "(external fragmentation %.0f%%)%s", fb, lf, 100 * mo->external_frag,
+                 scattered ? ": the free space is scattered, and a request larger than the "
+                             "largest free chunk would still grow the heap."
+                           : ".");
     }
     return HS_OK;
 }

@@ -21,6 +21,12 @@
  * At the end, utilization < 0.25 with held >= 1 MiB adds the sentence
  * that the heap was not given back (no trim) after the live data shrank.
  *
+ * For glibc traces the glibc model's figures at the end (frag.h) add how
+ * the free bytes inside the heap are split: the largest free chunk and
+ * external fragmentation (1 - largest free / all free); with external
+ * fragmentation >= 0.5 and at least 64 KiB free, the sentence says a
+ * request larger than the largest free chunk would still grow the heap.
+ *
  * Allocates: no.
  */
 #ifndef HS_VERDICT_H
@@ -45,8 +51,21 @@ struct hs_verdict_point {
     double overhead;    /* (live_chunk - live_requested) / live_chunk; 0 if none */
 };
 
+#define HS_VERDICT_SCATTERED 0.5
+#define HS_VERDICT_SCATTERED_MIN_FREE (64u << 10)
+
+/* The glibc model at the last event (has_model 0: not a glibc trace, or
+ * the model could not replay it). */
+struct hs_verdict_model {
+    int has_model;
+    uint64_t free_bytes;   /* all free chunks, top included */
+    uint64_t largest_free;
+    double external_frag;
+};
+
 struct hs_verdict {
     struct hs_verdict_point peak, end;
+    struct hs_verdict_model model;
     const char *level; /* "small", "low", "moderate", "high" */
     char text[1024];   /* the plain-words paragraph */
 };

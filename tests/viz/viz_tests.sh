@@ -72,6 +72,10 @@ grep -q '"by_live":\[{[^}]*fx_viz.c:29)","n_allocs":10,"bytes":20000,"max_size":
 "$hs" verdict a.db --json > verdict.json || fail "verdict"
 grep -q '^{"level":"low","peak":{"seq":[0-9]*,"held":1187840,"heap_extent":135168,"mmapped":1052672,"live_requested":1080976,' verdict.json \
     || fail "verdict: $(cat verdict.json)"
+# The glibc model's free chunks at the end: tcache 0x20 x7 + 0xd0 x7,
+# fastbin 0x20 x43, the 0xd0 chunks coalesced in unsorted, and top.
+grep -q '"end_model":{"free_bytes":112752,"largest_free":100752,"external_frag":0.1064}' verdict.json \
+    || fail "verdict end_model: $(cat verdict.json)"
 
 # --- every plot kind; kinds whose data command another module has not
 # --- landed yet must fail with one clean line ---

@@ -24,7 +24,7 @@ PICTURES = (("timeline", "Memory over time"),
 CSS = """
 body { font-family: sans-serif; margin: 1.5em; color: #222; max-width: 1900px; }
 h1 { font-size: 1.5em; } h2 { border-bottom: 2px solid #0072B2; padding-bottom: .2em; }
-h3 { font-size: 1.05em; margin-bottom: .3em; }
+h3 { font-size: 1.05em; margin-bottom: .3em; } h4 { font-size: .95em; margin: .6em 0 .2em; }
 table { border-collapse: collapse; font-size: .85em; margin: .4em 0 1em; }
 td, th { border: 1px solid #ccc; padding: .2em .5em; text-align: left; vertical-align: top; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -79,6 +79,26 @@ def flatten(obj, prefix=""):
     else:
         rows.append((prefix, obj))
     return rows
+
+
+def summary_html(summ):
+    """`heapscope summary --json`: its scalars as one table, each list of
+    objects (ops, processes) as a table of its own."""
+    scalars = [(k, v) for k, v in summ.items() if not isinstance(v, (dict, list))]
+    out = [table(("figure", "value"), scalars, numeric=(1,))]
+    for k, v in summ.items():
+        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            cols = []
+            for x in v:
+                cols += [c for c in x if c not in cols and not isinstance(x[c], (dict, list))]
+            rows = [[x.get(c, "") for c in cols] for x in v[:50]]
+            numeric = tuple(i for i, c in enumerate(cols)
+                            if all(isinstance(r[i], (int, float)) for r in rows)
+                            and c not in ("pid", "ppid", "exec_gen", "tid"))
+            out.append("<h4>%s</h4>%s" % (esc(k), table(cols, rows, numeric=numeric)))
+        elif isinstance(v, dict):
+            out.append("<h4>%s</h4>%s" % (esc(k), table(("figure", "value"), flatten(v), numeric=(1,))))
+    return "\n".join(out)
 
 
 def table(header, rows, numeric=()):
@@ -155,9 +175,8 @@ class Section:
 
     def title(self):
         s = self.trace.summary() or {}
-        prog = s.get("command") or s.get("argv") or s.get("exe") or ""
-        if isinstance(prog, list):
-            prog = " ".join(prog)
+        procs = s.get("processes") or [{}]
+        prog = os.path.basename(str(procs[0].get("exe") or ""))
         base = os.path.basename(self.path)
         return "%s%s" % (base, (" (%s)" % prog) if prog else "")
 
@@ -217,7 +236,7 @@ def write(exe, paths, out_dir):
     parts.append("<h2>Summary</h2>" + grid)
     for s in secs:
         summ = s.trace.summary()
-        body = table(("figure", "value"), flatten(summ)[:60], numeric=(1,)) if summ else \
+        body = summary_html(summ) if summ else \
             '<p class="missing">not available (heapscope summary failed)</p>'
         parts.append("<div><h3>%s</h3>%s</div>" % (esc(s.title()), body))
     parts.append("</div>")
