@@ -1,5 +1,69 @@
 #!/usr/bin/env bash
-# run.sh BUILD - `make bench` (filled in as modules land).
+# run.sh BUILD - `make bench`: the allocator workload (bench/workload.c)
+# natively, under `heapscope record` and under heaptrack, alternating, for
+# HS_BENCH_ROUNDS rounds (default 3) of HS_BENCH_OPS operations (default
+# 2000000: 2 M mallocs + 2 M frees = 4 M traced events). Prints each round
+# and the medians against the targets of issue 2:
+#   traced loop / native loop            <= 1.5   (the program itself)
+#   record whole / heaptrack whole       <= 0.5   (heapscope record until the
+#        database is ready; heaptrack from start until it exits, which
+#        includes its own interpret step writing heaptrack.*.zst, not
+#        heaptrack --analyze)
+#   database bytes per event             <= 40
+#   tracer memory: peak RSS traced - native (the mapped log pages count)
+# Timings are wall clock on a shared machine: run it on a quiet one.
 set -eu
-echo "heapscope bench: nothing to measure yet"
-"$(dirname "$0")/report_bench.sh" "$1"
+build=${1:-build}
+hs=$(realpath "$build/bin/heapscope")
+wl=$(realpath "$build/bin/bench_workload")
+ops=${HS_BENCH_OPS:-2000000}
+rounds=${HS_BENCH_ROUNDS:-3}
+for f in "$hs" "$wl"; do
+  [ -x "$f" ] || { echo "heapscope bench: '$f' is missing (run make first)" >&2; exit 1; }
+done
+have_heaptrack=1
+command -v heaptrack >/dev/null || { have_heaptrack=0; echo "heapscope bench: heaptrack not installed (scripts/deps.sh bench); skipping it" >&2; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/heapscope-bench-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+now() { date +%s%N; }
+field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" | head -1; }
+median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+
+echo "workload: $ops malloc+free pairs of mixed sizes (bench/workload.c), $rounds rounds"
+printf '%-6s %10s %10s %10s %10s %10s %10s %8s\n' round native_s traced_s record_s htloop_s heaptrk_s db_MiB B/event
+for r in $(seq 1 "$rounds"); do
+  t0=$(now); out=$("$wl" "$ops"); t1=$(now)
+  native_loop=$(echo "$out" | field loop_ns); native_rss=$(echo "$out" | field maxrss_kib)
+
+  rm -f "$tmp/r.db"
+  t0=$(now); out=$("$hs" record -o "$tmp/r.db" -- "$wl" "$ops" 2>"$tmp/record.err"); t1=$(now)
+  record_ns=$((t1 - t0))
+  traced_loop=$(echo "$out" | field loop_ns); traced_rss=$(echo "$out" | field maxrss_kib)
+  db_bytes=$(stat -c %s "$tmp/r.db")
+  events=$(sqlite3 "$tmp/r.db" "SELECT value FROM meta WHERE key = 'n_events'")
+
+  ht_ns=0; ht_loop=0
+  if [ $have_heaptrack = 1 ]; then
+    (cd "$tmp" && rm -f heaptrack.* && t0=$(now) && heaptrack "$wl" "$ops" >ht.out 2>&1 && t1=$(now) && echo $((t1 - t0)) >ht.ns)
+    ht_ns=$(cat "$tmp/ht.ns"); ht_loop=$(field loop_ns <"$tmp/ht.out")
+  fi
+  echo "$native_loop $traced_loop $record_ns $ht_ns $db_bytes $events $native_rss $traced_rss" >>"$tmp/rounds"
+  awk -v r="$r" '{printf "%-6s %10.3f %10.3f %10.3f %10.3f %10.3f %10.1f %8.1f\n", r, $1/1e9, $2/1e9, $3/1e9, $4/1e9, $5/1e9, $6/1048576, $6/$7}' \
+    <<<"$native_loop $traced_loop $record_ns $ht_loop $ht_ns $db_bytes $events"
+done
+
+col() { awk -v c="$1" '{print $c}' "$tmp/rounds" | median; }
+native=$(col 1); traced=$(col 2); record=$(col 3); ht=$(col 4); bytes=$(col 5); events=$(col 6)
+nrss=$(col 7); trss=$(col 8)
+echo
+echo "medians of $rounds rounds:"
+awk -v n="$native" -v t="$traced" '{}END{printf "  traced program / native:           %5.2fx  (target <= 1.5x; loop wall time %.3f s vs %.3f s)\n", t/n, t/1e9, n/1e9}' </dev/null
+if [ "$ht" != 0 ]; then
+  awk -v r="$record" -v h="$ht" '{}END{printf "  heapscope record / heaptrack run:  %5.2fx  (target <= 0.5x; %.3f s until the database is ready vs %.3f s heaptrack incl. its interpret step)\n", r/h, r/1e9, h/1e9}' </dev/null
+fi
+awk -v b="$bytes" -v e="$events" '{}END{printf "  database bytes per event:          %5.1f   (target <= 40; %d bytes, %d events)\n", b/e, b, e}' </dev/null
+awk -v n="$nrss" -v t="$trss" '{}END{printf "  tracer memory (peak RSS delta):    %5.1f MiB (%d KiB native, %d KiB traced; includes the mapped log pages)\n", (t-n)/1024, n, t}' </dev/null
+
+# viz: `heapscope report` on a 10-million-event trace (target < 1 min).
+"$(dirname "$0")/report_bench.sh" "$build"

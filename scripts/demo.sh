@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# demo.sh BUILD - the main job of `make demo` (filled in as modules land).
+# demo.sh BUILD - the main job of `make demo`: record a small program with
+# `heapscope record`, print its summary and where the trace is.
 set -eu
-echo "heapscope demo: built into $1/bin/heapscope"
+build=${1:-build}
+hs=$build/bin/heapscope
+trace=$build/demo.db
+echo "heapscope demo: recording 'ls -l /'"
+"$hs" record -o "$trace" -- ls -l / >/dev/null
+echo
+"$hs" summary "$trace"
+echo
+echo "heapscope demo: the trace is $trace; try:"
+echo "  $hs leaks $trace"
+echo "  sqlite3 $trace \"SELECT op, count(*) FROM events GROUP BY op\""
 
-# viz: an HTML report of a traced run (ls -lR of the system headers:
-# thousands of allocations, brk growth, leaks at exit), opened from disk.
-hs="$1/bin/heapscope"
-mkdir -p "$1/demo"
-"$hs" record -o "$1/demo/ls.db" -- ls -lR /usr/include >/dev/null
-report=$("$hs" report "$1/demo/ls.db" -o "$1/demo/report")
+# viz: an HTML report of the demo trace, opened from disk without a server.
+report=$("$hs" report "$trace" -o "$build/demo-report")
 echo "heapscope demo: report written to $(cd "$(dirname "$report")" && pwd)/index.html"

@@ -60,9 +60,13 @@ static void warn(struct import_state *st, const char *fmt, ...)
     st->opts->warn(st->opts->ctx, line);
 }
 
-static int by_pid_gen(const void *a, const void *b)
+/* Process images in start order: the traced program is proc 1. */
+static int by_start(const void *a, const void *b)
 {
     const struct import_image *x = a, *y = b;
+    uint64_t sx = x->log.header->start_mono_ns, sy = y->log.header->start_mono_ns;
+    if (sx != sy)
+        return sx < sy ? -1 : 1;
     if (x->pid != y->pid)
         return x->pid < y->pid ? -1 : 1;
     return (x->exec_gen > y->exec_gen) - (x->exec_gen < y->exec_gen);
@@ -121,7 +125,7 @@ static int open_logs(struct import_state *st)
         rc = hs_error_set(st->err, HS_EFORMAT, "'%s' holds no readable heapscope log (<pid>.<gen>.hslog)",
                           dir);
     if (rc == 0)
-        qsort(st->images, st->n_images, sizeof *st->images, by_pid_gen);
+        qsort(st->images, st->n_images, sizeof *st->images, by_start);
     return rc;
 }
 
@@ -290,7 +294,7 @@ static int write_processes(struct import_state *st)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO processes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           "INSERT INTO processes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &s, NULL) != SQLITE_OK)
         return hs__import_db_error(st, "cannot prepare an insert");
     int rc = 0;
@@ -306,39 +310,43 @@ static int write_processes(struct import_state *st)
         char *maps = read_text_file(maps_path);
         size_t exe_len = h->exe_len < sizeof h->exe ? h->exe_len : sizeof h->exe;
         /* The last image of a pid is the one a waitpid status belongs to. */
-        int last_image = i + 1 == st->n_images || st->images[i + 1].pid != img->pid;
+        int last_image = 1;
+        for (uint32_t j = 0; j < st->n_images; j++)
+            if (st->images[j].pid == img->pid && st->images[j].exec_gen > img->exec_gen)
+                last_image = 0;
         const struct hs_exit_status *ex = last_image ? known_exit(st->opts, img->pid) : NULL;
 
-        sqlite3_bind_int64(s, 1, img->pid);
-        sqlite3_bind_int64(s, 2, img->exec_gen);
-        sqlite3_bind_int64(s, 3, h->ppid);
-        sqlite3_bind_text(s, 4, h->exe, (int)exe_len, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 5, argv ? argv : "[]", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 6, env ? env : "", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 7, (sqlite3_int64)h->start_mono_ns);
-        sqlite3_bind_int64(s, 8, (sqlite3_int64)(img->last_ts > h->start_mono_ns ? img->last_ts
+        sqlite3_bind_int64(s, 1, i + 1);
+        sqlite3_bind_int64(s, 2, img->pid);
+        sqlite3_bind_int64(s, 3, img->exec_gen);
+        sqlite3_bind_int64(s, 4, h->ppid);
+        sqlite3_bind_text(s, 5, h->exe, (int)exe_len, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 6, argv ? argv : "[]", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 7, env ? env : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 8, (sqlite3_int64)h->start_mono_ns);
+        sqlite3_bind_int64(s, 9, (sqlite3_int64)(img->last_ts > h->start_mono_ns ? img->last_ts
                                                                                  : h->start_mono_ns));
-        sqlite3_bind_int64(s, 9, (sqlite3_int64)h->start_real_ns);
+        sqlite3_bind_int64(s, 10, (sqlite3_int64)h->start_real_ns);
         if (ex && WIFEXITED(ex->wait_status))
-            sqlite3_bind_int64(s, 10, WEXITSTATUS(ex->wait_status));
+            sqlite3_bind_int64(s, 11, WEXITSTATUS(ex->wait_status));
         else if (!ex && img->has_exit)
-            sqlite3_bind_int64(s, 10, (sqlite3_int64)(img->exit_code & 0xff));
-        else
-            sqlite3_bind_null(s, 10);
-        if (ex && WIFSIGNALED(ex->wait_status))
-            sqlite3_bind_int64(s, 11, WTERMSIG(ex->wait_status));
+            sqlite3_bind_int64(s, 11, (sqlite3_int64)(img->exit_code & 0xff));
         else
             sqlite3_bind_null(s, 11);
-        sqlite3_bind_int64(s, 12, (sqlite3_int64)h->initial_brk);
-        sqlite3_bind_int64(s, 13, h->page_size);
-        sqlite3_bind_int64(s, 14, (h->flags & HS_LOG_GLIBC_MALLOC) != 0);
-        sqlite3_bind_int64(s, 15, h->flags);
-        sqlite3_bind_int64(s, 16, (sqlite3_int64)img->n_events);
-        sqlite3_bind_int64(s, 17, (sqlite3_int64)img->log.n_lost);
-        if (maps)
-            sqlite3_bind_text(s, 18, maps, -1, SQLITE_TRANSIENT);
+        if (ex && WIFSIGNALED(ex->wait_status))
+            sqlite3_bind_int64(s, 12, WTERMSIG(ex->wait_status));
         else
-            sqlite3_bind_null(s, 18);
+            sqlite3_bind_null(s, 12);
+        sqlite3_bind_int64(s, 13, (sqlite3_int64)h->initial_brk);
+        sqlite3_bind_int64(s, 14, h->page_size);
+        sqlite3_bind_int64(s, 15, (h->flags & HS_LOG_GLIBC_MALLOC) != 0);
+        sqlite3_bind_int64(s, 16, h->flags);
+        sqlite3_bind_int64(s, 17, (sqlite3_int64)img->n_events);
+        sqlite3_bind_int64(s, 18, (sqlite3_int64)img->log.n_lost);
+        if (maps)
+            sqlite3_bind_text(s, 19, maps, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(s, 19);
         if (!argv || !env)
             rc = hs_error_set(st->err, HS_ENOMEM, "out of memory");
         else if (sqlite3_step(s) != SQLITE_DONE)
@@ -511,7 +519,7 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
                           strerror(errno));
         goto err_close_logs;
     }
-    if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         rc = hs_error_set(err, HS_EDB, "cannot create trace '%s': %s", opts->out_path,
                           st.db ? sqlite3_errmsg(st.db) : "out of memory");
         goto err_remove_tmp;
@@ -525,7 +533,7 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
         goto err_remove_tmp;
     }
     st.db = NULL;
-    if (fsync(fd) != 0 || rename(tmp, opts->out_path) != 0) {
+    if (rename(tmp, opts->out_path) != 0) {
         rc = hs_error_set(err, HS_EIO, "cannot write trace '%s': %s", opts->out_path,
                           strerror(errno));
         goto err_remove_tmp;

@@ -22,7 +22,7 @@ struct import_image {
     struct hs_log log;
     char *path;
     uint32_t pid, exec_gen;
-    uint64_t n_events;           /* records imported from this log */
+    uint64_t n_events;           /* its events in the stream (snapshots excluded) */
     uint64_t first_ts, last_ts;  /* of its events (0 if none) */
     int has_exit;                /* an exit event was seen */
     uint64_t exit_code;
@@ -30,11 +30,12 @@ struct import_image {
 
 /* A block lifetime, pending until freed or the end of the import. */
 struct block_row {
-    uint64_t alloc_seq, alloc_ts, ptr, size, chunk_size, caller, realloc_from, alignment;
+    uint64_t alloc_seq, alloc_ts, ptr, size, chunk_size, caller, old_ptr;
     uint64_t free_seq, free_ts, free_caller; /* free_seq 0: still live */
     uint32_t image, tid, free_tid;
     uint16_t flags;
     uint8_t op, free_op;
+    uint8_t state; /* ROW_* in import_events.c */
 };
 
 /* A mark or exit whose mallinfo/state records are still to come. */
@@ -61,6 +62,10 @@ struct import_state {
     uint64_t n_rows, cap_rows;
     uint64_t *free_rows;
     uint64_t n_free_rows, cap_free_rows;
+    /* Rows in alloc_seq order, written from the front once finished, so
+     * the blocks B-tree is filled by appends (full pages). */
+    uint64_t *queue;
+    uint64_t q_head, q_tail, q_cap;
 
     /* Finished block rows waiting for a multi-row INSERT. */
     struct block_row out[BLOCK_ROWS_PER_INSERT];
@@ -72,6 +77,8 @@ struct import_state {
 
     struct hs_stream_writer stream;
     uint64_t n_chunks;
+    unsigned char *packed; /* deflated chunk */
+    unsigned long packed_cap;
 
     sqlite3_stmt *ins_blocks_multi, *ins_block, *ins_sys, *ins_mark, *ins_mallinfo,
         *ins_chunk;

@@ -37,6 +37,17 @@ static inline uint64_t unzigzag(uint64_t v)
     return (v >> 1) ^ (0 - (v & 1));
 }
 
+/* The caller predictor's class of an op: 0 allocation, 1 free, 2 other. */
+static inline unsigned caller_class(unsigned op)
+{
+    if (op == HS_OP_FREE)
+        return 1;
+    if ((op >= HS_OP_MALLOC && op <= HS_OP_REALLOCARRAY) ||
+        (op >= HS_OP_MEMALIGN && op <= HS_OP_PVALLOC))
+        return 0;
+    return 2;
+}
+
 static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
 {
     while (v >= 0x80) {
@@ -122,10 +133,11 @@ int hs_stream_put(struct hs_stream_writer *w, const struct hs_event *ev)
         present |= HAS_CHUNK;
         p = put_varint(p, zigzag(ev->chunk_size - ev->size));
     }
-    if (ev->caller) {
+    uint64_t *predicted = &s->caller[caller_class(ev->op)];
+    if (ev->caller != *predicted) {
         present |= HAS_CALLER;
-        p = put_varint(p, zigzag(ev->caller - s->caller));
-        s->caller = ev->caller;
+        p = put_varint(p, zigzag(ev->caller - *predicted));
+        *predicted = ev->caller;
     }
     head[0] = b0;
     head[1] = present;
@@ -203,11 +215,10 @@ int hs_stream_get(struct hs_stream_reader *r, struct hs_event *ev)
     ev->size = (present & HAS_SIZE) ? get_varint(&p, end, &ok) : 0;
     ev->old_ptr = (present & HAS_OLD_PTR) ? ev->ptr + unzigzag(get_varint(&p, end, &ok)) : 0;
     ev->chunk_size = (present & HAS_CHUNK) ? ev->size + unzigzag(get_varint(&p, end, &ok)) : 0;
-    ev->caller = 0;
-    if (present & HAS_CALLER) {
-        s->caller += unzigzag(get_varint(&p, end, &ok));
-        ev->caller = s->caller;
-    }
+    uint64_t *predicted = &s->caller[caller_class(ev->op)];
+    if (present & HAS_CALLER)
+        *predicted += unzigzag(get_varint(&p, end, &ok));
+    ev->caller = *predicted;
     if (!ok)
         return HS_EFORMAT;
     r->p = p;

@@ -23,14 +23,18 @@
  *              bit 3  size != 0                varint(size)
  *              bit 4  old_ptr != 0             zigzag(old_ptr - ptr)
  *              bit 5  chunk_size != 0          zigzag(chunk_size - size)
- *              bit 6  caller != 0              zigzag(caller - prev_caller)
+ *              bit 6  caller != predicted      zigzag(caller - predicted)
  *   then, in this order: varint(flags) if byte 0 bit 7, then the fields
  *   in the order seq, ts, thread, ptr, size, old_ptr, chunk_size, caller.
  *
- * prev_ptr and prev_caller are the last non-zero values seen in the chunk;
- * prev_seq, prev_ts, prev flags and the thread are the previous event's.
- * An absent field is zero (seq: prev_seq + 1; ts: prev_ts; thread: the
- * previous event's). A typical malloc or free takes 9-13 bytes.
+ * prev_ptr is the last non-zero ptr seen in the chunk; prev_seq, prev_ts,
+ * prev flags and the thread are the previous event's. The predicted caller
+ * is the caller of the previous event of the same class (frees,
+ * allocations, anything else; 0 at the start of a chunk): a loop calling
+ * malloc and free from two places costs no caller bytes at all. An absent
+ * field is zero (seq: prev_seq + 1; ts: prev_ts; thread: the previous
+ * event's; caller: the predicted one). A typical malloc or free takes 8-12
+ * bytes.
  *
  * Allocates: the writer grows its buffer with realloc; the reader never.
  * Thread safety: none (one writer or reader per thread).
@@ -47,7 +51,8 @@
 
 /* Delta state shared by the encoder and the decoder. */
 struct hs_stream_state {
-    uint64_t seq, ts_ns, ptr, caller;
+    uint64_t seq, ts_ns, ptr;
+    uint64_t caller[3]; /* predicted caller per class: allocation, free, other */
     uint32_t pid, tid;
     uint16_t flags;
 };

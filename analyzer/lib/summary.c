@@ -91,9 +91,8 @@ static int load_processes(struct hs_trace *t, struct hs_summary *s, struct hs_er
         "SELECT p.pid, p.ppid, p.exec_gen, p.exe, p.exit_code, p.exit_signal, p.start_ts_ns,"
         " p.end_ts_ns, p.n_events, p.n_lost, count(b.alloc_seq), coalesce(sum(b.size), 0),"
         " coalesce(sum(b.chunk_size), 0)"
-        " FROM processes p LEFT JOIN blocks b"
-        "  ON b.pid = p.pid AND b.exec_gen = p.exec_gen AND b.free_seq IS NULL"
-        " GROUP BY p.pid, p.exec_gen ORDER BY p.start_ts_ns, p.pid, p.exec_gen";
+        " FROM processes p LEFT JOIN blocks b ON b.proc = p.proc AND b.free_seq IS NULL"
+        " GROUP BY p.proc ORDER BY p.proc";
     sqlite3 *db = hs_trace_db(t);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -183,11 +182,11 @@ int hs_leaks_compute(struct hs_trace *t, struct hs_leak_site **sites, uint64_t *
                      struct hs_error *err)
 {
     static const char sql[] =
-        "SELECT b.pid, b.exec_gen, b.caller, count(*), sum(b.size), sum(b.chunk_size),"
+        "SELECT p.pid, p.exec_gen, b.caller, count(*), sum(b.size), sum(b.chunk_size),"
         " min(b.size), max(b.size), p.maps"
-        " FROM blocks b LEFT JOIN processes p ON p.pid = b.pid AND p.exec_gen = b.exec_gen"
-        " WHERE b.free_seq IS NULL GROUP BY b.pid, b.exec_gen, b.caller"
-        " ORDER BY sum(b.size) DESC, b.pid, b.caller";
+        " FROM blocks b JOIN processes p ON p.proc = b.proc"
+        " WHERE b.free_seq IS NULL GROUP BY b.proc, b.caller"
+        " ORDER BY sum(b.size) DESC, b.proc, b.caller";
     sqlite3_stmt *st;
     *sites = NULL;
     *n = 0;

@@ -1,0 +1,350 @@
+/* test_record.c - `heapscope record` on real programs (tests/store/fixtures)
+ * and every bad-input case: exact rows afterwards, exit statuses, the
+ * exact error line, and no file left behind. The heapscope command is
+ * forked; this runner is never preloaded. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "synth_log.h"
+
+struct run {
+    int code;
+    char out[8192], err[8192];
+};
+
+static void slurp(int fd, char *buf, size_t size)
+{
+    lseek(fd, 0, SEEK_SET);
+    ssize_t n = read(fd, buf, size - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    close(fd);
+}
+
+/* Runs HEAPSCOPE_BIN with argv (NULL-terminated), stdin from `in`. */
+static void run(struct run *r, const char *in, const char *const *args)
+{
+    char *argv[32];
+    int n = 0;
+    argv[n++] = (char *)HEAPSCOPE_BIN;
+    while (*args)
+        argv[n++] = (char *)*args++;
+    argv[n] = NULL;
+    FILE *o = tmpfile(), *e = tmpfile();
+    int in_pipe[2];
+    assert_int_equal(pipe(in_pipe), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(in_pipe[0], 0);
+        dup2(fileno(o), 1);
+        dup2(fileno(e), 2);
+        close(in_pipe[1]);
+        execv(argv[0], argv);
+        _exit(99);
+    }
+    close(in_pipe[0]);
+    if (in && write(in_pipe[1], in, strlen(in)) != (ssize_t)strlen(in))
+        fail_msg("cannot write stdin");
+    close(in_pipe[1]);
+    int status;
+    waitpid(pid, &status, 0);
+    r->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    slurp(dup(fileno(o)), r->out, sizeof r->out);
+    slurp(dup(fileno(e)), r->err, sizeof r->err);
+    fclose(o);
+    fclose(e);
+}
+
+static long long query_int(const char *db_path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    long long v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+static int exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+static void assert_empty_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.')
+            fail_msg("'%s' left behind in %s", de->d_name, dir);
+    closedir(d);
+}
+
+static void test_record__exit_status_and_exact_blocks(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), db[4096];
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    struct run r;
+    run(&r, NULL, (const char *[]){"record", "-o", db, FX_DIR "/st_exit", NULL});
+    assert_int_equal(r.code, 3);
+    assert_non_null(strstr(r.err, "heapscope record: 'st_exit' exited with status 3; "));
+    assert_non_null(strstr(r.err, "trace written to '"));
+    assert_int_equal(query_int(db, "SELECT count(*) FROM blocks WHERE size BETWEEN 1000 AND 1009"), 10);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM blocks WHERE size BETWEEN 1000 AND 1009"
+                                   " AND free_seq IS NULL"), 3);
+    assert_int_equal(query_int(db, "SELECT sum(size) FROM blocks WHERE size BETWEEN 1000 AND 1009"
+                                   " AND free_seq IS NULL"), 1007 + 1008 + 1009);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM events WHERE op = 'free' AND size BETWEEN 1000 AND 1009"), 7);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM processes"), 1);
+    assert_int_equal(query_int(db, "SELECT coalesce(exit_code, -1) FROM processes"), 3);
+    assert_int_equal(query_int(db, "SELECT exit_signal IS NULL FROM processes"), 1);
+    /* The log directory is gone. */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM events WHERE op = 'exit'"), 1);
+    synth_rmtree(dir);
+    free(dir);
+}
+
+static void test_record__sigsegv_gives_139_and_keeps_the_trace(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), db[4096];
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    struct run r;
+    run(&r, NULL, (const char *[]){"record", "-o", db, "--", FX_DIR "/st_segv", NULL});
+    assert_int_equal(r.code, 139);
+    assert_non_null(strstr(r.err, "heapscope record: 'st_segv' was killed by signal 11"));
+    assert_int_equal(query_int(db, "SELECT count(*) FROM blocks WHERE size BETWEEN 2000 AND 2004"
+                                   " AND free_seq IS NULL"), 5);
+    assert_int_equal(query_int(db, "SELECT coalesce(exit_signal, -1) FROM processes"), 11);
+    assert_int_equal(query_int(db, "SELECT exit_code IS NULL FROM processes"), 1);
+    synth_rmtree(dir);
+    free(dir);
+}
+
+static void test_record__stdin_and_stdout_pass_through(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), db[4096];
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    struct run r;
+    run(&r, "hello heapscope\n", (const char *[]){"record", "-o", db, FX_DIR "/st_stdin", NULL});
+    assert_int_equal(r.code, 0);
+    assert_string_equal(r.out, "hello heapscope\n");
+    assert_int_equal(query_int(db, "SELECT count(*) FROM blocks WHERE size = 3016"), 1);
+    synth_rmtree(dir);
+    free(dir);
+}
+
+static void test_record__fork_child_in_the_same_trace(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), db[4096];
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    struct run r;
+    run(&r, NULL, (const char *[]){"record", "-o", db, FX_DIR "/st_fork", NULL});
+    assert_int_equal(r.code, 5);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM processes"), 2);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM processes c JOIN processes p"
+                                   " ON c.ppid = p.pid WHERE p.proc = 1"), 1);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM blocks WHERE size = 4000 AND proc = 1"
+                                   " AND free_seq IS NOT NULL"), 1);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM blocks WHERE size IN (4001, 4002) AND proc = 2"), 2);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM blocks WHERE size = 4002 AND proc = 2"
+                                   " AND free_seq IS NULL"), 1);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM events WHERE op = 'fork' AND proc = 1"), 1);
+    assert_int_equal(query_int(db, "SELECT coalesce(exit_code, -1) FROM processes WHERE proc = 2"), 5);
+    assert_int_equal(query_int(db, "SELECT coalesce(exit_code, -1) FROM processes WHERE proc = 1"), 5);
+    synth_rmtree(dir);
+    free(dir);
+}
+
+static void test_record__sigterm_is_forwarded(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), db[4096];
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    int out[2];
+    assert_int_equal(pipe(out), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(out[1], 1);
+        close(out[0]);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 2);
+        execl(HEAPSCOPE_BIN, HEAPSCOPE_BIN, "record", "-o", db, FX_DIR "/st_wait", (char *)NULL);
+        _exit(99);
+    }
+    close(out[1]);
+    char buf[16] = "";
+    assert_int_equal(read(out[0], buf, 6), 6);
+    assert_string_equal(buf, "ready\n");
+    kill(pid, SIGTERM);
+    int status;
+    waitpid(pid, &status, 0);
+    close(out[0]);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM blocks WHERE size = 5000"), 1);
+    assert_int_equal(query_int(db, "SELECT coalesce(exit_signal, -1) FROM processes"), SIGTERM);
+    synth_rmtree(dir);
+    free(dir);
+}
+
+/* One bad command line: exact stderr, exit code, nothing written. */
+static void expect_refusal(const char *dir, const char *const *args, int code, const char *line)
+{
+    struct run r;
+    run(&r, NULL, args);
+    assert_string_equal(r.err, line);
+    assert_int_equal(r.code, code);
+    assert_empty_dir(dir);
+}
+
+static void test_record__bad_input_one_line_nothing_written(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), db[4096], line[8192], path[4096];
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    expect_refusal(dir, (const char *[]){"record", "-o", db, "no-such-program-hs", NULL}, 127,
+                   "heapscope record: cannot run 'no-such-program-hs': command not found\n");
+    snprintf(path, sizeof path, "%s/missing", dir);
+    snprintf(line, sizeof line, "heapscope record: cannot run '%s': No such file or directory\n", path);
+    expect_refusal(dir, (const char *[]){"record", "-o", db, path, NULL}, 127, line);
+
+    expect_refusal(dir, (const char *[]){"record", "-o", db, FX_DIR "/st_static", NULL}, 1,
+                   "heapscope record: cannot trace '" FX_DIR "/st_static': it is statically "
+                   "linked, and LD_PRELOAD cannot reach a statically linked program\n");
+
+    /* Output path not writable: refused before the program runs. */
+    char marker[4096];
+    snprintf(marker, sizeof marker, "%s/marker", dir);
+    snprintf(line, sizeof line,
+             "heapscope record: cannot write trace '%s/no/such/dir/t.db': No such file or directory\n",
+             dir);
+    char out[4096];
+    snprintf(out, sizeof out, "%s/no/such/dir/t.db", dir);
+    expect_refusal(dir, (const char *[]){"record", "-o", out, "/usr/bin/touch", marker, NULL}, 1, line);
+    assert_false(exists(marker));
+
+    expect_refusal(dir, (const char *[]){"record", "-o", db, NULL}, 2,
+                   "heapscope record: no program to run\n"
+                   "usage: heapscope record [-o FILE] [--no-faults] [--] PROGRAM [ARGS...]\n"
+                   "\n"
+                   "    -o FILE        write the trace to FILE (default: heapscope-PROGRAM-PID.db)\n"
+                   "    --no-faults    do not sample page faults\n"
+                   "\n"
+                   "Environment: HS_TRACER (the tracer library), TMPDIR (where logs are kept\n"
+                   "while the program runs).\n");
+    synth_rmtree(dir);
+    free(dir);
+}
+
+static void test_record__not_executable_and_setuid(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), db[4200], sub[4096], prog[4096], line[12288];
+    snprintf(sub, sizeof sub, "%s/out", dir);
+    mkdir(sub, 0755);
+    snprintf(db, sizeof db, "%s/t.db", sub);
+    snprintf(prog, sizeof prog, "%s/plain", dir);
+    FILE *f = fopen(prog, "w");
+    fputs("not a program\n", f);
+    fclose(f);
+    chmod(prog, 0644);
+    snprintf(line, sizeof line, "heapscope record: cannot run '%s': Permission denied\n", prog);
+    expect_refusal(sub, (const char *[]){"record", "-o", db, prog, NULL}, 126, line);
+
+    if (geteuid() == 0) { /* a set-user-ID program owned by someone else */
+        char cmd[16384];
+        snprintf(prog, sizeof prog, "%s/suid", dir);
+        snprintf(cmd, sizeof cmd, "cp " FX_DIR "/st_exit '%s' && chown nobody '%s' && chmod 4755 '%s'",
+                 prog, prog, prog);
+        assert_int_equal(system(cmd), 0);
+        snprintf(line, sizeof line,
+                 "heapscope record: cannot trace '%s': it is setuid, and the loader ignores "
+                 "LD_PRELOAD for setuid and setgid programs\n",
+                 prog);
+        expect_refusal(sub, (const char *[]){"record", "-o", db, prog, NULL}, 1, line);
+    }
+    synth_rmtree(dir);
+    free(dir);
+}
+
+static void test_record__summary_refuses_bad_traces(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), db[4096], line[8192];
+    snprintf(db, sizeof db, "%s/newer.db", dir);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
+                                     "INSERT INTO meta VALUES('schema_version', 3);",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    struct run r;
+    run(&r, NULL, (const char *[]){"summary", db, NULL});
+    snprintf(line, sizeof line, "heapscope summary: '%s' is trace format 3, this heapscope reads up to 1\n", db);
+    assert_string_equal(r.err, line);
+    assert_int_equal(r.code, 1);
+    run(&r, NULL, (const char *[]){"leaks", FX_DIR "/st_exit.c", NULL});
+    assert_int_equal(r.code, 1);
+    synth_rmtree(dir);
+    free(dir);
+}
+
+static void test_record__summary_and_leaks_of_a_recording(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), db[4096];
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    struct run r;
+    run(&r, NULL, (const char *[]){"record", "-o", db, FX_DIR "/st_exit", NULL});
+    assert_int_equal(r.code, 3);
+    run(&r, NULL, (const char *[]){"summary", db, "--json", NULL});
+    assert_int_equal(r.code, 0);
+    assert_non_null(strstr(r.out, "\"op\": \"malloc\", \"origin\": \"program\", \"count\": 10}"));
+    assert_non_null(strstr(r.out, "\"op\": \"free\", \"origin\": \"program\", \"count\": 7}"));
+    assert_non_null(strstr(r.out, "\"live_blocks\": 3, \"live_size\": 3024,"));
+    run(&r, NULL, (const char *[]){"leaks", db, NULL});
+    assert_int_equal(r.code, 0);
+    assert_non_null(strstr(r.out, "      3024 bytes in      3 blocks (1007-1009 each) pid "));
+    assert_non_null(strstr(r.out, "st_exit+0x"));
+    assert_non_null(strstr(r.out, "3024 bytes in 3 blocks live at exit, from 1 call sites\n"));
+    synth_rmtree(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_record__exit_status_and_exact_blocks),
+        cmocka_unit_test(test_record__sigsegv_gives_139_and_keeps_the_trace),
+        cmocka_unit_test(test_record__stdin_and_stdout_pass_through),
+        cmocka_unit_test(test_record__fork_child_in_the_same_trace),
+        cmocka_unit_test(test_record__sigterm_is_forwarded),
+        cmocka_unit_test(test_record__bad_input_one_line_nothing_written),
+        cmocka_unit_test(test_record__not_executable_and_setuid),
+        cmocka_unit_test(test_record__summary_refuses_bad_traces),
+        cmocka_unit_test(test_record__summary_and_leaks_of_a_recording),
+    };
+    return cmocka_run_group_tests_name("record", tests, NULL, NULL);
+}
