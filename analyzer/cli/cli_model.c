@@ -62,7 +62,8 @@ int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **
                    struct hs_model **m)
 {
     struct hs_error err = {{0}};
-    *m = NULL;
+    if (m)
+        *m = NULL;
     if (hs_trace_open(o->file, t, &err))
         return cli_fail(cmd, "%s", err.msg);
     if (o->mark) {
@@ -90,9 +91,25 @@ int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **
                 cmd);
         return 0;
     }
-    if (hs_model_run_at(*t, o->pid, o->at, m, &err)) {
+    if (hs_model_images_load(*t, &o->imgs, &err)) {
         hs_trace_close(*t);
         return cli_fail(cmd, "%s", err.msg);
     }
+    o->idx = o->at ? hs_model_image_of_seq(*t, &o->imgs, o->at, o->pid, &err)
+                   : hs_model_image_of_pid(&o->imgs, o->pid);
+    if (o->idx < 0) {
+        if (!o->at && o->pid)
+            hs_error_set(&err, HS_EARG, "no process %u in '%s'", o->pid, o->file);
+        else if (!o->at)
+            hs_error_set(&err, HS_EARG, "no process in '%s'", o->file);
+        goto err_close;
+    }
+    o->pid = o->imgs.v[o->idx].pid;
+    if (m && hs_model_run_at(*t, &o->imgs, o->idx, o->at, m, &err))
+        goto err_close;
     return 0;
+err_close:
+    hs_model_images_free(&o->imgs);
+    hs_trace_close(*t);
+    return cli_fail(cmd, "%s", err.msg);
 }

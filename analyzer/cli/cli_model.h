@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "glibc_model.h"
+#include "model_run.h"
 #include "trace.h"
 
 struct cli_model_opts {
@@ -16,6 +17,8 @@ struct cli_model_opts {
     uint32_t pid;
     int json, csv;
     uint64_t every;     /* frag --every */
+    struct hs_model_images imgs; /* filled by cli_model_open */
+    int idx;                     /* the image shown */
 };
 
 /* Parses argv; returns -1 when done (help printed, exit 0), else an exit
@@ -23,9 +26,12 @@ struct cli_model_opts {
 int cli_model_parse(const char *cmd, const char *usage, int argc, char **argv, const char *extra,
                     struct cli_model_opts *o);
 
-/* Opens the trace, resolves --mark, builds the model. Prints the error and
- * returns an exit code on failure; 0 with *t and *m set on success. A trace
- * that is not glibc's gets a note and *m NULL (exit 0 for the caller). */
+/* Opens the trace, resolves --mark and the process image (the one holding
+ * --at/--mark, else --pid's or the image with most events), and builds the
+ * model there unless m is NULL. Prints the error and returns an exit code
+ * on failure; 0 with *t (and *m) set on success. A trace that is not
+ * glibc's gets a note and *m NULL (exit 0 for the caller). The caller
+ * frees o->imgs with hs_model_images_free. */
 int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **t,
                    struct hs_model **m);
 

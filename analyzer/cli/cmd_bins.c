@@ -58,6 +58,7 @@ int cmd_bins(int argc, char **argv)
     if ((rc = cli_model_open("bins", &o, &t, &m)) != 0)
         return rc;
     if (!m) {
+        hs_model_images_free(&o.imgs);
         hs_trace_close(t);
         return HS_EXIT_OK;
     }
@@ -74,6 +75,7 @@ int cmd_bins(int argc, char **argv)
         printf("top: 0x%012llx  0x%llx\n", (unsigned long long)tot.top_addr,
                (unsigned long long)tot.top_size);
     hs_model_free(m);
+    hs_model_images_free(&o.imgs);
     hs_trace_close(t);
     return rc ? cli_fail("bins", "out of memory") : HS_EXIT_OK;
 }

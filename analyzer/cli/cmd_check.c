@@ -39,8 +39,10 @@ static void print_event(const char *indent, const struct hs_event *e)
 
 static void print_text(const struct hs_check_report *r)
 {
-    printf("process %u: %llu events, %llu allocations, %llu predicted, %llu observed (other arenas)\n",
-           r->pid, (unsigned long long)r->n_events, (unsigned long long)r->n_alloc,
+    printf("process %u exec %u%s: %llu events, %llu allocations, %llu predicted, %llu observed"
+           " (other arenas)\n",
+           r->pid, r->exec_gen, r->forked ? " (forked: starts from its parent's heap)" : "",
+           (unsigned long long)r->n_events, (unsigned long long)r->n_alloc,
            (unsigned long long)r->n_predicted, (unsigned long long)r->n_observed);
     printf("addresses predicted exactly: %llu/%llu (%.2f%%), divergences: %llu\n",
            (unsigned long long)r->n_matched, (unsigned long long)r->n_predicted,
@@ -59,6 +61,9 @@ static void print_text(const struct hs_check_report *r)
             printf("%-18s %10llu %10llu %8.2f\n", hs_path_name(p), (unsigned long long)r->by_path[p][0],
                    (unsigned long long)r->by_path[p][1], pct(r->by_path[p][1], r->by_path[p][0]));
     printf("\nmallinfo2() snapshots equal to the model: %u/%u\n", r->n_mallinfo_equal, r->n_mallinfo);
+    if (r->n_observed && r->n_mallinfo_equal < r->n_mallinfo)
+        printf("  (other threads used their own arenas: mallinfo2() adds those arenas and their\n"
+               "   trimmed thread caches, which the model keeps as observed chunks only)\n");
     for (unsigned i = 0; i < r->n_mallinfo; i++) {
         const struct hs_check_mallinfo *s = &r->mallinfo[i];
         printf("  seq %llu %s: %s\n", (unsigned long long)s->seq, s->label[0] ? s->label : "(exit)",
@@ -86,10 +91,11 @@ static void print_text(const struct hs_check_report *r)
 
 static void print_json(const struct hs_check_report *r, int last)
 {
-    printf("{\"pid\": %u, \"model_applies\": true, \"events\": %llu, \"allocations\": %llu,"
+    printf("{\"pid\": %u, \"exec_gen\": %u, \"forked\": %s, \"model_applies\": true,"
+           " \"events\": %llu, \"allocations\": %llu,"
            " \"predicted\": %llu, \"exact\": %llu, \"observed\": %llu, \"divergences\": %llu,"
            " \"unknown_frees\": %llu,\n \"by_op\": {",
-           r->pid, (unsigned long long)r->n_events, (unsigned long long)r->n_alloc,
+           r->pid, r->exec_gen, r->forked ? "true" : "false", (unsigned long long)r->n_events, (unsigned long long)r->n_alloc,
            (unsigned long long)r->n_predicted, (unsigned long long)r->n_matched,
            (unsigned long long)r->n_observed, (unsigned long long)r->n_div,
            (unsigned long long)r->n_unknown_free);
@@ -166,20 +172,23 @@ int cmd_check(int argc, char **argv)
         hs_trace_close(t);
         return HS_EXIT_OK;
     }
-    uint32_t *pids, n;
-    if (hs_model_processes(t, &pids, &n, &err)) {
+    struct hs_model_images imgs;
+    if (hs_model_images_load(t, &imgs, &err)) {
         hs_trace_close(t);
         return cli_fail("check", "%s", err.msg);
     }
+    uint32_t n = imgs.n;
     int rc = HS_EXIT_OK;
     if (json)
         printf("{\"trace\": \"%s\", \"model\": \"%s\", \"processes\": [\n", file,
                hs_glibc_profile_236()->name);
     else
         printf("trace %s, model %s\n", file, hs_glibc_profile_236()->name);
+    uint64_t all_pred = 0, all_exact = 0, all_obs = 0;
+    unsigned all_mi = 0, all_mi_equal = 0;
     for (uint32_t i = 0; i < n && rc == HS_EXIT_OK; i++) {
         struct hs_check_report r;
-        if (hs_check_process(t, pids[i], &r, &err)) {
+        if (hs_check_image(t, &imgs, (int)i, &r, &err)) {
             rc = cli_fail("check", "%s", err.msg);
         } else if (json) {
             print_json(&r, i + 1 == n);
@@ -187,11 +196,21 @@ int cmd_check(int argc, char **argv)
             printf("\n");
             print_text(&r);
         }
+        all_pred += r.n_predicted;
+        all_exact += r.n_matched;
+        all_obs += r.n_observed;
+        all_mi += r.n_mallinfo;
+        all_mi_equal += r.n_mallinfo_equal;
         hs_check_free(&r);
     }
+    if (!json && rc == HS_EXIT_OK && n > 1)
+        printf("\nall %u process images: %llu/%llu addresses exact (%.2f%%), %llu observed,"
+               " mallinfo2() equal at %u/%u snapshots\n",
+               n, (unsigned long long)all_exact, (unsigned long long)all_pred, pct(all_exact, all_pred),
+               (unsigned long long)all_obs, all_mi_equal, all_mi);
     if (json && rc == HS_EXIT_OK)
         printf("]}\n");
-    free(pids);
+    hs_model_images_free(&imgs);
     hs_trace_close(t);
     return rc;
 }

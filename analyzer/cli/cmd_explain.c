@@ -86,13 +86,15 @@ int cmd_explain(int argc, char **argv)
     if ((rc = cli_model_open("explain", &o, &t, &m)) != 0)
         return rc;
     if (!m) {
+        hs_model_images_free(&o.imgs);
         hs_trace_close(t);
         return HS_EXIT_OK;
     }
-    if (seq == 1) { /* the model was replayed to the end: start afresh */
+    if (seq == 1 || o.imgs.v[o.idx].pid != o.pid) { /* not the image of seq: start afresh */
         hs_model_free(m);
         struct hs_error e0;
-        if (hs_model_for_process(t, o.pid, &m, &o.pid, &e0)) {
+        if (hs_model_image_start(t, &o.imgs, o.idx, &m, &e0)) {
+            hs_model_images_free(&o.imgs);
             hs_trace_close(t);
             return cli_fail("explain", "%s", e0.msg);
         }
@@ -114,6 +116,7 @@ int cmd_explain(int argc, char **argv)
     }
     if (!found) {
         hs_model_free(m);
+        hs_model_images_free(&o.imgs);
         hs_trace_close(t);
         return cli_fail("explain", "no event %llu in process %u of '%s'", (unsigned long long)seq, o.pid,
                         o.file);
@@ -158,6 +161,7 @@ int cmd_explain(int argc, char **argv)
     summary(m, "after");
     hs_model_each_bin(m, bin_line, NULL);
     hs_model_free(m);
+    hs_model_images_free(&o.imgs);
     hs_trace_close(t);
     return HS_EXIT_OK;
 }

@@ -85,16 +85,16 @@ int cmd_frag(int argc, char **argv)
         return rc < 0 ? HS_EXIT_OK : rc;
     struct hs_error err = {{0}};
     struct hs_trace *t;
-    if (hs_trace_open(o.file, &t, &err))
-        return cli_fail("frag", "%s", err.msg);
+    if ((rc = cli_model_open("frag", &o, &t, NULL)) != 0)
+        return rc;
     if (!hs_trace_is_glibc(t)) {
-        printf("this trace was not recorded with glibc's malloc: the glibc bin model does not apply "
-               "(see 'heapscope summary' for live bytes)\n");
         hs_trace_close(t);
         return HS_EXIT_OK;
     }
     struct hs_model *m;
-    if (hs_model_for_process(t, o.pid, &m, &o.pid, &err)) {
+    const struct hs_model_image *im = &o.imgs.v[o.idx];
+    if (hs_model_image_start(t, &o.imgs, o.idx, &m, &err)) {
+        hs_model_images_free(&o.imgs);
         hs_trace_close(t);
         return cli_fail("frag", "%s", err.msg);
     }
@@ -102,16 +102,18 @@ int cmd_frag(int argc, char **argv)
     if (o.csv)
         printf("%s\n", hs_frag_csv_header);
     else if (o.json)
-        printf("{\"pid\": %u, \"rows\": [", o.pid);
+        printf("{\"pid\": %u, \"exec_gen\": %u, \"rows\": [", o.pid, im->exec_gen);
     else
         printf("%10s %-12s %10s %9s %10s %9s %9s %9s %9s %6s %6s\n", "seq", "label", "heap", "mmapped",
                "requested", "overhead", "free", "top", "largest", "ext", "util");
-    rc = hs_model_replay(t, o.pid, m, 0, 0, on_step, &c, &err);
+    rc = hs_model_replay(t, &o.imgs, o.idx, m, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, on_step, &c,
+                         &err);
     if (rc == 0)
         row(&c, hs_trace_last_seq(t), "end", m);
     if (o.json)
         printf("]}\n");
     hs_model_free(m);
+    hs_model_images_free(&o.imgs);
     hs_trace_close(t);
     return rc ? cli_fail("frag", "%s", err.msg) : HS_EXIT_OK;
 }

@@ -58,6 +58,7 @@ int cmd_heap(int argc, char **argv)
     if ((rc = cli_model_open("heap", &o, &t, &m)) != 0)
         return rc;
     if (!m) {
+        hs_model_images_free(&o.imgs);
         hs_trace_close(t);
         return HS_EXIT_OK;
     }
@@ -76,10 +77,12 @@ int cmd_heap(int argc, char **argv)
             printf("%s\"%s\": %llu", i ? ", " : "", mi_names[i], (unsigned long long)f[i]);
         printf("}}\n");
     } else {
+        const struct hs_model_image *im = &o.imgs.v[o.idx];
+        printf("process %u (exec %u, %s), main arena ", im->pid, im->exec_gen, im->exe);
         if (o.at)
-            printf("main arena after seq %llu:\n", (unsigned long long)o.at);
+            printf("after seq %llu:\n", (unsigned long long)o.at);
         else
-            printf("main arena at the end of the trace:\n");
+            printf("at its end:\n");
         printf("  %-14s %10s  %s\n", "address", "size", "state");
         hs_model_each_chunk(m, chunk_text, &out);
         printf("mmapped chunks:\n");
@@ -91,6 +94,7 @@ int cmd_heap(int argc, char **argv)
         printf("\n");
     }
     hs_model_free(m);
+    hs_model_images_free(&o.imgs);
     hs_trace_close(t);
     return HS_EXIT_OK;
 }

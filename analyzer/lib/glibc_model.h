@@ -94,6 +94,10 @@ void hs_model_free(struct hs_model *m);
  * structure is the first chunk of the main arena. */
 void hs_model_set_main_tid(struct hs_model *m, uint32_t tid);
 
+/* After fork(): the child's heap is this model; the forking thread's
+ * tcache becomes the child's main thread's (child_pid). */
+void hs_model_fork(struct hs_model *m, uint32_t fork_tid, uint32_t child_pid);
+
 /*
  * Applies one event. brk is the allocator brk event recorded for this call
  * (the tracer's inference of glibc's own sbrk), or NULL. Events of other
@@ -101,6 +105,9 @@ void hs_model_set_main_tid(struct hs_model *m, uint32_t tid);
  */
 int hs_model_apply(struct hs_model *m, const struct hs_event *ev,
                    const struct hs_event *brk, struct hs_model_step *step);
+
+/* The program break as the model has it; 0 while unknown. */
+uint64_t hs_model_brk(const struct hs_model *m);
 
 /* mallinfo2() of the main arena plus mmapped chunks. */
 void hs_model_mallinfo(const struct hs_model *m, struct hs_mallinfo *out);

@@ -38,6 +38,7 @@ struct hs__chunk {
     uint8_t state;       /* enum hs_chunk_state */
     uint8_t bin;         /* bin / fastbin / tcache index */
     uint16_t tcache;     /* tcache slot owning it (state TCACHE) */
+    uint32_t map_offset; /* mmapped: chunk address - mapping start */
 };
 
 /* One thread's tcache. */

@@ -85,6 +85,17 @@ void hs_model_set_main_tid(struct hs_model *m, uint32_t tid)
     m->main_tid = tid;
 }
 
+void hs_model_fork(struct hs_model *m, uint32_t fork_tid, uint32_t child_pid)
+{
+    for (uint32_t i = 0; i < m->n_tcaches; i++) {
+        if (m->tcaches[i].tid == fork_tid)
+            m->tcaches[i].tid = child_pid;
+        else if (m->tcaches[i].tid == child_pid)
+            m->tcaches[i].tid = 0; /* a thread of the parent that has the same number */
+    }
+    m->main_tid = child_pid;
+}
+
 void hs_model_set_notes(struct hs_model *m, int on)
 {
     m->notes_on = on;
@@ -379,6 +390,8 @@ static void do_memalign(struct hs_model *m, const struct hs_event *ev)
         m->step->predicted_ptr = m->step->recorded_ptr = ev->ptr;
         m->pool[c].addr = ev->ptr - 2 * m->prof->size_sz;
         m->pool[c].req = bytes;
+        if (ev->chunk_size && ev->chunk_size < m->pool[c].size)
+            m->pool[c].map_offset = (uint32_t)(m->pool[c].size - ev->chunk_size);
         hs__map_put(&m->mmapped, m->pool[c].addr, c);
         return;
     }
@@ -451,7 +464,8 @@ static void do_realloc(struct hs_model *m, const struct hs_event *ev)
     uint64_t nb = hs_glibc_request2size(m->prof, ev->size);
     uint32_t c = hs__map_get(&m->mmapped, old);
     if (c) {
-        uint64_t new_size = (nb + m->prof->size_sz + m->prof->page_size - 1) & ~(m->prof->page_size - 1);
+        uint64_t off = m->pool[c].map_offset;
+        uint64_t new_size = (nb + off + m->prof->size_sz + m->prof->page_size - 1) & ~(m->prof->page_size - 1);
         struct hs_model_step *s = m->step;
         s->is_alloc = 1;
         s->path = HS_PATH_MREMAP;
@@ -508,34 +522,42 @@ static void do_realloc(struct hs_model *m, const struct hs_event *ev)
     finish_alloc(m, ev, out, path, ev->size);
 }
 
-/* The allocator's own brk, recorded for this call: the model's break
- * before the call must be its old value. */
-static void brk_before(struct hs_model *m, const struct hs_event *brk)
+/* Moves the model's break to `to`, which the trace says glibc set: if
+ * top ends at the model's break, top follows (a growth or trim the model
+ * did not predict). */
+static void adjust_brk(struct hs_model *m, uint64_t to)
 {
-    if (!brk)
-        return;
-    if (!m->brk_known || (m->brk != brk->old_ptr && !m->top)) {
-        m->brk = brk->old_ptr;
+    if (!m->brk_known || !m->top) {
+        m->brk = to;
         m->brk_known = 1;
-    } else if (m->brk != brk->old_ptr) {
-        m->brk = brk->old_ptr; /* someone else moved it: a foreign sbrk */
+        return;
     }
-}
-
-static void brk_after(struct hs_model *m, const struct hs_event *brk)
-{
-    if (!brk || m->brk == brk->ptr || !m->top)
+    if (m->brk == to)
         return;
     uint32_t t = m->top;
     uint64_t top_end = m->pool[t].addr + m->pool[t].size;
-    if (top_end == m->brk && brk->ptr > m->pool[t].addr + m->prof->min_size) {
-        int64_t delta = (int64_t)(brk->ptr - m->brk);
+    if (top_end == m->brk && to > m->pool[t].addr + m->prof->min_size) {
+        int64_t delta = (int64_t)(to - m->brk);
         m->pool[t].size += (uint64_t)delta;
         m->system_mem += (uint64_t)delta;
         if (m->system_mem > m->max_system_mem)
             m->max_system_mem = m->system_mem;
     }
-    m->brk = brk->ptr;
+    m->brk = to;
+}
+
+/* The allocator's own brk recorded for this call: the break before the
+ * call was its old value, after the call its new one. */
+static void brk_before(struct hs_model *m, const struct hs_event *brk)
+{
+    if (brk)
+        adjust_brk(m, brk->old_ptr);
+}
+
+static void brk_after(struct hs_model *m, const struct hs_event *brk)
+{
+    if (brk)
+        adjust_brk(m, brk->ptr);
 }
 
 /* Fallback when no brk event tells where the heap starts: the first
@@ -604,7 +626,7 @@ int hs_model_apply(struct hs_model *m, const struct hs_event *ev, const struct h
         if (failed)
             break;
         if (ev->origin == HS_ORIGIN_ALLOCATOR && m->brk_known) {
-            brk_after(m, ev); /* glibc's own move the model did not pair */
+            adjust_brk(m, ev->ptr); /* glibc's own move the model did not pair */
         } else {
             m->brk = ev->ptr; /* the program's own: a foreign sbrk */
             m->brk_known = 1;
@@ -617,6 +639,11 @@ int hs_model_apply(struct hs_model *m, const struct hs_event *ev, const struct h
         brk_after(m, brk);
     m->step = NULL;
     return 0;
+}
+
+uint64_t hs_model_brk(const struct hs_model *m)
+{
+    return m->brk_known ? m->brk : 0;
 }
 
 void hs_model_mallinfo(const struct hs_model *m, struct hs_mallinfo *out)

@@ -34,7 +34,8 @@ struct hs_check_mallinfo {
 };
 
 struct hs_check_report {
-    uint32_t pid;
+    uint32_t pid, exec_gen;
+    int forked;                          /* started from its parent's heap */
     uint64_t n_events;
     uint64_t n_alloc, n_predicted, n_matched, n_observed, n_unknown_free;
     uint64_t by_op[HS_OP_COUNT][2];      /* [op][0] predicted, [1] matched */
@@ -46,9 +47,10 @@ struct hs_check_report {
     unsigned n_mallinfo, n_mallinfo_equal;
 };
 
-/* Checks process pid (0: the default process). */
-int hs_check_process(struct hs_trace *t, uint32_t pid, struct hs_check_report *out,
-                     struct hs_error *err);
+struct hs_model_images;
+/* Checks process image idx of imgs (model_run.h). */
+int hs_check_image(struct hs_trace *t, const struct hs_model_images *imgs, int idx,
+                   struct hs_check_report *out, struct hs_error *err);
 void hs_check_free(struct hs_check_report *r);
 
 #endif
