@@ -24,13 +24,13 @@ configure:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
 
 build: deps-build configure
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 demo: deps-test build
 	@scripts/demo.sh $(BUILD)
 
 test: deps-test configure
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 	@ctest --test-dir $(BUILD) --output-on-failure -j 2 --timeout 300
 
 bench: deps-bench build

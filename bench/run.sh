@@ -65,5 +65,8 @@ fi
 awk -v b="$bytes" -v e="$events" '{}END{printf "  database bytes per event:          %5.1f   (target <= 40; %d bytes, %d events)\n", b/e, b, e}' </dev/null
 awk -v n="$nrss" -v t="$trss" '{}END{printf "  tracer memory (peak RSS delta):    %5.1f MiB (%d KiB native, %d KiB traced; includes the mapped log pages)\n", (t-n)/1024, n, t}' </dev/null
 
+echo
+"$(dirname "$0")/faults_bench.sh" "$build"
+
 # viz: `heapscope report` on a 10-million-event trace (target < 1 min).
 "$(dirname "$0")/report_bench.sh" "$build"

@@ -87,7 +87,8 @@ void hs__complain(const char *msg, const char *detail)
     hs__sys_write_all(2, buf, n);
 }
 
-#define RESOLVE(name) (hs__state.real.name = (__typeof__(hs__state.real.name))dlsym(RTLD_NEXT, #name))
+#define RESOLVE(name)                                                                              \
+    (hs__state.real.name = (__typeof__(hs__state.real.name))dlsym(RTLD_NEXT, #name))
 
 static void resolve(void)
 {
@@ -144,6 +145,12 @@ static void atfork_child(void)
     hs__thread.busy = HS_BUSY_TRACER;
     __atomic_store_n(&hs__state.recording, 0, __ATOMIC_RELAXED);
     hs__sink_drop_inherited();
+    if (!hs__sys_fd_is(hs__state.dir_fd, &hs__state.dir_id)) {
+        hs__complain("the program closed HS_LOGDIR's file descriptor:",
+                     "a forked child is not traced");
+        hs__thread.busy = saved;
+        return;
+    }
     const char *what = NULL;
     int rc = hs__sink_open_log(hs__state.max_events, hs__state.log_flags, &what);
     if (rc == 0)
@@ -168,7 +175,11 @@ static void open_logdir(void)
     const char *what = "cannot open HS_LOGDIR";
     int rc = hs__sys_open_dir(dir);
     if (rc >= 0) {
+        rc = hs__sys_fd_move_high(rc);
         hs__state.dir_fd = rc;
+        rc = hs__sys_fd_identity(rc, &hs__state.dir_id);
+    }
+    if (rc == 0) {
         what = "cannot create HS_LOGDIR/seq";
         rc = hs__sink_open_seq();
     }

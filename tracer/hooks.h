@@ -15,8 +15,7 @@
 
 static inline int hs__hook_enter(int as)
 {
-    if (__builtin_expect(__atomic_load_n(&hs__state.init_phase, __ATOMIC_ACQUIRE) !=
-                             HS_INIT_DONE,
+    if (__builtin_expect(__atomic_load_n(&hs__state.init_phase, __ATOMIC_ACQUIRE) != HS_INIT_DONE,
                          0))
         hs__init();
     if (hs__thread.busy || !__atomic_load_n(&hs__state.recording, __ATOMIC_RELAXED))

@@ -11,6 +11,7 @@
  * brk/sbrk made by the program update hs__state.last_brk, so the break
  * inference does not report the same move a second time.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/types.h>
@@ -24,8 +25,7 @@
  * Returns the busy value to restore, or -1 if the call is not recorded. */
 static int sys_enter(uint8_t *origin)
 {
-    if (__builtin_expect(__atomic_load_n(&hs__state.init_phase, __ATOMIC_ACQUIRE) !=
-                             HS_INIT_DONE,
+    if (__builtin_expect(__atomic_load_n(&hs__state.init_phase, __ATOMIC_ACQUIRE) != HS_INIT_DONE,
                          0))
         hs__init();
     if (!__atomic_load_n(&hs__state.recording, __ATOMIC_RELAXED))
@@ -46,6 +46,14 @@ static void sys_leave(int busy)
     hs__thread.busy = busy;
 }
 
+/* A call that arrives on the thread that is still resolving the real
+ * symbols (so never in practice: dlsym makes none of these calls). */
+static int not_yet(int result)
+{
+    errno = ENOSYS;
+    return result;
+}
+
 HS_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset)
 {
     uint8_t origin;
@@ -56,8 +64,7 @@ HS_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t 
         return hs__state.real.mmap(addr, len, prot, flags, fd, offset);
     void *p = hs__state.real.mmap(addr, len, prot, flags, fd, offset);
     hs__record_call(HS_OP_MMAP, origin, p == MAP_FAILED ? HS_F_FAILED : 0,
-                    p == MAP_FAILED ? 0 : (uint64_t)(uintptr_t)p, len,
-                    (uint64_t)(uintptr_t)addr,
+                    p == MAP_FAILED ? 0 : (uint64_t)(uintptr_t)p, len, (uint64_t)(uintptr_t)addr,
                     ((uint64_t)(uint32_t)prot << 32) | (uint32_t)flags, HS_CALLER);
     sys_leave(saved);
     return p;
@@ -71,6 +78,8 @@ HS_EXPORT int munmap(void *addr, size_t len)
 {
     uint8_t origin;
     int saved = sys_enter(&origin);
+    if (!hs__state.real.munmap) /* only while this thread resolves symbols */
+        return hs__sys_munmap(addr, len);
     if (saved < 0)
         return hs__state.real.munmap(addr, len);
     /* Recorded before the real munmap, like free: the range cannot be handed
@@ -101,12 +110,13 @@ HS_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...
     }
     uint8_t origin;
     int saved = sys_enter(&origin);
-    void *p = hs__state.real.mremap(old, old_len, new_len, flags, new_addr);
+    void *p = hs__state.real.mremap ? hs__state.real.mremap(old, old_len, new_len, flags, new_addr)
+                                    : hs__sys_mremap(old, old_len, new_len, flags, new_addr);
     if (saved < 0)
         return p;
     hs__record_call(HS_OP_MREMAP, origin, p == MAP_FAILED ? HS_F_FAILED : 0,
-                    p == MAP_FAILED ? 0 : (uint64_t)(uintptr_t)p, new_len,
-                    (uint64_t)(uintptr_t)old, old_len, HS_CALLER);
+                    p == MAP_FAILED ? 0 : (uint64_t)(uintptr_t)p, new_len, (uint64_t)(uintptr_t)old,
+                    old_len, HS_CALLER);
     sys_leave(saved);
     return p;
 }
@@ -124,6 +134,8 @@ HS_EXPORT int brk(void *addr)
 {
     uint8_t origin;
     int saved = sys_enter(&origin);
+    if (!hs__state.real.brk || !hs__state.real.sbrk)
+        return not_yet(-1);
     if (saved < 0)
         return hs__state.real.brk(addr);
     uintptr_t old_brk = (uintptr_t)hs__state.real.sbrk(0);
@@ -138,6 +150,8 @@ HS_EXPORT void *sbrk(intptr_t increment)
 {
     uint8_t origin;
     int saved = sys_enter(&origin);
+    if (!hs__state.real.sbrk)
+        return (void *)(intptr_t)not_yet(-1);
     if (saved < 0)
         return hs__state.real.sbrk(increment);
     void *old = hs__state.real.sbrk(increment);
@@ -153,6 +167,8 @@ HS_EXPORT pid_t fork(void)
 {
     uint8_t origin;
     int saved = sys_enter(&origin);
+    if (!hs__state.real.fork)
+        return not_yet(-1);
     if (saved < 0)
         return hs__state.real.fork();
     /* The slot and its seq are taken before the fork, so the fork precedes

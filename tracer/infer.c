@@ -51,9 +51,8 @@ void hs__chunk_read(const void *p, struct hs_chunk *c)
 {
     c->map_start = c->map_len = 0;
     if (!hs__state.glibc) {
-        c->size = hs__state.real.malloc_usable_size
-                      ? hs__state.real.malloc_usable_size((void *)p)
-                      : 0;
+        c->size =
+            hs__state.real.malloc_usable_size ? hs__state.real.malloc_usable_size((void *)p) : 0;
         c->flags = HS_F_NO_CHUNK;
         return;
     }
@@ -83,8 +82,8 @@ void hs__infer_brk(uint64_t caller)
     hs__record_call(HS_OP_BRK, HS_ORIGIN_ALLOCATOR, 0, now, delta, last, 0, caller);
 }
 
-static const uint64_t anon_rw = ((uint64_t)(PROT_READ | PROT_WRITE) << 32) |
-                                (MAP_PRIVATE | MAP_ANONYMOUS);
+static const uint64_t anon_rw =
+    ((uint64_t)(PROT_READ | PROT_WRITE) << 32) | (MAP_PRIVATE | MAP_ANONYMOUS);
 
 /* 1 if base was not in the table (and now is). */
 static int first_sight_of_heap(uintptr_t base)
@@ -110,8 +109,8 @@ void hs__infer_alloc(const struct hs_chunk *c, const void *p, uint64_t caller)
     if (!hs__state.glibc)
         return;
     if (c->flags & HS_CHUNK_IS_MMAPPED) {
-        hs__record_call(HS_OP_MMAP, HS_ORIGIN_ALLOCATOR, 0, c->map_start, c->map_len, 0,
-                        anon_rw, caller);
+        hs__record_call(HS_OP_MMAP, HS_ORIGIN_ALLOCATOR, 0, c->map_start, c->map_len, 0, anon_rw,
+                        caller);
     } else if (c->flags & HS_CHUNK_NON_MAIN_ARENA) {
         uintptr_t base = ((uintptr_t)p - 16) & ~(uintptr_t)(HEAP_MAX_SIZE - 1);
         if (first_sight_of_heap(base))
@@ -139,8 +138,8 @@ void hs__infer_realloc(const struct hs_chunk *old_c, const struct hs_chunk *new_
     if (old_mm && new_mm) {
         /* mremap_chunk; nothing happened if the mapping is unchanged */
         if (old_c->map_start != new_c->map_start || old_c->map_len != new_c->map_len)
-            hs__record_call(HS_OP_MREMAP, HS_ORIGIN_ALLOCATOR, 0, new_c->map_start,
-                            new_c->map_len, old_c->map_start, old_c->map_len, caller);
+            hs__record_call(HS_OP_MREMAP, HS_ORIGIN_ALLOCATOR, 0, new_c->map_start, new_c->map_len,
+                            old_c->map_start, old_c->map_len, caller);
         return;
     }
     if (new_c)

@@ -14,8 +14,8 @@
 
 /* What the tracer knows about the block at p. */
 struct hs_chunk {
-    uint64_t size;   /* glibc chunk size without flag bits, or usable size */
-    uint16_t flags;  /* HS_CHUNK_* bits, or HS_F_NO_CHUNK */
+    uint64_t size;      /* glibc chunk size without flag bits, or usable size */
+    uint16_t flags;     /* HS_CHUNK_* bits, or HS_F_NO_CHUNK */
     uint64_t map_start; /* IS_MMAPPED chunks: the mapping's start and length */
     uint64_t map_len;
 };

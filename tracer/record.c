@@ -61,12 +61,17 @@ static void prefault(uint64_t from, uint64_t to)
 static int cover(uint64_t i)
 {
     uint64_t covered = __atomic_load_n(&hs__state.covered, __ATOMIC_ACQUIRE);
+    /* A program that closed our descriptor may have reused its number:
+     * never fallocate someone else's file. One fstat per segment. */
+    if (i >= covered && !hs__sys_fd_is(hs__state.log_fd, &hs__state.log_id)) {
+        stop_recording(HS_LOG_DISABLED, "the program closed the log's file descriptor", 0);
+        return -1;
+    }
     while (i >= covered) {
         uint64_t end = (i / HS_SEGMENT_RECORDS + 1) * HS_SEGMENT_RECORDS;
         if (end > hs__state.max_slots)
             end = hs__state.max_slots;
-        int rc = hs__sys_fallocate(hs__state.log_fd,
-                                   HS_LOG_HEADER_SIZE + covered * HS_RECORD_SIZE,
+        int rc = hs__sys_fallocate(hs__state.log_fd, HS_LOG_HEADER_SIZE + covered * HS_RECORD_SIZE,
                                    (end - covered) * HS_RECORD_SIZE);
         if (rc != 0) {
             stop_recording(HS_LOG_DISABLED, "cannot grow the log", -rc);

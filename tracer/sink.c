@@ -161,10 +161,27 @@ int hs__sink_open_log(uint64_t max_events, uint32_t flags, const char **what)
         *what = "cannot create the log file";
         return fd;
     }
+    fd = hs__sys_fd_move_high(fd);
+    struct hs_file_id id;
+    if (hs__sys_fd_identity(fd, &id) != 0) {
+        *what = "cannot stat the log file";
+        hs__sys_close(fd);
+        return -EBADF;
+    }
 
     uint64_t max_slots = (HS_LOG_RESERVE_BYTES - HS_LOG_HEADER_SIZE) / HS_RECORD_SIZE;
     if (max_events && max_events < max_slots)
         max_slots = max_events;
+    /* Stay under RLIMIT_FSIZE: the log fills up instead of the program
+     * dying of SIGXFSZ. */
+    uint64_t fsize = hs__sys_file_size_limit();
+    if (fsize < HS_LOG_HEADER_SIZE + HS_RECORD_SIZE) {
+        *what = "RLIMIT_FSIZE leaves no room for the log";
+        hs__sys_close(fd);
+        return -EFBIG;
+    }
+    if ((fsize - HS_LOG_HEADER_SIZE) / HS_RECORD_SIZE < max_slots)
+        max_slots = (fsize - HS_LOG_HEADER_SIZE) / HS_RECORD_SIZE;
     uint64_t first = max_slots < HS_SEGMENT_RECORDS ? max_slots : HS_SEGMENT_RECORDS;
     int rc = hs__sys_fallocate(fd, 0, HS_LOG_HEADER_SIZE + first * HS_RECORD_SIZE);
     if (rc != 0) {
@@ -183,6 +200,7 @@ int hs__sink_open_log(uint64_t max_events, uint32_t flags, const char **what)
     }
 
     hs__state.log_fd = fd;
+    hs__state.log_id = id;
     hs__state.exec_gen = gen;
     hs__state.header = map;
     hs__state.records = (struct hs_record *)((char *)map + HS_LOG_HEADER_SIZE);

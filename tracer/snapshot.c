@@ -44,8 +44,8 @@ __attribute__((destructor)) static void tracer_unload(void)
 {
     if (!hs__hook_enter(HS_BUSY_TRACER))
         return;
-    hs__record_call(HS_OP_EXIT, HS_ORIGIN_PROGRAM, 0, (uint64_t)(uint32_t)hs__state.exit_status,
-                    0, 0, 0, 0);
+    hs__record_call(HS_OP_EXIT, HS_ORIGIN_PROGRAM, 0, (uint64_t)(uint32_t)hs__state.exit_status, 0,
+                    0, 0, 0);
     snapshot();
     hs__hook_leave();
 }

@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 #include "heapscope/event.h"
+#include "sys.h"
 
 #define HS_EXPORT __attribute__((visibility("default")))
 
@@ -60,33 +61,35 @@ struct hs_real {
 enum hs_init_phase { HS_INIT_NONE = 0, HS_INIT_RUNNING = 1, HS_INIT_DONE = 2 };
 
 struct tracer_state {
-    int init_phase;                /* enum hs_init_phase (atomic) */
-    int recording;                 /* 1 while events are written (atomic) */
-    int glibc;                     /* the next malloc is glibc's: read chunk
-                                      headers and infer brk/mmap */
-    int complained;                /* the one diagnostic line was printed (atomic) */
-    int config_deferred;           /* environ was not set up yet at init: the
-                                      library constructor reads HS_LOGDIR */
-    struct hs_real real;           /* next definitions of the hooked symbols */
+    int init_phase;      /* enum hs_init_phase (atomic) */
+    int recording;       /* 1 while events are written (atomic) */
+    int glibc;           /* the next malloc is glibc's: read chunk
+                            headers and infer brk/mmap */
+    int complained;      /* the one diagnostic line was printed (atomic) */
+    int config_deferred; /* environ was not set up yet at init: the
+                            library constructor reads HS_LOGDIR */
+    struct hs_real real; /* next definitions of the hooked symbols */
 
-    int dir_fd;                    /* HS_LOGDIR, O_DIRECTORY (kept for fork) */
-    uint64_t max_events;           /* HS_LOG_MAX_EVENTS, 0 = default limit */
-    uint32_t log_flags;            /* HS_LOG_* flags every new log starts with */
-    int log_fd;                    /* this process's .hslog, O_CLOEXEC */
-    uint32_t exec_gen;             /* gen of this process's log */
-    struct hs_log_header *header;  /* start of the log mapping */
-    struct hs_record *records;     /* header + 4096: slot 0 */
-    size_t map_size;               /* bytes of the log mapping (virtual) */
-    uint64_t max_slots;            /* slots the mapping (or HS_LOG_MAX_EVENTS) allows */
-    uint64_t covered;              /* slots [0, covered) are fallocated (atomic) */
-    uint64_t *seq;                 /* LOGDIR/seq, mapped shared by all processes */
+    int dir_fd;                   /* HS_LOGDIR, O_DIRECTORY (kept for fork) */
+    struct hs_file_id dir_id;     /* what dir_fd must still refer to */
+    struct hs_file_id log_id;     /* what log_fd must still refer to */
+    uint64_t max_events;          /* HS_LOG_MAX_EVENTS, 0 = default limit */
+    uint32_t log_flags;           /* HS_LOG_* flags every new log starts with */
+    int log_fd;                   /* this process's .hslog, O_CLOEXEC */
+    uint32_t exec_gen;            /* gen of this process's log */
+    struct hs_log_header *header; /* start of the log mapping */
+    struct hs_record *records;    /* header + 4096: slot 0 */
+    size_t map_size;              /* bytes of the log mapping (virtual) */
+    uint64_t max_slots;           /* slots the mapping (or HS_LOG_MAX_EVENTS) allows */
+    uint64_t covered;             /* slots [0, covered) are fallocated (atomic) */
+    uint64_t *seq;                /* LOGDIR/seq, mapped shared by all processes */
 
-    uintptr_t last_brk;            /* program break last recorded (atomic) */
+    uintptr_t last_brk;                        /* program break last recorded (atomic) */
     uintptr_t arena_heaps[HS_MAX_ARENA_HEAPS]; /* seen non-main heap bases
                                       (each slot 0 or set once by CAS) */
-    int exit_status;               /* argument of the program's exit(), else 0 */
+    int exit_status;                           /* argument of the program's exit(), else 0 */
 
-    size_t pool_used;              /* bytes handed out of the bootstrap pool (atomic) */
+    size_t pool_used; /* bytes handed out of the bootstrap pool (atomic) */
 };
 
 /* Values of hs_thread.busy. */

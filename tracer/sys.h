@@ -14,12 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-int hs__sys_open_dir(const char *path);                      /* fd or -errno */
+int hs__sys_open_dir(const char *path);                       /* fd or -errno */
 int hs__sys_open_at(int dir_fd, const char *name, int flags); /* fd or -errno; mode 0644 */
-int hs__sys_open_read(const char *path);                     /* fd or -errno */
+int hs__sys_open_read(const char *path);                      /* fd or -errno */
 void hs__sys_close(int fd);
-long hs__sys_read(int fd, void *buf, size_t n);              /* bytes or -errno */
-int hs__sys_write_all(int fd, const void *buf, size_t n);    /* 0 or -errno */
+long hs__sys_read(int fd, void *buf, size_t n);           /* bytes or -errno */
+int hs__sys_write_all(int fd, const void *buf, size_t n); /* 0 or -errno */
 long hs__sys_readlink(const char *path, char *buf, size_t n);
 int hs__sys_fallocate(int fd, uint64_t offset, uint64_t len); /* 0 or -errno; extends only */
 void *hs__sys_map_shared(int fd, size_t len);                 /* NULL on failure; NORESERVE */
@@ -32,6 +32,9 @@ void hs__sys_prefault(void *addr, size_t len);
 /* The raw mmap system call, for a program mmap that arrives while the real
  * mmap is not resolved yet (returns MAP_FAILED-style (void *)-1 on error). */
 void *hs__sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long offset);
+/* The same for munmap and mremap (-1 / (void *)-1 with errno on error). */
+int hs__sys_munmap(void *addr, size_t len);
+void *hs__sys_mremap(void *old, size_t old_len, size_t new_len, int flags, void *new_addr);
 uint32_t hs__sys_gettid(void);
 uint32_t hs__sys_getpid(void);
 uint32_t hs__sys_getppid(void);
@@ -40,6 +43,22 @@ uint64_t hs__sys_clock_real_ns(void);
 uint32_t hs__sys_page_size(void);
 /* ru_minflt, ru_majflt, ru_maxrss (KiB) of this process. */
 void hs__sys_rusage(uint64_t out[3]);
+/* Which file an fd refers to, to notice that a program closed one of our
+ * descriptors and reused its number (daemons close all fds). */
+struct hs_file_id {
+    uint64_t dev, ino;
+};
+/* Fills *id; 0 or -errno. */
+int hs__sys_fd_identity(int fd, struct hs_file_id *id);
+/* 1 if fd still refers to the file *id, else 0. */
+int hs__sys_fd_is(int fd, const struct hs_file_id *id);
+/* Moves fd to a high number (>= 900, away from the numbers programs close
+ * or dup2 over) if the limit allows; returns the fd to use. */
+int hs__sys_fd_move_high(int fd);
+
+/* RLIMIT_FSIZE soft limit in bytes, or UINT64_MAX if unlimited. Growing
+ * a file past it would kill the program with SIGXFSZ. */
+uint64_t hs__sys_file_size_limit(void);
 /* sched_yield: lets the initializing thread finish. */
 void hs__sys_yield(void);
 

@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/auxv.h>
 #include <time.h>
@@ -88,8 +89,8 @@ int hs__sys_fallocate(int fd, uint64_t offset, uint64_t len)
 
 void *hs__sys_map_shared(int fd, size_t len)
 {
-    long r = syscall(SYS_mmap, NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd,
-                     0L);
+    long r =
+        syscall(SYS_mmap, NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0L);
     if (r == -1) /* syscall(2) returns -1 and sets errno on failure */
         return NULL;
     return (void *)r;
@@ -107,6 +108,16 @@ void *hs__sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long off
 void hs__sys_prefault(void *addr, size_t len)
 {
     madvise(addr, len, MADV_POPULATE_WRITE);
+}
+
+int hs__sys_munmap(void *addr, size_t len)
+{
+    return (int)syscall(SYS_munmap, addr, len);
+}
+
+void *hs__sys_mremap(void *old, size_t old_len, size_t new_len, int flags, void *new_addr)
+{
+    return (void *)syscall(SYS_mremap, old, old_len, new_len, flags, new_addr);
 }
 
 void hs__sys_unmap(void *addr, size_t len)
@@ -161,6 +172,39 @@ void hs__sys_rusage(uint64_t out[3])
     out[0] = (uint64_t)ru.ru_minflt;
     out[1] = (uint64_t)ru.ru_majflt;
     out[2] = (uint64_t)ru.ru_maxrss;
+}
+
+int hs__sys_fd_identity(int fd, struct hs_file_id *id)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return -errno;
+    id->dev = (uint64_t)st.st_dev;
+    id->ino = (uint64_t)st.st_ino;
+    return 0;
+}
+
+int hs__sys_fd_is(int fd, const struct hs_file_id *id)
+{
+    struct hs_file_id now;
+    return hs__sys_fd_identity(fd, &now) == 0 && now.dev == id->dev && now.ino == id->ino;
+}
+
+int hs__sys_fd_move_high(int fd)
+{
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, 900);
+    if (high < 0)
+        return fd;
+    close(fd);
+    return high;
+}
+
+uint64_t hs__sys_file_size_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return UINT64_MAX;
+    return (uint64_t)rl.rlim_cur;
 }
 
 void hs__sys_yield(void)

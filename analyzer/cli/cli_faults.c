@@ -12,8 +12,7 @@ int cli_faults_before_exec(void *ctx, pid_t child, struct hs_error *err)
     struct hs_error note = {""};
     int rc = hs_fault_sampler_start(child, f->logdir, &f->sampler, &note);
     if (rc == 0 && !f->sampler)
-        fprintf(stderr, "heapscope record: %s; fault counts come from getrusage only\n",
-                note.msg);
+        fprintf(stderr, "heapscope record: %s; fault counts come from getrusage only\n", note.msg);
     else if (rc != 0)
         fprintf(stderr, "heapscope record: %s; recording without page faults\n", note.msg);
     (void)err;

@@ -15,7 +15,7 @@
 struct hs_fault_sampler;
 
 struct cli_faults {
-    const char *logdir;              /* where faults.hslog goes */
+    const char *logdir;               /* where faults.hslog goes */
     struct hs_fault_sampler *sampler; /* NULL: not sampling */
 };
 

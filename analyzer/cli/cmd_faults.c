@@ -17,11 +17,11 @@ static const char usage[] =
     "    --mark LABEL   count only the faults before the first mark LABEL\n";
 
 static const char why_differ[] =
-    "perf counts the user-mode faults from exec on; getrusage also counts faults taken in\n"
-    "kernel mode on user memory (read() or recv() into new pages), pages the kernel faults\n"
-    "in itself (execve copying argv and the environment) and the child's faults between\n"
-    "fork and exec. Samples after the exit snapshot (atexit handlers, the tracer) are not\n"
-    "in the getrusage figure.";
+    "perf samples the user-mode faults from exec on. getrusage also counts pages the kernel\n"
+    "faults in itself: the tracer's log segments (madvise MADV_POPULATE_WRITE, estimated\n"
+    "above), execve copying argv and the environment, read() or recv() into new pages\n"
+    "(faults taken in kernel mode), and the child's faults between fork and exec. Samples\n"
+    "after the exit snapshot (atexit handlers) are not in the getrusage figure.";
 
 static void json_string(const char *s)
 {
@@ -36,32 +36,41 @@ static void json_string(const char *s)
     putchar('"');
 }
 
-static void json_regions(const uint64_t *n)
+/* touch: per region first/refault/repeat counts, or NULL. */
+static void json_regions(const uint64_t *n, const uint64_t (*touch)[HS_TOUCH_COUNT])
 {
     printf("[");
-    for (unsigned i = 0; i < HS_REGION_COUNT; i++)
-        printf("%s{\"region\": \"%s\", \"faults\": %llu}", i ? ", " : "",
-               hs_fault_region_name(i), (unsigned long long)n[i]);
+    for (unsigned i = 0; i < HS_REGION_COUNT; i++) {
+        printf("%s{\"region\": \"%s\", \"faults\": %llu", i ? ", " : "", hs_fault_region_name(i),
+               (unsigned long long)n[i]);
+        for (unsigned k = 0; touch && k < HS_TOUCH_COUNT; k++)
+            printf(", \"%s\": %llu", hs_fault_touch_name(k), (unsigned long long)touch[i][k]);
+        printf("}");
+    }
     printf("]");
 }
 
 static void print_json(const char *path, const struct hs_faults_report *r)
 {
     int perf = strcmp(r->source, "perf") == 0;
-    uint64_t total = r->total;
+    uint64_t total = r->total, minor = r->minor, major = r->major;
     if (!perf) /* getrusage: the processes' counts at exit */
-        for (uint32_t i = 0; i < r->n_processes; i++)
-            total += r->processes[i].ru_minflt + r->processes[i].ru_majflt;
+        for (uint32_t i = 0; i < r->n_processes; i++) {
+            minor += r->processes[i].ru_minflt;
+            major += r->processes[i].ru_majflt;
+        }
+    if (!perf)
+        total = minor + major;
     printf("{\"trace\": ");
     json_string(path);
     printf(", \"source\": \"%s\", \"note\": ", r->source);
     json_string(r->note);
     printf(", \"until_seq\": %llu,\n \"total\": %llu, \"minor\": %llu, \"major\": %llu,"
            " \"lost\": %llu,\n \"by_region\": ",
-           (unsigned long long)r->until_seq, (unsigned long long)total,
-           (unsigned long long)r->minor, (unsigned long long)r->major, (unsigned long long)r->lost);
+           (unsigned long long)r->until_seq, (unsigned long long)total, (unsigned long long)minor,
+           (unsigned long long)major, (unsigned long long)r->lost);
     if (perf)
-        json_regions(r->by_region);
+        json_regions(r->by_region, (const uint64_t(*)[HS_TOUCH_COUNT])r->by_region_touch);
     else
         printf("[]");
     printf(",\n \"by_touch\": [");
@@ -78,7 +87,7 @@ static void print_json(const char *path, const struct hs_faults_report *r)
         json_string(p->to);
         printf(", \"faults\": %llu, \"rusage_delta\": %lld, \"by_region\": ",
                (unsigned long long)p->total, (long long)p->rusage_delta);
-        json_regions(p->by_region);
+        json_regions(p->by_region, NULL);
         printf("}");
     }
     printf("],\n \"blocks\": [");
@@ -101,9 +110,11 @@ static void print_json(const char *path, const struct hs_faults_report *r)
         printf("%s\n  {\"pid\": %u, \"exec_gen\": %u, \"samples\": %llu", i ? "," : "", p->pid,
                p->exec_gen, (unsigned long long)p->samples);
         if (p->has_rusage)
-            printf(", \"ru_minflt\": %llu, \"ru_majflt\": %llu, \"samples_at_exit\": %llu",
+            printf(", \"ru_minflt\": %llu, \"ru_majflt\": %llu, \"samples_at_exit\": %llu,"
+                   " \"log_prefault_pages\": %llu",
                    (unsigned long long)p->ru_minflt, (unsigned long long)p->ru_majflt,
-                   (unsigned long long)p->samples_at_exit);
+                   (unsigned long long)p->samples_at_exit,
+                   (unsigned long long)p->log_prefault_pages);
         printf("}");
     }
     printf("]}\n");
@@ -115,15 +126,22 @@ static void print_reconcile(const struct hs_faults_report *r, int perf)
     for (uint32_t i = 0; i < r->n_processes; i++) {
         const struct hs_faults_process *p = &r->processes[i];
         if (!p->has_rusage) {
-            printf("  pid %u: no exit snapshot (killed, or exited without running atexit)\n", p->pid);
+            printf("  pid %u: no exit snapshot (killed, or exited without running atexit)\n",
+                   p->pid);
             continue;
         }
         uint64_t ru = p->ru_minflt + p->ru_majflt;
         printf("  pid %u: %llu minor + %llu major", p->pid, (unsigned long long)p->ru_minflt,
                (unsigned long long)p->ru_majflt);
-        if (perf)
-            printf("; %llu samples until then; getrusage - samples = %lld", 
-                   (unsigned long long)p->samples_at_exit, (long long)(ru - p->samples_at_exit));
+        if (perf) {
+            long long diff = (long long)(ru - p->samples_at_exit);
+            printf("; %llu samples until then; getrusage - samples = %lld\n"
+                   "    about %llu: the tracer's log pages; the other %lld: kernel-mode and"
+                   " pre-exec faults",
+                   (unsigned long long)p->samples_at_exit, diff,
+                   (unsigned long long)p->log_prefault_pages,
+                   diff - (long long)p->log_prefault_pages);
+        }
         printf("\n");
     }
     if (perf)
@@ -137,9 +155,8 @@ static void print_text(const char *path, const struct hs_faults_report *r)
     if (r->until_seq)
         printf(" before event %llu", (unsigned long long)r->until_seq);
     if (!perf) {
-        printf(": not sampled%s%s\n", r->note[0] ? " (" : " (perf refused or --no-faults",
-               r->note[0] ? r->note : "");
-        printf(")\nonly the tracer's getrusage counts are known (source: %s)\n", r->source);
+        printf(": not sampled (%s)\n", r->note[0] ? r->note : "heapscope record --no-faults");
+        printf("only the tracer's getrusage counts are known (source: %s)\n", r->source);
         for (uint32_t i = 0; i < r->n_phases; i++)
             if (r->phases[i].rusage_delta >= 0)
                 printf("  %s .. %s: %lld faults (getrusage delta)\n", r->phases[i].from,
@@ -149,9 +166,13 @@ static void print_text(const char *path, const struct hs_faults_report *r)
     }
     printf(": %llu (%llu minor, %llu major), %llu samples lost\n\n", (unsigned long long)r->total,
            (unsigned long long)r->minor, (unsigned long long)r->major, (unsigned long long)r->lost);
-    printf("by region\n");
-    for (unsigned i = 0; i < HS_REGION_COUNT; i++)
-        printf("  %-12s %10llu\n", hs_fault_region_name(i), (unsigned long long)r->by_region[i]);
+    printf("by region      faults      first    refault     repeat\n");
+    for (unsigned i = 0; i < HS_REGION_COUNT; i++) {
+        const uint64_t *t = r->by_region_touch[i];
+        printf("  %-12s %6llu %10llu %10llu %10llu\n", hs_fault_region_name(i),
+               (unsigned long long)r->by_region[i], (unsigned long long)t[0],
+               (unsigned long long)t[1], (unsigned long long)t[2]);
+    }
     printf("by touch\n"
            "  first        %10llu  page never faulted before\n"
            "  refault      %10llu  again after an munmap, mremap or trim gave it back\n"

@@ -35,6 +35,7 @@
 struct interval {
     uint64_t start, end; /* [start, end) */
     uint8_t region;
+    uint8_t allocator; /* mapped by the allocator: may hold blocks */
 };
 
 /* Non-overlapping intervals sorted by start. */
@@ -50,6 +51,7 @@ struct sys_ev {
 };
 
 struct image {
+    int64_t proc; /* processes.proc */
     uint32_t pid, exec_gen;
     uint64_t start_ts;
     uint64_t heap_start, brk;
@@ -69,6 +71,12 @@ struct pageset {
 
 enum { PAGE_FAULTED = 1, PAGE_RELEASED = 2 };
 
+/* The last block found, for the next fault. */
+struct block_cache {
+    const struct image *image;
+    uint64_t start, end, alloc_seq, free_seq; /* free_seq 0: never freed */
+};
+
 struct attr {
     sqlite3 *db;
     struct hs_error *err;
@@ -76,6 +84,7 @@ struct attr {
     size_t n_images;
     struct pageset pages;
     sqlite3_stmt *find_block;
+    struct block_cache last_block;
 };
 
 const char *hs_fault_region_name(unsigned region)
@@ -139,7 +148,7 @@ static int iv_remove(struct ivset *s, uint64_t a, uint64_t b)
         struct interval *left = &s->v[i - 1];
         if (left->end > b) { /* [a, b) strictly inside: split in two */
             memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof *s->v);
-            s->v[i] = (struct interval){b, left->end, left->region};
+            s->v[i] = (struct interval){b, left->end, left->region, left->allocator};
             left->end = a;
             s->n++;
             return 0;
@@ -161,7 +170,7 @@ static int iv_remove(struct ivset *s, uint64_t a, uint64_t b)
     return 0;
 }
 
-static int iv_insert(struct ivset *s, uint64_t a, uint64_t b, uint8_t region)
+static int iv_insert(struct ivset *s, uint64_t a, uint64_t b, uint8_t region, uint8_t allocator)
 {
     if (a >= b)
         return 0;
@@ -169,7 +178,7 @@ static int iv_insert(struct ivset *s, uint64_t a, uint64_t b, uint8_t region)
         return -1;
     size_t i = iv_upper(s, a);
     memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof *s->v);
-    s->v[i] = (struct interval){a, b, region};
+    s->v[i] = (struct interval){a, b, region, allocator};
     s->n++;
     return 0;
 }
@@ -299,12 +308,12 @@ static int load_maps(struct image *im, const char *maps, const char *exe)
             region = HS_REGION_LIBRARY;
             const char *base = strrchr(path, '/') + 1;
             if (strncmp(base, "libc.so", 7) == 0 && strchr(perms, 'x') &&
-                iv_insert(&im->libc_code, start, end, HS_REGION_LIBRARY))
+                iv_insert(&im->libc_code, start, end, HS_REGION_LIBRARY, 0))
                 return -1;
         } else if (path[0] == '\0' && prev_region == HS_REGION_LIBRARY && start == prev_end) {
             region = HS_REGION_LIBRARY; /* the .bss right after a library */
         }
-        if (iv_insert(&im->regions, start, end, region))
+        if (iv_insert(&im->regions, start, end, region, 0))
             return -1;
         prev_region = region;
         prev_end = end;
@@ -317,12 +326,11 @@ static int load_events(struct attr *at, struct image *im)
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(at->db,
                            "SELECT seq, op, origin, flags, ptr, size, old_ptr, chunk_size"
-                           " FROM sys_events WHERE pid = ?1 AND exec_gen = ?2"
+                           " FROM sys_events WHERE proc = ?1"
                            " AND op IN (13, 14, 15, 16, 17) ORDER BY seq",
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(at, "cannot read sys_events");
-    sqlite3_bind_int64(s, 1, im->pid);
-    sqlite3_bind_int64(s, 2, im->exec_gen);
+    sqlite3_bind_int64(s, 1, im->proc);
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -353,7 +361,7 @@ static int load_images(struct attr *at)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(at->db,
-                           "SELECT pid, exec_gen, start_ts_ns, initial_brk, maps, exe"
+                           "SELECT pid, exec_gen, start_ts_ns, initial_brk, maps, exe, proc"
                            " FROM processes ORDER BY pid, exec_gen",
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(at, "cannot read processes");
@@ -373,6 +381,7 @@ static int load_images(struct attr *at)
         memset(im, 0, sizeof *im);
         im->pid = (uint32_t)sqlite3_column_int64(s, 0);
         im->exec_gen = (uint32_t)sqlite3_column_int64(s, 1);
+        im->proc = sqlite3_column_int64(s, 6);
         im->start_ts = (uint64_t)sqlite3_column_int64(s, 2);
         uint64_t initial_brk = (uint64_t)sqlite3_column_int64(s, 3);
         if (load_maps(im, (const char *)sqlite3_column_text(s, 4),
@@ -420,7 +429,7 @@ static int apply_event(struct attr *at, size_t idx, const struct sys_ev *e)
                              ? HS_REGION_THREAD_HEAP
                              : HS_REGION_MMAP;
         release_pages(at, idx, e->ptr, end);
-        return iv_insert(&im->regions, e->ptr, end, region);
+        return iv_insert(&im->regions, e->ptr, end, region, e->origin == HS_ORIGIN_ALLOCATOR);
     }
     case HS_OP_MUNMAP: {
         uint64_t end = e->ptr + ((e->size + page - 1) & ~(page - 1));
@@ -430,13 +439,14 @@ static int apply_event(struct attr *at, size_t idx, const struct sys_ev *e)
     case HS_OP_MREMAP: {
         const struct interval *old = iv_find(&im->regions, e->old_ptr);
         uint8_t region = old ? old->region : HS_REGION_MMAP;
+        uint8_t allocator = old ? old->allocator : e->origin == HS_ORIGIN_ALLOCATOR;
         uint64_t old_end = e->old_ptr + ((e->old_size + page - 1) & ~(page - 1));
         uint64_t end = e->ptr + ((e->size + page - 1) & ~(page - 1));
         if (e->ptr != e->old_ptr)
             release_pages(at, idx, e->old_ptr, old_end);
         if (iv_remove(&im->regions, e->old_ptr, old_end))
             return -1;
-        return iv_insert(&im->regions, e->ptr, end, region);
+        return iv_insert(&im->regions, e->ptr, end, region, allocator);
     }
     }
     return 0;
@@ -457,13 +467,49 @@ static long find_image(const struct attr *at, uint32_t pid, uint64_t ts)
     return found;
 }
 
-static uint8_t classify(const struct image *im, uint64_t addr)
+/* The region of addr; *blocks set if the allocator owns that memory (so a
+ * block may hold addr). */
+/* The tracer records the allocator's brk/mmap after the malloc that made
+ * them returns, so malloc's own first writes to new memory (the chunk
+ * header, the top chunk, a new arena) fault before the event that maps it.
+ * Look ahead, up to the faulting thread's next event, for one that covers
+ * addr. */
+static int lookahead(const struct image *im, uint64_t addr, uint64_t until_seq, uint8_t *region)
 {
+    for (size_t j = im->next_event; j < im->n_events && im->events[j].seq <= until_seq; j++) {
+        const struct sys_ev *e = &im->events[j];
+        if (e->flags & HS_F_FAILED)
+            continue;
+        if ((e->op == HS_OP_BRK || e->op == HS_OP_SBRK) && im->heap_start &&
+            addr >= im->heap_start && addr < e->ptr) {
+            *region = HS_REGION_HEAP;
+            return 1;
+        }
+        if (e->op == HS_OP_MMAP && addr >= e->ptr && addr < e->ptr + e->size) {
+            *region = e->origin == HS_ORIGIN_ALLOCATOR && e->size == THREAD_HEAP_SIZE &&
+                              e->ptr % THREAD_HEAP_SIZE == 0
+                          ? HS_REGION_THREAD_HEAP
+                          : HS_REGION_MMAP;
+            return e->origin == HS_ORIGIN_ALLOCATOR;
+        }
+    }
+    return -1;
+}
+
+static uint8_t classify(const struct image *im, const struct hs_fault *f, int *blocks)
+{
+    uint64_t addr = f->addr;
+    uint8_t region;
+    *blocks = 1;
     if (im->heap_start && addr >= im->heap_start && addr < im->brk)
         return HS_REGION_HEAP;
     const struct interval *iv = iv_find(&im->regions, addr);
+    *blocks = iv && (iv->allocator || iv->region == HS_REGION_HEAP);
     if (iv)
         return iv->region;
+    if (f->next_seq && (*blocks = lookahead(im, addr, f->next_seq, &region)) >= 0)
+        return region;
+    *blocks = 0;
     if (im->stack_end && addr < im->stack_end && addr + STACK_GROWTH >= im->stack_start)
         return HS_REGION_STACK;
     return HS_REGION_OTHER;
@@ -473,11 +519,17 @@ static int find_block(struct attr *at, const struct image *im, struct hs_fault *
 {
     sqlite3_stmt *s = at->find_block;
     uint64_t at_seq = f->next_seq ? f->next_seq : f->after_seq;
+    struct block_cache *c = &at->last_block;
+    /* Sequential touches of one big block: skip the query. */
+    if (c->image == im && f->addr >= c->start && f->addr < c->end && c->alloc_seq <= at_seq &&
+        (c->free_seq == 0 || c->free_seq >= at_seq)) {
+        f->block_seq = c->alloc_seq;
+        return 0;
+    }
     sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, im->pid);
-    sqlite3_bind_int64(s, 2, im->exec_gen);
-    sqlite3_bind_int64(s, 3, (int64_t)(f->addr + 16));
-    sqlite3_bind_int64(s, 4, (int64_t)at_seq);
+    sqlite3_bind_int64(s, 1, im->proc);
+    sqlite3_bind_int64(s, 2, (int64_t)(f->addr + 16));
+    sqlite3_bind_int64(s, 3, (int64_t)at_seq);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         uint64_t ptr = (uint64_t)sqlite3_column_int64(s, 1);
@@ -485,8 +537,11 @@ static int find_block(struct attr *at, const struct image *im, struct hs_fault *
         if (chunk == 0)
             chunk = (uint64_t)sqlite3_column_int64(s, 3) + 16;
         /* glibc chunk: 16 bytes of header before the pointer. */
-        if (f->addr >= ptr - 16 && f->addr < ptr - 16 + chunk)
+        if (f->addr >= ptr - 16 && f->addr < ptr - 16 + chunk) {
             f->block_seq = (uint64_t)sqlite3_column_int64(s, 0);
+            *c = (struct block_cache){im, ptr - 16, ptr - 16 + chunk, f->block_seq,
+                                      (uint64_t)sqlite3_column_int64(s, 4)};
+        }
         return 0;
     }
     return rc == SQLITE_DONE ? 0 : db_fail(at, "cannot look up blocks");
@@ -509,13 +564,13 @@ int hs_fault_attr_run(sqlite3 *db, struct hs_fault *faults, uint64_t n, struct h
 {
     struct attr at = {.db = db, .err = err};
     int rc = load_images(&at);
-    if (rc == 0 &&
-        sqlite3_prepare_v2(db,
-                           "SELECT alloc_seq, ptr, chunk_size, size FROM blocks"
-                           " WHERE pid = ?1 AND exec_gen = ?2 AND ptr <= ?3 AND ptr > 0"
-                           " AND alloc_seq <= ?4 AND (free_seq IS NULL OR free_seq > ?4)"
-                           " ORDER BY ptr DESC LIMIT 1",
-                           -1, &at.find_block, NULL) != SQLITE_OK)
+    if (rc == 0 && sqlite3_prepare_v2(
+                       db,
+                       "SELECT alloc_seq, ptr, chunk_size, size, ifnull(free_seq, 0) FROM blocks"
+                       " WHERE proc = ?1 AND ptr <= ?2 AND ptr > 0"
+                       " AND alloc_seq <= ?3 AND (free_seq IS NULL OR free_seq >= ?3)"
+                       " ORDER BY ptr DESC LIMIT 1",
+                       -1, &at.find_block, NULL) != SQLITE_OK)
         rc = db_fail(&at, "cannot look up blocks");
     for (uint64_t i = 0; i < n && rc == 0; i++) {
         struct hs_fault *f = &faults[i];
@@ -525,14 +580,17 @@ int hs_fault_attr_run(sqlite3 *db, struct hs_fault *faults, uint64_t n, struct h
         f->block_seq = 0;
         f->by_libc = 0;
         f->exec_gen = 0;
+        f->proc = 0;
         if (idx < 0)
             continue; /* a process the tracer never saw */
         struct image *im = &at.images[idx];
         f->exec_gen = im->exec_gen;
+        f->proc = im->proc;
         while (im->next_event < im->n_events && im->events[im->next_event].seq <= f->after_seq)
             if (apply_event(&at, (size_t)idx, &im->events[im->next_event++]))
                 rc = hs_error_set(err, HS_ENOMEM, "out of memory replaying mappings");
-        f->region = classify(im, f->addr);
+        int blocks;
+        f->region = classify(im, f, &blocks);
         f->by_libc = iv_find(&im->libc_code, f->ip) != NULL;
         uint8_t *state = page_slot(&at.pages, page_key((size_t)idx, f->addr), 1);
         if (!state) {
@@ -543,8 +601,7 @@ int hs_fault_attr_run(sqlite3 *db, struct hs_fault *faults, uint64_t n, struct h
                    : *state == PAGE_FAULTED ? HS_TOUCH_REPEAT
                                             : HS_TOUCH_FIRST;
         *state = PAGE_FAULTED;
-        if (rc == 0 && (f->region == HS_REGION_HEAP || f->region == HS_REGION_THREAD_HEAP ||
-                        f->region == HS_REGION_MMAP))
+        if (rc == 0 && blocks)
             rc = find_block(&at, im, f);
     }
     free_attr(&at);

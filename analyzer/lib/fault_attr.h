@@ -27,6 +27,10 @@
  *
  * munmap (and mremap's source) removes a range from whatever region held
  * it; a brk that lowers the break (a trim) removes pages from the heap.
+ * A fault outside every known region is looked up again in the process's
+ * brk/mmap events up to its thread's next event: the tracer records the
+ * allocator's inferred brk/mmap after the malloc returns, and malloc's own
+ * writes into the new memory fault before that.
  *
  * Touch, per page of a process:
  *   first    never faulted before in this trace
@@ -76,9 +80,10 @@ struct hs_fault {
     uint32_t tid;
     uint8_t major;
 
-    uint32_t exec_gen;  /* the process image it belongs to */
-    uint8_t region;     /* enum hs_fault_region */
-    uint8_t touch;      /* enum hs_fault_touch */
+    int64_t proc; /* the process image it belongs to: processes.proc, 0 if none */
+    uint32_t exec_gen;
+    uint8_t region; /* enum hs_fault_region */
+    uint8_t touch;  /* enum hs_fault_touch */
     uint8_t by_libc;
     uint64_t block_seq; /* alloc_seq of the block holding addr, 0 if none */
 };

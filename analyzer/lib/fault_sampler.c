@@ -22,6 +22,7 @@
 #define _GNU_SOURCE
 #include "fault_sampler.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -29,6 +30,7 @@
 #include <linux/perf_event.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,16 +47,16 @@ enum {
     MINOR_RING_PAGES = 256, /* data pages of a minor-fault ring; halved on EPERM */
     MAJOR_RING_PAGES = 8,   /* major faults are rare */
     MIN_RING_PAGES = 8,
-    BATCH_RECORDS = 512,    /* records per write(2) */
+    BATCH_RECORDS = 512, /* records per write(2) */
     POLL_MS = 100,
     WAKEUP_BYTES = 64 * 1024, /* wake the reader when this much is pending */
 };
 
 struct ring {
     int fd;
-    int major;        /* 1: PAGE_FAULTS_MAJ */
+    int major;                         /* 1: PAGE_FAULTS_MAJ */
     struct perf_event_mmap_page *meta; /* control page, then the data pages */
-    size_t data_size; /* bytes, a power of two */
+    size_t data_size;                  /* bytes, a power of two */
 };
 
 /* One sample as the kernel lays it out for sample_type IP|TID|TIME|ADDR. */
@@ -67,17 +69,17 @@ struct sample {
 };
 
 struct hs_fault_sampler {
-    struct ring *rings;      /* 2 per CPU: minor, major */
+    struct ring *rings; /* 2 per CPU: minor, major */
     unsigned n_rings;
     int log_fd;
-    int wake_fd;             /* eventfd: stop() wakes the reader */
+    int wake_fd; /* eventfd: stop() wakes the reader */
     pthread_t reader;
     int reader_started;
-    int stop;                /* atomic: the reader exits at the next wake */
+    int stop; /* atomic: the reader exits at the next wake */
     struct hs_log_header header;
     struct hs_record batch[BATCH_RECORDS];
     unsigned n_batch;
-    int write_errno;         /* first failed write, 0 if none */
+    int write_errno; /* first failed write, 0 if none */
     struct hs_fault_stats stats;
 };
 
@@ -358,6 +360,7 @@ static void write_note(const char *logdir, const char *msg)
 int hs_fault_sampler_start(pid_t child, const char *logdir, struct hs_fault_sampler **out,
                            struct hs_error *err)
 {
+    assert(child > 0 && logdir);
     *out = NULL;
     struct hs_fault_sampler *s = calloc(1, sizeof *s);
     if (!s)
@@ -394,8 +397,8 @@ int hs_fault_sampler_start(pid_t child, const char *logdir, struct hs_fault_samp
                         *err = note;
                     return 0;
                 }
-                return hs_error_set(err, HS_EIO, "fault sampler: %s on cpu %d failed: %s",
-                                    what, cpus[c], strerror(e));
+                return hs_error_set(err, HS_EIO, "fault sampler: %s on cpu %d failed: %s", what,
+                                    cpus[c], strerror(e));
             }
             if (!major)
                 pages = (unsigned)(rg->data_size / (size_t)sysconf(_SC_PAGESIZE));
@@ -419,7 +422,15 @@ int hs_fault_sampler_start(pid_t child, const char *logdir, struct hs_fault_samp
         return hs_error_set(err, HS_EIO, "cannot write '%s': %s", path, strerror(e));
     }
     s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (s->wake_fd < 0 || pthread_create(&s->reader, NULL, reader_main, s) != 0) {
+    /* The reader blocks every signal, so the recorder's SIGINT/SIGTERM
+     * handlers (spawn.c forwards them to the child) run on its main thread
+     * and interrupt its waitpid(), never this thread's poll(). */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int started = s->wake_fd >= 0 && pthread_create(&s->reader, NULL, reader_main, s) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!started) {
         free_sampler(s);
         return hs_error_set(err, HS_EIO, "cannot start the fault sampler's reader thread");
     }

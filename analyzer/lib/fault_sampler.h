@@ -58,11 +58,11 @@
 struct hs_fault_sampler;
 
 struct hs_fault_stats {
-    uint64_t n_minor;   /* minor-fault samples written */
-    uint64_t n_major;   /* major-fault samples written */
-    uint64_t n_lost;    /* samples the kernel dropped (PERF_RECORD_LOST) */
-    uint64_t n_counted; /* the events' own counts (all faults, lost or not) */
-    unsigned n_cpus;    /* CPUs with an event pair */
+    uint64_t n_minor;    /* minor-fault samples written */
+    uint64_t n_major;    /* major-fault samples written */
+    uint64_t n_lost;     /* samples the kernel dropped (PERF_RECORD_LOST) */
+    uint64_t n_counted;  /* the events' own counts (all faults, lost or not) */
+    unsigned n_cpus;     /* CPUs with an event pair */
     unsigned ring_pages; /* data pages per ring buffer */
 };
 

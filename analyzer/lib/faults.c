@@ -62,11 +62,14 @@ static int totals(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err)
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         uint64_t n = (uint64_t)sqlite3_column_int64(s, 4);
         const char *touch = (const char *)sqlite3_column_text(s, 1);
+        int region = region_index((const char *)sqlite3_column_text(s, 0));
         r->total += n;
-        r->by_region[region_index((const char *)sqlite3_column_text(s, 0))] += n;
+        r->by_region[region] += n;
         for (unsigned i = 0; i < HS_TOUCH_COUNT; i++)
-            if (touch && strcmp(touch, hs_fault_touch_name(i)) == 0)
+            if (touch && strcmp(touch, hs_fault_touch_name(i)) == 0) {
                 r->by_touch[i] += n;
+                r->by_region_touch[region][i] += n;
+            }
         if (sqlite3_column_int(s, 2))
             r->major += n;
         else
@@ -78,13 +81,32 @@ static int totals(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err)
     return rc == SQLITE_DONE ? 0 : db_fail(db, err, "cannot read the faults");
 }
 
+/* rusage at the exit snapshot of pid minus at_mark; -1 if unknown. */
+static int64_t exit_rusage(sqlite3 *db, int64_t pid, int64_t at_mark)
+{
+    sqlite3_stmt *s;
+    int64_t delta = -1;
+    if (pid < 0 || sqlite3_prepare_v2(db,
+                                      "SELECT minflt + majflt FROM mallinfo WHERE kind = 'exit'"
+                                      " AND proc = ? AND minflt IS NOT NULL",
+                                      -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(s, 1, pid);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        delta = sqlite3_column_int64(s, 0) - at_mark;
+    sqlite3_finalize(s);
+    return delta;
+}
+
+static int phase_counts(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err);
+
 /* Phases: from one mark to the next, the first from "start", the last to
  * "end" (or to until_seq). */
 static int phases(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err)
 {
     sqlite3_stmt *s;
     int rc = prepare(db,
-                     "SELECT m.seq, m.label, m.pid, (SELECT i.minflt + i.majflt FROM mallinfo i"
+                     "SELECT m.seq, m.label, m.proc, (SELECT i.minflt + i.majflt FROM mallinfo i"
                      " WHERE i.mark_id = m.id AND i.minflt IS NOT NULL)"
                      " FROM marks m WHERE m.seq < :until ORDER BY m.seq",
                      &s, r->until_seq, err);
@@ -132,22 +154,22 @@ static int phases(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err)
     p = &r->phases[r->n_phases - 1];
     snprintf(p->to, sizeof p->to, "%s", r->until_seq ? "cut" : "end");
     p->to_seq = r->until_seq ? r->until_seq : UINT64_MAX;
-    p->rusage_delta = -1;
-    if (!r->until_seq && prev_pid >= 0 && sqlite3_prepare_v2(db,
-            "SELECT minflt + majflt FROM mallinfo WHERE kind = 'exit' AND pid = ?"
-            " AND minflt IS NOT NULL", -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(s, 1, prev_pid);
-        if (sqlite3_step(s) == SQLITE_ROW)
-            p->rusage_delta = sqlite3_column_int64(s, 0) - prev_rusage;
-        sqlite3_finalize(s);
-    }
+    p->rusage_delta = r->until_seq ? -1 : exit_rusage(db, prev_pid, prev_rusage);
+    return phase_counts(db, r, err);
+}
+
+/* Faults per region in each phase. */
+static int phase_counts(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err)
+{
+    sqlite3_stmt *s;
+    int rc;
     if ((rc = prepare(db,
                       "SELECT region, count(*) FROM faults WHERE after_seq >= ?1"
                       " AND after_seq < ?2 AND after_seq < :until GROUP BY region",
                       &s, r->until_seq, err)))
         return rc;
     for (uint32_t i = 0; i < r->n_phases; i++) {
-        p = &r->phases[i];
+        struct hs_faults_phase *p = &r->phases[i];
         sqlite3_reset(s);
         sqlite3_bind_int64(s, 1, (int64_t)p->from_seq);
         sqlite3_bind_int64(s, 2, p->to_seq > INT64_MAX ? INT64_MAX : (int64_t)p->to_seq);
@@ -230,13 +252,14 @@ static int processes(sqlite3 *db, struct hs_faults_report *r, struct hs_error *e
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db,
                            "SELECT p.pid, p.exec_gen,"
-                           " (SELECT count(*) FROM faults f WHERE f.pid = p.pid"
-                           "   AND f.exec_gen = p.exec_gen),"
+                           " (SELECT count(*) FROM faults f WHERE f.proc = p.proc),"
                            " i.minflt, i.majflt,"
-                           " (SELECT count(*) FROM faults f WHERE f.pid = p.pid"
-                           "   AND f.exec_gen = p.exec_gen AND f.ts_ns <= i.ts_ns)"
-                           " FROM processes p LEFT JOIN mallinfo i ON i.pid = p.pid"
-                           "   AND i.exec_gen = p.exec_gen AND i.kind = 'exit'"
+                           " (SELECT count(*) FROM faults f WHERE f.proc = p.proc"
+                           "   AND f.ts_ns <= i.ts_ns),"
+                           " p.n_events + p.n_lost + (SELECT count(*) FROM mallinfo m"
+                           "   WHERE m.proc = p.proc)"
+                           " FROM processes p LEFT JOIN mallinfo i ON i.proc = p.proc"
+                           "   AND i.kind = 'exit'"
                            "   AND i.minflt IS NOT NULL"
                            " ORDER BY p.pid, p.exec_gen",
                            -1, &s, NULL) != SQLITE_OK)
@@ -262,6 +285,10 @@ static int processes(sqlite3 *db, struct hs_faults_report *r, struct hs_error *e
         p->ru_minflt = (uint64_t)sqlite3_column_int64(s, 3);
         p->ru_majflt = (uint64_t)sqlite3_column_int64(s, 4);
         p->samples_at_exit = (uint64_t)sqlite3_column_int64(s, 5);
+        /* The tracer's log: a header page, then segments of 65536 records
+         * (64 bytes each: 1024 pages), each populated when first used. */
+        uint64_t slots = (uint64_t)sqlite3_column_int64(s, 6);
+        p->log_prefault_pages = 1 + 1024 * ((slots + 65535) / 65536);
     }
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : db_fail(db, err, "cannot read the processes");

@@ -25,18 +25,18 @@
 struct hs_trace;
 
 struct hs_faults_phase {
-    char from[HS_LABEL_MAX]; /* mark label, or "start" */
-    char to[HS_LABEL_MAX];   /* mark label, or "end" */
+    char from[HS_LABEL_MAX];   /* mark label, or "start" */
+    char to[HS_LABEL_MAX];     /* mark label, or "end" */
     uint64_t from_seq, to_seq; /* faults placed in [from_seq, to_seq) */
     uint64_t total;
     uint64_t by_region[HS_REGION_COUNT];
-    int64_t rusage_delta;    /* minflt+majflt between the two snapshots of
-                                the marks' process; -1 if unknown */
+    int64_t rusage_delta; /* minflt+majflt between the two snapshots of
+                             the marks' process; -1 if unknown */
 };
 
 struct hs_faults_block {
     uint64_t alloc_seq, ptr, size;
-    char op[16];             /* "malloc", ... */
+    char op[16]; /* "malloc", ... */
     uint64_t faults, first, refault, by_libc;
 };
 
@@ -47,20 +47,25 @@ struct hs_faults_thread {
 
 struct hs_faults_process {
     uint32_t pid, exec_gen;
-    uint64_t samples;          /* all samples of this image */
-    int has_rusage;            /* a state snapshot at exit exists */
+    uint64_t samples;              /* all samples of this image */
+    int has_rusage;                /* a state snapshot at exit exists */
     uint64_t ru_minflt, ru_majflt; /* at the exit snapshot */
-    uint64_t samples_at_exit;  /* samples until the exit snapshot */
+    uint64_t samples_at_exit;      /* samples until the exit snapshot */
+    uint64_t log_prefault_pages;   /* estimate of the pages the tracer faulted
+                                      in for its log with MADV_POPULATE_WRITE
+                                      (kernel side: in getrusage, not sampled):
+                                      1 + 1024 per 65536-record segment */
 };
 
 struct hs_faults_report {
-    char source[16];           /* "perf", "getrusage", "none" */
-    char note[256];            /* why perf was not used, if known */
-    uint64_t until_seq;        /* 0: whole trace; else faults before it */
+    char source[16];    /* "perf", "getrusage", "none" */
+    char note[256];     /* why perf was not used, if known */
+    uint64_t until_seq; /* 0: whole trace; else faults before it */
     uint64_t total, minor, major, lost;
     uint64_t by_region[HS_REGION_COUNT];
     uint64_t by_touch[HS_TOUCH_COUNT];
-    uint64_t by_libc;          /* ip inside libc.so */
+    uint64_t by_region_touch[HS_REGION_COUNT][HS_TOUCH_COUNT];
+    uint64_t by_libc; /* ip inside libc.so */
     struct hs_faults_phase *phases;
     uint32_t n_phases;
     struct hs_faults_block *blocks; /* most faulted first, at most 10 */

@@ -59,8 +59,9 @@ static int read_samples(const char *path, struct samples *out, struct hs_error *
     struct hs_log_header h;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return errno == ENOENT ? 1 : hs_error_set(err, HS_EIO, "cannot open '%s': %s", path,
-                                                   strerror(errno));
+        return errno == ENOENT
+                   ? 1
+                   : hs_error_set(err, HS_EIO, "cannot open '%s': %s", path, strerror(errno));
     int rc = 0;
     struct hs_record *recs = NULL;
     if (read(fd, &h, sizeof h) != (ssize_t)sizeof h || memcmp(h.magic, HS_LOG_MAGIC, 8) != 0 ||
@@ -161,11 +162,14 @@ static int by_place(const void *a, const void *b)
 static int place(sqlite3 *db, struct samples *sm, struct hs_error *err)
 {
     static const char *const sources[] = {
-        "SELECT alloc_seq, alloc_ts_ns, tid FROM blocks",
-        "SELECT free_seq, free_ts_ns, free_tid FROM blocks WHERE free_seq IS NOT NULL",
-        "SELECT seq, ts_ns, tid FROM sys_events",
-        "SELECT seq, ts_ns, tid FROM marks",
-        "SELECT seq, ts_ns, tid FROM mallinfo",
+        /* The main thread's tid is NULL in some tables: it is the pid. */
+        "SELECT b.alloc_seq, b.alloc_ts_ns, coalesce(b.tid, p.pid)"
+        " FROM blocks b JOIN processes p ON p.proc = b.proc",
+        "SELECT b.free_seq, b.free_ts_ns, coalesce(b.free_tid, b.tid, p.pid)"
+        " FROM blocks b JOIN processes p ON p.proc = b.proc WHERE b.free_seq IS NOT NULL",
+        "SELECT seq, ts_ns, coalesce(tid, pid) FROM sys_events",
+        "SELECT seq, ts_ns, coalesce(tid, pid) FROM marks",
+        "SELECT seq, ts_ns, coalesce(tid, pid) FROM mallinfo",
     };
     struct ev *ev = NULL;
     uint64_t n = 0, cap = 0;
@@ -220,8 +224,8 @@ static int insert_faults(sqlite3 *db, const struct samples *sm, struct hs_error 
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO faults(id, seq, after_seq, ts_ns, pid, exec_gen, tid,"
-                           " addr, ip, major, region, touch, block_seq, by_libc)"
-                           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           " addr, ip, major, region, touch, block_seq, by_libc, proc)"
+                           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(db, err, "cannot write the faults table");
     uint64_t first = 0, last = 0; /* the run of faults after the same event */
@@ -251,6 +255,10 @@ static int insert_faults(sqlite3 *db, const struct samples *sm, struct hs_error 
         else
             sqlite3_bind_null(s, 13);
         sqlite3_bind_int(s, 14, f->by_libc);
+        if (f->proc)
+            sqlite3_bind_int64(s, 15, f->proc);
+        else
+            sqlite3_bind_null(s, 15);
         if (sqlite3_step(s) != SQLITE_DONE) {
             sqlite3_finalize(s);
             return db_fail(db, err, "cannot write the faults table");
@@ -267,14 +275,15 @@ static int extend_events_view(sqlite3 *db, struct hs_error *err)
     static const struct {
         const char *column, *expr;
     } map[] = {
-        {"seq", "f.seq"},          {"pid", "f.pid"},        {"exec_gen", "f.exec_gen"},
-        {"tid", "f.tid"},          {"ts_ns", "f.ts_ns"},    {"op", "'page_fault'"},
-        {"ptr", "f.addr"},         {"caller", "f.ip"},      {"origin", "'program'"},
-        {"flags", "f.major << 11"}, {"label", "f.region"},
+        {"seq", "f.seq"},           {"proc", "f.proc"},         {"pid", "f.pid"},
+        {"exec_gen", "f.exec_gen"}, {"tid", "f.tid"},           {"ts_ns", "f.ts_ns"},
+        {"op", "'page_fault'"},     {"ptr", "f.addr"},          {"caller", "f.ip"},
+        {"origin", "'program'"},    {"flags", "f.major << 11"}, {"label", "f.region"},
     };
     sqlite3_stmt *s;
     int rc = 0;
-    if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'events'",
+    if (sqlite3_prepare_v2(db,
+                           "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'events'",
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(db, err, "cannot read the events view");
     char *base = NULL;
@@ -370,7 +379,7 @@ int hs_import_faults(sqlite3 *db, const char *logdir, struct hs_error *err)
                   "  id INTEGER PRIMARY KEY, seq REAL, after_seq INTEGER, ts_ns INTEGER,\n"
                   "  pid INTEGER, exec_gen INTEGER, tid INTEGER, addr INTEGER, ip INTEGER,\n"
                   "  major INTEGER, region TEXT, touch TEXT, block_seq INTEGER,\n"
-                  "  by_libc INTEGER);\n",
+                  "  by_libc INTEGER, proc INTEGER);\n",
                   err);
     int missing = rc ? 0 : read_samples(path, &sm, err);
     if (rc || missing < 0) {
@@ -381,7 +390,7 @@ int hs_import_faults(sqlite3 *db, const char *logdir, struct hs_error *err)
     const char *source = !missing ? "perf" : has_getrusage(db) ? "getrusage" : "none";
     if (!missing && sm.n > 0) {
         if ((rc = place(db, &sm, err)) == 0 &&
-            (rc = exec(db, "CREATE INDEX IF NOT EXISTS blocks_by_ptr ON blocks(pid, exec_gen, ptr);",
+            (rc = exec(db, "CREATE INDEX IF NOT EXISTS blocks_by_ptr ON blocks(proc, ptr);",
                        err)) == 0 &&
             (rc = hs_fault_attr_run(db, sm.v, sm.n, err)) == 0)
             rc = insert_faults(db, &sm, err);

@@ -37,18 +37,18 @@ static int validate(const struct hs_log_header *h, const char *path, struct hs_e
                                 "'%s': written on a host of the other byte order "
                                 "(endian mark 0x%08x, expected 0x%08x)",
                                 path, h->endian_mark, HS_ENDIAN_MARK);
-        return hs_error_set(err, HS_EFORMAT, "'%s': bad endian mark 0x%08x (expected 0x%08x)",
-                            path, h->endian_mark, HS_ENDIAN_MARK);
+        return hs_error_set(err, HS_EFORMAT, "'%s': bad endian mark 0x%08x (expected 0x%08x)", path,
+                            h->endian_mark, HS_ENDIAN_MARK);
     }
     /* A newer writer may have changed the sizes, so the version is checked
      * first among the layout fields: its message is the more useful one. */
     if (h->format_version > HS_FORMAT_VERSION)
         return hs_error_set(err, HS_EVERSION,
-                            "'%s': log format version %u is newer than this build's %u",
-                            path, h->format_version, HS_FORMAT_VERSION);
+                            "'%s': log format version %u is newer than this build's %u", path,
+                            h->format_version, HS_FORMAT_VERSION);
     if (h->format_version == 0)
-        return hs_error_set(err, HS_EFORMAT, "'%s': log format version 0 (expected 1-%u)",
-                            path, HS_FORMAT_VERSION);
+        return hs_error_set(err, HS_EFORMAT, "'%s': log format version 0 (expected 1-%u)", path,
+                            HS_FORMAT_VERSION);
     if (h->header_size != HS_LOG_HEADER_SIZE)
         return hs_error_set(err, HS_EFORMAT, "'%s': header size %u (expected %u)", path,
                             h->header_size, HS_LOG_HEADER_SIZE);

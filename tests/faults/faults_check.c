@@ -11,9 +11,9 @@ int fx_read_ranges(const char *path, struct fx_range *ranges, int max)
     int n = 0;
     if (!f)
         return 0;
-    while (n < max && fscanf(f, "%15s %d %lx %lx", ranges[n].name, &ranges[n].tid,
-                             (unsigned long *)&ranges[n].start,
-                             (unsigned long *)&ranges[n].end) == 4)
+    while (n < max &&
+           fscanf(f, "%15s %d %lx %lx", ranges[n].name, &ranges[n].tid,
+                  (unsigned long *)&ranges[n].start, (unsigned long *)&ranges[n].end) == 4)
         n++;
     fclose(f);
     return n;

@@ -4,14 +4,23 @@
  * the file named by argv[1], one line "<name> <tid> <start> <end>" (hex
  * addresses, end exclusive), so the checker can count samples in them.
  *
- *   fx_faults OUT touch     mmap 1 MiB, write one byte in each of its 256 pages
+ *   fx_faults OUT touch [N] mmap N MiB (default 1), write one byte in each page
  *   fx_faults OUT remap     touch 1 MiB; mark "first-touched"; munmap; mmap
  *                           1 MiB again; touch it; mark "second-touched"
  *   fx_faults OUT read      read() 1 MiB of /dev/zero into a fresh mapping:
  *                           the kernel takes those faults, not the program
  *   fx_faults OUT heap      malloc 1 MiB from the heap (mmap threshold raised
  *                           by mallopt), touch, free, malloc again, touch
+ *   fx_faults OUT trim      the same with the default trim threshold: free
+ *                           gives the top of the heap back (brk down), the
+ *                           second malloc grows it again and re-faults it
+ *   fx_faults OUT major     write a 1 MiB file (OUT.data), evict it from the
+ *                           page cache (fdatasync, POSIX_FADV_DONTNEED), map
+ *                           it with MADV_RANDOM and read each page: each
+ *                           read waits for the disk, a major fault
  *   fx_faults OUT threads N 4 threads, each touching N pages of its own mmap
+ *   fx_faults OUT arena     a thread mallocs 100000 bytes (from a non-main
+ *                           arena: a thread heap) and touches each page
  *   fx_faults OUT crash     touch 1 MiB, then die of SIGSEGV
  */
 #define _GNU_SOURCE
@@ -59,6 +68,16 @@ static char *map(size_t size)
 
 static size_t thread_pages;
 
+static void *arena_main(void *arg)
+{
+    size_t size = 100000;
+    char *p = malloc(size);
+    touch(p, size);
+    report("block", p, size);
+    free(p);
+    return NULL;
+}
+
 static void *thread_main(void *arg)
 {
     size_t size = thread_pages * 4096;
@@ -71,14 +90,19 @@ static void *thread_main(void *arg)
 int main(int argc, char **argv)
 {
     if (argc < 3 || !(out = fopen(argv[1], "w"))) {
-        fprintf(stderr, "usage: fx_faults OUT touch|remap|read|heap|threads N|crash\n");
+        fprintf(
+            stderr,
+            "usage: fx_faults OUT touch [MIB]|remap|read|major|heap|trim|arena|threads N|crash\n");
         return 2;
     }
+    /* Unbuffered: no stdio buffer lands on the heap between the blocks. */
+    setvbuf(out, NULL, _IONBF, 0);
     const char *mode = argv[2];
     if (strcmp(mode, "touch") == 0 || strcmp(mode, "crash") == 0) {
-        char *p = map(MIB);
-        touch(p, MIB);
-        report("mapping", p, MIB);
+        size_t size = argc > 3 ? strtoul(argv[3], NULL, 0) * MIB : MIB;
+        char *p = map(size);
+        touch(p, size);
+        report("mapping", p, size);
         if (strcmp(mode, "crash") == 0) {
             fclose(out);
             raise(SIGSEGV);
@@ -102,11 +126,13 @@ int main(int argc, char **argv)
         }
         close(fd);
         report("mapping", p, MIB);
-    } else if (strcmp(mode, "heap") == 0) {
-        /* Keep 1 MiB on the heap (not mmap) and keep free() from trimming
-         * it, so the second malloc gets the same, already-faulted pages. */
+    } else if (strcmp(mode, "heap") == 0 || strcmp(mode, "trim") == 0) {
+        /* Keep 1 MiB on the heap (not mmap) and, for "heap", keep free()
+         * from trimming it, so the second malloc gets the same,
+         * already-faulted pages. */
         mallopt(M_MMAP_THRESHOLD, 4 * MIB);
-        mallopt(M_TRIM_THRESHOLD, 64 * MIB);
+        if (strcmp(mode, "heap") == 0)
+            mallopt(M_TRIM_THRESHOLD, 64 * MIB);
         char *p = malloc(MIB);
         touch(p, MIB);
         report("first", p, MIB);
@@ -115,6 +141,32 @@ int main(int argc, char **argv)
         touch(q, MIB);
         report("second", q, MIB);
         free(q);
+    } else if (strcmp(mode, "major") == 0) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s.data", argv[1]);
+        int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+        char *buf = calloc(1, MIB);
+        if (fd < 0 || !buf || write(fd, buf, MIB) != MIB || fdatasync(fd) ||
+            posix_fadvise(fd, 0, MIB, POSIX_FADV_DONTNEED)) {
+            perror("fx_faults: data file");
+            return 1;
+        }
+        volatile char *p = mmap(NULL, MIB, PROT_READ, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED || madvise((void *)p, MIB, MADV_RANDOM)) {
+            perror("fx_faults: mmap data file");
+            return 1;
+        }
+        unsigned sum = 0;
+        for (size_t off = 0; off < MIB; off += 4096)
+            sum += (unsigned char)p[off];
+        report("file", (const void *)p, MIB);
+        unlink(path);
+        free(buf);
+        return (int)sum; /* 0: the file is zeros */
+    } else if (strcmp(mode, "arena") == 0) {
+        pthread_t t;
+        pthread_create(&t, NULL, arena_main, NULL);
+        pthread_join(t, NULL);
     } else if (strcmp(mode, "threads") == 0 && argc > 3) {
         thread_pages = strtoul(argv[3], NULL, 0);
         pthread_t t[4];

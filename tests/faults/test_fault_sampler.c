@@ -126,11 +126,10 @@ static void test_fault_sampler__threads_per_tid(void **state)
     run_fixture(&r, "threads", "40");
     assert_int_equal(r.n_ranges, 4);
     for (int i = 0; i < 4; i++) {
-        assert_int_equal(fx_count(r.faults, r.n_faults, r.ranges[i].start, r.ranges[i].end,
-                                  r.ranges[i].tid),
-                         40);
-        assert_int_equal(fx_count(r.faults, r.n_faults, r.ranges[i].start, r.ranges[i].end, 0),
-                         40);
+        assert_int_equal(
+            fx_count(r.faults, r.n_faults, r.ranges[i].start, r.ranges[i].end, r.ranges[i].tid),
+            40);
+        assert_int_equal(fx_count(r.faults, r.n_faults, r.ranges[i].start, r.ranges[i].end, 0), 40);
     }
     free_run(&r);
 }

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,8 +117,8 @@ static long long json_after(const char *json, const char *anchor, const char *ke
     return k ? strtoll(k + strlen(key), NULL, 10) : -1;
 }
 
-#define IN_RANGE(rg) "addr >= %llu AND addr < %llu", (unsigned long long)(rg).start, \
-                     (unsigned long long)(rg).end
+#define IN_RANGE(rg)                                                                               \
+    "addr >= %llu AND addr < %llu", (unsigned long long)(rg).start, (unsigned long long)(rg).end
 
 static void test_faults_record__touch_256_pages(void **state)
 {
@@ -127,17 +129,21 @@ static void test_faults_record__touch_256_pages(void **state)
     char where[200];
     snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
     assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s", where), 256);
-    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND region = 'mmap'"
-                           " AND touch = 'first' AND major = 0 AND tid = %d", where,
-                       r.ranges[0].tid), 256);
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM faults WHERE %s AND region = 'mmap'"
+                       " AND touch = 'first' AND major = 0 AND tid = %d",
+                       where, r.ranges[0].tid),
+                     256);
     /* Placed after the program's mmap of that range. */
     long long mmap_seq = q(&r, "SELECT seq FROM sys_events WHERE op = 15 AND ptr = %llu",
                            (unsigned long long)r.ranges[0].start);
     assert_true(mmap_seq > 0);
     assert_true(q(&r, "SELECT min(after_seq) FROM faults WHERE %s", where) >= mmap_seq);
-    assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op = 'page_fault' AND seq > %lld"
-                           " AND ptr >= %llu AND ptr < %llu", mmap_seq,
-                       (unsigned long long)r.ranges[0].start, (unsigned long long)r.ranges[0].end),
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM events WHERE op = 'page_fault' AND seq > %lld"
+                       " AND ptr >= %llu AND ptr < %llu",
+                       mmap_seq, (unsigned long long)r.ranges[0].start,
+                       (unsigned long long)r.ranges[0].end),
                      256);
     assert_int_equal(q(&r, "SELECT value = 'perf' FROM meta WHERE key = 'faults_source'"), 1);
     char *json = faults_output(&r, "--json");
@@ -146,12 +152,17 @@ static void test_faults_record__touch_256_pages(void **state)
     long long mmap_all = q(&r, "SELECT count(*) FROM faults WHERE region = 'mmap'");
     assert_int_equal(json_after(json, "\"region\": \"mmap\"", "\"faults\": "), mmap_all);
     assert_true(mmap_all >= 256);
-    free(json);
-    /* getrusage counts everything perf counts and more (never less). */
+    /* getrusage = samples + the tracer's prefaulted log pages + a few
+     * kernel-side faults (execve's argv copy, fork to exec). */
     long long ru = q(&r, "SELECT minflt + majflt FROM mallinfo WHERE kind = 'exit'");
     long long until_exit = q(&r, "SELECT count(*) FROM faults WHERE ts_ns <="
                                  " (SELECT ts_ns FROM mallinfo WHERE kind = 'exit')");
-    assert_true(ru >= until_exit);
+    assert_int_equal(json_after(json, "\"processes\"", "\"samples_at_exit\": "), until_exit);
+    long long log_pages = json_after(json, "\"processes\"", "\"log_prefault_pages\": ");
+    assert_int_equal(log_pages, 1025);
+    assert_true(ru - until_exit - log_pages >= 0);
+    assert_true(ru - until_exit - log_pages < 200);
+    free(json);
     done(&r);
 }
 
@@ -164,22 +175,30 @@ static void test_faults_record__remap_refaults(void **state)
     snprintf(first, sizeof first, IN_RANGE(r.ranges[0]));
     snprintf(second, sizeof second, IN_RANGE(r.ranges[1]));
     assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND touch = 'first'", first), 256);
-    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND after_seq >="
-                           " (SELECT seq FROM sys_events WHERE op = 16)", second), 256);
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM faults WHERE %s AND after_seq >="
+                       " (SELECT seq FROM sys_events WHERE op = 16)",
+                       second),
+                     256);
     if (r.ranges[0].start == r.ranges[1].start)
-        assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND touch = 'refault'",
-                           second), 256);
+        assert_int_equal(
+            q(&r, "SELECT count(*) FROM faults WHERE %s AND touch = 'refault'", second), 256);
     else
-        assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND touch = 'first'",
-                           second), 256);
+        assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND touch = 'first'", second),
+                         256);
     /* Faults before the first mark: exactly the first touch in 'mmap'. */
     char *json = faults_output(&r, "--json --mark first-touched");
     assert_int_equal(json_after(json, "\"by_region\"", "\"region\": \"mmap\", \"faults\": "), 256);
     free(json);
+    char at[64];
+    snprintf(at, sizeof at, "--json --at %lld", q(&r, "SELECT seq FROM sys_events WHERE op = 16"));
+    json = faults_output(&r, at);
+    assert_int_equal(json_after(json, "\"by_region\"", "\"region\": \"mmap\", \"faults\": "), 256);
+    free(json);
     /* The phase between the marks holds the second touch. */
     json = faults_output(&r, "--json");
-    assert_int_equal(json_after(json, "\"from\": \"first-touched\"",
-                                "\"region\": \"mmap\", \"faults\": "), 256);
+    assert_int_equal(
+        json_after(json, "\"from\": \"first-touched\"", "\"region\": \"mmap\", \"faults\": "), 256);
     free(json);
     done(&r);
 }
@@ -192,20 +211,60 @@ static void test_faults_record__heap_reuse_faults_once(void **state)
     assert_true(r.ranges[0].start == r.ranges[1].start);
     char where[200];
     snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
-    long long first_seq = q(&r, "SELECT min(alloc_seq) FROM blocks WHERE ptr = %llu AND size = 1048576",
-                            (unsigned long long)r.ranges[0].start);
-    long long second_seq = q(&r, "SELECT max(alloc_seq) FROM blocks WHERE ptr = %llu AND size = 1048576",
-                             (unsigned long long)r.ranges[0].start);
+    long long first_seq =
+        q(&r, "SELECT min(alloc_seq) FROM blocks WHERE ptr = %llu AND size = 1048576",
+          (unsigned long long)r.ranges[0].start);
+    long long second_seq =
+        q(&r, "SELECT max(alloc_seq) FROM blocks WHERE ptr = %llu AND size = 1048576",
+          (unsigned long long)r.ranges[0].start);
     assert_true(first_seq > 0 && second_seq > first_seq);
     /* The chunk starts 16 bytes into a page malloc already wrote (the
      * header), so the first touch faults the other 255 pages, on the heap
      * and charged to the first block. */
-    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND region = 'heap'"
-                           " AND touch = 'first' AND block_seq = %lld", where, first_seq), 255);
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM faults WHERE %s AND region = 'heap'"
+                       " AND touch = 'first' AND block_seq = %lld",
+                       where, first_seq),
+                     255);
     /* The second malloc gets the same, already-faulted pages. */
-    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND after_seq >= %lld", where,
-                       second_seq), 0);
+    assert_int_equal(
+        q(&r, "SELECT count(*) FROM faults WHERE %s AND after_seq >= %lld", where, second_seq), 0);
     assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE block_seq = %lld", second_seq), 0);
+    done(&r);
+}
+
+static void test_faults_record__trim_refaults(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "trim", NULL);
+    assert_int_equal(r.n_ranges, 2);
+    assert_true(r.ranges[0].start == r.ranges[1].start);
+    char where[200];
+    snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
+    long long second_seq =
+        q(&r, "SELECT max(alloc_seq) FROM blocks WHERE ptr = %llu AND size = 1048576",
+          (unsigned long long)r.ranges[0].start);
+    /* free() trimmed the heap: the lowest break between the two mallocs. */
+    long long trimmed = q(&r,
+                          "SELECT min(ptr) FROM sys_events WHERE op = 13 AND seq < %lld"
+                          " AND seq > (SELECT min(alloc_seq) FROM blocks WHERE ptr = %llu)",
+                          second_seq, (unsigned long long)r.ranges[0].start);
+    assert_true(trimmed > (long long)r.ranges[0].start);
+    assert_true(trimmed < (long long)r.ranges[0].end);
+    /* The touch writes at start + 4096 k; the pages at or above the trimmed
+     * break were given back and fault again, the others stayed. */
+    long long expect = 0;
+    for (uint64_t a = r.ranges[0].start; a < r.ranges[0].end; a += 4096)
+        expect += a >= (uint64_t)trimmed;
+    assert_true(expect > 200);
+    assert_int_equal(
+        q(&r, "SELECT count(*) FROM faults WHERE %s AND after_seq >= %lld", where, second_seq),
+        expect);
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM faults WHERE %s AND after_seq >= %lld"
+                       " AND region = 'heap' AND touch = 'refault' AND block_seq = %lld",
+                       where, second_seq, second_seq),
+                     expect);
     done(&r);
 }
 
@@ -217,10 +276,41 @@ static void test_faults_record__threads_per_tid(void **state)
     for (int i = 0; i < 4; i++) {
         char where[200];
         snprintf(where, sizeof where, IN_RANGE(r.ranges[i]));
-        assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND tid = %d AND region = 'mmap'",
-                           where, r.ranges[i].tid), 40);
+        assert_int_equal(q(&r,
+                           "SELECT count(*) FROM faults WHERE %s AND tid = %d AND region = 'mmap'",
+                           where, r.ranges[i].tid),
+                         40);
         assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s", where), 40);
     }
+    done(&r);
+}
+
+static void test_faults_record__thread_heap_block(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "arena", NULL);
+    assert_int_equal(r.n_ranges, 1);
+    char where[200];
+    snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
+    long long block = q(&r, "SELECT alloc_seq FROM blocks WHERE ptr = %llu AND size = 100000",
+                        (unsigned long long)r.ranges[0].start);
+    assert_true(block > 0);
+    /* The heap of the thread's arena came from an allocator mmap of 64 MiB. */
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM sys_events WHERE op = 15 AND origin = 1"
+                       " AND size = 67108864 AND ptr <= %llu AND ptr + size > %llu",
+                       (unsigned long long)r.ranges[0].start,
+                       (unsigned long long)r.ranges[0].start),
+                     1);
+    /* The block's first page was already written by malloc (its header):
+     * the touch faults one page per 4096 bytes after it. */
+    long long pages = (100000 - 1) / 4096;
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s", where), pages);
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM faults WHERE %s AND region = 'thread-heap'"
+                       " AND touch = 'first' AND block_seq = %lld AND tid = %d AND by_libc = 0",
+                       where, block, r.ranges[0].tid),
+                     pages);
     done(&r);
 }
 
@@ -233,6 +323,27 @@ static void test_faults_record__crash_keeps_faults(void **state)
     char where[200];
     snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
     assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND region = 'mmap'", where), 256);
+    done(&r);
+}
+
+static void test_faults_record__major_faults(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "major", NULL);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(r.n_ranges, 1);
+    char where[200];
+    snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND region = 'mmap'", where), 256);
+    /* On tmpfs the file's pages are the page cache: nothing to read back. */
+    struct statfs fs;
+    assert_int_equal(statfs(r.dir, &fs), 0);
+    if (fs.f_type != TMPFS_MAGIC)
+        assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND major = 1", where), 256);
+    char *json = faults_output(&r, "--json");
+    assert_true(json_after(json, "\"total\"", "\"major\": ") >=
+                (fs.f_type != TMPFS_MAGIC ? 256 : 0));
+    free(json);
     done(&r);
 }
 
@@ -283,7 +394,8 @@ static void test_faults_record__perf_refused(void **state)
         fclose(f);
     assert_int_equal(said, 1);
     assert_int_equal(q(&r, "SELECT value = 'getrusage' FROM meta WHERE key = 'faults_source'"), 1);
-    assert_int_equal(q(&r, "SELECT value LIKE '%%refused%%' FROM meta WHERE key = 'faults_note'"), 1);
+    assert_int_equal(q(&r, "SELECT value LIKE '%%refused%%' FROM meta WHERE key = 'faults_note'"),
+                     1);
     char *text = faults_output(&r, "");
     assert_non_null(strstr(text, "not sampled (page faults not recorded: perf_event_open refused"));
     free(text);
@@ -296,8 +408,11 @@ int main(void)
         cmocka_unit_test(test_faults_record__touch_256_pages),
         cmocka_unit_test(test_faults_record__remap_refaults),
         cmocka_unit_test(test_faults_record__heap_reuse_faults_once),
+        cmocka_unit_test(test_faults_record__trim_refaults),
         cmocka_unit_test(test_faults_record__threads_per_tid),
+        cmocka_unit_test(test_faults_record__thread_heap_block),
         cmocka_unit_test(test_faults_record__crash_keeps_faults),
+        cmocka_unit_test(test_faults_record__major_faults),
         cmocka_unit_test(test_faults_record__kernel_mode_faults_not_sampled),
         cmocka_unit_test(test_faults_record__no_faults_flag),
         cmocka_unit_test(test_faults_record__perf_refused),

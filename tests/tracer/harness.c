@@ -76,8 +76,8 @@ static void load_logs(struct run *r)
         }
 }
 
-static void run(struct run *r, const char *preload, const char *strace_out,
-                const char *fixture, const char *const *args, const char *const *env)
+static void run(struct run *r, const char *preload, const char *strace_out, const char *fixture,
+                const char *const *args, const char *const *env)
 {
     memset(r, 0, sizeof *r);
     char cwd[200];
@@ -146,8 +146,8 @@ static void run(struct run *r, const char *preload, const char *strace_out,
     load_logs(r);
 }
 
-void run_fixture(struct run *r, const char *preload, const char *strace_out,
-                 const char *fixture, const char *const *args)
+void run_fixture(struct run *r, const char *preload, const char *strace_out, const char *fixture,
+                 const char *const *args)
 {
     run(r, preload, strace_out, fixture, args, NULL);
 }

@@ -19,22 +19,22 @@
 #define HS_MAX_LOGS 16
 
 struct run {
-    char dir[256];                     /* fresh HS_LOGDIR of this run */
-    int status;                        /* waitpid status of the fixture */
-    char out[4096];                    /* the fixture's stdout */
-    char err[4096];                    /* the fixture's stderr */
+    char dir[256];  /* fresh HS_LOGDIR of this run */
+    int status;     /* waitpid status of the fixture */
+    char out[4096]; /* the fixture's stdout */
+    char err[4096]; /* the fixture's stderr */
     size_t n_logs;
-    struct hs_log logs[HS_MAX_LOGS];   /* sorted by (pid, gen) */
+    struct hs_log logs[HS_MAX_LOGS]; /* sorted by (pid, gen) */
     size_t n_events;
-    const struct hs_record **events;   /* committed records of all logs, by seq */
-    uint32_t *event_pid;               /* pid of each event's log */
+    const struct hs_record **events; /* committed records of all logs, by seq */
+    uint32_t *event_pid;             /* pid of each event's log */
 };
 
 /* Runs FX_DIR/<fixture> argv... with the tracer preloaded (preload: the
  * full LD_PRELOAD value, NULL = the tracer alone); strace_out non-NULL runs
  * it under `strace -f -o strace_out`. Then loads the logs. */
-void run_fixture(struct run *r, const char *preload, const char *strace_out,
-                 const char *fixture, const char *const *args);
+void run_fixture(struct run *r, const char *preload, const char *strace_out, const char *fixture,
+                 const char *const *args);
 
 /* The same with extra "NAME=value" entries (NULL-terminated) put into the
  * fixture's environment after HS_LOGDIR and LD_PRELOAD (so they may

@@ -152,8 +152,8 @@ static void test_log_read__truncated_header(void **state)
     struct hs_error err = {""};
     assert_int_equal(hs_log_open(&log, path, &err), HS_EFORMAT);
     char want[512];
-    snprintf(want, sizeof want,
-             "'%s': truncated log: 100 bytes, shorter than its 4096-byte header", path);
+    snprintf(want, sizeof want, "'%s': truncated log: 100 bytes, shorter than its 4096-byte header",
+             path);
     assert_string_equal(err.msg, want);
     assert_null(log.map);
 }
@@ -192,8 +192,8 @@ static void test_log_read__newer_version(void **state)
     struct hs_error err = {""};
     assert_int_equal(hs_log_open(&log, path, &err), HS_EVERSION);
     char want[512];
-    snprintf(want, sizeof want, "'%s': log format version %u is newer than this build's %u",
-             path, HS_FORMAT_VERSION + 1, HS_FORMAT_VERSION);
+    snprintf(want, sizeof want, "'%s': log format version %u is newer than this build's %u", path,
+             HS_FORMAT_VERSION + 1, HS_FORMAT_VERSION);
     assert_string_equal(err.msg, want);
 }
 
@@ -206,7 +206,8 @@ static void test_log_read__other_endian(void **state)
     struct hs_log log;
     struct hs_error err = {""};
     assert_int_equal(hs_log_open(&log, path, &err), HS_EFORMAT);
-    assert_non_null(strstr(err.msg, "other byte order (endian mark 0x04030201, expected 0x01020304)"));
+    assert_non_null(
+        strstr(err.msg, "other byte order (endian mark 0x04030201, expected 0x01020304)"));
 }
 
 static void test_log_read__bad_record_size(void **state)

@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <malloc.h>
 
 #include "harness.h"
 
@@ -147,8 +149,8 @@ static void test_tracer__basic(void **state)
 /* ---- inferred brk/mmap versus strace on the same run ---- */
 
 struct sys_event {
-    char op;             /* 'b' brk, 'm' mmap, 'u' munmap, 'r' mremap */
-    uint64_t addr, len;  /* new break / mapping */
+    char op;            /* 'b' brk, 'm' mmap, 'u' munmap, 'r' mremap */
+    uint64_t addr, len; /* new break / mapping */
     uint64_t old_addr, old_len;
 };
 
@@ -164,10 +166,11 @@ static size_t parse_strace(const char *path, struct sys_event *ev)
     uint64_t anon[MAX_SYS];
     size_t n_anon = 0;
     while (fgets(line, sizeof line, f) && n < MAX_SYS) {
-        char *call = strchr(line, ' ');
+        char *call = strchr(line, ' '); /* after the pid, which strace pads */
         if (!call)
             continue;
-        call++;
+        while (*call == ' ')
+            call++;
         char *eq = strrchr(call, '='); /* strace pads ")" and "= result" */
         if (!eq)
             continue;
@@ -234,13 +237,12 @@ static void test_tracer__inferred_equals_strace(void **state)
             want[i].old_len == got[i].old_len)
             continue;
         for (size_t k = 0; k < n_want || k < n_got; k++)
-            print_message("%zu: strace %c %#llx %#llx | inferred %c %#llx %#llx\n", k,
-                          k < n_want ? want[k].op : '-',
-                          k < n_want ? (unsigned long long)want[k].addr : 0ull,
-                          k < n_want ? (unsigned long long)want[k].len : 0ull,
-                          k < n_got ? got[k].op : '-',
-                          k < n_got ? (unsigned long long)got[k].addr : 0ull,
-                          k < n_got ? (unsigned long long)got[k].len : 0ull);
+            print_message(
+                "%zu: strace %c %#llx %#llx | inferred %c %#llx %#llx\n", k,
+                k < n_want ? want[k].op : '-', k < n_want ? (unsigned long long)want[k].addr : 0ull,
+                k < n_want ? (unsigned long long)want[k].len : 0ull, k < n_got ? got[k].op : '-',
+                k < n_got ? (unsigned long long)got[k].addr : 0ull,
+                k < n_got ? (unsigned long long)got[k].len : 0ull);
         fail_msg("inferred event %zu differs from strace", i);
     }
     /* the fixture exercises every kind: several brk moves both ways, three
@@ -371,6 +373,79 @@ static void test_tracer__threads(void **state)
     run_free(&r);
 }
 
+/* Thread heaps: each inferred arena-heap mmap lies inside a PROT_NONE,
+ * MAP_NORESERVE mapping glibc's new_heap made (strace, same run). */
+static void test_tracer__arena_heaps_vs_strace(void **state)
+{
+    char trace[300], cwd[200];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(trace, sizeof trace, "%s/strace-fx_threads.txt", cwd);
+    const char *args[] = {"2000", NULL};
+    struct run r;
+    run_fixture(&r, NULL, trace, "fx_threads", args);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_log_sane(&r);
+
+    uint64_t start[64], len[64];
+    size_t n_maps = 0;
+    FILE *f = fopen(trace, "r");
+    assert_non_null(f);
+    char line[1024];
+    /* with several threads strace splits a call into "<unfinished ...>"
+     * and "<... mmap resumed>) = result" lines of the same pid */
+    unsigned pending_pid[64];
+    uint64_t pending_len[64];
+    size_t n_pending = 0;
+    while (fgets(line, sizeof line, f) && n_maps < 64) {
+        unsigned pid = (unsigned)strtoul(line, NULL, 10);
+        char *call = strstr(line, "mmap(");
+        char *eq = strrchr(line, '=');
+        unsigned long long l;
+        if (call && strstr(call, "PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE") &&
+            sscanf(strchr(call, ',') + 1, "%llu", &l) == 1) {
+            if (strstr(line, "<unfinished ...>")) {
+                if (n_pending < 64) {
+                    pending_pid[n_pending] = pid;
+                    pending_len[n_pending++] = l;
+                }
+            } else if (eq) {
+                start[n_maps] = strtoull(eq + 1, NULL, 0);
+                len[n_maps++] = l;
+            }
+        } else if (strstr(line, "<... mmap resumed>") && eq) {
+            for (size_t k = 0; k < n_pending; k++)
+                if (pending_pid[k] == pid) {
+                    start[n_maps] = strtoull(eq + 1, NULL, 0);
+                    len[n_maps++] = pending_len[k];
+                    pending_pid[k] = pending_pid[--n_pending];
+                    pending_len[k] = pending_len[n_pending];
+                    break;
+                }
+        }
+    }
+    fclose(f);
+
+    size_t n_heaps = 0;
+    for (size_t i = 0; i < r.n_events; i++) {
+        const struct hs_record *e = r.events[i];
+        if (e->op != HS_OP_MMAP || e->origin != HS_ORIGIN_ALLOCATOR || e->u.call.size != 64u << 20)
+            continue;
+        n_heaps++;
+        assert_int_equal(e->u.call.ptr % (64u << 20), 0);
+        size_t k;
+        for (k = 0; k < n_maps; k++)
+            if (start[k] <= e->u.call.ptr && e->u.call.ptr + e->u.call.size <= start[k] + len[k])
+                break;
+        if (k == n_maps)
+            fail_msg("inferred heap %#llx is in no mapping strace saw",
+                     (unsigned long long)e->u.call.ptr);
+    }
+    assert_true(n_heaps >= 1 && n_heaps <= 4);
+    assert_true(n_heaps <= n_maps);
+    unlink(trace);
+    run_free(&r);
+}
+
 /* ---- fork and exec ---- */
 
 static void test_tracer__fork(void **state)
@@ -481,13 +556,10 @@ static void test_tracer__constructor(void **state)
 
 /* ---- another allocator preloaded after the tracer ---- */
 
-static void test_tracer__jemalloc(void **state)
+static void other_allocator(const char *lib)
 {
-#ifndef HS_JEMALLOC_PATH
-    skip(); /* libjemalloc2 not found at configure time (CMake said so) */
-#else
     char preload[1024];
-    snprintf(preload, sizeof preload, "%s:%s", HS_TRACER_PATH, HS_JEMALLOC_PATH);
+    snprintf(preload, sizeof preload, "%s:%s", HS_TRACER_PATH, lib);
     const char *args[] = {"1000", NULL};
     struct run r;
     run_fixture(&r, preload, NULL, "fx_jemalloc", args);
@@ -506,9 +578,37 @@ static void test_tracer__jemalloc(void **state)
             assert_int_equal(e->u.call.chunk_size, usable);
         }
     }
-    /* nothing is inferred for an allocator that is not glibc's */
+    /* nothing is inferred from glibc chunk headers for another allocator */
     assert_int_equal(count_op(&r, HS_OP_BRK, HS_ORIGIN_ALLOCATOR), 0);
     run_free(&r);
+}
+
+/* Each library is found at configure time; CMake names the package of a
+ * missing one and the case is skipped. */
+static void test_tracer__jemalloc(void **state)
+{
+#ifdef HS_JEMALLOC_PATH
+    other_allocator(HS_JEMALLOC_PATH);
+#else
+    skip();
+#endif
+}
+
+static void test_tracer__tcmalloc(void **state)
+{
+#ifdef HS_TCMALLOC_PATH
+    other_allocator(HS_TCMALLOC_PATH);
+#else
+    skip();
+#endif
+}
+
+static void test_tracer__mimalloc(void **state)
+{
+#ifdef HS_MIMALLOC_PATH
+    other_allocator(HS_MIMALLOC_PATH);
+#else
+    skip();
 #endif
 }
 
@@ -529,6 +629,77 @@ static void test_tracer__reentrant_hook(void **state)
     /* the shim's own nested malloc(48)/free pass through unrecorded */
     assert_int_equal(count_between(&r, start, end, HS_OP_MALLOC, 48), 0);
     assert_int_equal(count_between(&r, start, end, HS_OP_FREE, -1), 500);
+    run_free(&r);
+}
+
+/* ---- calls the program makes itself ---- */
+
+static void test_tracer__program_calls(void **state)
+{
+    struct run r;
+    run_fixture(&r, NULL, NULL, "fx_sys", NULL);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_log_sane(&r);
+    size_t start = find_mark(&r, "start"), end = find_mark(&r, "end");
+    assert_true(start < end && end < r.n_events);
+    uint64_t m = fixture_value(&r, "m"), re = fixture_value(&r, "r");
+    uint64_t b0 = fixture_value(&r, "b0"), b1 = fixture_value(&r, "b1");
+
+    /* the sequence of program calls, in order (allocator events skipped) */
+    const struct hs_record *e[16];
+    size_t n = 0;
+    for (size_t i = start + 4; i < end && n < 16; i++) /* after the mark's snapshot */
+        if (r.events[i]->origin == HS_ORIGIN_PROGRAM)
+            e[n++] = r.events[i];
+    assert_int_equal(n, 13);
+    assert_int_equal(e[0]->op, HS_OP_MMAP);
+    assert_int_equal(e[0]->u.call.ptr, m);
+    assert_int_equal(e[0]->u.call.size, 1 << 20);
+    assert_int_equal(e[0]->u.call.chunk_size, (3ull << 32) | 0x22); /* RW, PRIVATE|ANON */
+    assert_int_equal(e[1]->op, HS_OP_MREMAP);
+    assert_int_equal(e[1]->u.call.ptr, re);
+    assert_int_equal(e[1]->u.call.old_ptr, m);
+    assert_int_equal(e[1]->u.call.size, 2 << 20);
+    assert_int_equal(e[1]->u.call.chunk_size, 1 << 20);
+    assert_int_equal(e[2]->op, HS_OP_MUNMAP);
+    assert_int_equal(e[2]->u.call.ptr, re);
+    assert_int_equal(e[2]->u.call.size, 2 << 20);
+    assert_int_equal(e[3]->op, HS_OP_SBRK); /* sbrk(0) */
+    assert_int_equal(e[3]->u.call.ptr, b0);
+    assert_int_equal(e[3]->u.call.size, 0);
+    assert_int_equal(e[4]->op, HS_OP_SBRK); /* sbrk(8192) */
+    assert_int_equal(e[4]->u.call.old_ptr, b0);
+    assert_int_equal(e[4]->u.call.ptr, b0 + 8192);
+    assert_int_equal(e[4]->u.call.size, 8192);
+    assert_int_equal(e[5]->op, HS_OP_SBRK); /* sbrk(0) */
+    assert_int_equal(e[5]->u.call.ptr, b1);
+    assert_int_equal(e[6]->op, HS_OP_BRK);
+    assert_int_equal(e[6]->u.call.old_ptr, b1);
+    assert_int_equal(e[6]->u.call.ptr, b0);
+    assert_int_equal(e[7]->op, HS_OP_MALLOPT);
+    assert_int_equal(e[7]->u.call.old_ptr, M_MMAP_THRESHOLD);
+    assert_int_equal(e[7]->u.call.size, 1 << 20);
+    assert_int_equal(e[8]->op, HS_OP_MALLOC);
+    assert_int_equal(e[8]->u.call.size, 300000);
+    assert_int_equal(e[8]->flags & HS_CHUNK_IS_MMAPPED, 0); /* the threshold took */
+    assert_int_equal(e[9]->op, HS_OP_FREE);
+    assert_int_equal(e[10]->op, HS_OP_MALLOC_TRIM);
+    assert_int_equal(e[10]->flags & 1, fixture_value(&r, "trimmed") ? 1 : 0);
+    assert_int_equal(e[11]->op, HS_OP_PVALLOC);
+    assert_int_equal(e[11]->u.call.ptr % 4096, 0);
+    assert_int_equal(e[11]->u.call.chunk_size, 4096 + 0x10); /* a page plus the header */
+    assert_int_equal(e[12]->op, HS_OP_FREE);
+
+    /* the program's own break moves are not inferred a second time; the
+     * 300000-byte malloc grew the heap, and its free (or the trim) shrank it */
+    size_t n_brk = 0;
+    for (size_t i = start; i < end; i++)
+        if (r.events[i]->op == HS_OP_BRK && r.events[i]->origin == HS_ORIGIN_ALLOCATOR) {
+            assert_true(r.events[i]->u.call.ptr != b0 + 8192);
+            n_brk++;
+        }
+    assert_true(n_brk >= 2);
+    assert_int_equal(count_between(&r, start, end, HS_OP_MMAP, -1), 1);
     run_free(&r);
 }
 
@@ -577,6 +748,26 @@ static void test_tracer__event_limit(void **state)
     run_free(&r);
 }
 
+static void test_tracer__program_closes_log_fd(void **state)
+{
+    const char *args[] = {"70000", NULL};
+    struct run r;
+    run_fixture(&r, NULL, NULL, "fx_closefds", args);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(fixture_value(&r, "fd"), 3); /* the lowest number, reused */
+    char path[600];
+    snprintf(path, sizeof path, "%s/user.txt", r.dir);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 5); /* never fallocated by the tracer */
+    assert_int_equal(r.n_logs, 1);
+    assert_true(r.logs[0].header->flags & HS_LOG_DISABLED);
+    assert_int_equal(r.logs[0].n_committed, 65536); /* the first segment, full */
+    assert_string_equal(r.err, "heapscope-tracer: the program closed the log's file descriptor "
+                               "(later events dropped)\n");
+    run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -587,14 +778,19 @@ int main(void)
         cmocka_unit_test(test_tracer__crash_exit),
         cmocka_unit_test(test_tracer__crash_kill),
         cmocka_unit_test(test_tracer__threads),
+        cmocka_unit_test(test_tracer__arena_heaps_vs_strace),
         cmocka_unit_test(test_tracer__fork),
         cmocka_unit_test(test_tracer__exec),
         cmocka_unit_test(test_tracer__constructor),
         cmocka_unit_test(test_tracer__jemalloc),
+        cmocka_unit_test(test_tracer__tcmalloc),
+        cmocka_unit_test(test_tracer__mimalloc),
         cmocka_unit_test(test_tracer__reentrant_hook),
+        cmocka_unit_test(test_tracer__program_calls),
         cmocka_unit_test(test_tracer__inert_without_logdir),
         cmocka_unit_test(test_tracer__unusable_logdir),
         cmocka_unit_test(test_tracer__event_limit),
+        cmocka_unit_test(test_tracer__program_closes_log_fd),
     };
     return cmocka_run_group_tests_name("tracer", tests, NULL, NULL);
 }
