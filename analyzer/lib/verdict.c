@@ -61,7 +61,15 @@ static void model_at_end(struct hs_trace *t, struct hs_verdict_model *out)
 {
     struct hs_model *m = NULL;
     struct hs_error ignored;
-    if (!hs_trace_is_glibc(t) || hs_model_run_at(t, 0, 0, &m, &ignored) != HS_OK)
+    struct hs_model_images imgs = {NULL, 0};
+    if (!hs_trace_is_glibc(t) || hs_model_images_load(t, &imgs, &ignored) != HS_OK)
+        return;
+    /* The image `heapscope frag` shows by default: the one with most events. */
+    int idx = hs_model_image_of_pid(&imgs, 0);
+    int rc = idx < 0 || !imgs.v[idx].glibc ? HS_EARG
+                                           : hs_model_run_at(t, &imgs, idx, 0, &m, &ignored);
+    hs_model_images_free(&imgs);
+    if (rc != HS_OK)
         return;
     struct hs_frag f;
     hs_frag_compute(m, &f);
