@@ -20,6 +20,10 @@ def draw(trace, kind, out, at=None, mark=None):
     from . import heapmap, timeline, frag, sizes, bins, faults
     mod = {"heapmap": heapmap, "timeline": timeline, "frag": frag,
            "sizes": sizes, "bins": bins, "faults": faults}[kind]
+    if mark is not None and kind != "bins":
+        # Time-based pictures draw the moment as a line at the mark's seq.
+        at = next((seq for seq, label in trace.marks() if label == mark), None)
+        mark = None
     mod.draw(trace, out, at=at, mark=mark)
 
 

@@ -68,6 +68,7 @@ def hex_addr(n, _pos=None):
 
 
 BYTES = FuncFormatter(human_bytes)
+SEQ = FuncFormatter(lambda n, _pos=None: "{:,}".format(int(n)) if n >= 0 else "")
 HEX = FuncFormatter(hex_addr)
 
 
@@ -92,6 +93,8 @@ def save(fig, out):
     for ax in fig.axes:
         if ax.yaxis.get_major_formatter() is BYTES:
             _byte_ticks(ax.yaxis, *ax.get_ylim())
+        if "sequence number" in ax.get_xlabel():
+            ax.xaxis.set_major_formatter(SEQ)
     fig.savefig(out, bbox_inches="tight")
     plt.close(fig)
 
