@@ -93,6 +93,12 @@ def save(fig, out):
     for ax in fig.axes:
         if ax.yaxis.get_major_formatter() is BYTES:
             _byte_ticks(ax.yaxis, *ax.get_ylim())
+        if ax.yaxis.get_major_formatter() is HEX:
+            lo, hi = ax.get_ylim()
+            step = 16
+            while (hi - lo) / step > 7:
+                step *= 2  # powers of two: 0x1000-aligned ticks, like pages
+            ax.yaxis.set_major_locator(MultipleLocator(step))
         if "sequence number" in ax.get_xlabel():
             ax.xaxis.set_major_formatter(SEQ)
     fig.savefig(out, bbox_inches="tight")
