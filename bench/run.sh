@@ -11,6 +11,7 @@
 #        heaptrack --analyze)
 #   database bytes per event             <= 40
 #   tracer memory: peak RSS traced - native (the mapped log pages count)
+#   cursor replay speed                  >= 3 M events/s (bench/replay.c)
 # Timings are wall clock on a shared machine: run it on a quiet one.
 set -eu
 build=${1:-build}
@@ -53,6 +54,9 @@ for r in $(seq 1 "$rounds"); do
     <<<"$native_loop $traced_loop $record_ns $ht_loop $ht_ns $db_bytes $events"
 done
 
+replay=$("$(dirname "$hs")/bench_replay" "$tmp/r.db")
+replay_events=$(echo "$replay" | field events); replay_ns=$(echo "$replay" | field replay_ns)
+
 col() { awk -v c="$1" '{print $c}' "$tmp/rounds" | median; }
 native=$(col 1); traced=$(col 2); record=$(col 3); ht=$(col 4); bytes=$(col 5); events=$(col 6)
 nrss=$(col 7); trss=$(col 8)
@@ -62,6 +66,7 @@ awk -v n="$native" -v t="$traced" '{}END{printf "  traced program / native:     
 if [ "$ht" != 0 ]; then
   awk -v r="$record" -v h="$ht" '{}END{printf "  heapscope record / heaptrack run:  %5.2fx  (target <= 0.5x; %.3f s until the database is ready vs %.3f s heaptrack incl. its interpret step)\n", r/h, r/1e9, h/1e9}' </dev/null
 fi
+awk -v n="$replay_events" -v t="$replay_ns" '{}END{printf "  cursor replay (hs_cursor_next):    %5.1f M events/s (target >= 3; last round'"'"'s trace)\n", n/t*1000}' </dev/null
 awk -v b="$bytes" -v e="$events" '{}END{printf "  database bytes per event:          %5.1f   (target <= 40; %d bytes, %d events)\n", b/e, b, e}' </dev/null
 awk -v n="$nrss" -v t="$trss" '{}END{printf "  tracer memory (peak RSS delta):    %5.1f MiB (%d KiB native, %d KiB traced; includes the mapped log pages)\n", (t-n)/1024, n, t}' </dev/null
 

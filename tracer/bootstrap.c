@@ -34,7 +34,7 @@
 
 extern char **environ;
 
-struct tracer_state hs__state = {.log_fd = -1, .dir_fd = -1};
+struct tracer_state hs__state = {.log_fd = -1, .dir_fd = -1, .async = {.fd = -1}};
 __thread struct hs_thread hs__thread __attribute__((tls_model("initial-exec")));
 
 /* The bootstrap pool. Each block is preceded by a 16-byte size word. */
@@ -136,6 +136,19 @@ static const char *config(const char *name)
     return NULL;
 }
 
+/* Starts the kernel worker that grows the log ahead (unless HS_ASYNC=0)
+ * and gives it the two segments after the first. */
+static void start_async(void)
+{
+    hs__state.async.fd = -1;
+    if (!hs__state.use_async)
+        return;
+    hs__sys_async_open(&hs__state.async);
+    uint64_t first = hs__state.covered;
+    hs__record_grow_async(first, first + HS_SEGMENT_RECORDS);
+    hs__record_grow_async(first + HS_SEGMENT_RECORDS, first + 2 * HS_SEGMENT_RECORDS);
+}
+
 static void atfork_child(void)
 {
     hs__thread.tid = 0; /* the forking thread has a new tid in the child */
@@ -144,6 +157,7 @@ static void atfork_child(void)
     int saved = hs__thread.busy;
     hs__thread.busy = HS_BUSY_TRACER;
     __atomic_store_n(&hs__state.recording, 0, __ATOMIC_RELAXED);
+    hs__sys_async_close(&hs__state.async); /* the parent's ring */
     hs__sink_drop_inherited();
     if (!hs__sys_fd_is(hs__state.dir_fd, &hs__state.dir_id)) {
         hs__complain("the program closed HS_LOGDIR's file descriptor:",
@@ -153,6 +167,8 @@ static void atfork_child(void)
     }
     const char *what = NULL;
     int rc = hs__sink_open_log(hs__state.max_events, hs__state.log_flags, &what);
+    if (rc == 0)
+        start_async();
     if (rc == 0)
         __atomic_store_n(&hs__state.recording, 1, __ATOMIC_RELEASE);
     else
@@ -170,6 +186,8 @@ static void open_logdir(void)
     for (; max && *max >= '0' && *max <= '9'; max++)
         max_events = max_events * 10 + (uint64_t)(*max - '0');
     hs__state.max_events = max_events;
+    const char *async = config("HS_ASYNC");
+    hs__state.use_async = !(async && async[0] == '0');
     hs__state.log_flags = hs__state.glibc ? HS_LOG_GLIBC_MALLOC : 0;
 
     const char *what = "cannot open HS_LOGDIR";
@@ -198,6 +216,7 @@ static void open_logdir(void)
     }
     __atomic_store_n(&hs__state.last_brk, (uintptr_t)hs__state.header->initial_brk,
                      __ATOMIC_RELAXED);
+    start_async();
     pthread_atfork(NULL, NULL, atfork_child);
     __atomic_store_n(&hs__state.recording, 1, __ATOMIC_RELEASE);
 }

@@ -57,6 +57,19 @@ static void prefault(uint64_t from, uint64_t to)
     hs__sys_prefault((void *)start, end - start);
 }
 
+void hs__record_grow_async(uint64_t from, uint64_t to)
+{
+    if (hs__state.async.fd < 0)
+        return;
+    if (to > hs__state.max_slots)
+        to = hs__state.max_slots;
+    if (from >= to)
+        return;
+    hs__sys_async_prefault(&hs__state.async, hs__state.log_fd,
+                           HS_LOG_HEADER_SIZE + from * HS_RECORD_SIZE, (to - from) * HS_RECORD_SIZE,
+                           &hs__state.records[from]);
+}
+
 /* Makes slot i writable. 0, or -1 when the log had to be disabled. */
 static int cover(uint64_t i)
 {
@@ -79,8 +92,12 @@ static int cover(uint64_t i)
         }
         prefault(covered, end);
         if (__atomic_compare_exchange_n(&hs__state.covered, &covered, end, 0, __ATOMIC_RELEASE,
-                                        __ATOMIC_ACQUIRE))
+                                        __ATOMIC_ACQUIRE)) {
+            /* The kernel worker already did [end, end + SEG) (asked one
+             * segment ago, or at open); ask for the one after it. */
+            hs__record_grow_async(end + HS_SEGMENT_RECORDS, end + 2 * HS_SEGMENT_RECORDS);
             break;
+        }
         /* lost the race: covered was reloaded; loop if still short */
     }
     return 0;

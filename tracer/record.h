@@ -38,6 +38,11 @@ void hs__record_values(uint8_t op, const uint64_t v[5]);
 /* A mark: label copied up to HS_LABEL_MAX-1 bytes, NUL-terminated. */
 void hs__record_mark(const char *label);
 
+/* Asks the kernel worker (hs__state.async) to fallocate and fault in the
+ * slots [from, to) ahead of the writers; clamped to max_slots. Returns at
+ * once; does nothing without a worker. */
+void hs__record_grow_async(uint64_t from, uint64_t to);
+
 /* This thread's id, cached in TLS after the first gettid. */
 uint32_t hs__tid(void);
 

@@ -74,6 +74,7 @@ struct tracer_state {
     struct hs_file_id dir_id;     /* what dir_fd must still refer to */
     struct hs_file_id log_id;     /* what log_fd must still refer to */
     uint64_t max_events;          /* HS_LOG_MAX_EVENTS, 0 = default limit */
+    int use_async;                /* grow the log on a kernel worker (HS_ASYNC != 0) */
     uint32_t log_flags;           /* HS_LOG_* flags every new log starts with */
     int log_fd;                   /* this process's .hslog, O_CLOEXEC */
     uint32_t exec_gen;            /* gen of this process's log */
@@ -83,6 +84,7 @@ struct tracer_state {
     uint64_t max_slots;           /* slots the mapping (or HS_LOG_MAX_EVENTS) allows */
     uint64_t covered;             /* slots [0, covered) are fallocated (atomic) */
     uint64_t *seq;                /* LOGDIR/seq, mapped shared by all processes */
+    struct hs_async async;        /* grows the log ahead on a kernel worker */
 
     uintptr_t last_brk;                        /* program break last recorded (atomic) */
     uintptr_t arena_heaps[HS_MAX_ARENA_HEAPS]; /* seen non-main heap bases

@@ -56,6 +56,36 @@ int hs__sys_fd_is(int fd, const struct hs_file_id *id);
  * or dup2 over) if the limit allows; returns the fd to use. */
 int hs__sys_fd_move_high(int fd);
 
+/*
+ * Asynchronous prefault: queue "fallocate this range of the log, then fault
+ * its pages in" to a kernel worker (Linux: io_uring, IORING_OP_FALLOCATE
+ * linked to IORING_OP_MADVISE(MADV_POPULATE_WRITE)), so that the page-cache
+ * work of growing the log runs on another CPU, off the program's thread.
+ * Purely an optimization: the synchronous path in record.c still covers
+ * every segment, and finds the work done.
+ */
+struct hs_async {
+    int fd;      /* io_uring instance, -1 if none */
+    int lock;    /* submission try-lock (atomic); never waited on */
+    void *rings; /* SQ and CQ rings (one mapping) */
+    size_t rings_size;
+    void *sqes; /* submission queue entries */
+    size_t sqes_size;
+    uint32_t sq_head, sq_tail, sq_mask, sq_array; /* offsets into rings */
+    uint32_t cq_head, cq_tail;
+    uint32_t entries;
+};
+/* Sets *a up; on failure (no io_uring, blocked by seccomp...) a->fd = -1
+ * and the tracer simply grows the log synchronously. */
+void hs__sys_async_open(struct hs_async *a);
+/* Releases *a (also an inherited one in a fork child). */
+void hs__sys_async_close(struct hs_async *a);
+/* Queues fallocate(fd, off, len) then MADV_POPULATE_WRITE of
+ * [addr, addr + len). 0 if queued; -1 if not (no ring, queue full, or
+ * another thread submitting right now): the caller does nothing else.
+ * Never blocks. pre: addr page aligned, len <= 4 GiB. */
+int hs__sys_async_prefault(struct hs_async *a, int fd, uint64_t off, uint64_t len, void *addr);
+
 /* RLIMIT_FSIZE soft limit in bytes, or UINT64_MAX if unlimited. Growing
  * a file past it would kill the program with SIGXFSZ. */
 uint64_t hs__sys_file_size_limit(void);

@@ -10,7 +10,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <sched.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -197,6 +200,110 @@ int hs__sys_fd_move_high(int fd)
         return fd;
     close(fd);
     return high;
+}
+
+void hs__sys_async_open(struct hs_async *a)
+{
+    memset(a, 0, sizeof *a);
+    a->fd = -1;
+    /* A program already confined by seccomp may be killed for io_uring. */
+    if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0)
+        return;
+    struct io_uring_params p;
+    memset(&p, 0, sizeof p);
+    long fd = syscall(SYS_io_uring_setup, 8, &p);
+    if (fd < 0)
+        return;
+    if (!(p.features & IORING_FEAT_SINGLE_MMAP)) {
+        close((int)fd);
+        return;
+    }
+    size_t sq_size = p.sq_off.array + p.sq_entries * sizeof(uint32_t);
+    size_t cq_size = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+    size_t rings_size = sq_size > cq_size ? sq_size : cq_size;
+    size_t sqes_size = p.sq_entries * sizeof(struct io_uring_sqe);
+    void *rings = hs__sys_mmap(NULL, rings_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+                               (int)fd, (long)IORING_OFF_SQ_RING);
+    void *sqes = hs__sys_mmap(NULL, sqes_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+                              (int)fd, (long)IORING_OFF_SQES);
+    if (rings == MAP_FAILED || sqes == MAP_FAILED) {
+        if (rings != MAP_FAILED)
+            hs__sys_unmap(rings, rings_size);
+        if (sqes != MAP_FAILED)
+            hs__sys_unmap(sqes, sqes_size);
+        close((int)fd);
+        return;
+    }
+    int high = hs__sys_fd_move_high((int)fd);
+    a->rings = rings;
+    a->rings_size = rings_size;
+    a->sqes = sqes;
+    a->sqes_size = sqes_size;
+    a->sq_head = p.sq_off.head;
+    a->sq_tail = p.sq_off.tail;
+    a->sq_mask = p.sq_off.ring_mask;
+    a->sq_array = p.sq_off.array;
+    a->cq_head = p.cq_off.head;
+    a->cq_tail = p.cq_off.tail;
+    a->entries = p.sq_entries;
+    a->fd = high;
+}
+
+void hs__sys_async_close(struct hs_async *a)
+{
+    if (a->fd < 0)
+        return;
+    hs__sys_unmap(a->rings, a->rings_size);
+    hs__sys_unmap(a->sqes, a->sqes_size);
+    close(a->fd);
+    a->fd = -1;
+}
+
+#define RING_U32(a, off) ((uint32_t *)((char *)(a)->rings + (off)))
+
+int hs__sys_async_prefault(struct hs_async *a, int fd, uint64_t off, uint64_t len, void *addr)
+{
+    int unlocked = 0;
+    if (a->fd < 0 ||
+        !__atomic_compare_exchange_n(&a->lock, &unlocked, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return -1;
+    /* Completions carry nothing we need: consume them all. */
+    uint32_t cq_tail = __atomic_load_n(RING_U32(a, a->cq_tail), __ATOMIC_ACQUIRE);
+    __atomic_store_n(RING_U32(a, a->cq_head), cq_tail, __ATOMIC_RELEASE);
+
+    /* A program that confined itself with seccomp since start may forbid
+     * io_uring_enter (and kill for it): stop using the ring. */
+    if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0) {
+        __atomic_store_n(&a->lock, 0, __ATOMIC_RELEASE);
+        return -1;
+    }
+    uint32_t head = __atomic_load_n(RING_U32(a, a->sq_head), __ATOMIC_ACQUIRE);
+    uint32_t tail = *RING_U32(a, a->sq_tail);
+    int rc = -1;
+    if (tail - head + 2 <= a->entries) {
+        uint32_t mask = *RING_U32(a, a->sq_mask);
+        struct io_uring_sqe *sqes = a->sqes;
+        uint32_t i1 = tail & mask, i2 = (tail + 1) & mask;
+        memset(&sqes[i1], 0, sizeof sqes[i1]);
+        sqes[i1].opcode = IORING_OP_FALLOCATE;
+        sqes[i1].flags = IOSQE_IO_LINK | IOSQE_ASYNC; /* madvise only if this succeeded */
+        sqes[i1].fd = fd;
+        sqes[i1].off = off;
+        sqes[i1].addr = len; /* io_uring's fallocate takes the length in addr */
+        sqes[i1].len = 0;    /* mode 0: allocate, extend */
+        memset(&sqes[i2], 0, sizeof sqes[i2]);
+        sqes[i2].opcode = IORING_OP_MADVISE;
+        sqes[i2].flags = IOSQE_ASYNC;
+        sqes[i2].addr = (uint64_t)(uintptr_t)addr;
+        sqes[i2].len = (uint32_t)len;
+        sqes[i2].fadvise_advice = MADV_POPULATE_WRITE;
+        RING_U32(a, a->sq_array)[i1] = i1;
+        RING_U32(a, a->sq_array)[i2] = i2;
+        __atomic_store_n(RING_U32(a, a->sq_tail), tail + 2, __ATOMIC_RELEASE);
+        rc = syscall(SYS_io_uring_enter, a->fd, 2, 0, 0, NULL, 0) == 2 ? 0 : -1;
+    }
+    __atomic_store_n(&a->lock, 0, __ATOMIC_RELEASE);
+    return rc;
 }
 
 uint64_t hs__sys_file_size_limit(void)

@@ -71,6 +71,35 @@ static char **child_env(const char *tracer, const char *logdir)
     return env;
 }
 
+/* Frees what child_env() added: its last two entries and the array. */
+static void free_child_env(char **env)
+{
+    size_t n = 0;
+    while (env[n])
+        n++;
+    free(env[n - 1]);
+    free(env[n - 2]);
+    free(env);
+}
+
+/* 1 if the tracer wrote at least one log into dir. */
+static int has_logs(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *de;
+    int found = 0;
+    while (!found && (de = readdir(d))) {
+        unsigned pid, gen;
+        int end = 0;
+        /* <pid>.<gen>.hslog: a process's log (faults.hslog is not one) */
+        found = sscanf(de->d_name, "%u.%u.hslog%n", &pid, &gen, &end) == 2 && !de->d_name[end];
+    }
+    closedir(d);
+    return found;
+}
+
 static void remove_logdir(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -156,6 +185,14 @@ int cmd_record(int argc, char **argv)
     if (!out) {
         snprintf(out_buf, sizeof out_buf, "heapscope-%s-%d.db", base, (int)pid);
         out = out_buf;
+    }
+    free_child_env(env);
+    if (!has_logs(logdir)) {
+        remove_logdir(logdir);
+        code = hs_spawn_exit_code(status);
+        cli_fail("record", "'%s' ended (status %d) before the tracer started: no trace written",
+                 base, code);
+        return code ? code : HS_EXIT_ERROR;
     }
     struct hs_exit_status exit = {(uint32_t)pid, status};
     struct hs_import_options opts = {.logdir = logdir, .out_path = out, .exits = &exit, .n_exits = 1};

@@ -8,6 +8,10 @@
  * index[seq] (8 bytes per event: log number and slot), an O(n) merge with
  * no sorting however the threads interleaved.
  *
+ * Two threads: a producer orders the records and turns them into rows and
+ * stream chunks (import_events.c) while this thread writes them
+ * (import_write.c), through a bounded queue.
+ *
  * The database is written with journal_mode=OFF and synchronous=OFF: the
  * temporary file is worthless until the rename, so the journal would only
  * protect what we throw away on failure anyway.
@@ -20,6 +24,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <gnu/libc-version.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,7 +112,7 @@ static int open_logs(struct import_state *st)
         int lrc = hs_log_open(&img->log, img->path, &lerr);
         if (lrc == HS_EFORMAT || lrc == HS_EIO) {
             warn(st, "skipped %s", lerr.msg);
-            st->result->n_skipped++;
+            st->result->n_skipped_logs++;
             free(img->path);
             continue;
         }
@@ -440,6 +445,35 @@ static int write_meta(struct import_state *st, uint64_t last_seq)
     return rc;
 }
 
+struct producer_args {
+    struct import_state *st;
+    const uint64_t *index;
+    uint64_t last_seq;
+};
+
+/* The producer thread: every record in seq order, then the leftovers. */
+static void *produce(void *arg)
+{
+    struct producer_args *a = arg;
+    struct import_state *st = a->st;
+    int rc = 0;
+    for (uint64_t seq = 1; seq <= a->last_seq && rc == 0; seq++) {
+        uint64_t at = a->index[seq];
+        if (at) {
+            uint32_t image = (uint32_t)(at >> SLOT_BITS);
+            const struct hs_record *r =
+                hs_log_record(&st->images[image].log, (at & ((1ull << SLOT_BITS) - 1)) - 1);
+            rc = hs__import_record(st, image, r);
+        }
+        if (st->opts->progress && (seq & 0xfffff) == 0)
+            st->opts->progress(st->opts->ctx, seq, a->last_seq);
+    }
+    if (rc == 0)
+        rc = hs__import_finish(st);
+    hs__import_msg_end(st, rc);
+    return NULL;
+}
+
 static int import_all(struct import_state *st)
 {
     uint64_t *index = NULL, last_seq = 0;
@@ -454,20 +488,36 @@ static int import_all(struct import_state *st)
         free(index);
         return rc;
     }
-    for (uint64_t seq = 1; seq <= last_seq && rc == 0; seq++) {
-        uint64_t at = index[seq];
-        if (at) {
-            uint32_t image = (uint32_t)(at >> SLOT_BITS);
-            const struct hs_record *r =
-                hs_log_record(&st->images[image].log, (at & ((1ull << SLOT_BITS) - 1)) - 1);
-            rc = hs__import_record(st, image, r);
-        }
-        if (st->opts->progress && (seq & 0xfffff) == 0)
-            st->opts->progress(st->opts->ctx, seq, last_seq);
+    struct import_queue *q = calloc(1, sizeof *q);
+    if (!q) {
+        free(index);
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
     }
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->changed, NULL);
+    st->queue_out = q;
+    hs__import_events_init(st);
+    /* The producer reports into its own hs_error; SQLite errors into ours. */
+    struct hs_error *mine = st->err, producer_err = {""};
+    st->err = &producer_err;
+    struct producer_args args = {st, index, last_seq};
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, produce, &args) != 0) {
+        rc = hs_error_set(mine, HS_EIO, "cannot start the import thread");
+    } else {
+        struct hs_error db_err = {""};
+        rc = hs__import_consume(st, &db_err);
+        pthread_join(thread, NULL);
+        if (rc)
+            hs_error_set(mine, rc, "%s", db_err.msg[0] ? db_err.msg : producer_err.msg);
+    }
+    st->err = mine;
+    hs__import_events_release(st);
+    pthread_cond_destroy(&q->changed);
+    pthread_mutex_destroy(&q->lock);
+    free(q);
+    st->queue_out = NULL;
     free(index);
-    if (rc == 0)
-        rc = hs__import_finish(st);
     if (rc == 0 && st->result->n_skipped)
         warn(st, "skipped %llu records (unknown ops or snapshots without their mark)",
              (unsigned long long)st->result->n_skipped);

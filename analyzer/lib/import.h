@@ -50,7 +50,8 @@ struct hs_import_result {
     uint64_t n_processes;  /* process images (pid, exec_gen) */
     uint64_t n_blocks;     /* rows in blocks */
     uint64_t n_live;       /* blocks never freed */
-    uint64_t n_skipped;    /* records of unknown ops, logs skipped */
+    uint64_t n_skipped;    /* records skipped: unknown ops, snapshots without a mark */
+    uint64_t n_skipped_logs; /* log files that could not be read at all */
     uint64_t db_size;      /* bytes of the database file */
 };
 

@@ -36,69 +36,22 @@
 
 enum { ROW_LIVE = 0, ROW_DONE = 1, ROW_PARKED = 2 };
 
-static int prepare(struct import_state *st, sqlite3_stmt **stmt, const char *sql)
+void hs__import_events_init(struct import_state *st)
 {
-    if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
-        return hs__import_db_error(st, "cannot prepare an insert");
-    return 0;
-}
-
-int hs__import_prepare(struct import_state *st)
-{
-    char *multi = malloc(BLOCK_ROWS_PER_INSERT * (BLOCK_COLUMNS * 2 + 4) + 64);
-    if (!multi)
-        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    char *p = multi + sprintf(multi, "INSERT INTO blocks VALUES");
-    for (unsigned r = 0; r < BLOCK_ROWS_PER_INSERT; r++) {
-        *p++ = r ? ',' : ' ';
-        *p++ = '(';
-        for (unsigned c = 0; c < BLOCK_COLUMNS; c++) {
-            if (c)
-                *p++ = ',';
-            *p++ = '?';
-        }
-        *p++ = ')';
-    }
-    *p = '\0';
-    int rc = prepare(st, &st->ins_blocks_multi, multi);
-    free(multi);
-    if (rc)
-        return rc;
     hs_stream_writer_init(&st->stream);
     hs_ptrmap_init(&st->live);
-    if ((rc = prepare(st, &st->ins_block,
-                      "INSERT INTO blocks VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
-        (rc = prepare(st, &st->ins_sys,
-                      "INSERT INTO sys_events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
-        (rc = prepare(st, &st->ins_mark, "INSERT INTO marks VALUES(?,?,?,?,?,?,?,?)")) ||
-        (rc = prepare(st, &st->ins_mallinfo,
-                      "INSERT INTO mallinfo VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
-        (rc = prepare(st, &st->ins_chunk, "INSERT INTO event_chunks VALUES(?,?,?,?,?)")))
-        return rc;
-    return 0;
 }
 
-void hs__import_release(struct import_state *st)
+void hs__import_events_release(struct import_state *st)
 {
-    sqlite3_finalize(st->ins_blocks_multi);
-    sqlite3_finalize(st->ins_block);
-    sqlite3_finalize(st->ins_sys);
-    sqlite3_finalize(st->ins_mark);
-    sqlite3_finalize(st->ins_mallinfo);
-    sqlite3_finalize(st->ins_chunk);
     hs_stream_writer_free(&st->stream);
     hs_ptrmap_free(&st->live);
     free(st->rows);
     free(st->free_rows);
     free(st->snaps);
     free(st->queue);
-    free(st->packed);
-    st->packed = NULL;
-    st->packed_cap = 0;
     st->queue = NULL;
     st->q_head = st->q_tail = st->q_cap = 0;
-    st->ins_blocks_multi = st->ins_block = st->ins_sys = st->ins_mark = st->ins_mallinfo =
-        st->ins_chunk = NULL;
     st->rows = NULL;
     st->free_rows = NULL;
     st->snaps = NULL;
@@ -106,62 +59,27 @@ void hs__import_release(struct import_state *st)
     st->n_snaps = st->cap_snaps = 0;
 }
 
-/* Binds v, or NULL when is_null. */
-static void bind_u64(sqlite3_stmt *s, int i, uint64_t v, int is_null)
+static struct import_msg *begin(struct import_state *st, enum import_msg_kind kind)
 {
-    if (is_null)
-        sqlite3_bind_null(s, i);
-    else
-        sqlite3_bind_int64(s, i, (sqlite3_int64)v);
+    struct import_msg *m = hs__import_msg_begin(st);
+    if (m)
+        m->kind = kind;
+    return m;
 }
 
-static void bind_block(struct import_state *st, sqlite3_stmt *s, int base, const struct block_row *b)
-{
-    const struct import_image *img = &st->images[b->image];
-    int live = b->free_seq == 0;
-    bind_u64(s, base + 1, b->alloc_seq, 0);
-    bind_u64(s, base + 2, b->image + 1, 0);
-    /* NULL thread ids mean "the process's main thread" (tid == pid) and,
-     * for free_tid, "the thread that allocated it": 4 bytes less per row. */
-    bind_u64(s, base + 3, b->tid, b->tid == img->pid);
-    bind_u64(s, base + 4, b->alloc_ts, 0);
-    bind_u64(s, base + 5, b->op, 0);
-    bind_u64(s, base + 6, b->ptr, 0);
-    bind_u64(s, base + 7, b->size, 0);
-    bind_u64(s, base + 8, b->chunk_size, 0);
-    bind_u64(s, base + 9, b->flags, 0);
-    bind_u64(s, base + 10, b->caller, 0);
-    bind_u64(s, base + 11, b->old_ptr, b->old_ptr == 0);
-    bind_u64(s, base + 12, b->free_seq, live);
-    bind_u64(s, base + 13, b->free_ts, live);
-    bind_u64(s, base + 14, b->free_tid, live || b->free_tid == b->tid);
-    bind_u64(s, base + 15, b->free_op, live);
-    bind_u64(s, base + 16, b->free_caller, live);
-}
-
-static int step(struct import_state *st, sqlite3_stmt *s, const char *what)
-{
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return hs__import_db_error(st, what);
-    return 0;
-}
+/* Error of a failed post: the SQLite thread's message is the real one. */
+#define POST_FAILED HS_EDB
 
 static int flush_blocks(struct import_state *st)
 {
-    if (st->n_out == BLOCK_ROWS_PER_INSERT) {
-        for (unsigned r = 0; r < st->n_out; r++)
-            bind_block(st, st->ins_blocks_multi, (int)(r * BLOCK_COLUMNS), &st->out[r]);
-        st->n_out = 0;
-        return step(st, st->ins_blocks_multi, "cannot insert blocks");
-    }
-    for (unsigned r = 0; r < st->n_out; r++) {
-        bind_block(st, st->ins_block, 0, &st->out[r]);
-        int rc = step(st, st->ins_block, "cannot insert blocks");
-        if (rc)
-            return rc;
-    }
+    if (st->n_out == 0)
+        return 0;
+    struct import_msg *m = begin(st, MSG_BLOCKS);
+    if (!m)
+        return POST_FAILED;
+    m->u.blocks.n = st->n_out;
+    memcpy(m->u.blocks.rows, st->out, st->n_out * sizeof st->out[0]);
+    hs__import_msg_commit(st);
     st->n_out = 0;
     return 0;
 }
@@ -183,24 +101,28 @@ static int flush_chunk(struct import_state *st)
     /* Deflate level 1: a third smaller (the deltas still repeat), at
      * about 200 MB/s. */
     uLongf packed_size = compressBound((uLong)w->len);
-    if (packed_size > st->packed_cap) {
-        free(st->packed);
-        st->packed_cap = packed_size;
-        if (!(st->packed = malloc(packed_size)))
-            return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    }
-    if (compress2(st->packed, &packed_size, w->buf, (uLong)w->len, 1) != Z_OK)
+    unsigned char *packed = malloc(packed_size);
+    if (!packed)
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    if (compress2(packed, &packed_size, w->buf, (uLong)w->len, 1) != Z_OK) {
+        free(packed);
         return hs_error_set(st->err, HS_ENOMEM, "cannot deflate the event stream");
-    sqlite3_stmt *s = st->ins_chunk;
-    sqlite3_bind_int64(s, 1, (sqlite3_int64)w->first_seq);
-    sqlite3_bind_int64(s, 2, (sqlite3_int64)w->last_seq);
-    sqlite3_bind_int64(s, 3, w->n_events);
-    sqlite3_bind_int64(s, 4, (sqlite3_int64)w->len);
-    sqlite3_bind_blob(s, 5, st->packed, (int)packed_size, SQLITE_STATIC);
-    int rc = step(st, s, "cannot insert the event stream");
+    }
+    struct import_msg *m = begin(st, MSG_CHUNK);
+    if (!m) {
+        free(packed);
+        return POST_FAILED;
+    }
+    m->u.chunk.first_seq = w->first_seq;
+    m->u.chunk.last_seq = w->last_seq;
+    m->u.chunk.n_events = w->n_events;
+    m->u.chunk.raw_size = w->len;
+    m->u.chunk.size = packed_size;
+    m->u.chunk.data = packed;
+    hs__import_msg_commit(st);
     hs_stream_writer_reset(w);
     st->n_chunks++;
-    return rc;
+    return 0;
 }
 
 static int stream_event(struct import_state *st, const struct hs_event *ev)
@@ -213,21 +135,13 @@ static int stream_event(struct import_state *st, const struct hs_event *ev)
 
 static int insert_sys(struct import_state *st, uint32_t image, const struct hs_event *ev)
 {
-    sqlite3_stmt *s = st->ins_sys;
-    bind_u64(s, 1, ev->seq, 0);
-    bind_u64(s, 2, image + 1, 0);
-    bind_u64(s, 3, ev->pid, 0);
-    bind_u64(s, 4, ev->tid, 0);
-    bind_u64(s, 5, ev->ts_ns, 0);
-    bind_u64(s, 6, ev->op, 0);
-    bind_u64(s, 7, ev->origin, 0);
-    bind_u64(s, 8, ev->flags, 0);
-    bind_u64(s, 9, ev->ptr, 0);
-    bind_u64(s, 10, ev->size, 0);
-    bind_u64(s, 11, ev->old_ptr, 0);
-    bind_u64(s, 12, ev->chunk_size, 0);
-    bind_u64(s, 13, ev->caller, 0);
-    return step(st, s, "cannot insert sys_events");
+    struct import_msg *m = begin(st, MSG_SYS);
+    if (!m)
+        return POST_FAILED;
+    m->u.event.ev = *ev;
+    m->u.event.image = image;
+    hs__import_msg_commit(st);
+    return 0;
 }
 
 static int new_row(struct import_state *st, uint64_t *index)
@@ -376,20 +290,12 @@ static struct pending_snapshot *find_snapshot(struct import_state *st, uint32_t 
 
 static int write_snapshot(struct import_state *st, const struct pending_snapshot *p)
 {
-    sqlite3_stmt *s = st->ins_mallinfo;
-    const struct import_image *img = &st->images[p->image];
-    bind_u64(s, 1, p->seq, 0);
-    sqlite3_bind_text(s, 2, p->mark_id ? "mark" : "exit", -1, SQLITE_STATIC);
-    bind_u64(s, 3, (uint64_t)p->mark_id, p->mark_id == 0);
-    bind_u64(s, 4, p->image + 1, 0);
-    bind_u64(s, 5, img->pid, 0);
-    bind_u64(s, 6, p->tid, 0);
-    bind_u64(s, 7, p->ts, 0);
-    for (int i = 0; i < 14; i++) {
-        unsigned part = i < 5 ? 1 : i < 10 ? 2 : 4;
-        bind_u64(s, 8 + i, p->v[i], !(p->have & part));
-    }
-    return step(st, s, "cannot insert mallinfo");
+    struct import_msg *m = begin(st, MSG_MALLINFO);
+    if (!m)
+        return POST_FAILED;
+    m->u.snap = *p;
+    hs__import_msg_commit(st);
+    return 0;
 }
 
 /* Closes the thread's pending snapshot (written if any part arrived). */
@@ -445,16 +351,15 @@ static int insert_mark(struct import_state *st, uint32_t image, const struct hs_
     memcpy(label, rec->u.label, HS_LABEL_MAX);
     label[HS_LABEL_MAX - 1] = '\0';
     ev->ptr = (uint64_t)++st->n_marks;
-    sqlite3_stmt *s = st->ins_mark;
-    bind_u64(s, 1, ev->ptr, 0);
-    bind_u64(s, 2, ev->seq, 0);
-    bind_u64(s, 3, image + 1, 0);
-    bind_u64(s, 4, ev->pid, 0);
-    bind_u64(s, 5, ev->tid, 0);
-    bind_u64(s, 6, ev->ts_ns, 0);
-    sqlite3_bind_text(s, 7, label, -1, SQLITE_TRANSIENT);
-    bind_u64(s, 8, (rec->flags & HS_F_LABEL_TRUNCATED) != 0, 0);
-    int rc = step(st, s, "cannot insert marks");
+    struct import_msg *m = begin(st, MSG_MARK);
+    if (!m)
+        return POST_FAILED;
+    m->u.event.ev = *ev;
+    m->u.event.image = image;
+    memcpy(m->u.event.label, label, sizeof label);
+    m->u.event.truncated = (rec->flags & HS_F_LABEL_TRUNCATED) != 0;
+    hs__import_msg_commit(st);
+    int rc = 0;
     return rc ? rc : begin_snapshot(st, image, ev, (int64_t)ev->ptr);
 }
 

@@ -6,6 +6,7 @@
 #ifndef HS_IMPORT_INT_H
 #define HS_IMPORT_INT_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -47,6 +48,42 @@ struct pending_snapshot {
     unsigned have;        /* bit 0 a, bit 1 b, bit 2 state */
 };
 
+/* One batch of rows from the producer thread (import_events.c) to the
+ * SQLite thread (import_write.c). */
+enum import_msg_kind { MSG_BLOCKS, MSG_CHUNK, MSG_SYS, MSG_MARK, MSG_MALLINFO, MSG_END };
+
+struct import_msg {
+    enum import_msg_kind kind;
+    union {
+        struct {
+            unsigned n;
+            struct block_row rows[BLOCK_ROWS_PER_INSERT];
+        } blocks;
+        struct {
+            uint64_t first_seq, last_seq, n_events, raw_size, size;
+            unsigned char *data; /* deflated; freed by the consumer */
+        } chunk;
+        struct {
+            struct hs_event ev;
+            uint32_t image;
+            char label[HS_LABEL_MAX];
+            int truncated;
+        } event; /* MSG_SYS, MSG_MARK (ev.ptr = mark id) */
+        struct pending_snapshot snap;
+        int end_rc; /* MSG_END: the producer's result */
+    } u;
+};
+
+#define IMPORT_QUEUE_LEN 64
+
+struct import_queue {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct import_msg msgs[IMPORT_QUEUE_LEN];
+    uint64_t head, tail; /* taken, posted */
+    int failed;          /* the consumer gave up: posting fails */
+};
+
 struct import_state {
     const struct hs_import_options *opts;
     struct hs_import_result *result;
@@ -67,7 +104,7 @@ struct import_state {
     uint64_t *queue;
     uint64_t q_head, q_tail, q_cap;
 
-    /* Finished block rows waiting for a multi-row INSERT. */
+    /* Finished block rows waiting to be posted as one MSG_BLOCKS. */
     struct block_row out[BLOCK_ROWS_PER_INSERT];
     unsigned n_out;
 
@@ -77,18 +114,32 @@ struct import_state {
 
     struct hs_stream_writer stream;
     uint64_t n_chunks;
-    unsigned char *packed; /* deflated chunk */
-    unsigned long packed_cap;
 
     sqlite3_stmt *ins_blocks_multi, *ins_block, *ins_sys, *ins_mark, *ins_mallinfo,
         *ins_chunk;
+
+    struct import_queue *queue_out; /* producer -> SQLite thread */
 };
 
-/* import_events.c */
-int hs__import_prepare(struct import_state *st);
+/* import_events.c: the producer side (no SQLite calls). */
+void hs__import_events_init(struct import_state *st);
 int hs__import_record(struct import_state *st, uint32_t image, const struct hs_record *rec);
 int hs__import_finish(struct import_state *st);
+void hs__import_events_release(struct import_state *st);
+
+/* import_write.c: statements and the SQLite thread's side of the queue. */
+int hs__import_prepare(struct import_state *st);
 void hs__import_release(struct import_state *st);
+/* Reserves the next message slot (blocks while the queue is full);
+ * NULL if the consumer failed. */
+struct import_msg *hs__import_msg_begin(struct import_state *st);
+void hs__import_msg_commit(struct import_state *st);
+/* Posts MSG_END with the producer's result (waits for room even after a
+ * failure: the consumer drains to it). */
+void hs__import_msg_end(struct import_state *st, int rc);
+/* Writes messages until MSG_END; returns the first error (its or the
+ * producer's); *err is filled for its own errors. */
+int hs__import_consume(struct import_state *st, struct hs_error *err);
 
 /* import.c: formats the SQLite error into st->err. */
 int hs__import_db_error(struct import_state *st, const char *what);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -111,7 +112,9 @@ static void write_one_process(const char *dir)
     synth_call(&l, 14, 100, HS_OP_EXIT, 0, 0, 3, 0, 0, 0, 0);
     synth_snapshot(&l, 15, 100, 100);
     synth_write(&l, dir, 0);
-    FILE *maps = fopen(strcat(strcpy(calloc(1, 4096), dir), "/100.0.maps"), "w");
+    char maps_path[4096];
+    snprintf(maps_path, sizeof maps_path, "%s/100.0.maps", dir);
+    FILE *maps = fopen(maps_path, "w");
     fputs("555555554000-555555556000 r-xp 00001000 08:01 42 /usr/bin/prog\n"
           "7ffff7dd0000-7ffff7df0000 r-xp 00000000 08:01 43 /usr/lib/libc.so.6\n",
           maps);
@@ -320,6 +323,43 @@ static void test_import__lost_slots_are_reported(void **state)
     free(dir);
 }
 
+/* A log cut mid-record is read to its last whole record; a log too short
+ * for its header is skipped with a warning. */
+static void test_import__truncated_logs(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), out[4096], path[4096], expected[8192];
+    struct synth_log l;
+    synth_init(&l, 300, 0, 1, "/bin/cut");
+    for (unsigned i = 0; i < 4; i++)
+        synth_call(&l, 1 + i, 300, HS_OP_MALLOC, 0, 1, A + 64 * i, 10, 0, 32, CALLER);
+    synth_write(&l, dir, 0);
+    snprintf(path, sizeof path, "%s/300.0.hslog", dir);
+    assert_int_equal(truncate(path, HS_LOG_HEADER_SIZE + 2 * HS_RECORD_SIZE + 10), 0);
+    snprintf(path, sizeof path, "%s/301.0.hslog", dir);
+    FILE *f = fopen(path, "w");
+    fputs("HSLOG", f);
+    fclose(f);
+    snprintf(out, sizeof out, "%s/t.db", dir);
+    struct hs_import_result res;
+    struct warnings w;
+    struct hs_error err;
+    if (run_import(dir, out, &res, &w, &err))
+        fail_msg("%s", err.msg);
+    snprintf(expected, sizeof expected,
+             "skipped '%s/301.0.hslog': truncated log: 5 bytes, shorter than its 4096-byte header\n"
+             "process 300: 2 reserved slots never committed (the program died mid-write)\n",
+             dir);
+    assert_string_equal(w.text, expected);
+    assert_int_equal(res.n_events, 2);
+    assert_int_equal(res.n_lost, 2);
+    assert_int_equal(res.n_skipped, 0);
+    assert_int_equal(res.n_skipped_logs, 1);
+    assert_query(out, "SELECT count(*), sum(free_seq IS NULL) FROM blocks", "2|2\n");
+    synth_rmtree(dir);
+    free(dir);
+}
+
 static void expect_failure(const char *dir, const char *out, const char *message,
                            const char *listing)
 {
@@ -381,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_import__processes_keep_addresses_apart),
         cmocka_unit_test(test_import__lost_slots_are_reported),
         cmocka_unit_test(test_import__bad_input_leaves_nothing),
+        cmocka_unit_test(test_import__truncated_logs),
     };
     return cmocka_run_group_tests_name("import", tests, NULL, NULL);
 }

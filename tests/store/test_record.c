@@ -245,6 +245,16 @@ static void test_record__bad_input_one_line_nothing_written(void **state)
     expect_refusal(dir, (const char *[]){"record", "-o", out, "/usr/bin/touch", marker, NULL}, 1, line);
     assert_false(exists(marker));
 
+    /* A library that is not the tracer: the program runs, leaves no log. */
+    setenv("HS_TRACER", NOTRACER_PATH, 1);
+    struct run r;
+    run(&r, NULL, (const char *[]){"record", "-o", db, FX_DIR "/st_exit", NULL});
+    unsetenv("HS_TRACER");
+    assert_string_equal(r.err, "heapscope record: 'st_exit' ended (status 3) before the tracer "
+                               "started: no trace written\n");
+    assert_int_equal(r.code, 3);
+    assert_empty_dir(dir);
+
     expect_refusal(dir, (const char *[]){"record", "-o", db, NULL}, 2,
                    "heapscope record: no program to run\n"
                    "usage: heapscope record [-o FILE] [--no-faults] [--] PROGRAM [ARGS...]\n"

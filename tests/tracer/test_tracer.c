@@ -309,14 +309,14 @@ static void test_tracer__crash_kill(void **state)
 
 #define LIVE_SLOTS (1u << 20)
 
-static void test_tracer__threads(void **state)
+static void threads_case(const char *const *env)
 {
     const int per_thread = 20000;
     char arg[16];
     snprintf(arg, sizeof arg, "%d", per_thread);
     const char *args[] = {arg, NULL};
     struct run r;
-    run_fixture(&r, NULL, NULL, "fx_threads", args);
+    run_fixture_env(&r, NULL, "fx_threads", args, env);
     assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
     assert_log_sane(&r);
     size_t start = find_mark(&r, "start"), end = find_mark(&r, "end");
@@ -371,6 +371,20 @@ static void test_tracer__threads(void **state)
     assert_int_equal(count_between(&r, start, end, HS_OP_MALLOC, 77), 4 * per_thread);
     assert_true(tids[3] != 0 && tids[4] == 0); /* four threads allocated */
     run_free(&r);
+}
+
+/* 160000 events: the log grows over three segments while four threads
+ * write, with the kernel worker growing it ahead... */
+static void test_tracer__threads(void **state)
+{
+    threads_case(NULL);
+}
+
+/* ...and with the writers growing it themselves. */
+static void test_tracer__threads_without_async(void **state)
+{
+    const char *env[] = {"HS_ASYNC=0", NULL};
+    threads_case(env);
 }
 
 /* Thread heaps: each inferred arena-heap mmap lies inside a PROT_NONE,
@@ -778,6 +792,7 @@ int main(void)
         cmocka_unit_test(test_tracer__crash_exit),
         cmocka_unit_test(test_tracer__crash_kill),
         cmocka_unit_test(test_tracer__threads),
+        cmocka_unit_test(test_tracer__threads_without_async),
         cmocka_unit_test(test_tracer__arena_heaps_vs_strace),
         cmocka_unit_test(test_tracer__fork),
         cmocka_unit_test(test_tracer__exec),

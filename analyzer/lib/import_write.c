@@ -1,0 +1,295 @@
+/*
+ * import_write.c - the SQLite side of the importer. The importer runs as
+ * two threads joined by a bounded queue of row batches (struct
+ * import_msg): the producer (import_events.c) orders, matches and encodes
+ * the records; this side binds and steps the prepared INSERTs. On two cores
+ * the import then takes about as long as its SQLite part alone: the
+ * bookkeeping, the stream encoding and the deflating run beside it.
+ *
+ * Only this file (and import.c, before and after the threads) touches the
+ * connection.
+ */
+#include "import_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK_COLUMNS 16
+
+static int prepare(struct import_state *st, sqlite3_stmt **stmt, const char *sql)
+{
+    if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
+        return hs__import_db_error(st, "cannot prepare an insert");
+    return 0;
+}
+
+int hs__import_prepare(struct import_state *st)
+{
+    char *multi = malloc(BLOCK_ROWS_PER_INSERT * (BLOCK_COLUMNS * 2 + 4) + 64);
+    if (!multi)
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    char *p = multi + sprintf(multi, "INSERT INTO blocks VALUES");
+    for (unsigned r = 0; r < BLOCK_ROWS_PER_INSERT; r++) {
+        *p++ = r ? ',' : ' ';
+        *p++ = '(';
+        for (unsigned c = 0; c < BLOCK_COLUMNS; c++) {
+            if (c)
+                *p++ = ',';
+            *p++ = '?';
+        }
+        *p++ = ')';
+    }
+    *p = '\0';
+    int rc = prepare(st, &st->ins_blocks_multi, multi);
+    free(multi);
+    if (rc)
+        return rc;
+    if ((rc = prepare(st, &st->ins_block,
+                      "INSERT INTO blocks VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
+        (rc = prepare(st, &st->ins_sys,
+                      "INSERT INTO sys_events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
+        (rc = prepare(st, &st->ins_mark, "INSERT INTO marks VALUES(?,?,?,?,?,?,?,?)")) ||
+        (rc = prepare(st, &st->ins_mallinfo,
+                      "INSERT INTO mallinfo VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
+        (rc = prepare(st, &st->ins_chunk, "INSERT INTO event_chunks VALUES(?,?,?,?,?)")))
+        return rc;
+    return 0;
+}
+
+void hs__import_release(struct import_state *st)
+{
+    sqlite3_finalize(st->ins_blocks_multi);
+    sqlite3_finalize(st->ins_block);
+    sqlite3_finalize(st->ins_sys);
+    sqlite3_finalize(st->ins_mark);
+    sqlite3_finalize(st->ins_mallinfo);
+    sqlite3_finalize(st->ins_chunk);
+    st->ins_blocks_multi = st->ins_block = st->ins_sys = st->ins_mark = st->ins_mallinfo =
+        st->ins_chunk = NULL;
+}
+
+/* Binds v, or NULL when is_null. */
+static void bind_u64(sqlite3_stmt *s, int i, uint64_t v, int is_null)
+{
+    if (is_null)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_int64(s, i, (sqlite3_int64)v);
+}
+
+static void bind_block(struct import_state *st, sqlite3_stmt *s, int base, const struct block_row *b)
+{
+    const struct import_image *img = &st->images[b->image];
+    int live = b->free_seq == 0;
+    bind_u64(s, base + 1, b->alloc_seq, 0);
+    bind_u64(s, base + 2, b->image + 1, 0);
+    /* NULL thread ids mean "the process's main thread" (tid == pid) and,
+     * for free_tid, "the thread that allocated it": 4 bytes less per row. */
+    bind_u64(s, base + 3, b->tid, b->tid == img->pid);
+    bind_u64(s, base + 4, b->alloc_ts, 0);
+    bind_u64(s, base + 5, b->op, 0);
+    bind_u64(s, base + 6, b->ptr, 0);
+    bind_u64(s, base + 7, b->size, 0);
+    bind_u64(s, base + 8, b->chunk_size, 0);
+    bind_u64(s, base + 9, b->flags, 0);
+    bind_u64(s, base + 10, b->caller, 0);
+    bind_u64(s, base + 11, b->old_ptr, b->old_ptr == 0);
+    bind_u64(s, base + 12, b->free_seq, live);
+    bind_u64(s, base + 13, b->free_ts, live);
+    bind_u64(s, base + 14, b->free_tid, live || b->free_tid == b->tid);
+    bind_u64(s, base + 15, b->free_op, live);
+    bind_u64(s, base + 16, b->free_caller, live);
+}
+
+static int step(struct import_state *st, sqlite3_stmt *s, const char *what, struct hs_error *err)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return hs_error_set(err, HS_EDB, "%s in '%s': %s", what, st->opts->out_path,
+                            sqlite3_errmsg(st->db));
+    return 0;
+}
+
+static int write_blocks(struct import_state *st, const struct import_msg *m, struct hs_error *err)
+{
+    unsigned n = m->u.blocks.n;
+    if (n == BLOCK_ROWS_PER_INSERT) {
+        for (unsigned r = 0; r < n; r++)
+            bind_block(st, st->ins_blocks_multi, (int)(r * BLOCK_COLUMNS), &m->u.blocks.rows[r]);
+        return step(st, st->ins_blocks_multi, "cannot insert blocks", err);
+    }
+    for (unsigned r = 0; r < n; r++) {
+        bind_block(st, st->ins_block, 0, &m->u.blocks.rows[r]);
+        int rc = step(st, st->ins_block, "cannot insert blocks", err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int write_chunk(struct import_state *st, struct import_msg *m, struct hs_error *err)
+{
+    sqlite3_stmt *s = st->ins_chunk;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)m->u.chunk.first_seq);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)m->u.chunk.last_seq);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)m->u.chunk.n_events);
+    sqlite3_bind_int64(s, 4, (sqlite3_int64)m->u.chunk.raw_size);
+    sqlite3_bind_blob(s, 5, m->u.chunk.data, (int)m->u.chunk.size, SQLITE_STATIC);
+    int rc = step(st, s, "cannot insert the event stream", err);
+    free(m->u.chunk.data);
+    m->u.chunk.data = NULL;
+    return rc;
+}
+
+static int write_sys(struct import_state *st, const struct import_msg *m, struct hs_error *err)
+{
+    const struct hs_event *ev = &m->u.event.ev;
+    sqlite3_stmt *s = st->ins_sys;
+    bind_u64(s, 1, ev->seq, 0);
+    bind_u64(s, 2, m->u.event.image + 1, 0);
+    bind_u64(s, 3, ev->pid, 0);
+    bind_u64(s, 4, ev->tid, 0);
+    bind_u64(s, 5, ev->ts_ns, 0);
+    bind_u64(s, 6, ev->op, 0);
+    bind_u64(s, 7, ev->origin, 0);
+    bind_u64(s, 8, ev->flags, 0);
+    bind_u64(s, 9, ev->ptr, 0);
+    bind_u64(s, 10, ev->size, 0);
+    bind_u64(s, 11, ev->old_ptr, 0);
+    bind_u64(s, 12, ev->chunk_size, 0);
+    bind_u64(s, 13, ev->caller, 0);
+    return step(st, s, "cannot insert sys_events", err);
+}
+
+static int write_mark(struct import_state *st, const struct import_msg *m, struct hs_error *err)
+{
+    const struct hs_event *ev = &m->u.event.ev;
+    sqlite3_stmt *s = st->ins_mark;
+    bind_u64(s, 1, ev->ptr, 0);
+    bind_u64(s, 2, ev->seq, 0);
+    bind_u64(s, 3, m->u.event.image + 1, 0);
+    bind_u64(s, 4, ev->pid, 0);
+    bind_u64(s, 5, ev->tid, 0);
+    bind_u64(s, 6, ev->ts_ns, 0);
+    sqlite3_bind_text(s, 7, m->u.event.label, -1, SQLITE_TRANSIENT);
+    bind_u64(s, 8, (uint64_t)m->u.event.truncated, 0);
+    return step(st, s, "cannot insert marks", err);
+}
+
+static int write_mallinfo(struct import_state *st, const struct import_msg *m, struct hs_error *err)
+{
+    const struct pending_snapshot *p = &m->u.snap;
+    sqlite3_stmt *s = st->ins_mallinfo;
+    bind_u64(s, 1, p->seq, 0);
+    sqlite3_bind_text(s, 2, p->mark_id ? "mark" : "exit", -1, SQLITE_STATIC);
+    bind_u64(s, 3, (uint64_t)p->mark_id, p->mark_id == 0);
+    bind_u64(s, 4, p->image + 1, 0);
+    bind_u64(s, 5, st->images[p->image].pid, 0);
+    bind_u64(s, 6, p->tid, 0);
+    bind_u64(s, 7, p->ts, 0);
+    for (int i = 0; i < 14; i++) {
+        unsigned part = i < 5 ? 1 : i < 10 ? 2 : 4;
+        bind_u64(s, 8 + i, p->v[i], !(p->have & part));
+    }
+    return step(st, s, "cannot insert mallinfo", err);
+}
+
+struct import_msg *hs__import_msg_begin(struct import_state *st)
+{
+    struct import_queue *q = st->queue_out;
+    pthread_mutex_lock(&q->lock);
+    while (!q->failed && q->tail - q->head == IMPORT_QUEUE_LEN)
+        pthread_cond_wait(&q->changed, &q->lock);
+    int failed = q->failed;
+    pthread_mutex_unlock(&q->lock);
+    /* The slot at tail is the producer's until it commits it. */
+    return failed ? NULL : &q->msgs[q->tail % IMPORT_QUEUE_LEN];
+}
+
+void hs__import_msg_commit(struct import_state *st)
+{
+    struct import_queue *q = st->queue_out;
+    pthread_mutex_lock(&q->lock);
+    q->tail++;
+    pthread_cond_broadcast(&q->changed);
+    pthread_mutex_unlock(&q->lock);
+}
+
+int hs__import_consume(struct import_state *st, struct hs_error *err)
+{
+    struct import_queue *q = st->queue_out;
+    int rc = 0;
+    for (;;) {
+        pthread_mutex_lock(&q->lock);
+        while (q->head == q->tail)
+            pthread_cond_wait(&q->changed, &q->lock);
+        pthread_mutex_unlock(&q->lock);
+        struct import_msg *m = &q->msgs[q->head % IMPORT_QUEUE_LEN];
+        if (m->kind == MSG_END) {
+            int end_rc = m->u.end_rc;
+            pthread_mutex_lock(&q->lock);
+            q->head++;
+            pthread_mutex_unlock(&q->lock);
+            return rc ? rc : end_rc;
+        }
+        switch (m->kind) {
+        case MSG_BLOCKS:
+            rc = write_blocks(st, m, err);
+            break;
+        case MSG_CHUNK:
+            rc = write_chunk(st, m, err);
+            break;
+        case MSG_SYS:
+            rc = write_sys(st, m, err);
+            break;
+        case MSG_MARK:
+            rc = write_mark(st, m, err);
+            break;
+        case MSG_MALLINFO:
+            rc = write_mallinfo(st, m, err);
+            break;
+        case MSG_END:
+            break;
+        }
+        pthread_mutex_lock(&q->lock);
+        q->head++;
+        if (rc)
+            q->failed = 1; /* the producer stops at its next message */
+        pthread_cond_broadcast(&q->changed);
+        pthread_mutex_unlock(&q->lock);
+        if (rc) {
+            /* Drain to MSG_END so the producer can finish and be joined. */
+            for (;;) {
+                pthread_mutex_lock(&q->lock);
+                while (q->head == q->tail)
+                    pthread_cond_wait(&q->changed, &q->lock);
+                struct import_msg *d = &q->msgs[q->head % IMPORT_QUEUE_LEN];
+                int end = d->kind == MSG_END;
+                if (d->kind == MSG_CHUNK)
+                    free(d->u.chunk.data);
+                q->head++;
+                pthread_cond_broadcast(&q->changed);
+                pthread_mutex_unlock(&q->lock);
+                if (end)
+                    return rc;
+            }
+        }
+    }
+}
+
+void hs__import_msg_end(struct import_state *st, int rc)
+{
+    struct import_queue *q = st->queue_out;
+    pthread_mutex_lock(&q->lock);
+    /* Even after a failure the consumer keeps taking messages until this one. */
+    while (q->tail - q->head == IMPORT_QUEUE_LEN)
+        pthread_cond_wait(&q->changed, &q->lock);
+    struct import_msg *m = &q->msgs[q->tail % IMPORT_QUEUE_LEN];
+    m->kind = MSG_END;
+    m->u.end_rc = rc;
+    q->tail++;
+    pthread_cond_broadcast(&q->changed);
+    pthread_mutex_unlock(&q->lock);
+}
