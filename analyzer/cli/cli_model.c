@@ -37,7 +37,8 @@ int cli_model_parse(const char *cmd, const char *usage, int argc, char **argv, c
             o->mark = argv[++i];
         } else if (strcmp(a, "--every") == 0 && strstr(extra, "every") && has_next) {
             if (!parse_u64(argv[++i], &o->every) || o->every == 0)
-                return cli_usage_error(cmd, usage, "--every wants a positive count, not '%s'", argv[i]);
+                return cli_usage_error(cmd, usage, "--every wants a positive count, not '%s'",
+                                       argv[i]);
         } else if (strcmp(a, "--pid") == 0 && has_next) {
             uint64_t v;
             if (!parse_u64(argv[++i], &v))
@@ -77,19 +78,11 @@ int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **
             o->pid = k->pid;
     }
     if (o->at > hs_trace_last_seq(*t)) {
-        int rc = cli_fail(cmd, "seq %llu is past the end of '%s' (last seq %llu)",
-                          (unsigned long long)o->at, o->file,
-                          (unsigned long long)hs_trace_last_seq(*t));
+        int rc =
+            cli_fail(cmd, "seq %llu is past the end of '%s' (last seq %llu)",
+                     (unsigned long long)o->at, o->file, (unsigned long long)hs_trace_last_seq(*t));
         hs_trace_close(*t);
         return rc;
-    }
-    if (!hs_trace_is_glibc(*t)) {
-        fprintf(o->json ? stderr : stdout,
-                "heapscope %s: this trace was not recorded with glibc's malloc: the glibc bin "
-                "model does not apply (see 'heapscope summary' and 'heapscope leaks' for its "
-                "live blocks and sizes)\n",
-                cmd);
-        return 0;
     }
     if (hs_model_images_load(*t, &o->imgs, &err)) {
         hs_trace_close(*t);
@@ -105,6 +98,13 @@ int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **
         goto err_close;
     }
     o->pid = o->imgs.v[o->idx].pid;
+    if (!o->imgs.v[o->idx].glibc) {
+        fprintf(o->json ? stderr : stdout,
+                "heapscope %s: process %u was not recorded with glibc's malloc: the glibc bin "
+                "model does not apply\n",
+                cmd, o->pid);
+        return 0;
+    }
     if (m && hs_model_run_at(*t, &o->imgs, o->idx, o->at, m, &err))
         goto err_close;
     return 0;

@@ -12,11 +12,11 @@
 
 struct cli_model_opts {
     const char *file;
-    uint64_t at;        /* 0: the end */
+    uint64_t at; /* 0: the end */
     const char *mark;
     uint32_t pid;
     int json, csv;
-    uint64_t every;     /* frag --every */
+    uint64_t every;              /* frag --every */
     struct hs_model_images imgs; /* filled by cli_model_open */
     int idx;                     /* the image shown */
 };
@@ -29,9 +29,10 @@ int cli_model_parse(const char *cmd, const char *usage, int argc, char **argv, c
 /* Opens the trace, resolves --mark and the process image (the one holding
  * --at/--mark, else --pid's or the image with most events), and builds the
  * model there unless m is NULL. Prints the error and returns an exit code
- * on failure; 0 with *t (and *m) set on success. A trace that is not
- * glibc's gets a note and *m NULL (exit 0 for the caller). The caller
- * frees o->imgs with hs_model_images_free. */
+ * on failure; 0 with *t (and *m) set on success. A process image that
+ * did not use glibc's malloc gets a note and *m NULL (the caller shows
+ * what it can and exits 0). The caller frees o->imgs with
+ * hs_model_images_free. */
 int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **t,
                    struct hs_model **m);
 

@@ -30,7 +30,8 @@ static void bin_text(void *ctx, const struct hs_bin_view *b)
                (unsigned long long)b->size_lo, (unsigned long long)b->size_hi, b->n,
                b->n == 1 ? "" : "s");
     for (size_t i = 0; i < b->n; i++)
-        printf("    0x%012llx  0x%llx\n", (unsigned long long)b->addrs[i], (unsigned long long)b->sizes[i]);
+        printf("    0x%012llx  0x%llx\n", (unsigned long long)b->addrs[i],
+               (unsigned long long)b->sizes[i]);
 }
 
 static void bin_json(void *ctx, const struct hs_bin_view *b)
@@ -66,8 +67,8 @@ int cmd_bins(int argc, char **argv)
     struct hs_model_totals tot;
     hs_model_totals(m, &tot);
     if (o.json)
-        printf("{\"top\": {\"addr\": %llu, \"size\": %llu}, \"bins\": [", (unsigned long long)tot.top_addr,
-               (unsigned long long)tot.top_size);
+        printf("{\"top\": {\"addr\": %llu, \"size\": %llu}, \"bins\": [",
+               (unsigned long long)tot.top_addr, (unsigned long long)tot.top_size);
     rc = hs_model_each_bin(m, o.json ? bin_json : bin_text, &out);
     if (o.json)
         printf("]}\n");

@@ -13,7 +13,7 @@
 
 static const char usage[] = "usage: heapscope check FILE [--json]\n";
 
-static const char *const mi_names[] = {"arena", "ordblks", "smblks", "hblks", "hblkhd",
+static const char *const mi_names[] = {"arena",   "ordblks", "smblks",   "hblks",    "hblkhd",
                                        "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost"};
 
 static double pct(uint64_t a, uint64_t b)
@@ -27,8 +27,8 @@ static void print_event(const char *indent, const struct hs_event *e)
     if (e->op == HS_OP_FREE)
         printf("(0x%llx)", (unsigned long long)e->ptr);
     else if (e->op == HS_OP_REALLOC || e->op == HS_OP_REALLOCARRAY)
-        printf("(0x%llx, %llu) = 0x%llx", (unsigned long long)e->old_ptr, (unsigned long long)e->size,
-               (unsigned long long)e->ptr);
+        printf("(0x%llx, %llu) = 0x%llx", (unsigned long long)e->old_ptr,
+               (unsigned long long)e->size, (unsigned long long)e->ptr);
     else if (e->op == HS_OP_BRK || e->op == HS_OP_SBRK)
         printf(" 0x%llx -> 0x%llx (%s)", (unsigned long long)e->old_ptr, (unsigned long long)e->ptr,
                hs_origin_name(e->origin));
@@ -53,14 +53,17 @@ static void print_text(const struct hs_check_report *r)
     printf("\n%-18s %10s %10s %8s\n", "op", "predicted", "exact", "%");
     for (unsigned op = 1; op < HS_OP_COUNT; op++)
         if (r->by_op[op][0])
-            printf("%-18s %10llu %10llu %8.2f\n", hs_op_name(op), (unsigned long long)r->by_op[op][0],
-                   (unsigned long long)r->by_op[op][1], pct(r->by_op[op][1], r->by_op[op][0]));
+            printf("%-18s %10llu %10llu %8.2f\n", hs_op_name(op),
+                   (unsigned long long)r->by_op[op][0], (unsigned long long)r->by_op[op][1],
+                   pct(r->by_op[op][1], r->by_op[op][0]));
     printf("\n%-18s %10s %10s %8s\n", "path", "predicted", "exact", "%");
     for (int p = 1; p < HS_PATH_COUNT; p++)
         if (r->by_path[p][0])
-            printf("%-18s %10llu %10llu %8.2f\n", hs_path_name(p), (unsigned long long)r->by_path[p][0],
-                   (unsigned long long)r->by_path[p][1], pct(r->by_path[p][1], r->by_path[p][0]));
-    printf("\nmallinfo2() snapshots equal to the model: %u/%u\n", r->n_mallinfo_equal, r->n_mallinfo);
+            printf("%-18s %10llu %10llu %8.2f\n", hs_path_name(p),
+                   (unsigned long long)r->by_path[p][0], (unsigned long long)r->by_path[p][1],
+                   pct(r->by_path[p][1], r->by_path[p][0]));
+    printf("\nmallinfo2() snapshots equal to the model: %u/%u\n", r->n_mallinfo_equal,
+           r->n_mallinfo);
     if (r->n_observed && r->n_mallinfo_equal < r->n_mallinfo)
         printf("  (other threads used their own arenas: mallinfo2() adds those arenas and their\n"
                "   trimmed thread caches, which the model keeps as observed chunks only)\n");
@@ -72,8 +75,8 @@ static void print_text(const struct hs_check_report *r)
             const uint64_t *a = &s->model.arena, *b = &s->recorded.arena;
             for (int f = 0; f < 10; f++)
                 if (f != 5 && a[f] != b[f])
-                    printf("    %-9s model %llu, recorded %llu\n", mi_names[f], (unsigned long long)a[f],
-                           (unsigned long long)b[f]);
+                    printf("    %-9s model %llu, recorded %llu\n", mi_names[f],
+                           (unsigned long long)a[f], (unsigned long long)b[f]);
         }
     }
     if (r->n_div_kept)
@@ -95,10 +98,10 @@ static void print_json(const struct hs_check_report *r, int last)
            " \"events\": %llu, \"allocations\": %llu,"
            " \"predicted\": %llu, \"exact\": %llu, \"observed\": %llu, \"divergences\": %llu,"
            " \"unknown_frees\": %llu,\n \"by_op\": {",
-           r->pid, r->exec_gen, r->forked ? "true" : "false", (unsigned long long)r->n_events, (unsigned long long)r->n_alloc,
-           (unsigned long long)r->n_predicted, (unsigned long long)r->n_matched,
-           (unsigned long long)r->n_observed, (unsigned long long)r->n_div,
-           (unsigned long long)r->n_unknown_free);
+           r->pid, r->exec_gen, r->forked ? "true" : "false", (unsigned long long)r->n_events,
+           (unsigned long long)r->n_alloc, (unsigned long long)r->n_predicted,
+           (unsigned long long)r->n_matched, (unsigned long long)r->n_observed,
+           (unsigned long long)r->n_div, (unsigned long long)r->n_unknown_free);
     const char *sep = "";
     for (unsigned op = 1; op < HS_OP_COUNT; op++)
         if (r->by_op[op][0]) {
@@ -161,23 +164,29 @@ int cmd_check(int argc, char **argv)
     struct hs_trace *t;
     if (hs_trace_open(file, &t, &err))
         return cli_fail("check", "%s", err.msg);
-    if (!hs_trace_is_glibc(t)) {
-        if (json)
-            printf("{\"model_applies\": false, \"reason\": \"not glibc malloc\", \"events\": %llu}\n",
-                   (unsigned long long)hs_trace_n_events(t));
-        else
-            printf("this trace was not recorded with glibc's malloc: the glibc bin model does not "
-                   "apply (%llu events; 'heapscope summary' and 'heapscope leaks' still work)\n",
-                   (unsigned long long)hs_trace_n_events(t));
-        hs_trace_close(t);
-        return HS_EXIT_OK;
-    }
     struct hs_model_images imgs;
     if (hs_model_images_load(t, &imgs, &err)) {
         hs_trace_close(t);
         return cli_fail("check", "%s", err.msg);
     }
-    uint32_t n = imgs.n;
+    uint32_t n = imgs.n, n_glibc = 0;
+    for (uint32_t i = 0; i < n; i++)
+        n_glibc += (uint32_t)imgs.v[i].glibc;
+    if (n_glibc == 0) {
+        if (json)
+            printf(
+                "{\"model_applies\": false, \"reason\": \"not glibc malloc\", \"events\": %llu}\n",
+                (unsigned long long)hs_trace_n_events(t));
+        else
+            printf(
+                "this trace was not recorded with glibc's malloc: the glibc bin model does not "
+                "apply (%llu events; 'heapscope summary', 'heapscope leaks' and 'heapscope heap' "
+                "still show its blocks)\n",
+                (unsigned long long)hs_trace_n_events(t));
+        hs_model_images_free(&imgs);
+        hs_trace_close(t);
+        return HS_EXIT_OK;
+    }
     int rc = HS_EXIT_OK;
     if (json)
         printf("{\"trace\": \"%s\", \"model\": \"%s\", \"processes\": [\n", file,
@@ -188,6 +197,16 @@ int cmd_check(int argc, char **argv)
     unsigned all_mi = 0, all_mi_equal = 0;
     for (uint32_t i = 0; i < n && rc == HS_EXIT_OK; i++) {
         struct hs_check_report r;
+        if (!imgs.v[i].glibc) {
+            if (json)
+                printf("{\"pid\": %u, \"exec_gen\": %u, \"model_applies\": false}%s\n",
+                       imgs.v[i].pid, imgs.v[i].exec_gen, i + 1 == n ? "" : ",");
+            else
+                printf(
+                    "\nprocess %u exec %u (%s): not glibc's malloc, the bin model does not apply\n",
+                    imgs.v[i].pid, imgs.v[i].exec_gen, imgs.v[i].exe);
+            continue;
+        }
         if (hs_check_image(t, &imgs, (int)i, &r, &err)) {
             rc = cli_fail("check", "%s", err.msg);
         } else if (json) {
@@ -206,8 +225,8 @@ int cmd_check(int argc, char **argv)
     if (!json && rc == HS_EXIT_OK && n > 1)
         printf("\nall %u process images: %llu/%llu addresses exact (%.2f%%), %llu observed,"
                " mallinfo2() equal at %u/%u snapshots\n",
-               n, (unsigned long long)all_exact, (unsigned long long)all_pred, pct(all_exact, all_pred),
-               (unsigned long long)all_obs, all_mi_equal, all_mi);
+               n, (unsigned long long)all_exact, (unsigned long long)all_pred,
+               pct(all_exact, all_pred), (unsigned long long)all_obs, all_mi_equal, all_mi);
     if (json && rc == HS_EXIT_OK)
         printf("]}\n");
     hs_model_images_free(&imgs);

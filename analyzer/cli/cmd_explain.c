@@ -16,21 +16,29 @@ static const char *const kinds[] = {"tcache", "fastbin", "unsorted", "smallbin",
 static const char *const words[HS_PATH_COUNT] = {
     [HS_PATH_TCACHE] = "a tcache hit: this thread had a freed chunk of exactly this size cached; "
                        "the newest one is reused (LIFO) without touching the arena",
-    [HS_PATH_FASTBIN] = "a fastbin hit: a small freed chunk of this size was waiting in its fastbin (LIFO)",
-    [HS_PATH_SMALLBIN] = "a smallbin hit: the oldest free chunk of exactly this size in its smallbin (FIFO)",
-    [HS_PATH_UNSORTED_EXACT] = "an exact fit found while sorting the unsorted bin (recently freed chunks)",
-    [HS_PATH_LAST_REMAINDER] = "a split of the last remainder: the only unsorted chunk was what was left "
-                               "of the previous split, so glibc cuts the next piece from it (locality)",
-    [HS_PATH_LARGE_BEST_FIT] = "the best fit in the request's large bin (smallest chunk that is big enough), "
-                               "split if the rest is at least MINSIZE",
-    [HS_PATH_BINMAP] = "no bin of this size had a chunk: the binmap led to the next non-empty larger bin, "
-                       "whose chunk was split",
+    [HS_PATH_FASTBIN] =
+        "a fastbin hit: a small freed chunk of this size was waiting in its fastbin (LIFO)",
+    [HS_PATH_SMALLBIN] =
+        "a smallbin hit: the oldest free chunk of exactly this size in its smallbin (FIFO)",
+    [HS_PATH_UNSORTED_EXACT] =
+        "an exact fit found while sorting the unsorted bin (recently freed chunks)",
+    [HS_PATH_LAST_REMAINDER] =
+        "a split of the last remainder: the only unsorted chunk was what was left "
+        "of the previous split, so glibc cuts the next piece from it (locality)",
+    [HS_PATH_LARGE_BEST_FIT] =
+        "the best fit in the request's large bin (smallest chunk that is big enough), "
+        "split if the rest is at least MINSIZE",
+    [HS_PATH_BINMAP] =
+        "no bin of this size had a chunk: the binmap led to the next non-empty larger bin, "
+        "whose chunk was split",
     [HS_PATH_TOP] = "no free chunk fitted: the piece was cut from the start of the top chunk",
-    [HS_PATH_SYSMALLOC_BRK] = "top was too small: glibc grew the heap with brk (sysmalloc) and cut the "
-                              "piece from the new top",
+    [HS_PATH_SYSMALLOC_BRK] =
+        "top was too small: glibc grew the heap with brk (sysmalloc) and cut the "
+        "piece from the new top",
     [HS_PATH_MMAP] = "the request is at least the mmap threshold: glibc gave it its own mapping",
-    [HS_PATH_REALLOC_IN_PLACE] = "realloc kept the block in place (shrunk, or grown into top or into "
-                                 "the free chunk after it)",
+    [HS_PATH_REALLOC_IN_PLACE] =
+        "realloc kept the block in place (shrunk, or grown into top or into "
+        "the free chunk after it)",
     [HS_PATH_MREMAP] = "realloc of an mmapped block: glibc asked the kernel to resize the mapping",
     [HS_PATH_OTHER_ARENA] = "another thread's arena served it: observed, not modelled",
 };
@@ -40,8 +48,8 @@ static void summary(struct hs_model *m, const char *title)
     struct hs_model_totals t;
     hs_model_totals(m, &t);
     printf("%s: top 0x%llx (0x%llx bytes), break 0x%llx, mmap threshold 0x%llx\n", title,
-           (unsigned long long)t.top_addr, (unsigned long long)t.top_size, (unsigned long long)t.brk,
-           (unsigned long long)t.mmap_threshold);
+           (unsigned long long)t.top_addr, (unsigned long long)t.top_size,
+           (unsigned long long)t.brk, (unsigned long long)t.mmap_threshold);
 }
 
 static void bin_line(void *ctx, const struct hs_bin_view *b)
@@ -68,7 +76,8 @@ int cmd_explain(int argc, char **argv)
         if (i >= 2 && !seq && argv[i][0] != '-' && strcmp(argv[i - 1], "--pid") != 0) {
             seq = strtoull(argv[i], &end, 0);
             if (*end || !seq)
-                return cli_usage_error("explain", usage, "SEQ must be an event number, not '%s'", argv[i]);
+                return cli_usage_error("explain", usage, "SEQ must be an event number, not '%s'",
+                                       argv[i]);
             continue;
         }
         args[n++] = argv[i];
@@ -118,8 +127,8 @@ int cmd_explain(int argc, char **argv)
         hs_model_free(m);
         hs_model_images_free(&o.imgs);
         hs_trace_close(t);
-        return cli_fail("explain", "no event %llu in process %u of '%s'", (unsigned long long)seq, o.pid,
-                        o.file);
+        return cli_fail("explain", "no event %llu in process %u of '%s'", (unsigned long long)seq,
+                        o.pid, o.file);
     }
     const struct hs_event *hint = prev.op == HS_OP_BRK && prev.origin == HS_ORIGIN_ALLOCATOR &&
                                           prev.ptr > prev.old_ptr && prev.tid == target.tid
@@ -139,13 +148,16 @@ int cmd_explain(int argc, char **argv)
     if (st.is_alloc) {
         printf("\npath: %s\n  %s\n", hs_path_name(st.path), words[st.path] ? words[st.path] : "");
         if (st.grown)
-            printf("  the heap grew by 0x%llx bytes (request + top_pad + MINSIZE - old top, page-rounded)\n",
+            printf("  the heap grew by 0x%llx bytes (request + top_pad + MINSIZE - old top, "
+                   "page-rounded)\n",
                    (unsigned long long)st.grown);
         if (st.predicted && st.match)
-            printf("  the model predicts 0x%llx: the recorded address\n", (unsigned long long)st.predicted_ptr);
+            printf("  the model predicts 0x%llx: the recorded address\n",
+                   (unsigned long long)st.predicted_ptr);
         else if (st.predicted)
             printf("  the model predicted 0x%llx but glibc returned 0x%llx: %s\n",
-                   (unsigned long long)st.predicted_ptr, (unsigned long long)st.recorded_ptr, st.why);
+                   (unsigned long long)st.predicted_ptr, (unsigned long long)st.recorded_ptr,
+                   st.why);
     }
     printf("\nwhat happened:\n");
     const char *notes = hs_model_notes(m);

@@ -9,8 +9,7 @@
 #include "frag.h"
 #include "model_run.h"
 
-static const char usage[] =
-    "usage: heapscope frag FILE [--json | --csv] [--every N] [--pid PID]\n";
+static const char usage[] = "usage: heapscope frag FILE [--json | --csv] [--every N] [--pid PID]\n";
 
 struct ctx {
     struct cli_model_opts *o;
@@ -33,24 +32,26 @@ static void row(struct ctx *c, uint64_t seq, const char *label, struct hs_model 
                (unsigned long long)f.free_top, (unsigned long long)f.largest_free, f.external_frag,
                f.utilization);
     } else if (c->o->json) {
-        printf("%s\n  {\"seq\": %llu, \"label\": \"%s\", \"heap_extent\": %llu, \"mmapped_bytes\": %llu,"
+        printf("%s\n  {\"seq\": %llu, \"label\": \"%s\", \"heap_extent\": %llu, \"mmapped_bytes\": "
+               "%llu,"
                " \"live_requested\": %llu, \"chunk_overhead\": %llu, \"free\": {\"tcache\": %llu,"
                " \"fastbin\": %llu, \"unsorted\": %llu, \"smallbin\": %llu, \"largebin\": %llu,"
-               " \"top\": %llu}, \"largest_free\": %llu, \"external_frag\": %.6f, \"utilization\": %.6f}",
-               c->rows ? "," : "", (unsigned long long)seq, label, (unsigned long long)f.heap_extent,
-               (unsigned long long)f.mmapped_bytes, (unsigned long long)f.live_requested,
-               (unsigned long long)f.chunk_overhead, (unsigned long long)f.free_tcache,
-               (unsigned long long)f.free_fastbin, (unsigned long long)f.free_unsorted,
-               (unsigned long long)f.free_smallbin, (unsigned long long)f.free_largebin,
-               (unsigned long long)f.free_top, (unsigned long long)f.largest_free, f.external_frag,
-               f.utilization);
+               " \"top\": %llu}, \"largest_free\": %llu, \"external_frag\": %.6f, \"utilization\": "
+               "%.6f}",
+               c->rows ? "," : "", (unsigned long long)seq, label,
+               (unsigned long long)f.heap_extent, (unsigned long long)f.mmapped_bytes,
+               (unsigned long long)f.live_requested, (unsigned long long)f.chunk_overhead,
+               (unsigned long long)f.free_tcache, (unsigned long long)f.free_fastbin,
+               (unsigned long long)f.free_unsorted, (unsigned long long)f.free_smallbin,
+               (unsigned long long)f.free_largebin, (unsigned long long)f.free_top,
+               (unsigned long long)f.largest_free, f.external_frag, f.utilization);
     } else {
         printf("%10llu %-12.12s %10llu %9llu %10llu %9llu %9llu %9llu %9llu %6.3f %6.3f\n",
                (unsigned long long)seq, label, (unsigned long long)f.heap_extent,
                (unsigned long long)f.mmapped_bytes, (unsigned long long)f.live_requested,
                (unsigned long long)f.chunk_overhead,
-               (unsigned long long)(f.free_tcache + f.free_fastbin + f.free_unsorted + f.free_smallbin +
-                                    f.free_largebin),
+               (unsigned long long)(f.free_tcache + f.free_fastbin + f.free_unsorted +
+                                    f.free_smallbin + f.free_largebin),
                (unsigned long long)f.free_top, (unsigned long long)f.largest_free, f.external_frag,
                f.utilization);
     }
@@ -87,7 +88,8 @@ int cmd_frag(int argc, char **argv)
     struct hs_trace *t;
     if ((rc = cli_model_open("frag", &o, &t, NULL)) != 0)
         return rc;
-    if (!hs_trace_is_glibc(t)) {
+    if (!o.imgs.v[o.idx].glibc) {
+        hs_model_images_free(&o.imgs);
         hs_trace_close(t);
         return HS_EXIT_OK;
     }
@@ -104,10 +106,10 @@ int cmd_frag(int argc, char **argv)
     else if (o.json)
         printf("{\"pid\": %u, \"exec_gen\": %u, \"rows\": [", o.pid, im->exec_gen);
     else
-        printf("%10s %-12s %10s %9s %10s %9s %9s %9s %9s %6s %6s\n", "seq", "label", "heap", "mmapped",
-               "requested", "overhead", "free", "top", "largest", "ext", "util");
-    rc = hs_model_replay(t, &o.imgs, o.idx, m, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, on_step, &c,
-                         &err);
+        printf("%10s %-12s %10s %9s %10s %9s %9s %9s %9s %6s %6s\n", "seq", "label", "heap",
+               "mmapped", "requested", "overhead", "free", "top", "largest", "ext", "util");
+    rc = hs_model_replay(t, &o.imgs, o.idx, m, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, on_step,
+                         &c, &err);
     if (rc == 0)
         row(&c, hs_trace_last_seq(t), "end", m);
     if (o.json)

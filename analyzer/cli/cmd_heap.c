@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cli_model.h"
+#include "live_blocks.h"
 
 static const char usage[] =
     "usage: heapscope heap FILE [--at SEQ | --mark LABEL] [--pid PID] [--json]\n";
@@ -44,7 +45,41 @@ static void mmap_text(void *ctx, uint64_t addr, uint64_t size, int state, uint64
            (unsigned long long)size, (unsigned long long)req);
 }
 
-static const char *const mi_names[] = {"arena", "ordblks", "smblks", "hblks", "hblkhd",
+static void live_text(void *ctx, uint64_t ptr, uint64_t req, uint64_t usable)
+{
+    printf("  0x%012llx %10llu  %10llu\n", (unsigned long long)ptr, (unsigned long long)usable,
+           (unsigned long long)req);
+}
+
+static void live_json(void *ctx, uint64_t ptr, uint64_t req, uint64_t usable)
+{
+    struct out *o = ctx;
+    printf("%s\n  {\"addr\": %llu, \"size\": %llu, \"requested\": %llu, \"state\": \"allocated\"}",
+           o->n++ ? "," : "", (unsigned long long)ptr, (unsigned long long)usable,
+           (unsigned long long)req);
+}
+
+/* Another allocator: the live blocks are all heapscope knows. */
+static int show_live_blocks(struct cli_model_opts *o, struct hs_trace *t)
+{
+    const struct hs_model_image *im = &o->imgs.v[o->idx];
+    struct out out = {o->json, 0};
+    struct hs_error err = {{0}};
+    if (o->json)
+        printf("{\"model_applies\": false, \"chunks\": [");
+    else
+        printf("process %u (exec %u, %s): live blocks %s (addresses are user pointers, sizes "
+               "usable):\n"
+               "  %-14s %10s  %10s\n",
+               im->pid, im->exec_gen, im->exe, o->at ? "after that event" : "at the end", "address",
+               "size", "requested");
+    int rc = hs_live_blocks(t, im->proc, o->at, o->json ? live_json : live_text, &out, &err);
+    if (o->json)
+        printf("],\n \"mmapped\": [], \"mallinfo\": null}\n");
+    return rc ? cli_fail("heap", "%s", err.msg) : HS_EXIT_OK;
+}
+
+static const char *const mi_names[] = {"arena",   "ordblks", "smblks",   "hblks",    "hblkhd",
                                        "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost"};
 
 int cmd_heap(int argc, char **argv)
@@ -58,9 +93,10 @@ int cmd_heap(int argc, char **argv)
     if ((rc = cli_model_open("heap", &o, &t, &m)) != 0)
         return rc;
     if (!m) {
+        rc = show_live_blocks(&o, t);
         hs_model_images_free(&o.imgs);
         hs_trace_close(t);
-        return HS_EXIT_OK;
+        return rc;
     }
     struct hs_mallinfo mi;
     hs_model_mallinfo(m, &mi);

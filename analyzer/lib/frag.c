@@ -19,7 +19,8 @@ void hs_frag_compute(const struct hs_model *m, struct hs_frag *f)
     f->heap_extent = t.heap_end > t.heap_start ? t.heap_end - t.heap_start : 0;
     f->mmapped_bytes = t.mmapped_bytes;
     f->live_requested = t.requested_bytes + t.mmapped_requested;
-    f->chunk_overhead = (t.allocated_bytes - t.requested_bytes) + (t.mmapped_bytes - t.mmapped_requested);
+    f->chunk_overhead =
+        (t.allocated_bytes - t.requested_bytes) + (t.mmapped_bytes - t.mmapped_requested);
     f->free_tcache = t.free_bytes[HS_CS_TCACHE];
     f->free_fastbin = t.free_bytes[HS_CS_FASTBIN];
     f->free_unsorted = t.free_bytes[HS_CS_UNSORTED];

@@ -25,9 +25,10 @@ static int free_in_bins(const struct hs_model *m, uint32_t c)
 static uint32_t coalesce(struct hs_model *m, uint32_t c)
 {
     uint32_t prev = m->pool[c].phys_prev;
-    if (prev && free_in_bins(m, prev) && m->pool[prev].addr + m->pool[prev].size == m->pool[c].addr) {
-        hs__note(m, "coalesce backward with free chunk 0x%llx (%s)", (unsigned long long)m->pool[prev].addr,
-                 hs_chunk_state_name(m->pool[prev].state));
+    if (prev && free_in_bins(m, prev) &&
+        m->pool[prev].addr + m->pool[prev].size == m->pool[c].addr) {
+        hs__note(m, "coalesce backward with free chunk 0x%llx (%s)",
+                 (unsigned long long)m->pool[prev].addr, hs_chunk_state_name(m->pool[prev].state));
         hs__bin_unlink(m, prev);
         hs__phys_absorb_next(m, prev);
         c = prev;
@@ -42,8 +43,8 @@ static uint32_t coalesce(struct hs_model *m, uint32_t c)
         return c;
     }
     if (next && free_in_bins(m, next)) {
-        hs__note(m, "coalesce forward with free chunk 0x%llx (%s)", (unsigned long long)m->pool[next].addr,
-                 hs_chunk_state_name(m->pool[next].state));
+        hs__note(m, "coalesce forward with free chunk 0x%llx (%s)",
+                 (unsigned long long)m->pool[next].addr, hs_chunk_state_name(m->pool[next].state));
         hs__bin_unlink(m, next);
         hs__phys_absorb_next(m, c);
     }
@@ -124,8 +125,8 @@ void hs__int_free(struct hs_model *m, uint32_t c, uint32_t tid)
     }
     if (size <= m->par.max_fast) {
         hs__fastbin_push(m, c);
-        hs__note(m, "chunk 0x%llx (0x%llx bytes) -> fastbin %u", (unsigned long long)m->pool[c].addr,
-                 (unsigned long long)size, m->pool[c].bin);
+        hs__note(m, "chunk 0x%llx (0x%llx bytes) -> fastbin %u",
+                 (unsigned long long)m->pool[c].addr, (unsigned long long)size, m->pool[c].bin);
         return;
     }
     c = coalesce(m, c);

@@ -57,7 +57,8 @@ static uint32_t sysmalloc(struct hs_model *m, uint64_t nb, uint32_t tid, int *pa
     if (nb >= m->par.mmap_threshold && (int64_t)m->n_mmaps < m->par.n_mmaps_max) {
         uint64_t size = align_up(nb + pr->size_sz, pr->page_size);
         *path = HS_PATH_MMAP;
-        hs__note(m, "sysmalloc: request 0x%llx >= mmap threshold 0x%llx: own mapping of 0x%llx bytes",
+        hs__note(m,
+                 "sysmalloc: request 0x%llx >= mmap threshold 0x%llx: own mapping of 0x%llx bytes",
                  (unsigned long long)nb, (unsigned long long)m->par.mmap_threshold,
                  (unsigned long long)size);
         return new_mmapped(m, size);
@@ -74,7 +75,9 @@ static uint32_t sysmalloc(struct hs_model *m, uint64_t nb, uint32_t tid, int *pa
     if (old_top && brk == old_end) {
         m->pool[old_top].size += size;
         m->brk = brk + size;
-        hs__note(m, "sysmalloc: top 0x%llx bytes < request 0x%llx + MINSIZE: brk grows the heap by 0x%llx (request + top_pad 0x%llx + MINSIZE - old top, page-rounded)",
+        hs__note(m,
+                 "sysmalloc: top 0x%llx bytes < request 0x%llx + MINSIZE: brk grows the heap by "
+                 "0x%llx (request + top_pad 0x%llx + MINSIZE - old top, page-rounded)",
                  (unsigned long long)old_size, (unsigned long long)nb, (unsigned long long)size,
                  (unsigned long long)m->par.top_pad);
     } else {
@@ -112,14 +115,18 @@ static uint32_t sysmalloc(struct hs_model *m, uint64_t nb, uint32_t tid, int *pa
         m->top = t;
         m->pool[t].state = HS_CS_TOP;
         if (old_size) {
-            hs__note(m, "sysmalloc: the break moved (foreign sbrk): fenceposts at the old top, new top at 0x%llx",
+            hs__note(m,
+                     "sysmalloc: the break moved (foreign sbrk): fenceposts at the old top, new "
+                     "top at 0x%llx",
                      (unsigned long long)aligned);
             if (m->pool[old_top].state != HS_CS_FENCE) {
                 m->pool[old_top].state = HS_CS_ALLOCATED;
                 hs__int_free(m, old_top, tid);
             }
         } else {
-            hs__note(m, "sysmalloc: first use of the heap: brk from 0x%llx by 0x%llx (request 0x%llx + top_pad 0x%llx + MINSIZE, page-rounded)",
+            hs__note(m,
+                     "sysmalloc: first use of the heap: brk from 0x%llx by 0x%llx (request 0x%llx "
+                     "+ top_pad 0x%llx + MINSIZE, page-rounded)",
                      (unsigned long long)brk, (unsigned long long)(size + correction),
                      (unsigned long long)nb, (unsigned long long)m->par.top_pad);
         }
@@ -210,25 +217,21 @@ static uint32_t binmap_search(struct hs_model *m, unsigned idx, uint64_t nb)
         }
         uint32_t c = m->pool[i].bk;
         hs__bin_unlink(m, c);
-        hs__note(m, "binmap: bin %u is the first non-empty bin above %u: its last chunk 0x%llx (0x%llx bytes)",
+        hs__note(m,
+                 "binmap: bin %u is the first non-empty bin above %u: its last chunk 0x%llx "
+                 "(0x%llx bytes)",
                  i, idx, (unsigned long long)m->pool[c].addr, (unsigned long long)m->pool[c].size);
         return take_split(m, c, nb, hs__in_smallbin_range(m, nb));
     }
     return 0;
 }
 
-uint32_t hs__int_malloc(struct hs_model *m, uint64_t bytes, uint32_t tid, int *path)
+/* The exact-size fast paths: the fastbin, then the smallbin of nb. */
+static uint32_t from_fast_or_small(struct hs_model *m, uint64_t nb, struct hs__tcache *tc,
+                                   unsigned tc_idx, int *path)
 {
-    const struct hs_glibc_profile *pr = m->prof;
-    uint64_t nb = hs_glibc_request2size(pr, bytes);
-    struct hs__tcache *tc = tcache_for(m, tid);
-    unsigned tc_idx = (unsigned)hs_glibc_tcache_index(pr, nb);
-    if (tc && tc_idx >= m->par.tcache_bins)
-        tc = NULL;
-    unsigned idx;
-
     if (nb <= m->par.max_fast) {
-        idx = hs__fastbin_index(m, nb);
+        unsigned idx = hs__fastbin_index(m, nb);
         if (m->fastbin[idx]) {
             uint32_t c = hs__fastbin_pop(m, idx);
             hs__note(m, "fastbin %u: head chunk 0x%llx", idx, (unsigned long long)m->pool[c].addr);
@@ -239,108 +242,141 @@ uint32_t hs__int_malloc(struct hs_model *m, uint64_t bytes, uint32_t tid, int *p
         }
     }
     if (hs__in_smallbin_range(m, nb)) {
-        idx = hs__bin_index(m, nb);
+        unsigned idx = hs__bin_index(m, nb);
         if (m->pool[idx].bk != idx) {
             uint32_t c = m->pool[idx].bk;
             hs__bin_unlink(m, c);
-            hs__note(m, "smallbin %u: oldest chunk 0x%llx", idx, (unsigned long long)m->pool[c].addr);
+            hs__note(m, "smallbin %u: oldest chunk 0x%llx", idx,
+                     (unsigned long long)m->pool[c].addr);
             if (tc)
                 stash_smallbin(m, tc, tc_idx, idx);
             *path = HS_PATH_SMALLBIN;
             return c;
         }
-    } else {
-        idx = hs__bin_index(m, nb);
-        if (m->have_fastchunks) {
-            hs__note(m, "large request with fastbins in use: malloc_consolidate");
-            hs__malloc_consolidate(m);
-        }
     }
+    return 0;
+}
 
-    int return_cached = 0;
-    uint64_t unsorted_count = 0;
-    for (;;) {
-        unsigned iters = 0;
-        uint32_t victim;
-        while ((victim = m->pool[1].bk) != 1) {
-            uint64_t size = m->pool[victim].size;
-            if (hs__in_smallbin_range(m, nb) && m->pool[victim].bk == 1 &&
-                m->pool[victim].addr == m->last_remainder && size > nb + pr->min_size) {
-                hs__bin_unlink(m, victim);
-                uint32_t r = split_to_unsorted(m, victim, nb);
-                if (r)
-                    m->last_remainder = m->pool[r].addr;
-                hs__note(m, "unsorted: the only chunk is the last remainder 0x%llx (0x%llx bytes): split, rest stays in unsorted",
-                         (unsigned long long)m->pool[victim].addr, (unsigned long long)size);
-                *path = HS_PATH_LAST_REMAINDER;
-                return victim;
-            }
+/* State of one malloc across its unsorted-bin passes. */
+struct unsorted_scan {
+    uint64_t nb;
+    struct hs__tcache *tc; /* NULL if exact fits may not be cached */
+    unsigned tc_idx;
+    int return_cached; /* an exact fit went to the tcache */
+    uint64_t count;    /* chunks binned while caching */
+};
+
+/* Sorts the unsorted bin oldest first; returns a chunk if the scan itself
+ * serves the request (last remainder, exact fit), else 0. */
+static uint32_t scan_unsorted(struct hs_model *m, struct unsorted_scan *u, int *path)
+{
+    uint64_t nb = u->nb;
+    unsigned iters = 0;
+    uint32_t victim;
+    while ((victim = m->pool[1].bk) != 1) {
+        uint64_t size = m->pool[victim].size;
+        if (hs__in_smallbin_range(m, nb) && m->pool[victim].bk == 1 &&
+            m->pool[victim].addr == m->last_remainder && size > nb + m->prof->min_size) {
             hs__bin_unlink(m, victim);
-            if (size == nb) {
-                if (tc && tc->count[tc_idx] < m->par.tcache_count) {
-                    hs__tcache_put(m, tc, victim, tc_idx);
-                    hs__note(m, "unsorted: exact fit 0x%llx -> tcache (filling it first)",
-                             (unsigned long long)m->pool[victim].addr);
-                    return_cached = 1;
-                    continue;
-                }
-                hs__note(m, "unsorted: exact fit 0x%llx", (unsigned long long)m->pool[victim].addr);
-                *path = HS_PATH_UNSORTED_EXACT;
-                return victim;
-            }
-            hs__bin_place(m, victim);
-            hs__note(m, "unsorted: chunk 0x%llx (0x%llx bytes) -> %s %u", (unsigned long long)m->pool[victim].addr,
-                     (unsigned long long)size, hs_chunk_state_name(m->pool[victim].state), m->pool[victim].bin);
-            ++unsorted_count;
-            if (return_cached && m->par.tcache_unsorted_limit > 0 &&
-                unsorted_count > m->par.tcache_unsorted_limit) {
-                *path = HS_PATH_UNSORTED_EXACT;
-                return hs__tcache_get(m, tc, tc_idx);
-            }
-            if (++iters >= pr->max_iters)
-                break;
+            uint32_t r = split_to_unsorted(m, victim, nb);
+            if (r)
+                m->last_remainder = m->pool[r].addr;
+            hs__note(m,
+                     "unsorted: the only chunk is the last remainder 0x%llx (0x%llx bytes): "
+                     "split, rest stays in unsorted",
+                     (unsigned long long)m->pool[victim].addr, (unsigned long long)size);
+            *path = HS_PATH_LAST_REMAINDER;
+            return victim;
         }
-        if (return_cached) {
+        hs__bin_unlink(m, victim);
+        if (size == nb) {
+            if (u->tc && u->tc->count[u->tc_idx] < m->par.tcache_count) {
+                hs__tcache_put(m, u->tc, victim, u->tc_idx);
+                hs__note(m, "unsorted: exact fit 0x%llx -> tcache (filling it first)",
+                         (unsigned long long)m->pool[victim].addr);
+                u->return_cached = 1;
+                continue;
+            }
+            hs__note(m, "unsorted: exact fit 0x%llx", (unsigned long long)m->pool[victim].addr);
             *path = HS_PATH_UNSORTED_EXACT;
-            hs__note(m, "unsorted: returning the last exact fit from the tcache");
-            return hs__tcache_get(m, tc, tc_idx);
+            return victim;
         }
-        if (!hs__in_smallbin_range(m, nb)) {
-            uint32_t c = large_best_fit(m, idx, nb);
-            if (c) {
-                hs__note(m, "large bin %u: best fit 0x%llx", idx, (unsigned long long)m->pool[c].addr);
-                *path = HS_PATH_LARGE_BEST_FIT;
-                return c;
-            }
+        hs__bin_place(m, victim);
+        hs__note(m, "unsorted: chunk 0x%llx (0x%llx bytes) -> %s %u",
+                 (unsigned long long)m->pool[victim].addr, (unsigned long long)size,
+                 hs_chunk_state_name(m->pool[victim].state), m->pool[victim].bin);
+        ++u->count;
+        if (u->return_cached && m->par.tcache_unsorted_limit > 0 &&
+            u->count > m->par.tcache_unsorted_limit) {
+            *path = HS_PATH_UNSORTED_EXACT;
+            return hs__tcache_get(m, u->tc, u->tc_idx);
         }
-        uint32_t c = binmap_search(m, idx, nb);
-        if (c) {
+        if (++iters >= m->prof->max_iters)
+            break;
+    }
+    if (u->return_cached) {
+        *path = HS_PATH_UNSORTED_EXACT;
+        hs__note(m, "unsorted: returning the last exact fit from the tcache");
+        return hs__tcache_get(m, u->tc, u->tc_idx);
+    }
+    return 0;
+}
+
+/* Splits nb bytes off top if it keeps at least MINSIZE; 0 otherwise. */
+static uint32_t split_top(struct hs_model *m, uint64_t nb)
+{
+    uint32_t top = m->top;
+    if (!top || m->pool[top].size < nb + m->prof->min_size)
+        return 0;
+    uint32_t r = hs__phys_split(m, top, nb);
+    if (!r)
+        return 0;
+    m->pool[top].state = HS_CS_ALLOCATED;
+    m->pool[r].state = HS_CS_TOP;
+    m->top = r;
+    hs__note(m, "top: split 0x%llx bytes off the top chunk at 0x%llx; top is now 0x%llx bytes",
+             (unsigned long long)nb, (unsigned long long)m->pool[top].addr,
+             (unsigned long long)m->pool[r].size);
+    return top;
+}
+
+uint32_t hs__int_malloc(struct hs_model *m, uint64_t bytes, uint32_t tid, int *path)
+{
+    uint64_t nb = hs_glibc_request2size(m->prof, bytes);
+    struct hs__tcache *tc = tcache_for(m, tid);
+    unsigned tc_idx = (unsigned)hs_glibc_tcache_index(m->prof, nb);
+    if (tc && tc_idx >= m->par.tcache_bins)
+        tc = NULL;
+    uint32_t c = from_fast_or_small(m, nb, tc, tc_idx, path);
+    if (c)
+        return c;
+    unsigned idx = hs__bin_index(m, nb);
+    if (!hs__in_smallbin_range(m, nb) && m->have_fastchunks) {
+        hs__note(m, "large request with fastbins in use: malloc_consolidate");
+        hs__malloc_consolidate(m);
+    }
+    struct unsorted_scan u = {.nb = nb, .tc = tc, .tc_idx = tc_idx};
+    for (;;) {
+        if ((c = scan_unsorted(m, &u, path)) != 0)
+            return c;
+        if (!hs__in_smallbin_range(m, nb) && (c = large_best_fit(m, idx, nb)) != 0) {
+            hs__note(m, "large bin %u: best fit 0x%llx", idx, (unsigned long long)m->pool[c].addr);
+            *path = HS_PATH_LARGE_BEST_FIT;
+            return c;
+        }
+        if ((c = binmap_search(m, idx, nb)) != 0) {
             *path = HS_PATH_BINMAP;
             return c;
         }
-        uint32_t top = m->top;
-        if (top && m->pool[top].size >= nb + pr->min_size) {
-            uint32_t r = hs__phys_split(m, top, nb);
-            if (!r)
-                return 0;
-            m->pool[top].state = HS_CS_ALLOCATED;
-            m->pool[r].state = HS_CS_TOP;
-            m->top = r;
-            hs__note(m, "top: split 0x%llx bytes off the top chunk at 0x%llx; top is now 0x%llx bytes",
-                     (unsigned long long)nb, (unsigned long long)m->pool[top].addr,
-                     (unsigned long long)m->pool[r].size);
+        if ((c = split_top(m, nb)) != 0) {
             *path = HS_PATH_TOP;
-            return top;
+            return c;
         }
-        if (m->have_fastchunks) {
-            hs__note(m, "top too small and fastbins in use: malloc_consolidate and retry");
-            if (m->step)
-                m->step->consolidated = 1;
-            hs__malloc_consolidate(m);
-            idx = hs__bin_index(m, nb);
-            continue;
-        }
-        return sysmalloc(m, nb, tid, path);
+        if (!m->have_fastchunks)
+            return sysmalloc(m, nb, tid, path);
+        /* glibc retries once everything small has been merged */
+        hs__note(m, "top too small and fastbins in use: malloc_consolidate and retry");
+        hs__malloc_consolidate(m);
     }
 }
 
@@ -354,7 +390,8 @@ void hs__tcache_init(struct hs_model *m, uint32_t tid)
         uint32_t c = hs__int_malloc(m, m->prof->tcache_struct_size, tid, &path);
         if (c) {
             m->pool[c].req = m->prof->tcache_struct_size;
-            hs__note(m, "tcache_init: thread %u's tcache structure takes chunk 0x%llx (0x%llx bytes)",
+            hs__note(m,
+                     "tcache_init: thread %u's tcache structure takes chunk 0x%llx (0x%llx bytes)",
                      tid, (unsigned long long)m->pool[c].addr, (unsigned long long)m->pool[c].size);
         }
     }
@@ -363,8 +400,8 @@ void hs__tcache_init(struct hs_model *m, uint32_t tid)
         tc->initialized = 1;
 }
 
-uint32_t hs__int_memalign(struct hs_model *m, uint64_t alignment, uint64_t bytes,
-                          uint32_t tid, int *path)
+uint32_t hs__int_memalign(struct hs_model *m, uint64_t alignment, uint64_t bytes, uint32_t tid,
+                          int *path)
 {
     const struct hs_glibc_profile *pr = m->prof;
     uint64_t nb = hs_glibc_request2size(pr, bytes);
@@ -395,8 +432,8 @@ uint32_t hs__int_memalign(struct hs_model *m, uint64_t alignment, uint64_t bytes
     return p;
 }
 
-int hs__int_realloc(struct hs_model *m, uint32_t oldc, uint64_t nb, uint32_t tid,
-                    uint32_t *out, int *path)
+int hs__int_realloc(struct hs_model *m, uint32_t oldc, uint64_t nb, uint32_t tid, uint32_t *out,
+                    int *path)
 {
     const struct hs_glibc_profile *pr = m->prof;
     uint64_t oldsize = m->pool[oldc].size;

@@ -51,21 +51,21 @@ const char *hs_chunk_state_name(int state);
 
 /* Which way glibc served an allocation (the model's prediction). */
 enum hs_path {
-    HS_PATH_NONE = 0,          /* not an allocation */
-    HS_PATH_TCACHE,            /* tcache hit */
+    HS_PATH_NONE = 0, /* not an allocation */
+    HS_PATH_TCACHE,   /* tcache hit */
     HS_PATH_FASTBIN,
     HS_PATH_SMALLBIN,
-    HS_PATH_UNSORTED_EXACT,    /* exact fit while sorting the unsorted bin */
-    HS_PATH_LAST_REMAINDER,    /* split of the last remainder */
-    HS_PATH_LARGE_BEST_FIT,    /* best fit in the request's large bin */
-    HS_PATH_BINMAP,            /* next non-empty larger bin, split */
-    HS_PATH_TOP,               /* split of the top chunk */
-    HS_PATH_SYSMALLOC_BRK,     /* heap grown (or first created) by brk */
-    HS_PATH_MMAP,              /* own mapping: request >= mmap threshold */
-    HS_PATH_REALLOC_IN_PLACE,  /* realloc kept the address (shrink, grow
-                                  into top or into the next free chunk) */
-    HS_PATH_MREMAP,            /* realloc of an mmapped chunk */
-    HS_PATH_OTHER_ARENA,       /* another arena's chunk: observed, not predicted */
+    HS_PATH_UNSORTED_EXACT,   /* exact fit while sorting the unsorted bin */
+    HS_PATH_LAST_REMAINDER,   /* split of the last remainder */
+    HS_PATH_LARGE_BEST_FIT,   /* best fit in the request's large bin */
+    HS_PATH_BINMAP,           /* next non-empty larger bin, split */
+    HS_PATH_TOP,              /* split of the top chunk */
+    HS_PATH_SYSMALLOC_BRK,    /* heap grown (or first created) by brk */
+    HS_PATH_MMAP,             /* own mapping: request >= mmap threshold */
+    HS_PATH_REALLOC_IN_PLACE, /* realloc kept the address (shrink, grow
+                                 into top or into the next free chunk) */
+    HS_PATH_MREMAP,           /* realloc of an mmapped chunk */
+    HS_PATH_OTHER_ARENA,      /* another arena's chunk: observed, not predicted */
     HS_PATH_COUNT
 };
 const char *hs_path_name(int path);
@@ -78,11 +78,11 @@ struct hs_model_step {
     int path;               /* enum hs_path */
     uint64_t predicted_ptr; /* user pointer the model predicted */
     uint64_t recorded_ptr;
-    int consolidated;       /* malloc_consolidate ran */
-    int trimmed;            /* the heap shrank (systrim) */
-    uint64_t grown;         /* bytes the heap grew by brk */
-    int unknown_free;       /* free of an address the model never saw */
-    char why[160];          /* on a mismatch: the model's explanation */
+    int consolidated; /* malloc_consolidate ran */
+    int trimmed;      /* the heap shrank (systrim) */
+    uint64_t grown;   /* bytes the heap grew by brk */
+    int unknown_free; /* free of an address the model never saw */
+    char why[160];    /* on a mismatch: the model's explanation */
 };
 
 /* pre: prof != NULL. params NULL means the profile's defaults. */
@@ -103,8 +103,8 @@ void hs_model_fork(struct hs_model *m, uint32_t fork_tid, uint32_t child_pid);
  * (the tracer's inference of glibc's own sbrk), or NULL. Events of other
  * kinds (marks, mmap, state...) are accepted and ignored or used as facts.
  */
-int hs_model_apply(struct hs_model *m, const struct hs_event *ev,
-                   const struct hs_event *brk, struct hs_model_step *step);
+int hs_model_apply(struct hs_model *m, const struct hs_event *ev, const struct hs_event *brk,
+                   struct hs_model_step *step);
 
 /* The program break as the model has it; 0 while unknown. */
 uint64_t hs_model_brk(const struct hs_model *m);
@@ -140,14 +140,14 @@ int hs_model_each_bin(const struct hs_model *m, hs_model_bin_fn fn, void *ctx);
 
 /* Summary figures. */
 struct hs_model_totals {
-    uint64_t heap_start, heap_end;   /* main arena extent (0, 0 before) */
-    uint64_t brk;                    /* the model's program break */
+    uint64_t heap_start, heap_end; /* main arena extent (0, 0 before) */
+    uint64_t brk;                  /* the model's program break */
     uint64_t top_addr, top_size;
     uint64_t n_allocated, allocated_bytes, requested_bytes;
     uint64_t n_mmapped, mmapped_bytes, mmapped_requested;
     uint64_t free_bytes[HS_CS_COUNT]; /* by state: tcache, fastbin... top */
     uint64_t n_free[HS_CS_COUNT];
-    uint64_t largest_free;           /* largest free chunk, top excluded */
+    uint64_t largest_free; /* largest free chunk, top excluded */
     uint64_t mmap_threshold, trim_threshold;
 };
 void hs_model_totals(const struct hs_model *m, struct hs_model_totals *out);

@@ -29,10 +29,10 @@
 #define HS__MAX_THREADS 256
 
 struct hs__chunk {
-    uint64_t addr;       /* chunk address (user pointer - 16) */
-    uint64_t size;       /* chunk size, flags excluded */
-    uint64_t req;        /* requested bytes if allocated */
-    uint32_t phys_prev;  /* address-order neighbours (main arena) */
+    uint64_t addr;      /* chunk address (user pointer - 16) */
+    uint64_t size;      /* chunk size, flags excluded */
+    uint64_t req;       /* requested bytes if allocated */
+    uint32_t phys_prev; /* address-order neighbours (main arena) */
     uint32_t phys_next;
     uint32_t fd, bk;     /* list links */
     uint8_t state;       /* enum hs_chunk_state */
@@ -51,9 +51,9 @@ struct hs__tcache {
 
 /* Address -> pool index, open addressing with linear probing. */
 struct hs__map {
-    uint64_t *keys;  /* 0 = empty */
+    uint64_t *keys; /* 0 = empty */
     uint32_t *vals;
-    uint64_t cap;    /* power of two */
+    uint64_t cap; /* power of two */
     uint64_t n;
 };
 
@@ -63,30 +63,30 @@ struct hs_model {
 
     struct hs__chunk *pool;
     uint32_t pool_cap, pool_used;
-    uint32_t free_slot;           /* singly linked through fd */
+    uint32_t free_slot; /* singly linked through fd */
 
-    struct hs__map chunks;        /* main-arena chunks by address */
-    struct hs__map mmapped;       /* mmapped chunks: addr -> pool index */
-    struct hs__map foreign;       /* other arenas' chunks: addr -> pool index */
+    struct hs__map chunks;  /* main-arena chunks by address */
+    struct hs__map mmapped; /* mmapped chunks: addr -> pool index */
+    struct hs__map foreign; /* other arenas' chunks: addr -> pool index */
 
-    uint32_t top;                 /* pool index of the top chunk, 0 before the heap */
-    uint32_t first;               /* lowest chunk of the main arena */
-    uint64_t last_remainder;      /* address, as glibc compares it */
+    uint32_t top;            /* pool index of the top chunk, 0 before the heap */
+    uint32_t first;          /* lowest chunk of the main arena */
+    uint64_t last_remainder; /* address, as glibc compares it */
     uint32_t fastbin[HS__MAX_FASTBINS];
-    uint32_t binmap[4];           /* glibc's binmap (advisory, as in glibc) */
+    uint32_t binmap[4]; /* glibc's binmap (advisory, as in glibc) */
     int have_fastchunks;
 
-    uint64_t system_mem;          /* av->system_mem */
+    uint64_t system_mem; /* av->system_mem */
     uint64_t max_system_mem;
     uint64_t sbrk_base;
-    uint64_t brk;                 /* the program break as the model knows it */
+    uint64_t brk; /* the program break as the model knows it */
     int brk_known;
     uint64_t n_mmaps, mmapped_mem;
 
     struct hs__tcache *tcaches;
     uint32_t n_tcaches, tcache_cap;
     uint32_t main_tid;
-    uint32_t cur_tcache;          /* tcache slot of the calling thread */
+    uint32_t cur_tcache; /* tcache slot of the calling thread */
 
     /* explanations */
     int notes_on;
@@ -123,8 +123,8 @@ void hs__note(struct hs_model *m, const char *fmt, ...) __attribute__((format(pr
 unsigned hs__bin_index(const struct hs_model *m, uint64_t size);
 int hs__in_smallbin_range(const struct hs_model *m, uint64_t size);
 void hs__bin_unlink(struct hs_model *m, uint32_t c);
-void hs__unsorted_push(struct hs_model *m, uint32_t c);   /* at the head */
-void hs__bin_place(struct hs_model *m, uint32_t c);       /* sorted into its bin */
+void hs__unsorted_push(struct hs_model *m, uint32_t c); /* at the head */
+void hs__bin_place(struct hs_model *m, uint32_t c);     /* sorted into its bin */
 void hs__fastbin_push(struct hs_model *m, uint32_t c);
 uint32_t hs__fastbin_pop(struct hs_model *m, unsigned idx);
 unsigned hs__fastbin_index(const struct hs_model *m, uint64_t size);
@@ -136,10 +136,10 @@ void hs__detach(struct hs_model *m, uint32_t c);
 
 /* glibc_malloc.c */
 uint32_t hs__int_malloc(struct hs_model *m, uint64_t bytes, uint32_t tid, int *path);
-uint32_t hs__int_memalign(struct hs_model *m, uint64_t alignment, uint64_t bytes,
-                          uint32_t tid, int *path);
-int hs__int_realloc(struct hs_model *m, uint32_t oldc, uint64_t nb, uint32_t tid,
-                    uint32_t *out, int *path);
+uint32_t hs__int_memalign(struct hs_model *m, uint64_t alignment, uint64_t bytes, uint32_t tid,
+                          int *path);
+int hs__int_realloc(struct hs_model *m, uint32_t oldc, uint64_t nb, uint32_t tid, uint32_t *out,
+                    int *path);
 void hs__tcache_init(struct hs_model *m, uint32_t tid);
 
 /* glibc_free.c */

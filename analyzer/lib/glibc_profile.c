@@ -69,8 +69,8 @@ static uint64_t max_tcache_size(const struct hs_glibc_profile *prof)
 }
 
 /* One tunable or alias by its short name ("tcache_count"). */
-static int set_one(struct hs_glibc_params *p, const struct hs_glibc_profile *prof,
-                   const char *name, size_t name_len, uint64_t v)
+static int set_one(struct hs_glibc_params *p, const struct hs_glibc_profile *prof, const char *name,
+                   size_t name_len, uint64_t v)
 {
 #define IS(s) (name_len == sizeof(s) - 1 && memcmp(name, s, name_len) == 0)
     if (IS("top_pad")) {

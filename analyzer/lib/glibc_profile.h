@@ -17,39 +17,39 @@
 
 /* Fixed by the glibc build: these never change during a run. */
 struct hs_glibc_profile {
-    const char *name;              /* "glibc-2.36 x86-64" */
-    uint64_t size_sz;              /* SIZE_SZ: 8 */
-    uint64_t alignment;            /* MALLOC_ALIGNMENT: 16 */
-    uint64_t min_size;             /* MINSIZE: 0x20 */
-    uint64_t page_size;            /* 4096 */
-    unsigned n_tcache_bins;        /* TCACHE_MAX_BINS: 64 */
-    unsigned tcache_fill_count;    /* TCACHE_FILL_COUNT: 7 */
-    unsigned tcache_max_count;     /* MAX_TCACHE_COUNT: 65535 */
-    uint64_t tcache_struct_size;   /* sizeof(tcache_perthread_struct): 0x280 */
-    uint64_t default_mxfast;       /* DEFAULT_MXFAST request bytes: 128 */
-    uint64_t max_fast_size;        /* MAX_FAST_SIZE: 160 (mallopt limit) */
-    unsigned n_fastbins;           /* NFASTBINS: 10 */
-    uint64_t min_large_size;       /* MIN_LARGE_SIZE: 0x400 (smallbins below) */
-    uint64_t mmap_threshold;       /* DEFAULT_MMAP_THRESHOLD: 128 KiB */
-    uint64_t mmap_threshold_max;   /* DEFAULT_MMAP_THRESHOLD_MAX: 32 MiB */
-    uint64_t top_pad;              /* DEFAULT_TOP_PAD: 128 KiB */
-    uint64_t trim_threshold;       /* DEFAULT_TRIM_THRESHOLD: 128 KiB */
-    int64_t n_mmaps_max;           /* DEFAULT_MMAP_MAX: 65536 */
+    const char *name;                 /* "glibc-2.36 x86-64" */
+    uint64_t size_sz;                 /* SIZE_SZ: 8 */
+    uint64_t alignment;               /* MALLOC_ALIGNMENT: 16 */
+    uint64_t min_size;                /* MINSIZE: 0x20 */
+    uint64_t page_size;               /* 4096 */
+    unsigned n_tcache_bins;           /* TCACHE_MAX_BINS: 64 */
+    unsigned tcache_fill_count;       /* TCACHE_FILL_COUNT: 7 */
+    unsigned tcache_max_count;        /* MAX_TCACHE_COUNT: 65535 */
+    uint64_t tcache_struct_size;      /* sizeof(tcache_perthread_struct): 0x280 */
+    uint64_t default_mxfast;          /* DEFAULT_MXFAST request bytes: 128 */
+    uint64_t max_fast_size;           /* MAX_FAST_SIZE: 160 (mallopt limit) */
+    unsigned n_fastbins;              /* NFASTBINS: 10 */
+    uint64_t min_large_size;          /* MIN_LARGE_SIZE: 0x400 (smallbins below) */
+    uint64_t mmap_threshold;          /* DEFAULT_MMAP_THRESHOLD: 128 KiB */
+    uint64_t mmap_threshold_max;      /* DEFAULT_MMAP_THRESHOLD_MAX: 32 MiB */
+    uint64_t top_pad;                 /* DEFAULT_TOP_PAD: 128 KiB */
+    uint64_t trim_threshold;          /* DEFAULT_TRIM_THRESHOLD: 128 KiB */
+    int64_t n_mmaps_max;              /* DEFAULT_MMAP_MAX: 65536 */
     uint64_t consolidation_threshold; /* FASTBIN_CONSOLIDATION_THRESHOLD: 64 KiB */
-    unsigned max_iters;            /* unsorted scan limit per malloc: 10000 */
+    unsigned max_iters;               /* unsorted scan limit per malloc: 10000 */
 };
 
 /* What mallopt and the tunables change; starts from the profile defaults. */
 struct hs_glibc_params {
-    uint64_t max_fast;             /* global_max_fast (chunk size): 0x80 */
+    uint64_t max_fast; /* global_max_fast (chunk size): 0x80 */
     uint64_t mmap_threshold;
     uint64_t trim_threshold;
     uint64_t top_pad;
     int64_t n_mmaps_max;
-    unsigned tcache_bins;          /* mp_.tcache_bins */
-    unsigned tcache_count;         /* mp_.tcache_count */
+    unsigned tcache_bins;  /* mp_.tcache_bins */
+    unsigned tcache_count; /* mp_.tcache_count */
     uint64_t tcache_unsorted_limit;
-    int no_dyn_threshold;          /* set by any explicit threshold setting */
+    int no_dyn_threshold; /* set by any explicit threshold setting */
 };
 
 /* mallopt parameter numbers (malloc.h). */

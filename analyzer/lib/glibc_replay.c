@@ -33,9 +33,9 @@ const char *hs_chunk_state_name(int state)
 }
 
 static const char *const path_names[HS_PATH_COUNT] = {
-    "none",    "tcache",      "fastbin",        "smallbin",    "unsorted-exact",
-    "last-remainder", "large-best-fit", "binmap", "top", "sysmalloc-brk",
-    "mmap",    "realloc-in-place", "mremap", "other-arena",
+    "none",           "tcache",           "fastbin", "smallbin",    "unsorted-exact",
+    "last-remainder", "large-best-fit",   "binmap",  "top",         "sysmalloc-brk",
+    "mmap",           "realloc-in-place", "mremap",  "other-arena",
 };
 
 const char *hs_path_name(int path)
@@ -263,7 +263,8 @@ static void finish_alloc(struct hs_model *m, const struct hs_event *ev, uint32_t
             return;
         }
         s->predicted_ptr = 0;
-        snprintf(s->why, sizeof s->why, "model: mmap (request >= threshold 0x%llx); glibc used the heap",
+        snprintf(s->why, sizeof s->why,
+                 "model: mmap (request >= threshold 0x%llx); glibc used the heap",
                  (unsigned long long)m->par.mmap_threshold);
     } else {
         s->predicted_ptr = m->pool[c].addr + 2 * m->prof->size_sz;
@@ -272,7 +273,8 @@ static void finish_alloc(struct hs_model *m, const struct hs_event *ev, uint32_t
             m->pool[c].req = request;
             return;
         }
-        snprintf(s->why, sizeof s->why, "model took %s at 0x%llx (chunk 0x%llx); glibc returned %s0x%llx",
+        snprintf(s->why, sizeof s->why,
+                 "model took %s at 0x%llx (chunk 0x%llx); glibc returned %s0x%llx",
                  hs_path_name(path), (unsigned long long)s->predicted_ptr,
                  (unsigned long long)m->pool[c].size, rec_mmapped ? "an mmapped " : "",
                  (unsigned long long)ev->ptr);
@@ -322,8 +324,9 @@ static void do_malloc(struct hs_model *m, const struct hs_event *ev, uint64_t by
     struct hs__tcache *tc = hs__tcache_of(m, ev->tid, 0);
     if (tc && tc->initialized && idx < m->par.tcache_bins && tc->count[idx] > 0) {
         uint32_t c = hs__tcache_get(m, tc, idx);
-        hs__note(m, "tcache hit: bin %u (chunk size 0x%llx) of thread %u gives its newest chunk 0x%llx",
-                 idx, (unsigned long long)nb, ev->tid, (unsigned long long)m->pool[c].addr);
+        hs__note(
+            m, "tcache hit: bin %u (chunk size 0x%llx) of thread %u gives its newest chunk 0x%llx",
+            idx, (unsigned long long)nb, ev->tid, (unsigned long long)m->pool[c].addr);
         if (hs__map_get(&m->foreign, m->pool[c].addr) == c) {
             m->step->is_alloc = m->step->predicted = 1;
             m->step->path = HS_PATH_TCACHE;
@@ -422,10 +425,13 @@ static void do_free_addr(struct hs_model *m, const struct hs_event *ev, uint64_t
             nomask <= m->prof->mmap_threshold_max) {
             m->par.mmap_threshold = size;
             m->par.trim_threshold = 2 * size;
-            hs__note(m, "free of an mmapped chunk of 0x%llx bytes: mmap threshold rises to it, trim threshold to 0x%llx",
+            hs__note(m,
+                     "free of an mmapped chunk of 0x%llx bytes: mmap threshold rises to it, trim "
+                     "threshold to 0x%llx",
                      (unsigned long long)size, (unsigned long long)(2 * size));
         }
-        hs__note(m, "munmap 0x%llx (0x%llx bytes)", (unsigned long long)addr, (unsigned long long)size);
+        hs__note(m, "munmap 0x%llx (0x%llx bytes)", (unsigned long long)addr,
+                 (unsigned long long)size);
         m->n_mmaps--;
         m->mmapped_mem -= size;
         hs__map_del(&m->mmapped, addr);
@@ -439,7 +445,8 @@ static void do_free_addr(struct hs_model *m, const struct hs_event *ev, uint64_t
         unsigned idx = (unsigned)hs_glibc_tcache_index(m->prof, m->pool[c].size);
         if (m->pool[c].state != HS_CS_ALLOCATED)
             return;
-        if (tc && tc->initialized && idx < m->par.tcache_bins && tc->count[idx] < m->par.tcache_count) {
+        if (tc && tc->initialized && idx < m->par.tcache_bins &&
+            tc->count[idx] < m->par.tcache_count) {
             hs__tcache_put(m, tc, c, idx);
             return;
         }
@@ -465,7 +472,8 @@ static void do_realloc(struct hs_model *m, const struct hs_event *ev)
     uint32_t c = hs__map_get(&m->mmapped, old);
     if (c) {
         uint64_t off = m->pool[c].map_offset;
-        uint64_t new_size = (nb + off + m->prof->size_sz + m->prof->page_size - 1) & ~(m->prof->page_size - 1);
+        uint64_t new_size =
+            (nb + off + m->prof->size_sz + m->prof->page_size - 1) & ~(m->prof->page_size - 1);
         struct hs_model_step *s = m->step;
         s->is_alloc = 1;
         s->path = HS_PATH_MREMAP;
@@ -481,7 +489,8 @@ static void do_realloc(struct hs_model *m, const struct hs_event *ev)
             m->n_mmaps--;
             m->mmapped_mem -= m->pool[c].size;
             hs__chunk_release(m, c);
-            uint32_t k = carve(m, ev->ptr - 2 * m->prof->size_sz, recorded_chunk_size(m, ev, ev->size));
+            uint32_t k =
+                carve(m, ev->ptr - 2 * m->prof->size_sz, recorded_chunk_size(m, ev, ev->size));
             if (k)
                 m->pool[k].req = ev->size;
             return;
@@ -503,7 +512,8 @@ static void do_realloc(struct hs_model *m, const struct hs_event *ev)
                 m->step->is_alloc = 1;
                 m->step->path = HS_PATH_OTHER_ARENA;
                 m->step->recorded_ptr = ev->ptr;
-                adopt_mmapped(m, ev->ptr - 2 * m->prof->size_sz, recorded_chunk_size(m, ev, ev->size));
+                adopt_mmapped(m, ev->ptr - 2 * m->prof->size_sz,
+                              recorded_chunk_size(m, ev, ev->size));
             } else {
                 observe_foreign(m, ev, ev->size);
             }
@@ -619,7 +629,8 @@ int hs_model_apply(struct hs_model *m, const struct hs_event *ev, const struct h
         break;
     case HS_OP_MALLOPT:
         hs__malloc_consolidate(m);
-        hs_glibc_params_mallopt(&m->par, m->prof, (int)(int64_t)ev->old_ptr, (int64_t)(int32_t)ev->size);
+        hs_glibc_params_mallopt(&m->par, m->prof, (int)(int64_t)ev->old_ptr,
+                                (int64_t)(int32_t)ev->size);
         break;
     case HS_OP_BRK:
     case HS_OP_SBRK:

@@ -59,7 +59,8 @@ static void put64(struct buf *b, uint64_t v)
     put(b, &v, sizeof v);
 }
 
-static void put_list(struct buf *b, const struct hs_model *m, uint32_t head, uint32_t sentinel, int dbl)
+static void put_list(struct buf *b, const struct hs_model *m, uint32_t head, uint32_t sentinel,
+                     int dbl)
 {
     uint64_t n = 0;
     for (uint32_t c = head; c && c != sentinel; c = m->pool[c].fd)
@@ -75,9 +76,16 @@ int hs_model_save(const struct hs_model *m, uint8_t **out, size_t *len)
     struct buf b = {0};
     put(&b, magic, sizeof magic);
     put(&b, &m->par, sizeof m->par);
-    uint64_t sc[12] = {m->system_mem, m->max_system_mem, m->sbrk_base, m->brk,
-                       (uint64_t)m->brk_known, m->n_mmaps, m->mmapped_mem,
-                       (uint64_t)m->have_fastchunks, m->last_remainder, m->main_tid,
+    uint64_t sc[12] = {m->system_mem,
+                       m->max_system_mem,
+                       m->sbrk_base,
+                       m->brk,
+                       (uint64_t)m->brk_known,
+                       m->n_mmaps,
+                       m->mmapped_mem,
+                       (uint64_t)m->have_fastchunks,
+                       m->last_remainder,
+                       m->main_tid,
                        (uint64_t)m->binmap[0] | (uint64_t)m->binmap[1] << 32,
                        (uint64_t)m->binmap[2] | (uint64_t)m->binmap[3] << 32};
     put(&b, sc, sizeof sc);
@@ -275,7 +283,7 @@ int hs_model_each_bin(const struct hs_model *m, hs_model_bin_fn fn, void *ctx)
         goto err_nomem;
     for (int kind = HS_BIN_TCACHE; kind <= HS_BIN_LARGE; kind++) {
         unsigned n_lists = kind == HS_BIN_TCACHE ? m->n_tcaches * HS__MAX_TCACHE_BINS
-                         : kind == HS_BIN_FAST   ? m->prof->n_fastbins
+                           : kind == HS_BIN_FAST ? m->prof->n_fastbins
                                                  : HS__NBINS - 1;
         for (unsigned l = 0; l < n_lists; l++) {
             struct hs_bin_view v = {.kind = kind};

@@ -79,20 +79,20 @@ static int on_step(void *vctx, const struct hs_event *ev, const struct hs_model_
     return 0;
 }
 
-static int load_snapshots(struct hs_trace *t, uint32_t pid, uint32_t gen,
-                          struct hs_check_report *r, struct hs_error *err)
+static int load_snapshots(struct hs_trace *t, uint32_t proc, struct hs_check_report *r,
+                          struct hs_error *err)
 {
     sqlite3_stmt *s;
     sqlite3 *db = hs_trace_db(t);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT i.seq, coalesce(k.label, ''), i.arena, i.ordblks, i.smblks, i.hblks,"
-                           " i.hblkhd, i.usmblks, i.fsmblks, i.uordblks, i.fordblks, i.keepcost"
-                           " FROM mallinfo i LEFT JOIN marks k ON k.id = i.mark_id"
-                           " WHERE i.pid = ?1 AND i.exec_gen = ?2 ORDER BY i.seq",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT i.seq, coalesce(k.label, ''), i.arena, i.ordblks, i.smblks, i.hblks,"
+            " i.hblkhd, i.usmblks, i.fsmblks, i.uordblks, i.fordblks, i.keepcost"
+            " FROM mallinfo i LEFT JOIN marks k ON k.id = i.mark_id"
+            " WHERE i.proc = ?1 ORDER BY i.seq",
+            -1, &s, NULL) != SQLITE_OK)
         return hs_error_set(err, HS_EDB, "cannot read mallinfo: %s", sqlite3_errmsg(db));
-    sqlite3_bind_int64(s, 1, pid);
-    sqlite3_bind_int64(s, 2, gen);
+    sqlite3_bind_int64(s, 1, proc);
     unsigned cap = 0;
     while (sqlite3_step(s) == SQLITE_ROW) {
         if (r->n_mallinfo == cap) {
@@ -124,15 +124,11 @@ int hs_check_image(struct hs_trace *t, const struct hs_model_images *imgs, int i
     r->pid = im->pid;
     r->exec_gen = im->exec_gen;
     r->forked = im->parent >= 0;
-    struct hs_model *m;
-    int rc = hs_model_image_start(t, imgs, idx, &m, err);
-    if (rc)
-        return rc;
-    rc = load_snapshots(t, im->pid, im->exec_gen, r, err);
+    int rc = load_snapshots(t, im->proc, r, err);
     struct ctx c = {.r = r};
+    struct hs_model *m = NULL;
     if (rc == 0)
-        rc = hs_model_replay(t, imgs, idx, m, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, on_step, &c,
-                             err);
+        rc = hs_model_replay_all(t, imgs, idx, on_step, &c, &m, err);
     while (rc == 0 && c.next_snap < r->n_mallinfo)
         compare_snapshot(&c, m);
     hs_model_free(m);

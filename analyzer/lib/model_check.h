@@ -35,10 +35,10 @@ struct hs_check_mallinfo {
 
 struct hs_check_report {
     uint32_t pid, exec_gen;
-    int forked;                          /* started from its parent's heap */
+    int forked; /* started from its parent's heap */
     uint64_t n_events;
     uint64_t n_alloc, n_predicted, n_matched, n_observed, n_unknown_free;
-    uint64_t by_op[HS_OP_COUNT][2];      /* [op][0] predicted, [1] matched */
+    uint64_t by_op[HS_OP_COUNT][2]; /* [op][0] predicted, [1] matched */
     uint64_t by_path[HS_PATH_COUNT][2];
     struct hs_check_divergence div[HS_CHECK_MAX_DIVERGENCES];
     unsigned n_div_kept;

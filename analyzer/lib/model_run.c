@@ -34,10 +34,11 @@ static int find_fork(sqlite3 *db, struct hs_model_images *imgs, uint32_t i)
     sqlite3_stmt *s;
     if (c->exec_gen != 0 || !c->ppid)
         return 0;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT seq, tid, ts_ns FROM sys_events WHERE op = 22 AND pid = ?1 AND ptr = ?2"
-                           " ORDER BY seq DESC LIMIT 1",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT seq, tid, ts_ns FROM sys_events WHERE op = 22 AND pid = ?1 AND ptr = ?2"
+            " ORDER BY seq DESC LIMIT 1",
+            -1, &s, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(s, 1, c->ppid);
     sqlite3_bind_int64(s, 2, c->pid);
@@ -61,11 +62,12 @@ int hs_model_images_load(struct hs_trace *t, struct hs_model_images *out, struct
     sqlite3 *db = hs_trace_db(t);
     sqlite3_stmt *s;
     memset(out, 0, sizeof *out);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT pid, exec_gen, coalesce(ppid, 0), coalesce(start_ts_ns, 0),"
-                           " coalesce(n_events, 0), coalesce(glibc_malloc, 0), env, coalesce(exe, '')"
-                           " FROM processes ORDER BY start_ts_ns, pid, exec_gen",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT pid, exec_gen, coalesce(ppid, 0), coalesce(start_ts_ns, 0),"
+            " coalesce(n_events, 0), coalesce(glibc_malloc, 0), env, coalesce(exe, ''), proc"
+            " FROM processes ORDER BY start_ts_ns, pid, exec_gen",
+            -1, &s, NULL) != SQLITE_OK)
         return hs_error_set(err, HS_EDB, "cannot read processes: %s", sqlite3_errmsg(db));
     uint32_t cap = 0;
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -90,6 +92,7 @@ int hs_model_images_load(struct hs_trace *t, struct hs_model_images *out, struct
         im->glibc = sqlite3_column_int(s, 5) != 0;
         params_from_env(&im->params, (const char *)sqlite3_column_text(s, 6));
         snprintf(im->exe, sizeof im->exe, "%s", (const char *)sqlite3_column_text(s, 7));
+        im->proc = (uint32_t)sqlite3_column_int64(s, 8);
         im->parent = -1;
     }
     sqlite3_finalize(s);
@@ -139,9 +142,11 @@ int hs_model_image_of_seq(struct hs_trace *t, const struct hs_model_images *imgs
         return hs_error_set(err, HS_EARG, "no event %llu%s", (unsigned long long)seq,
                             pid ? " in that process" : "");
     for (uint32_t i = 0; i < imgs->n; i++)
-        if (imgs->v[i].pid == ev.pid && imgs->v[i].start_ts <= ev.ts_ns && ev.ts_ns < imgs->v[i].end_ts)
+        if (imgs->v[i].pid == ev.pid && imgs->v[i].start_ts <= ev.ts_ns &&
+            ev.ts_ns < imgs->v[i].end_ts)
             return (int)i;
-    return hs_error_set(err, HS_EARG, "event %llu belongs to no process image", (unsigned long long)seq);
+    return hs_error_set(err, HS_EARG, "event %llu belongs to no process image",
+                        (unsigned long long)seq);
 }
 
 static int is_call(unsigned op)
@@ -264,10 +269,11 @@ static uint64_t load_checkpoint(sqlite3 *db, const struct hs_model_image *im, ui
 {
     sqlite3_stmt *s;
     uint64_t at = 0;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT seq, image FROM model_checkpoints WHERE pid = ?1 AND exec_gen = ?2"
-                           " AND seq <= ?3 ORDER BY seq DESC LIMIT 1",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT seq, image FROM model_checkpoints WHERE pid = ?1 AND exec_gen = ?2"
+            " AND seq <= ?3 ORDER BY seq DESC LIMIT 1",
+            -1, &s, NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_int64(s, 1, im->pid);
     sqlite3_bind_int64(s, 2, im->exec_gen);
@@ -299,13 +305,18 @@ struct ckpt_ctx {
     size_t n, cap;
     uint64_t since;
     int failed;
+    int on;              /* collect images */
+    hs_model_step_fn fn; /* the caller's callback, chained */
+    void *ctx;
 };
 
 static int save_step(void *vctx, const struct hs_event *ev, const struct hs_model_step *st,
                      struct hs_model *m)
 {
     struct ckpt_ctx *k = vctx;
-    if (++k->since < HS_MODEL_CHECKPOINT_EVERY || k->failed)
+    if (k->fn && k->fn(k->ctx, ev, st, m))
+        return 1;
+    if (!k->on || ++k->since < HS_MODEL_CHECKPOINT_EVERY || k->failed)
         return 0;
     if (k->n == k->cap) {
         size_t cap = k->cap ? k->cap * 2 : 16;
@@ -332,8 +343,9 @@ static int have_checkpoints(sqlite3 *db, const struct hs_model_image *im)
 {
     sqlite3_stmt *s;
     int have = 0;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM model_checkpoints WHERE pid = ?1 AND exec_gen = ?2 LIMIT 1",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            db, "SELECT 1 FROM model_checkpoints WHERE pid = ?1 AND exec_gen = ?2 LIMIT 1", -1, &s,
+            NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_int64(s, 1, im->pid);
     sqlite3_bind_int64(s, 2, im->exec_gen);
@@ -342,38 +354,49 @@ static int have_checkpoints(sqlite3 *db, const struct hs_model_image *im)
     return have;
 }
 
-/* One full replay of the image, then its checkpoints are stored. */
-static int build_checkpoints(struct hs_trace *t, sqlite3 *cache, const struct hs_model_images *imgs,
-                             int idx, struct hs_error *err)
+static void store_checkpoints(sqlite3 *cache, const struct hs_model_image *im,
+                              const struct ckpt_ctx *k)
+{
+    sqlite3_stmt *ins = NULL;
+    if (k->failed ||
+        sqlite3_prepare_v2(cache, "INSERT OR REPLACE INTO model_checkpoints VALUES(?1, ?2, ?3, ?4)",
+                           -1, &ins, NULL) != SQLITE_OK)
+        return;
+    sqlite3_exec(cache, "BEGIN", NULL, NULL, NULL);
+    for (size_t i = 0; i < k->n; i++) {
+        sqlite3_bind_int64(ins, 1, im->pid);
+        sqlite3_bind_int64(ins, 2, im->exec_gen);
+        sqlite3_bind_int64(ins, 3, (sqlite3_int64)k->v[i].seq);
+        sqlite3_bind_blob(ins, 4, k->v[i].img, (int)k->v[i].len, SQLITE_STATIC);
+        sqlite3_step(ins);
+        sqlite3_reset(ins);
+    }
+    sqlite3_exec(cache, "COMMIT", NULL, NULL, NULL);
+    sqlite3_finalize(ins);
+}
+
+int hs_model_replay_all(struct hs_trace *t, const struct hs_model_images *imgs, int idx,
+                        hs_model_step_fn fn, void *ctx, struct hs_model **out, struct hs_error *err)
 {
     const struct hs_model_image *im = &imgs->v[idx];
-    struct ckpt_ctx k = {0};
-    struct hs_model *full;
-    int rc = hs_model_image_start(t, imgs, idx, &full, err);
-    if (rc)
-        return rc;
-    rc = hs_model_replay(t, imgs, idx, full, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, save_step, &k,
-                         err);
-    hs_model_free(full);
-    sqlite3_stmt *ins = NULL;
-    if (rc == 0 && !k.failed &&
-        sqlite3_prepare_v2(cache, "INSERT OR REPLACE INTO model_checkpoints VALUES(?1, ?2, ?3, ?4)", -1,
-                           &ins, NULL) == SQLITE_OK) {
-        sqlite3_exec(cache, "BEGIN", NULL, NULL, NULL);
-        for (size_t i = 0; i < k.n; i++) {
-            sqlite3_bind_int64(ins, 1, im->pid);
-            sqlite3_bind_int64(ins, 2, im->exec_gen);
-            sqlite3_bind_int64(ins, 3, (sqlite3_int64)k.v[i].seq);
-            sqlite3_bind_blob(ins, 4, k.v[i].img, (int)k.v[i].len, SQLITE_STATIC);
-            sqlite3_step(ins);
-            sqlite3_reset(ins);
-        }
-        sqlite3_exec(cache, "COMMIT", NULL, NULL, NULL);
-        sqlite3_finalize(ins);
-    }
+    sqlite3 *cache = im->n_events > HS_MODEL_CHECKPOINT_EVERY ? open_cache(t) : NULL;
+    struct ckpt_ctx k = {.fn = fn, .ctx = ctx};
+    k.on = cache && !have_checkpoints(cache, im);
+    struct hs_model *m;
+    int rc = hs_model_image_start(t, imgs, idx, &m, err);
+    if (rc == 0)
+        rc = hs_model_replay(t, imgs, idx, m, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, save_step,
+                             &k, err);
+    if (rc == 0 && k.on)
+        store_checkpoints(cache, im, &k);
+    sqlite3_close(cache);
     for (size_t i = 0; i < k.n; i++)
         free(k.v[i].img);
     free(k.v);
+    if (rc == 0 && out)
+        *out = m;
+    else
+        hs_model_free(m);
     return rc;
 }
 
@@ -383,8 +406,12 @@ int hs_model_run_at(struct hs_trace *t, const struct hs_model_images *imgs, int 
     const struct hs_model_image *im = &imgs->v[idx];
     sqlite3 *cache = im->n_events > HS_MODEL_CHECKPOINT_EVERY ? open_cache(t) : NULL;
     int rc = 0;
-    if (cache && !have_checkpoints(cache, im))
-        rc = build_checkpoints(t, cache, imgs, idx, err);
+    if (cache && !have_checkpoints(cache, im)) {
+        /* its own connection writes the images; ours must not hold them */
+        sqlite3_close(cache);
+        rc = hs_model_replay_all(t, imgs, idx, NULL, NULL, NULL, err);
+        cache = rc == 0 ? open_cache(t) : NULL;
+    }
     struct hs_model *m = NULL;
     if (rc == 0)
         rc = hs_model_image_start(t, imgs, idx, &m, err);

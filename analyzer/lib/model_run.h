@@ -41,14 +41,15 @@
 #define HS_MODEL_CHECKPOINT_EVERY 262144u
 
 struct hs_model_image {
+    uint32_t proc; /* processes.proc */
     uint32_t pid, exec_gen, ppid;
-    uint64_t start_ts, end_ts;   /* events: start_ts <= ts_ns < end_ts */
+    uint64_t start_ts, end_ts; /* events: start_ts <= ts_ns < end_ts */
     uint64_t n_events;
-    int glibc;                   /* chunk headers were glibc's */
+    int glibc;                     /* chunk headers were glibc's */
     struct hs_glibc_params params; /* defaults + its GLIBC_TUNABLES/MALLOC_* */
-    int parent;                  /* image it was forked from, -1 if none */
-    uint64_t fork_seq;           /* the parent's fork event */
-    uint32_t fork_tid;           /* the parent thread that forked */
+    int parent;                    /* image it was forked from, -1 if none */
+    uint64_t fork_seq;             /* the parent's fork event */
+    uint32_t fork_tid;             /* the parent thread that forked */
     char exe[160];
 };
 
@@ -80,6 +81,13 @@ typedef int (*hs_model_step_fn)(void *ctx, const struct hs_event *ev,
 int hs_model_replay(struct hs_trace *t, const struct hs_model_images *imgs, int idx,
                     struct hs_model *m, uint64_t from_seq, uint64_t to_seq, hs_model_step_fn fn,
                     void *ctx, struct hs_error *err);
+
+/* The whole image from its start (fn as for hs_model_replay, may be NULL),
+ * filling the checkpoint cache on the way if the image is big enough and
+ * has none yet. *out (if out is not NULL) gets the model at the end. */
+int hs_model_replay_all(struct hs_trace *t, const struct hs_model_images *imgs, int idx,
+                        hs_model_step_fn fn, void *ctx, struct hs_model **out,
+                        struct hs_error *err);
 
 /* The image's model right after event seq (0: its end), through the
  * checkpoint cache. */
