@@ -13,9 +13,10 @@ static int print_row(const struct hs_timeline_row *r, void *ctx)
 {
     (void)ctx;
     printf("%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",0x%" PRIx64 ",0x%" PRIx64
-           ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s\n",
+           ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s\n",
            r->seq, r->ts_ns, r->live_requested, r->live_chunk, r->n_live, r->heap_start, r->brk,
            r->brk >= r->heap_start ? r->brk - r->heap_start : 0, r->mmapped, r->page_faults,
+           r->allocator_mapped,
            r->mark ? r->mark : "");
     return 0;
 }
@@ -57,7 +58,7 @@ int cmd_timeline(int argc, char **argv)
     if (hs_trace_open(file, &t, &err) != HS_OK)
         return cli_fail("timeline", "%s", err.msg);
     printf("seq,ts_ns,live_requested,live_chunk,n_live,heap_start,brk,heap_extent,mmapped,"
-           "page_faults,mark\n");
+           "page_faults,allocator_mapped,mark\n");
     int rc = hs_timeline_run(t, &opts, print_row, NULL, &err);
     hs_trace_close(t);
     if (rc != HS_OK)

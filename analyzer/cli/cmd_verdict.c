@@ -53,6 +53,8 @@ int cmd_verdict(int argc, char **argv)
     print_point("peak", &v.peak);
     putchar(',');
     print_point("end", &v.end);
+    putchar(',');
+    print_point("peak_live", &v.peak_live);
     if (v.model.has_model)
         printf(",\"end_model\":{\"free_bytes\":%" PRIu64 ",\"largest_free\":%" PRIu64
                ",\"external_frag\":%.4f}",

@@ -67,6 +67,16 @@ static void apply(struct state *s, const struct hs_event *ev)
         if (b.flags & HS_CHUNK_IS_MMAPPED)
             s->row.mmapped -= b.chunk_size;
     }
+    if (ev->origin == HS_ORIGIN_ALLOCATOR && !(ev->flags & HS_F_FAILED)) {
+        /* What another allocator (jemalloc...) holds is in its mappings. */
+        uint64_t *m = &s->row.allocator_mapped;
+        if (ev->op == HS_OP_MMAP)
+            *m += ev->size;
+        else if (ev->op == HS_OP_MUNMAP)
+            *m -= ev->size < *m ? ev->size : *m;
+        else if (ev->op == HS_OP_MREMAP) /* size: new length, chunk_size: old */
+            *m = *m - (ev->chunk_size < *m ? ev->chunk_size : *m) + ev->size;
+    }
     if (ev->op == HS_OP_BRK || ev->op == HS_OP_SBRK) {
         if (!(ev->flags & HS_F_FAILED)) {
             if (s->row.heap_start == 0)

@@ -33,6 +33,8 @@ struct hs_timeline_row {
     uint64_t brk;            /* current break (0: none yet) */
     uint64_t mmapped;        /* chunk bytes of live mmapped chunks */
     uint64_t page_faults;    /* page-fault samples placed at or before seq (faults table) */
+    uint64_t allocator_mapped; /* bytes the allocator mapped with mmap/mremap
+                                  and has not unmapped (origin "allocator") */
     const char *mark;        /* label if this row is a mark, else NULL */
 };
 

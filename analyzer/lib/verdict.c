@@ -14,11 +14,18 @@
 #include "model_run.h"
 #include "timeline.h"
 
-static void point_from(struct hs_verdict_point *p, const struct hs_timeline_row *r)
+struct run {
+    struct hs_verdict *v;
+    int glibc;
+};
+
+/* glibc: brk heap + mmapped chunks. Other allocators carve blocks out of
+ * their own mappings, which the tracer records as the allocator's mmaps. */
+static void point_from(struct hs_verdict_point *p, const struct hs_timeline_row *r, int glibc)
 {
     p->seq = r->seq;
     p->heap_extent = r->brk >= r->heap_start ? r->brk - r->heap_start : 0;
-    p->mmapped = r->mmapped;
+    p->mmapped = glibc ? r->mmapped : r->allocator_mapped;
     p->held = p->heap_extent + p->mmapped;
     p->live_requested = r->live_requested;
     p->live_chunk = r->live_chunk;
@@ -31,11 +38,14 @@ static void point_from(struct hs_verdict_point *p, const struct hs_timeline_row 
 
 static int on_row(const struct hs_timeline_row *r, void *ctx)
 {
-    struct hs_verdict *v = ctx;
+    struct run *run = ctx;
+    struct hs_verdict *v = run->v;
     struct hs_verdict_point p;
-    point_from(&p, r);
+    point_from(&p, r, run->glibc);
     if (p.held > v->peak.held || v->peak.seq == 0)
         v->peak = p;
+    if (p.live_requested > v->peak_live.live_requested || v->peak_live.seq == 0)
+        v->peak_live = p;
     v->end = p;
     return 0;
 }
@@ -81,13 +91,25 @@ static void model_at_end(struct hs_trace *t, struct hs_verdict_model *out)
     out->external_frag = f.external_frag;
 }
 
-int hs_verdict_compute(struct hs_trace *t, struct hs_verdict *out, struct hs_error *err)
+/* Another allocator's mappings are address space it reserved (jemalloc
+ * maps 8 MiB at once and touches a little of it); the trace does not say
+ * how much is resident, so there is no honest utilization to judge. */
+static void judge_other(struct hs_verdict *out)
 {
-    memset(out, 0, sizeof *out);
-    struct hs_timeline_opts opts = {1, 0};
-    int rc = hs_timeline_run(t, &opts, on_row, out, err);
-    if (rc != HS_OK)
-        return rc;
+    char held[32], live[32];
+    human(out->peak.held, held, sizeof held);
+    human(out->peak_live.live_requested, live, sizeof live);
+    out->level = "unknown";
+    snprintf(out->text, sizeof out->text,
+             "Not judged: this trace is not of glibc's malloc, whose heap heapscope can "
+             "measure. The allocator mapped up to %s of address space (only the pages it "
+             "touched use memory, and the trace does not say how many), while the live data "
+             "peaked at %s (event %llu).",
+             held, live, (unsigned long long)out->peak_live.seq);
+}
+
+static void judge_glibc(struct hs_verdict *out)
+{
     const struct hs_verdict_point *pk = &out->peak, *end = &out->end;
     char held[32], live[32], eheld[32], elive[32];
     human(pk->held, held, sizeof held);
@@ -116,16 +138,31 @@ int hs_verdict_compute(struct hs_trace *t, struct hs_verdict *out, struct hs_err
                      "(utilization %.0f%%; headers and rounding take %.0f%% of the live chunks).",
                      judgement, (unsigned long long)pk->seq, held, live, 100 * pk->utilization,
                      100 * pk->overhead);
-    if (n > 0 && (size_t)n < sizeof out->text) {
-        if (end->held >= HS_VERDICT_SMALL_HELD && end->utilization < HS_VERDICT_NOT_RETURNED)
-            snprintf(out->text + n, sizeof out->text - (size_t)n,
-                     " At the end it still held %s for %s of live data: the freed memory was "
-                     "not given back to the system.", eheld, elive);
-        else
-            snprintf(out->text + n, sizeof out->text - (size_t)n,
-                     " At the end it held %s for %s of live data (utilization %.0f%%).", eheld,
-                     elive, 100 * end->utilization);
+    if (n <= 0 || (size_t)n >= sizeof out->text)
+        return;
+    if (end->held >= HS_VERDICT_SMALL_HELD && end->utilization < HS_VERDICT_NOT_RETURNED)
+        snprintf(out->text + n, sizeof out->text - (size_t)n,
+                 " At the end it still held %s for %s of live data: the freed memory was "
+                 "not given back to the system.", eheld, elive);
+    else
+        snprintf(out->text + n, sizeof out->text - (size_t)n,
+                 " At the end it held %s for %s of live data (utilization %.0f%%).", eheld,
+                 elive, 100 * end->utilization);
+}
+
+int hs_verdict_compute(struct hs_trace *t, struct hs_verdict *out, struct hs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct hs_timeline_opts opts = {1, 0};
+    struct run run = {out, hs_trace_is_glibc(t)};
+    int rc = hs_timeline_run(t, &opts, on_row, &run, err);
+    if (rc != HS_OK)
+        return rc;
+    if (!run.glibc) {
+        judge_other(out);
+        return HS_OK;
     }
+    judge_glibc(out);
     model_at_end(t, &out->model);
     const struct hs_verdict_model *mo = &out->model;
     size_t used = strlen(out->text);

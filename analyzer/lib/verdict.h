@@ -5,7 +5,8 @@
  *
  * Figures, for the traced process (the first one of the trace):
  *   held   = brk heap extent + mmapped chunk bytes: what the process holds
- *            from the kernel for its heap
+ *            from the kernel for its heap (other allocators: brk heap
+ *            extent + the allocator's mappings, timeline.h allocator_mapped)
  *   live   = requested bytes of the blocks live at that moment
  *   utilization = live / held
  *   overhead    = (live chunk bytes - live requested) / live chunk bytes:
@@ -18,6 +19,10 @@
  *   utilization >= 0.75          "low"       little memory is wasted
  *   0.50 <= utilization < 0.75   "moderate"
  *   utilization < 0.50           "high"      more than half is free space or overhead
+ * Other allocators (jemalloc, tcmalloc, mimalloc) are not judged (level
+ * "unknown"): what they hold is address space they mapped, of which the
+ * trace does not say how much is resident.
+ *
  * At the end, utilization < 0.25 with held >= 1 MiB adds the sentence
  * that the heap was not given back (no trim) after the live data shrank.
  *
@@ -45,7 +50,7 @@
 
 struct hs_verdict_point {
     uint64_t seq;
-    uint64_t held, heap_extent, mmapped;
+    uint64_t held, heap_extent, mmapped; /* mmapped: allocator_mapped if not glibc */
     uint64_t live_requested, live_chunk;
     double utilization; /* live_requested / held; 1 when held is 0 */
     double overhead;    /* (live_chunk - live_requested) / live_chunk; 0 if none */
@@ -65,8 +70,9 @@ struct hs_verdict_model {
 
 struct hs_verdict {
     struct hs_verdict_point peak, end;
+    struct hs_verdict_point peak_live; /* the moment live_requested peaked */
     struct hs_verdict_model model;
-    const char *level; /* "small", "low", "moderate", "high" */
+    const char *level; /* "small", "low", "moderate", "high"; "unknown" if not glibc */
     char text[1024];   /* the plain-words paragraph */
 };
 

@@ -159,7 +159,6 @@ class Section:
         jobs = [lambda: t.timeline(), lambda: t.lifetimes(), lambda: t.sizes(),
                 lambda: t.sites(), lambda: t.json("verdict", t.path, "--json"),
                 lambda: t.frag(optional=True), lambda: t.summary(),
-                lambda: t.json("leaks", t.path, "--json", optional=True),
                 lambda: t.faults(optional=True)]
         return [pool.submit(j) for j in jobs]
 
@@ -211,7 +210,7 @@ def write(exe, paths, out_dir):
     verdicts = [s.trace.json("verdict", s.path, "--json") for s in secs]
     if two:
         parts.append("<h2>Side by side</h2>")
-        rows = []
+        rows = [["fragmentation verdict"] + [v["level"] for v in verdicts]]
         for key, label in (("peak.held", "held at peak (heap + mmapped)"),
                            ("peak.live_requested", "live data at peak"),
                            ("peak.utilization", "utilization at peak"),
@@ -220,6 +219,11 @@ def write(exe, paths, out_dir):
                            ("end.live_requested", "live data at the end")):
             a, b = key.split(".")
             rows.append([label] + [v[a][b] for v in verdicts])
+        for key, label in (("free_bytes", "free bytes in the heap at the end (glibc model)"),
+                           ("largest_free", "largest free chunk at the end"),
+                           ("external_frag", "external fragmentation at the end")):
+            rows.append([label] + [v["end_model"][key] if "end_model" in v else "n/a"
+                                   for v in verdicts])
         sites = [s.trace.sites() for s in secs]
         for key, label in (("n_allocs", "allocations"), ("bytes", "bytes requested"),
                            ("n_live", "blocks live at the end"), ("live_bytes", "bytes live at the end")):
