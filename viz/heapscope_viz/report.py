@@ -18,8 +18,30 @@ PICTURES = (("timeline", "Memory over time"),
             ("heapmap", "Heap map: every block's address and lifetime"),
             ("frag", "Fragmentation over time"),
             ("sizes", "Request sizes and chunk classes"),
-            ("bins", "glibc's bins at the end"),
+            ("bins", "glibc's bins at the last mark"),
             ("faults", "Page faults"))
+
+# How to read each picture, for students.
+CAPTIONS = {
+    "timeline": "The program's live data (blue) against what the heap holds: the brk heap "
+                "(black) and the mmapped chunks (red). The gap between black and blue is free "
+                "space and chunk overhead; the middle panel shows which bins hold that free "
+                "space, the bottom one when pages were first touched.",
+    "heapmap": "Each rectangle is one block: it starts when malloc returned it and ends when "
+               "it was freed, at the addresses it occupied. Holes between rectangles below the "
+               "program break are free chunks; a break that never comes down means the heap "
+               "was not trimmed.",
+    "frag": "External fragmentation is 1 - largest free chunk / all free bytes: near 1, the "
+            "free space is in many small pieces. Utilization is live requested bytes / heap "
+            "extent.",
+    "sizes": "How big the requests were, and which glibc size class their chunks fall in "
+             "(fastbin-sized chunks are recycled fastest; mmapped ones go back to the kernel "
+             "on free).",
+    "bins": "Every non-empty bin at the last mark, chunks in list order: the next malloc of "
+            "that size takes the head (left).",
+    "faults": "Each dot is a page touched for the first time (or again): heap growth costs "
+              "page faults when the memory is first written, not when malloc returns it.",
+}
 
 CSS = """
 body { font-family: sans-serif; margin: 1.5em; color: #222; max-width: 1900px; }
@@ -37,6 +59,7 @@ img { max-width: 100%; border: 1px solid #ddd; }
 .verdict.moderate { border-color: #E69F00; }
 .verdict.high { border-color: #D55E00; }
 .missing { color: #666; font-style: italic; }
+.caption { color: #444; font-size: .9em; max-width: 70em; }
 code { font-size: .9em; }
 """
 
@@ -249,7 +272,7 @@ def write(exe, paths, out_dir):
         for s in secs:
             parts.append("<div>%s%s</div>" % ("<h3>%s</h3>" % esc(s.title()) if two else "",
                                             picture_html(s, kind)))
-        parts.append("</div>")
+        parts.append('</div><p class="caption">%s</p>' % esc(CAPTIONS[kind]))
     parts.append("<h2>Allocation sites</h2>" + grid)
     for s in secs:
         st = s.trace.sites()

@@ -35,6 +35,11 @@ def draw(trace, out, at=None, mark=None):
                                ("mmapped", "mmapped chunk bytes", style.VERMILLION)):
         ax.plot(xs, [r[col] for r in tl], label=label, color=colour,
                 linewidth=1.4, drawstyle="steps-post")
+    if any(r.get("allocator_mapped", 0) != r["mmapped"] for r in tl):
+        # Another allocator's (or glibc's thread arenas') own mappings:
+        # address space reserved, not necessarily resident.
+        ax.plot(xs, [r["allocator_mapped"] for r in tl], label="mapped by the allocator (mmap)",
+                color=style.PURPLE, linestyle="--", linewidth=1.2, drawstyle="steps-post")
     ax.yaxis.set_major_formatter(style.BYTES)
     ax.set_ylabel("bytes")
     ax.set_ylim(bottom=0)
