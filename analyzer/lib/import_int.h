@@ -23,9 +23,9 @@ struct import_image {
     struct hs_log log;
     char *path;
     uint32_t pid, exec_gen;
-    uint64_t n_events;           /* its events in the stream (snapshots excluded) */
-    uint64_t first_ts, last_ts;  /* of its events (0 if none) */
-    int has_exit;                /* an exit event was seen */
+    uint64_t n_events;          /* its events in the stream (snapshots excluded) */
+    uint64_t first_ts, last_ts; /* of its events (0 if none) */
+    int has_exit;               /* an exit event was seen */
     uint64_t exit_code;
 };
 
@@ -43,9 +43,9 @@ struct block_row {
 struct pending_snapshot {
     uint64_t seq, ts;
     uint32_t image, tid;
-    int64_t mark_id;      /* 0 for an exit */
-    uint64_t v[15];       /* mallinfo a (5), b (5), state (4) */
-    unsigned have;        /* bit 0 a, bit 1 b, bit 2 state */
+    int64_t mark_id; /* 0 for an exit */
+    uint64_t v[15];  /* mallinfo a (5), b (5), state (4) */
+    unsigned have;   /* bit 0 a, bit 1 b, bit 2 state */
 };
 
 /* One batch of rows from the producer thread (import_events.c) to the
@@ -115,8 +115,7 @@ struct import_state {
     struct hs_stream_writer stream;
     uint64_t n_chunks;
 
-    sqlite3_stmt *ins_blocks_multi, *ins_block, *ins_sys, *ins_mark, *ins_mallinfo,
-        *ins_chunk;
+    sqlite3_stmt *ins_blocks_multi, *ins_block, *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
 
     struct import_queue *queue_out; /* producer -> SQLite thread */
 };

@@ -78,7 +78,8 @@ static void bind_u64(sqlite3_stmt *s, int i, uint64_t v, int is_null)
         sqlite3_bind_int64(s, i, (sqlite3_int64)v);
 }
 
-static void bind_block(struct import_state *st, sqlite3_stmt *s, int base, const struct block_row *b)
+static void bind_block(struct import_state *st, sqlite3_stmt *s, int base,
+                       const struct block_row *b)
 {
     const struct import_image *img = &st->images[b->image];
     int live = b->free_seq == 0;

@@ -22,8 +22,8 @@
 struct hs_summary_process {
     uint32_t pid, ppid, exec_gen;
     char exe[512];
-    int has_exit_code, exit_code;   /* exit(code), or the waitpid status */
-    int exit_signal;                /* killed by this signal (0: not) */
+    int has_exit_code, exit_code; /* exit(code), or the waitpid status */
+    int exit_signal;              /* killed by this signal (0: not) */
     uint64_t start_ts_ns, end_ts_ns;
     uint64_t n_events, n_lost;
     uint64_t n_live, live_size, live_chunk_size; /* blocks live at exit */
@@ -31,7 +31,7 @@ struct hs_summary_process {
 
 struct hs_summary {
     uint64_t n_events, n_lost, last_seq;
-    uint64_t n_by_op_origin[HS_OP_COUNT][3]; /* events per op and origin */
+    uint64_t n_by_op_origin[HS_OP_COUNT][3];       /* events per op and origin */
     uint64_t peak_live_size, peak_live_size_seq;   /* requested bytes */
     uint64_t peak_live_chunk, peak_live_chunk_seq; /* chunk bytes */
     uint64_t start_ts_ns, end_ts_ns;
@@ -47,7 +47,7 @@ struct hs_leak_site {
     uint32_t pid, exec_gen;
     uint64_t caller;
     uint64_t n_blocks, size, chunk_size, min_size, max_size;
-    char module[256];      /* file of the mapping holding caller ("" unknown) */
+    char module[256];       /* file of the mapping holding caller ("" unknown) */
     uint64_t module_offset; /* caller's offset in that file */
 };
 
