@@ -8,7 +8,7 @@
 # Meant to be called by bench/run.sh; prints one line per figure.
 set -eu
 build=${1:-build} n=${2:-14500000}
-hs=$build/bin/heapscope fx=$build/bin/fx_random
+hs=$build/bin/heapscope fx=$build/bin/model_fx_random
 for f in "$hs" "$fx"; do
   [ -x "$f" ] || { echo "model bench: '$f' is missing (run make first)" >&2; exit 1; }
 done

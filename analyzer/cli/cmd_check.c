@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_model.h"
 #include "model_check.h"
 #include "model_run.h"
 #include "trace.h"
@@ -40,7 +41,7 @@ static void print_event(const char *indent, const struct hs_event *e)
 static void print_text(const struct hs_check_report *r)
 {
     printf("process %u exec %u%s: %llu events, %llu allocations, %llu predicted, %llu observed"
-           " (other arenas)\n",
+           " (other arenas, or mremap moves the kernel chose)\n",
            r->pid, r->exec_gen, r->forked ? " (forked: starts from its parent's heap)" : "",
            (unsigned long long)r->n_events, (unsigned long long)r->n_alloc,
            (unsigned long long)r->n_predicted, (unsigned long long)r->n_observed);
@@ -120,8 +121,9 @@ static void print_json(const struct hs_check_report *r, int last)
     printf("},\n \"mallinfo\": [");
     for (unsigned i = 0; i < r->n_mallinfo; i++) {
         const struct hs_check_mallinfo *s = &r->mallinfo[i];
-        printf("%s\n  {\"seq\": %llu, \"label\": \"%s\", \"equal\": %s, \"model\": {", i ? "," : "",
-               (unsigned long long)s->seq, s->label, s->equal ? "true" : "false");
+        printf("%s\n  {\"seq\": %llu, \"label\": ", i ? "," : "", (unsigned long long)s->seq);
+        cli_json_string(s->label);
+        printf(", \"equal\": %s, \"model\": {", s->equal ? "true" : "false");
         const uint64_t *a = &s->model.arena, *b = &s->recorded.arena;
         for (int f = 0; f < 10; f++)
             printf("%s\"%s\": %llu", f ? ", " : "", mi_names[f], (unsigned long long)a[f]);
@@ -188,10 +190,11 @@ int cmd_check(int argc, char **argv)
         return HS_EXIT_OK;
     }
     int rc = HS_EXIT_OK;
-    if (json)
-        printf("{\"trace\": \"%s\", \"model\": \"%s\", \"processes\": [\n", file,
-               hs_glibc_profile_236()->name);
-    else
+    if (json) {
+        printf("{\"trace\": ");
+        cli_json_string(file);
+        printf(", \"model\": \"%s\", \"processes\": [\n", hs_glibc_profile_236()->name);
+    } else
         printf("trace %s, model %s\n", file, hs_glibc_profile_236()->name);
     uint64_t all_pred = 0, all_exact = 0, all_obs = 0;
     unsigned all_mi = 0, all_mi_equal = 0;

@@ -18,27 +18,45 @@ struct ctx {
     struct hs_trace *t;
 };
 
+/* A CSV field, quoted when it holds a comma, quote or newline (RFC 4180). */
+static void csv_field(const char *s)
+{
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
 static void row(struct ctx *c, uint64_t seq, const char *label, struct hs_model *m)
 {
     struct hs_frag f;
     hs_frag_compute(m, &f);
     if (c->o->csv) {
-        printf("%llu,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6f,%.6f\n",
-               (unsigned long long)seq, label, (unsigned long long)f.heap_extent,
-               (unsigned long long)f.mmapped_bytes, (unsigned long long)f.live_requested,
-               (unsigned long long)f.chunk_overhead, (unsigned long long)f.free_tcache,
-               (unsigned long long)f.free_fastbin, (unsigned long long)f.free_unsorted,
-               (unsigned long long)f.free_smallbin, (unsigned long long)f.free_largebin,
-               (unsigned long long)f.free_top, (unsigned long long)f.largest_free, f.external_frag,
-               f.utilization);
+        printf("%llu,", (unsigned long long)seq);
+        csv_field(label);
+        printf(",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6f,%.6f\n",
+               (unsigned long long)f.heap_extent, (unsigned long long)f.mmapped_bytes,
+               (unsigned long long)f.live_requested, (unsigned long long)f.chunk_overhead,
+               (unsigned long long)f.free_tcache, (unsigned long long)f.free_fastbin,
+               (unsigned long long)f.free_unsorted, (unsigned long long)f.free_smallbin,
+               (unsigned long long)f.free_largebin, (unsigned long long)f.free_top,
+               (unsigned long long)f.largest_free, f.external_frag, f.utilization);
     } else if (c->o->json) {
-        printf("%s\n  {\"seq\": %llu, \"label\": \"%s\", \"heap_extent\": %llu, \"mmapped_bytes\": "
+        printf("%s\n  {\"seq\": %llu, \"label\": ", c->rows ? "," : "", (unsigned long long)seq);
+        cli_json_string(label);
+        printf(", \"heap_extent\": %llu, \"mmapped_bytes\": "
                "%llu,"
                " \"live_requested\": %llu, \"chunk_overhead\": %llu, \"free\": {\"tcache\": %llu,"
                " \"fastbin\": %llu, \"unsorted\": %llu, \"smallbin\": %llu, \"largebin\": %llu,"
                " \"top\": %llu}, \"largest_free\": %llu, \"external_frag\": %.6f, \"utilization\": "
                "%.6f}",
-               c->rows ? "," : "", (unsigned long long)seq, label,
                (unsigned long long)f.heap_extent, (unsigned long long)f.mmapped_bytes,
                (unsigned long long)f.live_requested, (unsigned long long)f.chunk_overhead,
                (unsigned long long)f.free_tcache, (unsigned long long)f.free_fastbin,
@@ -111,7 +129,7 @@ int cmd_frag(int argc, char **argv)
     rc = hs_model_replay(t, &o.imgs, o.idx, m, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, on_step,
                          &c, &err);
     if (rc == 0)
-        row(&c, hs_trace_last_seq(t), "end", m);
+        row(&c, hs_trace_last_seq(t), "(end)", m);
     if (o.json)
         printf("]}\n");
     hs_model_free(m);
