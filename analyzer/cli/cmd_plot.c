@@ -88,6 +88,12 @@ int cmd_plot(int argc, char **argv)
     }
     hs_trace_close(t);
 
+    char dir[PATH_MAX];
+    const char *slash = strrchr(out, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - out) + 1 : 1, slash ? out : ".");
+    if (access(dir, W_OK) != 0)
+        return cli_fail("plot", "cannot write '%s': %s", out, strerror(errno));
+
     /* Draw into a temporary file next to OUT, renamed when complete. */
     char tmp[PATH_MAX + 16];
     snprintf(tmp, sizeof tmp, "%.*s.tmp%s", (int)(ext - out), out, ext);

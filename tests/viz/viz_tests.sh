@@ -102,6 +102,9 @@ done
 "$hs" plot a.db bins --at 5 --mark x >/dev/null 2>err.txt; expect_eq "--at with --mark" $? 2
 "$hs" plot nosuch.db heapmap >/dev/null 2>err.txt; expect_eq "missing trace exit" $? 1
 expect_eq "missing trace message lines" "$(wc -l < err.txt)" 1
+"$hs" plot a.db sizes -o no-dir/sizes.png >/dev/null 2>err.txt; expect_eq "bad output dir exit" $? 1
+expect_eq "bad output dir message" "$(cat err.txt)" \
+    "heapscope plot: cannot write 'no-dir/sizes.png': No such file or directory"
 "$hs" plot a.db heapmap --mark no-such-mark >/dev/null 2>err.txt; expect_eq "unknown mark exit" $? 1
 expect_eq "unknown mark message" "$(cat err.txt)" "heapscope plot: no mark 'no-such-mark' in 'a.db'"
 
