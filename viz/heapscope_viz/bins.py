@@ -34,13 +34,16 @@ def rows_of(doc):
 
 
 def draw(trace, out, at=None, mark=None):
+    moment = "mark '%s'" % mark if mark else ("event %d" % at if at is not None else "the end")
     if at is None and mark is None:
         marks = trace.marks()
         if marks:
-            mark = marks[-1][1]
+            # The last mark by its seq: labels may repeat, and --mark
+            # names the first mark with that label.
+            at, label = marks[-1]
+            moment = "the last mark '%s' (event %d)" % (label, at)
     doc = trace.bins(at, mark)
     rows = rows_of(doc)
-    moment = "mark '%s'" % mark if mark else ("event %d" % at if at is not None else "the end")
     fig, ax = style.figure(height=max(2.6, 0.55 * len(rows) + 1.4), width=15)
     if not rows:
         style.no_data(ax, "every bin is empty at %s" % moment)
