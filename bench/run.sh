@@ -78,3 +78,6 @@ awk -v n="$nrss" -v t="$trss" '{}END{printf "  tracer memory (peak RSS delta):  
 
 echo
 "$(dirname "$0")/faults_bench.sh" "$build"
+
+# viz: `heapscope report` on a 10-million-event trace (target < 1 min).
+"$(dirname "$0")/report_bench.sh" "$build"

@@ -15,3 +15,7 @@ echo "heapscope demo: the trace is $trace; try:"
 echo "  $hs leaks $trace"
 echo "  sqlite3 $trace \"SELECT proc, op, origin, size FROM events WHERE op IN ('brk', 'mmap') ORDER BY seq\""
 echo "  $hs lab list"
+
+# viz: an HTML report of the demo trace, opened from disk without a server.
+report=$("$hs" report "$trace" -o "$build/demo-report")
+echo "heapscope demo: report written to $(cd "$(dirname "$report")" && pwd)/index.html"

@@ -157,6 +157,17 @@ static int build_index(struct import_state *st, uint64_t **out, uint64_t *last_s
             warn(st, "process %u: the tracer disabled itself; later events were dropped",
                  st->images[i].pid);
     }
+    /* Every seq was taken by a reserved slot, so seqs far beyond the slots
+     * of all logs mean a corrupt record (and an absurd index to allocate). */
+    uint64_t reserved = 0;
+    for (uint32_t i = 0; i < st->n_images; i++)
+        reserved += st->images[i].log.header->n_reserved;
+    if (max > 2 * reserved + (1u << 20))
+        return hs_error_set(st->err, HS_EFORMAT,
+                            "'%s': a record has seq %llu, but all logs together reserved only "
+                            "%llu slots",
+                            st->opts->logdir, (unsigned long long)max,
+                            (unsigned long long)reserved);
     uint64_t *index = calloc(max + 1, sizeof *index);
     if (!index)
         return hs_error_set(st->err, HS_ENOMEM, "out of memory for %llu events",

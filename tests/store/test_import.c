@@ -404,6 +404,14 @@ static void test_import__bad_input_leaves_nothing(void **state)
     expect_failure(dir, out, msg, "100.0.hslog ");
 
     synth_init(&l, 100, 0, 1, "/bin/x");
+    synth_call(&l, 1ull << 40, 100, HS_OP_MALLOC, 0, 1, A, 10, 0, 32, CALLER);
+    synth_write(&l, dir, 0);
+    snprintf(msg, sizeof msg,
+             "'%s': a record has seq 1099511627776, but all logs together reserved only 1 slots",
+             dir);
+    expect_failure(dir, out, msg, "100.0.hslog ");
+
+    synth_init(&l, 100, 0, 1, "/bin/x");
     l.header.format_version = HS_FORMAT_VERSION + 1;
     synth_write(&l, dir, 0);
     snprintf(msg, sizeof msg,
