@@ -81,3 +81,6 @@ echo
 
 # viz: `heapscope report` on a 10-million-event trace (target < 1 min).
 "$(dirname "$0")/report_bench.sh" "$build"
+
+# labs: the timings the labs print (docs/labs/), natively.
+"$(dirname "$0")/labs_bench.sh" "$build"
