@@ -31,7 +31,9 @@ static const struct allocator {
     {"mimalloc", "libmimalloc.so.2"},
 };
 
-enum { SLOTS = 8192, OPS = 1 << 17 }; /* small enough to trace in seconds */
+enum { SLOTS = 8192 };
+/* Operations: small enough to trace in seconds; --full: 8 times more. */
+#define OPS (lab_full() ? 1u << 20 : 1u << 17)
 
 /* [doc:workload] */
 /* A deterministic mix: mostly small blocks, some up to 64 KiB, random
@@ -96,7 +98,8 @@ static void run_under(const struct allocator *a)
             snprintf(preload, sizeof preload, "%s%s%s", old ? old : "", old ? " " : "", a->soname);
             setenv("LD_PRELOAD", preload, 1);
         }
-        execl("/proc/self/exe", "lab_10_allocators", "--as", a->name, (char *)NULL);
+        execl("/proc/self/exe", "lab_10_allocators", "--as", a->name,
+              lab_full() ? "--full" : (char *)NULL, (char *)NULL);
         _exit(127);
     }
     waitpid(pid, NULL, 0);
@@ -105,7 +108,7 @@ static void run_under(const struct allocator *a)
 int main(int argc, char **argv)
 {
     if (argc > 2 && strcmp(argv[1], "--as") == 0) {
-        lab_init(1, argv, argv[2]);
+        lab_init(argc, argv, argv[2]);
         for (size_t i = 0; i < sizeof allocators / sizeof allocators[0]; i++) {
             const struct allocator *a = &allocators[i];
             if (strcmp(a->name, argv[2]) != 0)
