@@ -64,6 +64,15 @@ void lab_print_text(const struct hs_lab *lab, const struct hs_lab_verdict *v, si
             printf(": %s", v[i].measure->reason);
         printf("\n\n");
     }
+    size_t count[HS_VERDICT_MISSING + 1] = {0};
+    for (size_t i = 0; i < n; i++)
+        count[v[i].kind]++;
+    printf("  summary: %zu hold, %zu differ, %zu info, %zu cannot run here",
+           count[HS_VERDICT_HOLDS], count[HS_VERDICT_DIFFERS], count[HS_VERDICT_INFO],
+           count[HS_VERDICT_CANNOT_RUN]);
+    if (count[HS_VERDICT_MISSING])
+        printf(", %zu not measured", count[HS_VERDICT_MISSING]);
+    printf("\n");
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         printf("  the lab program failed (wait status 0x%x)\n", status);
     printf("  trace: %s\n", trace ? trace : "none (run natively)");

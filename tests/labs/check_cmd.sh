@@ -20,6 +20,7 @@ expect "native run has no trace" '"trace": null' "$json"
 
 text=$("$hs" lab run 2 --native)
 expect "text verdict" 'verdict  differs: glibc 2.26+ allocates its 0x290-byte tcache' "$text"
+expect "text summary" 'summary: 2 hold, 4 differ, 0 info, 3 cannot run here' "$text"
 expect "text measure" 'measure  pool_after_malloc64 = 0x20d60   article: == 0x20ff0   glibc 2.36: 0x20d60' "$text"
 
 err=$("$hs" lab run no-such-lab 2>&1)
