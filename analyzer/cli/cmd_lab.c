@@ -70,10 +70,13 @@ static int run_one(const struct hs_lab *lab, const struct options *o)
     else
         snprintf(trace, sizeof trace, "%s/lab-%s.db", o->dir ? o->dir : ".", lab->name);
     snprintf(self, sizeof self, "%s/heapscope", cli_self_dir());
-    char results[] = "/tmp/heapscope-lab-XXXXXX";
+    const char *tmpdir = getenv("TMPDIR");
+    char results[PATH_MAX];
+    snprintf(results, sizeof results, "%s/heapscope-lab-XXXXXX",
+             tmpdir && *tmpdir ? tmpdir : P_tmpdir);
     int fd = mkstemp(results);
     if (fd < 0)
-        return cli_fail("lab", "cannot create a results file in /tmp");
+        return cli_fail("lab", "cannot create a results file '%s'", results);
     close(fd);
 
     char *full_args[] = {"--full", NULL};
