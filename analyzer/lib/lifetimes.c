@@ -14,6 +14,7 @@
 
 #include "block_events.h"
 #include "live_map.h"
+#include "timeline.h"
 
 struct keeper {
     struct hs_lifetime *heap;
@@ -104,6 +105,8 @@ int hs_lifetimes_collect(struct hs_trace *t, uint32_t pid, uint64_t max_rows,
     struct hs_live_map live;
     if (hs_live_map_init(&live) != HS_OK)
         return hs_error_set(err, HS_ENOMEM, "out of memory replaying the trace");
+    if (pid == 0)
+        pid = hs_timeline_default_pid(t);
     struct hs_cursor *c = NULL;
     int rc = hs_cursor_open(t, 0, 0, &c, err);
     if (rc != HS_OK)

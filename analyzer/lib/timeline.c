@@ -112,6 +112,19 @@ static int allocate(struct state *s, const struct hs_event *ev)
     return HS_OK;
 }
 
+uint32_t hs_timeline_default_pid(struct hs_trace *t)
+{
+    sqlite3_stmt *st = NULL;
+    uint32_t pid = 0;
+    if (sqlite3_prepare_v2(hs_trace_db(t),
+                           "SELECT pid FROM processes GROUP BY pid "
+                           "ORDER BY sum(n_events) DESC, pid LIMIT 1", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        pid = (uint32_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return pid;
+}
+
 int hs_timeline_run(struct hs_trace *t, const struct hs_timeline_opts *opts,
                     hs_timeline_cb cb, void *ctx, struct hs_error *err)
 {
@@ -132,7 +145,7 @@ int hs_timeline_run(struct hs_trace *t, const struct hs_timeline_opts *opts,
     rc = hs_cursor_open(t, 0, 0, &c, err);
     if (rc != HS_OK)
         goto err_free_map;
-    uint32_t pid = opts->pid;
+    uint32_t pid = opts->pid ? opts->pid : hs_timeline_default_pid(t);
     uint64_t n = 0;
     int pending = 0; /* a row describes events not yet reported */
     struct hs_event ev;

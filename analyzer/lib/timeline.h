@@ -40,8 +40,17 @@ struct hs_timeline_row {
 
 struct hs_timeline_opts {
     uint64_t every; /* 0: automatic */
-    uint32_t pid;   /* 0: the process of the first event */
+    uint32_t pid;   /* 0: hs_timeline_default_pid() */
 };
+
+/*
+ * The process the viz exports show by default: the one with the most
+ * events (a `sh -c 'prog'` trace shows prog, not sh), the lower pid on a
+ * tie; 0 if the trace lists no processes (then the first event's).
+ * NEEDSWORK: an exec'd image shares its pid with the image before it; the
+ * exports do not split them (the glibc model commands do).
+ */
+uint32_t hs_timeline_default_pid(struct hs_trace *t);
 
 typedef int (*hs_timeline_cb)(const struct hs_timeline_row *row, void *ctx);
 
