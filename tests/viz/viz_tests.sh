@@ -62,6 +62,13 @@ expect_eq "lifetimes --max keeps the largest" "$(tail -n +3 top10.csv | cut -d, 
 " 9 2000
  1 1048576"
 
+# A shell that execs the fixture: same pid, two images; the exports show
+# the image with the most events (the fixture's), not the shell's blocks.
+"$hs" record --no-faults -o exec.db -- sh -c "exec '$fx'" >/dev/null 2>rec.err || { cat rec.err; fail "record exec.db"; }
+"$hs" lifetimes exec.db --csv > exec-lifetimes.csv || fail "lifetimes exec.db"
+grep -q '^# pid=[0-9]* total=162 shown=162 ' exec-lifetimes.csv || fail "exec image: $(head -1 exec-lifetimes.csv)"
+expect_eq "exec image end" "$("$hs" timeline exec.db --csv | tail -1 | cut -d, -f3,5)" "23200,60"
+
 "$hs" sites a.db --json > sites.json || fail "sites"
 grep -q '^{"n_sites":5,"n_allocs":162,"bytes":1084976,"n_live":60,"live_bytes":23200,' sites.json \
     || fail "sites totals: $(head -c 120 sites.json)"
