@@ -68,13 +68,19 @@ expect_eq "lifetimes --max keeps the largest" "$(tail -n +3 top10.csv | cut -d, 
 "$hs" lifetimes exec.db --csv > exec-lifetimes.csv || fail "lifetimes exec.db"
 grep -q '^# pid=[0-9]* total=162 shown=162 ' exec-lifetimes.csv || fail "exec image: $(head -1 exec-lifetimes.csv)"
 expect_eq "exec image end" "$("$hs" timeline exec.db --csv | tail -1 | cut -d, -f3,5)" "23200,60"
+# Sites of each image are symbolized with that image's maps: the shell's
+# callers are never fx_viz.c lines, the fixture's are.
+"$hs" sites exec.db --json --top 50 > exec-sites.json || fail "sites exec.db"
+grep -q '"by_bytes":\[{"pid":[0-9]*,"exec_gen":1,"caller":"0x[0-9a-f]*","where":"main ([^"]*fx_viz.c:32)"' exec-sites.json \
+    || fail "exec image sites: $(head -c 300 exec-sites.json)"
+grep -o '"exec_gen":0,[^}]*}' exec-sites.json | grep -q 'fx_viz' && fail "a shell site resolved with the fixture's maps"
 
 "$hs" sites a.db --json > sites.json || fail "sites"
 grep -q '^{"n_sites":5,"n_allocs":162,"bytes":1084976,"n_live":60,"live_bytes":23200,' sites.json \
     || fail "sites totals: $(head -c 120 sites.json)"
-grep -q '"by_bytes":\[{"pid":[0-9]*,"caller":"0x[0-9a-f]*","where":"main ([^"]*fx_viz.c:32)"' sites.json \
+grep -q '"by_bytes":\[{"pid":[0-9]*,"exec_gen":0,"caller":"0x[0-9a-f]*","where":"main ([^"]*fx_viz.c:32)"' sites.json \
     || fail "sites: largest is not fx_viz.c:32: $(head -c 400 sites.json)"
-grep -q '"by_count":\[{"pid":[0-9]*,"caller":"0x[0-9a-f]*","where":"main ([^"]*fx_viz.c:27)"' sites.json \
+grep -q '"by_count":\[{"pid":[0-9]*,"exec_gen":0,"caller":"0x[0-9a-f]*","where":"main ([^"]*fx_viz.c:27)"' sites.json \
     || fail "sites: most frequent is not fx_viz.c:27"
 grep -q '"by_live":\[{[^}]*fx_viz.c:31)","n_allocs":10,"bytes":20000,"max_size":2000,"n_live":9,"live_bytes":18000},{[^}]*fx_viz.c:40)","n_allocs":1,"bytes":4000,"max_size":4000,"n_live":1,"live_bytes":4000}' sites.json \
     || fail "sites: the leaks are not fx_viz.c:31 (9 blocks) then the realloc on fx_viz.c:40"
