@@ -4,24 +4,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_json.h"
 #include "summary.h"
 #include "trace.h"
 
 static const char usage[] = "usage: heapscope summary FILE [--json]\n";
-
-static void print_json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", *s);
-        else
-            putchar(*s);
-    }
-    putchar('"');
-}
 
 static void print_text(const char *path, const struct hs_summary *s)
 {
@@ -57,7 +44,7 @@ static void print_text(const char *path, const struct hs_summary *s)
 static void print_json(const char *path, const struct hs_summary *s)
 {
     printf("{\"trace\": ");
-    print_json_string(path);
+    cli_json_quote(stdout, path);
     printf(", \"n_events\": %llu, \"n_lost\": %llu, \"duration_ns\": %llu,\n \"ops\": [",
            (unsigned long long)s->n_events, (unsigned long long)s->n_lost,
            (unsigned long long)(s->end_ts_ns - s->start_ts_ns));
@@ -79,7 +66,7 @@ static void print_json(const char *path, const struct hs_summary *s)
         const struct hs_summary_process *p = &s->processes[i];
         printf("%s\n  {\"pid\": %u, \"ppid\": %u, \"exec_gen\": %u, \"exe\": ", i ? "," : "",
                p->pid, p->ppid, p->exec_gen);
-        print_json_string(p->exe);
+        cli_json_quote(stdout, p->exe);
         if (p->has_exit_code)
             printf(", \"exit_code\": %d", p->exit_code);
         else

@@ -6,7 +6,8 @@
  * adds its request size and chunk size, a free or the old half of a
  * realloc subtracts them; frees of blocks the trace never saw allocated
  * (inherited over fork, allocated before the tracer started) change
- * nothing. Peaks are over the sum of all processes. Leaks are the blocks
+ * nothing, and an exec drops what the image before it still had. Peaks are
+ * over the sum of all processes. Leaks are the blocks
  * table's rows whose lifetime never ended (free_seq IS NULL).
  *
  * Allocates: yes (owned by the structs; release with the _free calls).

@@ -309,6 +309,41 @@ static void test_import__processes_keep_addresses_apart(void **state)
     free(dir);
 }
 
+/* After an exec the old image's blocks no longer count as live. */
+static void test_import__summary_forgets_the_heap_at_exec(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), out[4096];
+    struct synth_log g0, g1;
+    synth_init(&g0, 200, 0, 1, "/bin/before");
+    synth_init(&g1, 200, 1, 1, "/bin/after");
+    g1.header.start_mono_ns = 1500; /* after seq 1 (ts 1000), before seq 2 */
+    synth_call(&g0, 1, 200, HS_OP_MALLOC, 0, 1, A, 100, 0, 112, CALLER);
+    synth_call(&g1, 2, 200, HS_OP_MALLOC, 0, 1, A + 0x1000, 50, 0, 64, CALLER);
+    synth_write(&g0, dir, 0);
+    synth_write(&g1, dir, 0);
+    snprintf(out, sizeof out, "%s/t.db", dir);
+    struct hs_import_result res;
+    struct warnings w;
+    struct hs_error err;
+    if (run_import(dir, out, &res, &w, &err))
+        fail_msg("%s", err.msg);
+    struct hs_trace *t;
+    assert_int_equal(hs_trace_open(out, &t, &err), 0);
+    struct hs_summary s;
+    assert_int_equal(hs_summary_compute(t, &s, &err), 0);
+    assert_int_equal(s.peak_live_size, 100);
+    assert_int_equal(s.peak_live_size_seq, 1);
+    assert_int_equal(s.peak_live_chunk, 112);
+    assert_int_equal(s.n_processes, 2);
+    assert_int_equal(s.processes[0].live_size, 100);
+    assert_int_equal(s.processes[1].live_size, 50);
+    hs_summary_free(&s);
+    hs_trace_close(t);
+    synth_rmtree(dir);
+    free(dir);
+}
+
 static void test_import__lost_slots_are_reported(void **state)
 {
     (void)state;
@@ -441,6 +476,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import__one_process_exact_rows),
         cmocka_unit_test(test_import__processes_keep_addresses_apart),
+        cmocka_unit_test(test_import__summary_forgets_the_heap_at_exec),
         cmocka_unit_test(test_import__lost_slots_are_reported),
         cmocka_unit_test(test_import__bad_input_leaves_nothing),
         cmocka_unit_test(test_import__truncated_logs),

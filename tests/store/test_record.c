@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "synth_log.h"
+#include "trace.h"
 
 struct run {
     int code;
@@ -365,6 +366,84 @@ static void test_record__summary_and_leaks_of_a_recording(void **state)
     free(dir);
 }
 
+/* The bench workload, small: every table agrees with the others and with
+ * the cursor. N mallocs and N frees (free(NULL) is not recorded), plus the
+ * stdio buffer printf allocates and never frees. */
+static void test_record__workload_tables_and_cursor_agree(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), db[4096];
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    struct run r;
+    run(&r, NULL, (const char *[]){"record", "--no-faults", "-o", db, WORKLOAD_BIN, "20000", NULL});
+    assert_int_equal(r.code, 0);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM events WHERE op = 'malloc'"), 20001);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM events WHERE op = 'free'"), 20000);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM blocks"), 20001);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM blocks WHERE free_seq IS NULL"), 1);
+    long long n = query_int(db, "SELECT value FROM meta WHERE key = 'n_events'");
+    assert_int_equal(query_int(db, "SELECT count(*) FROM events"), n);
+    assert_int_equal(query_int(db, "SELECT sum(n_events) FROM event_chunks"), n);
+    assert_int_equal(query_int(db, "SELECT count(DISTINCT seq) FROM events"), n);
+    /* Every free matches its allocation's sizes, and frees follow allocs. */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM blocks WHERE free_seq <= alloc_seq"), 0);
+    struct hs_error err;
+    struct hs_trace *t;
+    struct hs_cursor *c;
+    assert_int_equal(hs_trace_open(db, &t, &err), 0);
+    assert_int_equal(hs_cursor_open(t, 0, 0, &c, &err), 0);
+    struct hs_event ev;
+    long long count = 0, mallocs = 0;
+    uint64_t last = 0;
+    while (hs_cursor_next(c, &ev, &err) == 1) {
+        assert_true(ev.seq > last);
+        last = ev.seq;
+        count++;
+        mallocs += ev.op == HS_OP_MALLOC;
+    }
+    assert_int_equal(count, n);
+    assert_int_equal(mallocs, 20001);
+    hs_cursor_close(c);
+    hs_trace_close(t);
+    synth_rmtree(dir);
+    free(dir);
+}
+
+/* `heapscope import` on a crashed program's logs: what was lost is said,
+ * one line each, and the trace is written. */
+static void test_record__import_reports_lost_slots(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), db[4096], expected[8192];
+    struct synth_log l;
+    synth_init(&l, 77, 0, 1, "/bin/crashed");
+    synth_call(&l, 1, 77, HS_OP_MALLOC, 0, 1, 0x1000, 10, 0, 32, 0x400000);
+    synth_lost(&l);
+    synth_write(&l, dir, 2);
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    struct run r;
+    run(&r, NULL, (const char *[]){"import", dir, "-o", db, NULL});
+    assert_int_equal(r.code, 0);
+    snprintf(expected, sizeof expected,
+             "heapscope import: warning: process 77: 3 reserved slots never committed (the "
+             "program died mid-write)\n"
+             "heapscope import: imported 1 event from 1 process, 1 block live at exit, 0.1 MiB "
+             "(%.1f bytes/event)\n"
+             "heapscope import: 3 reserved slots were never committed (the program died "
+             "mid-write)\n"
+             "heapscope import: trace written to '%s'\n",
+             (double)query_int(db, "SELECT page_count * page_size FROM pragma_page_count, "
+                                   "pragma_page_size"),
+             db);
+    assert_string_equal(r.err, expected);
+    run(&r, NULL, (const char *[]){"import", dir, NULL});
+    assert_int_equal(r.code, 2);
+    assert_string_equal(r.err, "heapscope import: no output file (-o FILE)\n"
+                               "usage: heapscope import LOGDIR -o FILE\n");
+    synth_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +456,8 @@ int main(void)
         cmocka_unit_test(test_record__not_executable_and_setuid),
         cmocka_unit_test(test_record__summary_refuses_bad_traces),
         cmocka_unit_test(test_record__summary_and_leaks_of_a_recording),
+        cmocka_unit_test(test_record__workload_tables_and_cursor_agree),
+        cmocka_unit_test(test_record__import_reports_lost_slots),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }
