@@ -77,14 +77,18 @@ static int images_load(struct hs_trace *t, struct images *im)
     return HS_OK;
 }
 
-/* The exec_gen of the image an event of pid at ts belongs to. */
-static uint32_t gen_of(const struct images *im, uint32_t pid, uint64_t ts)
+/* The image an event of pid at ts belongs to: its exec_gen in *gen and
+ * its index in im (im->n if the trace does not list it). */
+static uint32_t image_of(const struct images *im, uint32_t pid, uint64_t ts, uint32_t *gen)
 {
-    uint32_t gen = 0;
+    uint32_t idx = im->n;
+    *gen = 0;
     for (uint32_t i = 0; i < im->n; i++)
-        if (im->pid[i] == pid && im->start_ts[i] <= ts)
-            gen = im->gen[i];
-    return gen;
+        if (im->pid[i] == pid && im->start_ts[i] <= ts) {
+            idx = i;
+            *gen = im->gen[i];
+        }
+    return idx;
 }
 
 static uint64_t key_hash(uint32_t pid, uint32_t gen, uint64_t caller)
@@ -161,7 +165,7 @@ int hs_sites_collect(struct hs_trace *t, struct hs_sites *out, struct hs_error *
         goto err_free;
     struct hs_event ev;
     struct hs_live_block b;
-    uint32_t last_pid = 0, last_gen = 0;
+    uint32_t last_pid = 0, last_gen = 0, last_idx = 0;
     uint64_t last_ts = 0;
     while ((rc = hs_cursor_next(c, &ev, err)) == 1) {
         uint64_t freed = hs_event_freed(&ev);
@@ -169,13 +173,14 @@ int hs_sites_collect(struct hs_trace *t, struct hs_sites *out, struct hs_error *
         if (!freed && !addr)
             continue;
         if (ev.pid != last_pid || ev.ts_ns < last_ts || im.n > 1) {
-            last_gen = gen_of(&im, ev.pid, ev.ts_ns);
+            last_idx = image_of(&im, ev.pid, ev.ts_ns, &last_gen);
             last_pid = ev.pid;
         }
         last_ts = ev.ts_ns;
-        /* Addresses of different processes (and images) are different
-         * blocks: key the live map by a tag above the 47 address bits. */
-        uint64_t tag = ((uint64_t)ev.pid * 0x10001u + last_gen) << 47;
+        /* Addresses of different images are different blocks: key the live
+         * map by the image's index above the 47 user-address bits. An
+         * unlisted pid (no processes row) shares index im.n with others. */
+        uint64_t tag = ((uint64_t)last_idx + 1) << 47;
         if (freed)
             hs_live_map_take(&live, freed ^ tag, &b);
         if (!addr)
