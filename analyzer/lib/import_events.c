@@ -90,7 +90,7 @@ static int emit_block(struct import_state *st, const struct block_row *b)
     st->result->n_blocks++;
     if (b->free_seq == 0)
         st->result->n_live++;
-    return st->n_out == BLOCK_ROWS_PER_INSERT ? flush_blocks(st) : 0;
+    return st->n_out == BLOCK_ROWS_PER_MSG ? flush_blocks(st) : 0;
 }
 
 static int flush_chunk(struct import_state *st)

@@ -16,7 +16,8 @@
 #include "ptrmap.h"
 #include "stream.h"
 
-#define BLOCK_ROWS_PER_INSERT 64
+#define BLOCK_ROWS_PER_INSERT 64 /* rows per multi-row INSERT */
+#define BLOCK_ROWS_PER_MSG 512   /* rows per message: fewer thread handoffs */
 
 /* One process image: one log file. */
 struct import_image {
@@ -57,7 +58,7 @@ struct import_msg {
     union {
         struct {
             unsigned n;
-            struct block_row rows[BLOCK_ROWS_PER_INSERT];
+            struct block_row rows[BLOCK_ROWS_PER_MSG];
         } blocks;
         struct {
             uint64_t first_seq, last_seq, n_events, raw_size, size;
@@ -74,7 +75,7 @@ struct import_msg {
     } u;
 };
 
-#define IMPORT_QUEUE_LEN 64
+#define IMPORT_QUEUE_LEN 16
 
 struct import_queue {
     pthread_mutex_t lock;
@@ -105,7 +106,7 @@ struct import_state {
     uint64_t q_head, q_tail, q_cap;
 
     /* Finished block rows waiting to be posted as one MSG_BLOCKS. */
-    struct block_row out[BLOCK_ROWS_PER_INSERT];
+    struct block_row out[BLOCK_ROWS_PER_MSG];
     unsigned n_out;
 
     struct pending_snapshot *snaps;
