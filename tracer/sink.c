@@ -207,6 +207,7 @@ static int open_ring(uint64_t max_events, uint32_t flags, const char **what)
     hs__state.ring = 1;
     hs__state.tsc = hs__state.tsc_wanted && hs__sys_has_cycles();
     hs__state.ring_mask = cap - 1;
+    hs__state.ring_shift = (unsigned)__builtin_ctzll(cap);
     hs__state.ring_ctl = ctl;
     __atomic_store_n(&hs__state.ring_consumed, 0, __ATOMIC_RELEASE);
     /* Fault the ring in once: its first MiB now, the rest on the kernel
