@@ -20,8 +20,13 @@
  * sparse ftruncate) so a full disk shows up as ENOSPC here, where we can
  * stop cleanly, instead of as SIGBUS inside the program.
  *
+ * Ring mode (HS_RING=1, event.h "Ring files"): no file growth at all; slot
+ * i is written at records[i & mask] once the drainer's `consumed` cursor is
+ * within one ring of it (ring_wait), and committed with the lap bit.
+ *
  * Checkable claim: in a log of a run that did not crash, n_reserved equals
- * the number of committed records (tests/tracer checks n_lost == 0).
+ * the number of committed records (tests/tracer checks n_lost == 0, in both
+ * modes).
  */
 #include "record.h"
 

@@ -1,9 +1,13 @@
 /*
  * record.h - reserve a slot in the mapped log, fill it, commit it.
  *
- * The hot path of the tracer: one clock_gettime (vDSO), two atomic
- * fetch-adds (slot index in the log header, global seq in LOGDIR/seq), no
- * system call except one fallocate() per HS_SEGMENT_RECORDS slots.
+ * The hot path of the tracer: one clock_gettime (vDSO; in ring mode with
+ * HS_TSC=1 one rdtsc instead), two atomic fetch-adds (slot index in the log
+ * header, global seq in LOGDIR/seq), no system call except, in a linear
+ * log, one fallocate() per HS_SEGMENT_RECORDS slots. In ring mode a slot
+ * lives at records[slot % capacity] and a writer that finds the ring full
+ * waits for the recorder's drainer (spin, yield, nap; bounded: see
+ * record.c) before writing it.
  * Lock-free; callable from any thread, from signal handlers too.
  * Allocates: no. Never calls hooked symbols.
  *
