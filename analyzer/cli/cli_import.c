@@ -53,9 +53,11 @@ int cli_import(const char *cmd, struct hs_import_options *opts, struct hs_import
 void cli_import_describe(const struct hs_import_result *res, char *buf, unsigned size)
 {
     double mib = (double)res->db_size / (1024.0 * 1024.0);
-    snprintf(buf, size, "%llu events from %llu process%s, %llu block%s live at exit, %.1f MiB (%.1f bytes/event)",
-             (unsigned long long)res->n_events, (unsigned long long)res->n_processes,
-             res->n_processes == 1 ? "" : "es", (unsigned long long)res->n_live,
-             res->n_live == 1 ? "" : "s", mib,
-             res->n_events ? (double)res->db_size / (double)res->n_events : 0.0);
+    snprintf(
+        buf, size,
+        "%llu event%s from %llu process%s, %llu block%s live at exit, %.1f MiB (%.1f bytes/event)",
+        (unsigned long long)res->n_events, res->n_events == 1 ? "" : "s",
+        (unsigned long long)res->n_processes, res->n_processes == 1 ? "" : "es",
+        (unsigned long long)res->n_live, res->n_live == 1 ? "" : "s", mib,
+        res->n_events ? (double)res->db_size / (double)res->n_events : 0.0);
 }

@@ -26,7 +26,8 @@ int cmd_import(int argc, char **argv)
         }
     }
     if (!logdir || !out)
-        return cli_usage_error("import", usage, "%s", !logdir ? "no log directory" : "no output file (-o FILE)");
+        return cli_usage_error("import", usage, "%s",
+                               !logdir ? "no log directory" : "no output file (-o FILE)");
     struct hs_import_options opts = {.logdir = logdir, .out_path = out};
     struct hs_import_result res;
     if (cli_import("import", &opts, &res))
@@ -35,8 +36,10 @@ int cmd_import(int argc, char **argv)
     cli_import_describe(&res, line, sizeof line);
     fprintf(stderr, "heapscope import: imported %s\n", line);
     if (res.n_lost)
-        fprintf(stderr, "heapscope import: %llu reserved slot%s never committed (the program died mid-write)\n",
-                (unsigned long long)res.n_lost, res.n_lost == 1 ? " was" : "s were");
+        fprintf(
+            stderr,
+            "heapscope import: %llu reserved slot%s never committed (the program died mid-write)\n",
+            (unsigned long long)res.n_lost, res.n_lost == 1 ? " was" : "s were");
     fprintf(stderr, "heapscope import: trace written to '%s'\n", out);
     return HS_EXIT_OK;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_json.h"
 #include "summary.h"
 #include "trace.h"
 
@@ -48,15 +49,16 @@ int cmd_leaks(int argc, char **argv)
         const struct hs_leak_site *l = &sites[i];
         blocks += l->n_blocks;
         bytes += l->size;
-        if (json)
-            printf("%s\n {\"pid\": %u, \"exec_gen\": %u, \"caller\": \"0x%llx\", \"module\": \"%s\","
-                   " \"module_offset\": \"0x%llx\", \"blocks\": %llu, \"size\": %llu,"
+        if (json) {
+            printf("%s\n {\"pid\": %u, \"exec_gen\": %u, \"caller\": \"0x%llx\", \"module\": ",
+                   i ? "," : "", l->pid, l->exec_gen, (unsigned long long)l->caller);
+            cli_json_quote(stdout, l->module);
+            printf(", \"module_offset\": \"0x%llx\", \"blocks\": %llu, \"size\": %llu,"
                    " \"chunk_size\": %llu, \"min_size\": %llu, \"max_size\": %llu}",
-                   i ? "," : "", l->pid, l->exec_gen, (unsigned long long)l->caller, l->module,
                    (unsigned long long)l->module_offset, (unsigned long long)l->n_blocks,
                    (unsigned long long)l->size, (unsigned long long)l->chunk_size,
                    (unsigned long long)l->min_size, (unsigned long long)l->max_size);
-        else {
+        } else {
             char where[300] = "";
             if (l->module[0])
                 snprintf(where, sizeof where, " (%s+0x%llx)", l->module,

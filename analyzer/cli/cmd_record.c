@@ -91,8 +91,12 @@ static int has_logs(const char *dir)
         return 0;
     struct dirent *de;
     int found = 0;
-    while (!found && (de = readdir(d)))
-        found = strstr(de->d_name, ".hslog") != NULL;
+    while (!found && (de = readdir(d))) {
+        unsigned pid, gen;
+        int end = 0;
+        /* <pid>.<gen>.hslog: a process's log (faults.hslog is not one) */
+        found = sscanf(de->d_name, "%u.%u.hslog%n", &pid, &gen, &end) == 2 && !de->d_name[end];
+    }
     closedir(d);
     return found;
 }
@@ -113,10 +117,11 @@ static void remove_logdir(const char *dir)
     rmdir(dir);
 }
 
-int cmd_record(int argc, char **argv)
+/* Options before PROGRAM. Returns -1 to go on (*first = PROGRAM's index),
+ * else the exit code. */
+static int parse_options(int argc, char **argv, const char **out, int *faults, int *first)
 {
-    const char *out = NULL;
-    int faults = 1, i;
+    int i;
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         if (cli_is_help(argv[i])) {
             fputs(usage, stdout);
@@ -125,16 +130,55 @@ int cmd_record(int argc, char **argv)
             i++;
             break;
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-            out = argv[++i];
+            *out = argv[++i];
         } else if (strcmp(argv[i], "--no-faults") == 0) {
-            faults = 0;
+            *faults = 0;
         } else {
             return cli_usage_error("record", usage, "unknown option '%s'", argv[i]);
         }
     }
     if (i >= argc)
         return cli_usage_error("record", usage, "no program to run");
-    char **prog_argv = argv + i;
+    *first = i;
+    return -1;
+}
+
+/* After the run: import the logs, report, return the program's status. */
+static int import_run(const char *base, const char *logdir, const char *out, pid_t pid, int status)
+{
+    struct hs_exit_status exit = {(uint32_t)pid, status};
+    struct hs_import_options opts = {
+        .logdir = logdir, .out_path = out, .exits = &exit, .n_exits = 1};
+    struct hs_import_result res;
+    if (cli_import("record", &opts, &res)) {
+        fprintf(
+            stderr,
+            "heapscope record: the logs are kept in '%s' (retry: heapscope import %s -o FILE)\n",
+            logdir, logdir);
+        return HS_EXIT_ERROR;
+    }
+    remove_logdir(logdir);
+    char line[256];
+    cli_import_describe(&res, line, sizeof line);
+    int code = hs_spawn_exit_code(status);
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "heapscope record: '%s' was killed by signal %d (%s); %s\n", base,
+                WTERMSIG(status), strsignal(WTERMSIG(status)), line);
+    else
+        fprintf(stderr, "heapscope record: '%s' exited with status %d; %s\n", base, code, line);
+    fprintf(stderr, "heapscope record: trace written to '%s' (try: heapscope summary %s)\n", out,
+            out);
+    return code;
+}
+
+int cmd_record(int argc, char **argv)
+{
+    const char *out = NULL;
+    int faults = 1, first = 0;
+    int done = parse_options(argc, argv, &out, &faults, &first);
+    if (done >= 0)
+        return done;
+    char **prog_argv = argv + first;
 
     struct hs_error err;
     char path[PATH_MAX], tracer[PATH_MAX], out_buf[PATH_MAX];
@@ -152,7 +196,8 @@ int cmd_record(int argc, char **argv)
 
     const char *tmpdir = getenv("TMPDIR");
     char logdir[PATH_MAX];
-    snprintf(logdir, sizeof logdir, "%s/heapscope-logs-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    snprintf(logdir, sizeof logdir, "%s/heapscope-logs-XXXXXX",
+             tmpdir && *tmpdir ? tmpdir : "/tmp");
     if (!mkdtemp(logdir))
         return cli_fail("record", "cannot create a log directory in '%s': %s",
                         tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
@@ -195,23 +240,5 @@ int cmd_record(int argc, char **argv)
                  base, code);
         return code ? code : HS_EXIT_ERROR;
     }
-    struct hs_exit_status exit = {(uint32_t)pid, status};
-    struct hs_import_options opts = {.logdir = logdir, .out_path = out, .exits = &exit, .n_exits = 1};
-    struct hs_import_result res;
-    if (cli_import("record", &opts, &res)) {
-        fprintf(stderr, "heapscope record: the logs are kept in '%s' (retry: heapscope import %s -o FILE)\n",
-                logdir, logdir);
-        return HS_EXIT_ERROR;
-    }
-    remove_logdir(logdir);
-    char line[256];
-    cli_import_describe(&res, line, sizeof line);
-    code = hs_spawn_exit_code(status);
-    if (WIFSIGNALED(status))
-        fprintf(stderr, "heapscope record: '%s' was killed by signal %d (%s); %s\n", base,
-                WTERMSIG(status), strsignal(WTERMSIG(status)), line);
-    else
-        fprintf(stderr, "heapscope record: '%s' exited with status %d; %s\n", base, code, line);
-    fprintf(stderr, "heapscope record: trace written to '%s' (try: heapscope summary %s)\n", out, out);
-    return code;
+    return import_run(base, logdir, out, pid, status);
 }

@@ -4,24 +4,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_json.h"
 #include "summary.h"
 #include "trace.h"
 
 static const char usage[] = "usage: heapscope summary FILE [--json]\n";
-
-static void print_json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", *s);
-        else
-            putchar(*s);
-    }
-    putchar('"');
-}
 
 static void print_text(const char *path, const struct hs_summary *s)
 {
@@ -48,8 +35,8 @@ static void print_text(const char *path, const struct hs_summary *s)
             snprintf(exit, sizeof exit, "%d", p->exit_code);
         else
             snprintf(exit, sizeof exit, "-");
-        printf("%-8u %-8u %-4u %-10s %10llu %12llu %12llu  %s\n", p->pid, p->ppid, p->exec_gen, exit,
-               (unsigned long long)p->n_events, (unsigned long long)p->n_live,
+        printf("%-8u %-8u %-4u %-10s %10llu %12llu %12llu  %s\n", p->pid, p->ppid, p->exec_gen,
+               exit, (unsigned long long)p->n_events, (unsigned long long)p->n_live,
                (unsigned long long)p->live_size, p->exe);
     }
 }
@@ -57,7 +44,7 @@ static void print_text(const char *path, const struct hs_summary *s)
 static void print_json(const char *path, const struct hs_summary *s)
 {
     printf("{\"trace\": ");
-    print_json_string(path);
+    cli_json_quote(stdout, path);
     printf(", \"n_events\": %llu, \"n_lost\": %llu, \"duration_ns\": %llu,\n \"ops\": [",
            (unsigned long long)s->n_events, (unsigned long long)s->n_lost,
            (unsigned long long)(s->end_ts_ns - s->start_ts_ns));
@@ -65,19 +52,21 @@ static void print_json(const char *path, const struct hs_summary *s)
     for (unsigned op = 1; op < HS_OP_COUNT; op++)
         for (unsigned o = 0; o < 3; o++)
             if (s->n_by_op_origin[op][o]) {
-                printf("%s\n  {\"op\": \"%s\", \"origin\": \"%s\", \"count\": %llu}", first ? "" : ",",
-                       hs_op_name(op), hs_origin_name(o), (unsigned long long)s->n_by_op_origin[op][o]);
+                printf("%s\n  {\"op\": \"%s\", \"origin\": \"%s\", \"count\": %llu}",
+                       first ? "" : ",", hs_op_name(op), hs_origin_name(o),
+                       (unsigned long long)s->n_by_op_origin[op][o]);
                 first = 0;
             }
-    printf("],\n \"peak_live_size\": %llu, \"peak_live_size_seq\": %llu,"
-           " \"peak_live_chunk_size\": %llu, \"peak_live_chunk_size_seq\": %llu,\n \"processes\": [",
-           (unsigned long long)s->peak_live_size, (unsigned long long)s->peak_live_size_seq,
-           (unsigned long long)s->peak_live_chunk, (unsigned long long)s->peak_live_chunk_seq);
+    printf(
+        "],\n \"peak_live_size\": %llu, \"peak_live_size_seq\": %llu,"
+        " \"peak_live_chunk_size\": %llu, \"peak_live_chunk_size_seq\": %llu,\n \"processes\": [",
+        (unsigned long long)s->peak_live_size, (unsigned long long)s->peak_live_size_seq,
+        (unsigned long long)s->peak_live_chunk, (unsigned long long)s->peak_live_chunk_seq);
     for (uint32_t i = 0; i < s->n_processes; i++) {
         const struct hs_summary_process *p = &s->processes[i];
-        printf("%s\n  {\"pid\": %u, \"ppid\": %u, \"exec_gen\": %u, \"exe\": ", i ? "," : "", p->pid,
-               p->ppid, p->exec_gen);
-        print_json_string(p->exe);
+        printf("%s\n  {\"pid\": %u, \"ppid\": %u, \"exec_gen\": %u, \"exe\": ", i ? "," : "",
+               p->pid, p->ppid, p->exec_gen);
+        cli_json_quote(stdout, p->exe);
         if (p->has_exit_code)
             printf(", \"exit_code\": %d", p->exit_code);
         else

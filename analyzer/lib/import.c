@@ -127,8 +127,8 @@ static int open_logs(struct import_state *st)
     }
     closedir(d);
     if (rc == 0 && st->n_images == 0)
-        rc = hs_error_set(st->err, HS_EFORMAT, "'%s' holds no readable heapscope log (<pid>.<gen>.hslog)",
-                          dir);
+        rc = hs_error_set(st->err, HS_EFORMAT,
+                          "'%s' holds no readable heapscope log (<pid>.<gen>.hslog)", dir);
     if (rc == 0)
         qsort(st->images, st->n_images, sizeof *st->images, by_start);
     return rc;
@@ -147,7 +147,8 @@ static int build_index(struct import_state *st, uint64_t **out, uint64_t *last_s
         }
         st->result->n_lost += log->n_lost;
         if (log->n_lost)
-            warn(st, "process %u: %llu reserved slot%s never committed (the program died mid-write)",
+            warn(st,
+                 "process %u: %llu reserved slot%s never committed (the program died mid-write)",
                  st->images[i].pid, (unsigned long long)log->n_lost, log->n_lost == 1 ? "" : "s");
         if (log->header->flags & HS_LOG_FULL)
             warn(st, "process %u: the log reached its size limit; later events were dropped",
@@ -156,6 +157,17 @@ static int build_index(struct import_state *st, uint64_t **out, uint64_t *last_s
             warn(st, "process %u: the tracer disabled itself; later events were dropped",
                  st->images[i].pid);
     }
+    /* Every seq was taken by a reserved slot, so seqs far beyond the slots
+     * of all logs mean a corrupt record (and an absurd index to allocate). */
+    uint64_t reserved = 0;
+    for (uint32_t i = 0; i < st->n_images; i++)
+        reserved += st->images[i].log.header->n_reserved;
+    if (max > 2 * reserved + (1u << 20))
+        return hs_error_set(st->err, HS_EFORMAT,
+                            "'%s': a record has seq %llu, but all logs together reserved only "
+                            "%llu slots",
+                            st->opts->logdir, (unsigned long long)max,
+                            (unsigned long long)reserved);
     uint64_t *index = calloc(max + 1, sizeof *index);
     if (!index)
         return hs_error_set(st->err, HS_ENOMEM, "out of memory for %llu events",
@@ -307,7 +319,7 @@ static int write_processes(struct import_state *st)
         struct import_image *img = &st->images[i];
         const struct hs_log_header *h = img->log.header;
         char *argv = argv_json(h->cmdline, h->cmdline_len < sizeof h->cmdline ? h->cmdline_len
-                                                                                : sizeof h->cmdline);
+                                                                              : sizeof h->cmdline);
         char *env = env_lines(h->env, h->env_len < sizeof h->env ? h->env_len : sizeof h->env);
         char maps_path[4096];
         snprintf(maps_path, sizeof maps_path, "%s/%u.%u.maps", st->opts->logdir, img->pid,
@@ -329,8 +341,9 @@ static int write_processes(struct import_state *st)
         sqlite3_bind_text(s, 6, argv ? argv : "[]", -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 7, env ? env : "", -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(s, 8, (sqlite3_int64)h->start_mono_ns);
-        sqlite3_bind_int64(s, 9, (sqlite3_int64)(img->last_ts > h->start_mono_ns ? img->last_ts
-                                                                                 : h->start_mono_ns));
+        sqlite3_bind_int64(
+            s, 9,
+            (sqlite3_int64)(img->last_ts > h->start_mono_ns ? img->last_ts : h->start_mono_ns));
         sqlite3_bind_int64(s, 10, (sqlite3_int64)h->start_real_ns);
         if (ex && WIFEXITED(ex->wait_status))
             sqlite3_bind_int64(s, 11, WEXITSTATUS(ex->wait_status));
@@ -419,27 +432,27 @@ static int write_meta(struct import_state *st, uint64_t last_seq)
             t1 = st->images[i].last_ts;
     }
     const struct hs_log_header *first = st->images[0].log.header;
-    char *env = env_lines(first->env, first->env_len < sizeof first->env ? first->env_len
-                                                                        : sizeof first->env);
+    char *env = env_lines(first->env,
+                          first->env_len < sizeof first->env ? first->env_len : sizeof first->env);
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     int rc = 0;
     (void)((rc = put_meta(st, s, "schema_version", NULL, HS_SCHEMA_VERSION)) ||
-        (rc = put_meta(st, s, "format_version", NULL, format)) ||
-        (rc = put_meta(st, s, "heapscope_version", HS_VERSION, 0)) ||
-        (rc = put_meta(st, s, "glibc_version", gnu_get_libc_version(), 0)) ||
-        (rc = put_meta(st, s, "page_size", NULL, sysconf(_SC_PAGESIZE))) ||
-        (rc = put_meta(st, s, "kernel", kernel, 0)) ||
-        (rc = put_meta(st, s, "malloc_env", env ? env : "", 0)) ||
-        (rc = put_meta(st, s, "glibc_malloc", NULL, all_glibc)) ||
-        (rc = put_meta(st, s, "start_ts_ns", NULL, (int64_t)t0)) ||
-        (rc = put_meta(st, s, "end_ts_ns", NULL, (int64_t)(t1 > t0 ? t1 : t0))) ||
-        (rc = put_meta(st, s, "last_seq", NULL, (int64_t)last_seq)) ||
-        (rc = put_meta(st, s, "n_events", NULL, (int64_t)st->result->n_events)) ||
-        (rc = put_meta(st, s, "n_lost", NULL, (int64_t)st->result->n_lost)) ||
-        (rc = put_meta(st, s, "chunk_events", NULL, HS_STREAM_CHUNK_EVENTS)) ||
-        (rc = put_meta(st, s, "imported_real_ns", NULL,
-                       (int64_t)now.tv_sec * 1000000000 + now.tv_nsec)));
+           (rc = put_meta(st, s, "format_version", NULL, format)) ||
+           (rc = put_meta(st, s, "heapscope_version", HS_VERSION, 0)) ||
+           (rc = put_meta(st, s, "glibc_version", gnu_get_libc_version(), 0)) ||
+           (rc = put_meta(st, s, "page_size", NULL, sysconf(_SC_PAGESIZE))) ||
+           (rc = put_meta(st, s, "kernel", kernel, 0)) ||
+           (rc = put_meta(st, s, "malloc_env", env ? env : "", 0)) ||
+           (rc = put_meta(st, s, "glibc_malloc", NULL, all_glibc)) ||
+           (rc = put_meta(st, s, "start_ts_ns", NULL, (int64_t)t0)) ||
+           (rc = put_meta(st, s, "end_ts_ns", NULL, (int64_t)(t1 > t0 ? t1 : t0))) ||
+           (rc = put_meta(st, s, "last_seq", NULL, (int64_t)last_seq)) ||
+           (rc = put_meta(st, s, "n_events", NULL, (int64_t)st->result->n_events)) ||
+           (rc = put_meta(st, s, "n_lost", NULL, (int64_t)st->result->n_lost)) ||
+           (rc = put_meta(st, s, "chunk_events", NULL, HS_STREAM_CHUNK_EVENTS)) ||
+           (rc = put_meta(st, s, "imported_real_ns", NULL,
+                          (int64_t)now.tv_sec * 1000000000 + now.tv_nsec)));
     free(env);
     sqlite3_finalize(s);
     return rc;
@@ -569,7 +582,8 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
                           strerror(errno));
         goto err_close_logs;
     }
-    if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
         rc = hs_error_set(err, HS_EDB, "cannot create trace '%s': %s", opts->out_path,
                           st.db ? sqlite3_errmsg(st.db) : "out of memory");
         goto err_remove_tmp;

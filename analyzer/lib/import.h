@@ -44,15 +44,15 @@ struct hs_import_options {
 };
 
 struct hs_import_result {
-    uint64_t n_events;     /* events in the trace (stream), snapshots excluded */
-    uint64_t n_records;    /* committed records read, snapshots included */
-    uint64_t n_lost;       /* reserved slots never committed or not in the file */
-    uint64_t n_processes;  /* process images (pid, exec_gen) */
-    uint64_t n_blocks;     /* rows in blocks */
-    uint64_t n_live;       /* blocks never freed */
-    uint64_t n_skipped;    /* records skipped: unknown ops, snapshots without a mark */
+    uint64_t n_events;       /* events in the trace (stream), snapshots excluded */
+    uint64_t n_records;      /* committed records read, snapshots included */
+    uint64_t n_lost;         /* reserved slots never committed or not in the file */
+    uint64_t n_processes;    /* process images (pid, exec_gen) */
+    uint64_t n_blocks;       /* rows in blocks */
+    uint64_t n_live;         /* blocks never freed */
+    uint64_t n_skipped;      /* records skipped: unknown ops, snapshots without a mark */
     uint64_t n_skipped_logs; /* log files that could not be read at all */
-    uint64_t db_size;      /* bytes of the database file */
+    uint64_t db_size;        /* bytes of the database file */
 };
 
 int hs_import(const struct hs_import_options *opts, struct hs_import_result *result,

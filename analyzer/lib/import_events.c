@@ -90,7 +90,7 @@ static int emit_block(struct import_state *st, const struct block_row *b)
     st->result->n_blocks++;
     if (b->free_seq == 0)
         st->result->n_live++;
-    return st->n_out == BLOCK_ROWS_PER_INSERT ? flush_blocks(st) : 0;
+    return st->n_out == BLOCK_ROWS_PER_MSG ? flush_blocks(st) : 0;
 }
 
 static int flush_chunk(struct import_state *st)
@@ -180,7 +180,8 @@ static int queue_push(struct import_state *st, uint64_t index)
 {
     if (st->q_tail == st->q_cap) {
         if (st->q_head > st->q_cap / 2) {
-            memmove(st->queue, st->queue + st->q_head, (st->q_tail - st->q_head) * sizeof *st->queue);
+            memmove(st->queue, st->queue + st->q_head,
+                    (st->q_tail - st->q_head) * sizeof *st->queue);
             st->q_tail -= st->q_head;
             st->q_head = 0;
         } else {
@@ -373,8 +374,13 @@ int hs__import_record(struct import_state *st, uint32_t image, const struct hs_r
 {
     struct import_image *img = &st->images[image];
     struct hs_event ev = {
-        .seq = rec->seq, .ts_ns = rec->ts_ns, .pid = img->pid, .tid = rec->tid,
-        .op = rec->op, .origin = rec->origin, .flags = rec->flags,
+        .seq = rec->seq,
+        .ts_ns = rec->ts_ns,
+        .pid = img->pid,
+        .tid = rec->tid,
+        .op = rec->op,
+        .origin = rec->origin,
+        .flags = rec->flags,
     };
     int rc = 0;
     if (rec->op >= HS_OP_COUNT || rec->origin > HS_ORIGIN_TRACER) {

@@ -16,16 +16,17 @@
 #include "ptrmap.h"
 #include "stream.h"
 
-#define BLOCK_ROWS_PER_INSERT 64
+#define BLOCK_ROWS_PER_INSERT 64 /* rows per multi-row INSERT */
+#define BLOCK_ROWS_PER_MSG 512   /* rows per message: fewer thread handoffs */
 
 /* One process image: one log file. */
 struct import_image {
     struct hs_log log;
     char *path;
     uint32_t pid, exec_gen;
-    uint64_t n_events;           /* its events in the stream (snapshots excluded) */
-    uint64_t first_ts, last_ts;  /* of its events (0 if none) */
-    int has_exit;                /* an exit event was seen */
+    uint64_t n_events;          /* its events in the stream (snapshots excluded) */
+    uint64_t first_ts, last_ts; /* of its events (0 if none) */
+    int has_exit;               /* an exit event was seen */
     uint64_t exit_code;
 };
 
@@ -43,9 +44,9 @@ struct block_row {
 struct pending_snapshot {
     uint64_t seq, ts;
     uint32_t image, tid;
-    int64_t mark_id;      /* 0 for an exit */
-    uint64_t v[15];       /* mallinfo a (5), b (5), state (4) */
-    unsigned have;        /* bit 0 a, bit 1 b, bit 2 state */
+    int64_t mark_id; /* 0 for an exit */
+    uint64_t v[15];  /* mallinfo a (5), b (5), state (4) */
+    unsigned have;   /* bit 0 a, bit 1 b, bit 2 state */
 };
 
 /* One batch of rows from the producer thread (import_events.c) to the
@@ -57,7 +58,7 @@ struct import_msg {
     union {
         struct {
             unsigned n;
-            struct block_row rows[BLOCK_ROWS_PER_INSERT];
+            struct block_row rows[BLOCK_ROWS_PER_MSG];
         } blocks;
         struct {
             uint64_t first_seq, last_seq, n_events, raw_size, size;
@@ -74,7 +75,7 @@ struct import_msg {
     } u;
 };
 
-#define IMPORT_QUEUE_LEN 64
+#define IMPORT_QUEUE_LEN 16
 
 struct import_queue {
     pthread_mutex_t lock;
@@ -105,7 +106,7 @@ struct import_state {
     uint64_t q_head, q_tail, q_cap;
 
     /* Finished block rows waiting to be posted as one MSG_BLOCKS. */
-    struct block_row out[BLOCK_ROWS_PER_INSERT];
+    struct block_row out[BLOCK_ROWS_PER_MSG];
     unsigned n_out;
 
     struct pending_snapshot *snaps;
@@ -115,8 +116,7 @@ struct import_state {
     struct hs_stream_writer stream;
     uint64_t n_chunks;
 
-    sqlite3_stmt *ins_blocks_multi, *ins_block, *ins_sys, *ins_mark, *ins_mallinfo,
-        *ins_chunk;
+    sqlite3_stmt *ins_blocks_multi, *ins_block, *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
 
     struct import_queue *queue_out; /* producer -> SQLite thread */
 };

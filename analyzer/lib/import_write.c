@@ -78,7 +78,8 @@ static void bind_u64(sqlite3_stmt *s, int i, uint64_t v, int is_null)
         sqlite3_bind_int64(s, i, (sqlite3_int64)v);
 }
 
-static void bind_block(struct import_state *st, sqlite3_stmt *s, int base, const struct block_row *b)
+static void bind_block(struct import_state *st, sqlite3_stmt *s, int base,
+                       const struct block_row *b)
 {
     const struct import_image *img = &st->images[b->image];
     int live = b->free_seq == 0;
@@ -114,16 +115,18 @@ static int step(struct import_state *st, sqlite3_stmt *s, const char *what, stru
 
 static int write_blocks(struct import_state *st, const struct import_msg *m, struct hs_error *err)
 {
-    unsigned n = m->u.blocks.n;
-    if (n == BLOCK_ROWS_PER_INSERT) {
-        for (unsigned r = 0; r < n; r++)
-            bind_block(st, st->ins_blocks_multi, (int)(r * BLOCK_COLUMNS), &m->u.blocks.rows[r]);
-        return step(st, st->ins_blocks_multi, "cannot insert blocks", err);
+    unsigned n = m->u.blocks.n, r = 0;
+    int rc;
+    for (; r + BLOCK_ROWS_PER_INSERT <= n; r += BLOCK_ROWS_PER_INSERT) {
+        for (unsigned k = 0; k < BLOCK_ROWS_PER_INSERT; k++)
+            bind_block(st, st->ins_blocks_multi, (int)(k * BLOCK_COLUMNS),
+                       &m->u.blocks.rows[r + k]);
+        if ((rc = step(st, st->ins_blocks_multi, "cannot insert blocks", err)))
+            return rc;
     }
-    for (unsigned r = 0; r < n; r++) {
+    for (; r < n; r++) {
         bind_block(st, st->ins_block, 0, &m->u.blocks.rows[r]);
-        int rc = step(st, st->ins_block, "cannot insert blocks", err);
-        if (rc)
+        if ((rc = step(st, st->ins_block, "cannot insert blocks", err)))
             return rc;
     }
     return 0;

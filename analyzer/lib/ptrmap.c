@@ -129,8 +129,7 @@ int hs_ptrmap_take(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t 
 }
 
 void hs_ptrmap_each(const struct hs_ptrmap *m,
-                    void (*fn)(void *ctx, uint32_t space, uint64_t addr, uint64_t value),
-                    void *ctx)
+                    void (*fn)(void *ctx, uint32_t space, uint64_t addr, uint64_t value), void *ctx)
 {
     if (!m->slots)
         return;

@@ -18,14 +18,14 @@
 #include <stdint.h>
 
 struct hs_ptrmap_slot {
-    uint64_t addr;  /* 0 = empty */
+    uint64_t addr; /* 0 = empty */
     uint64_t value;
     uint32_t space;
 };
 
 struct hs_ptrmap {
     struct hs_ptrmap_slot *slots;
-    size_t mask;  /* capacity - 1 (capacity is a power of two) */
+    size_t mask; /* capacity - 1 (capacity is a power of two) */
     size_t count;
 };
 

@@ -94,8 +94,8 @@ int hs_spawn_resolve(const char *prog, char *path, size_t size, int *exit_code,
     }
     struct stat sb;
     if (stat(path, &sb) != 0) {
-        *exit_code = errno == ENOENT || errno == ENOTDIR ? HS_SPAWN_NOT_FOUND
-                                                         : HS_SPAWN_NOT_EXECUTABLE;
+        *exit_code =
+            errno == ENOENT || errno == ENOTDIR ? HS_SPAWN_NOT_FOUND : HS_SPAWN_NOT_EXECUTABLE;
         return hs_error_set(err, HS_EARG, "cannot run '%s': %s", prog, strerror(errno));
     }
     if (S_ISDIR(sb.st_mode) || access(path, X_OK) != 0) {

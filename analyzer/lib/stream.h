@@ -58,9 +58,9 @@ struct hs_stream_state {
 };
 
 struct hs_stream_writer {
-    uint8_t *buf;     /* encoded bytes of the current chunk (owned) */
-    size_t len, cap;  /* bytes used / allocated */
-    uint32_t n_events;  /* events in the current chunk */
+    uint8_t *buf;                 /* encoded bytes of the current chunk (owned) */
+    size_t len, cap;              /* bytes used / allocated */
+    uint32_t n_events;            /* events in the current chunk */
     uint64_t first_seq, last_seq; /* of the current chunk (0 if empty) */
     struct hs_stream_state state;
 };

@@ -32,12 +32,82 @@ static int is_allocation(unsigned op)
            (op >= HS_OP_MEMALIGN && op <= HS_OP_PVALLOC);
 }
 
+/* A process image, for replay: exec replaces a process's heap, so the
+ * blocks of the image before it stop counting when the next one starts. */
+struct image {
+    uint32_t proc, pid;
+    uint64_t start_ts;
+    uint64_t size, chunk; /* its live bytes */
+    int gone;             /* a later image of the pid has started */
+};
+
+struct images {
+    struct image *v;
+    uint32_t n;
+    uint32_t lo, hi; /* images of the last pid looked up: [lo, hi) */
+};
+
+static int load_images(struct hs_trace *t, struct images *im, struct hs_error *err)
+{
+    sqlite3_stmt *st;
+    memset(im, 0, sizeof *im);
+    if (sqlite3_prepare_v2(hs_trace_db(t),
+                           "SELECT proc, pid, start_ts_ns FROM processes ORDER BY pid, exec_gen",
+                           -1, &st, NULL) != SQLITE_OK)
+        return hs_error_set(err, HS_EDB, "cannot read trace: %s", sqlite3_errmsg(hs_trace_db(t)));
+    uint32_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (im->n == cap) {
+            cap = cap ? cap * 2 : 8;
+            struct image *v = realloc(im->v, cap * sizeof *v);
+            if (!v) {
+                sqlite3_finalize(st);
+                return hs_error_set(err, HS_ENOMEM, "out of memory");
+            }
+            im->v = v;
+        }
+        struct image *m = &im->v[im->n++];
+        memset(m, 0, sizeof *m);
+        m->proc = (uint32_t)sqlite3_column_int64(st, 0);
+        m->pid = (uint32_t)sqlite3_column_int64(st, 1);
+        m->start_ts = (uint64_t)sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* The image ev belongs to: the pid's last image started by ev's time. */
+static struct image *image_of(struct images *im, const struct hs_event *ev)
+{
+    if (im->lo >= im->hi || im->v[im->lo].pid != ev->pid) {
+        uint32_t lo = 0;
+        while (lo < im->n && im->v[lo].pid != ev->pid)
+            lo++;
+        if (lo == im->n)
+            return NULL;
+        uint32_t hi = lo;
+        while (hi < im->n && im->v[hi].pid == ev->pid)
+            hi++;
+        im->lo = lo;
+        im->hi = hi;
+    }
+    uint32_t k = im->lo;
+    while (k + 1 < im->hi && im->v[k + 1].start_ts <= ev->ts_ns)
+        k++;
+    return &im->v[k];
+}
+
 static int replay(struct hs_trace *t, struct hs_summary *s, struct hs_error *err)
 {
-    struct hs_cursor *c;
-    int rc = hs_cursor_open(t, 0, 0, &c, err);
-    if (rc)
+    struct images im;
+    int rc = load_images(t, &im, err);
+    struct hs_cursor *c = NULL;
+    if (rc == 0)
+        rc = hs_cursor_open(t, 0, 0, &c, err);
+    if (rc) {
+        free(im.v);
         return rc;
+    }
     struct hs_ptrmap live;
     hs_ptrmap_init(&live);
     uint64_t size = 0, chunk = 0, v;
@@ -47,24 +117,39 @@ static int replay(struct hs_trace *t, struct hs_summary *s, struct hs_error *err
         s->n_by_op_origin[ev.op][ev.origin < 3 ? ev.origin : 0]++;
         if (ev.flags & HS_F_FAILED)
             continue;
+        struct image *img = image_of(&im, &ev);
+        if (!img)
+            continue;
+        for (struct image *old = &im.v[im.lo]; old < img; old++)
+            if (!old->gone) { /* exec'd: its heap is gone */
+                size -= old->size;
+                chunk -= old->chunk;
+                old->gone = 1;
+            }
         int realloc_op = ev.op == HS_OP_REALLOC || ev.op == HS_OP_REALLOCARRAY;
         uint64_t gone = ev.op == HS_OP_FREE ? ev.ptr : realloc_op ? ev.old_ptr : 0;
-        if (gone && hs_ptrmap_take(&live, ev.pid, gone, &v)) {
-            size -= v & ((1ull << SIZE_BITS) - 1);
-            chunk -= (v & ((1ull << SIZE_BITS) - 1)) + (v >> SIZE_BITS);
+        int lost = is_allocation(ev.op) && ev.ptr; /* its earlier free was lost */
+        for (int pass = 0; pass < 2; pass++) {
+            uint64_t addr = pass == 0 ? gone : lost ? ev.ptr : 0;
+            if (addr && hs_ptrmap_take(&live, img->proc, addr, &v)) {
+                uint64_t b = v & ((1ull << SIZE_BITS) - 1), cb = b + (v >> SIZE_BITS);
+                size -= b;
+                chunk -= cb;
+                img->size -= b;
+                img->chunk -= cb;
+            }
         }
         if (is_allocation(ev.op) && ev.ptr) {
-            if (hs_ptrmap_take(&live, ev.pid, ev.ptr, &v)) { /* its free was lost */
-                size -= v & ((1ull << SIZE_BITS) - 1);
-                chunk -= (v & ((1ull << SIZE_BITS) - 1)) + (v >> SIZE_BITS);
-            }
             v = pack(ev.size, ev.chunk_size);
-            if (hs_ptrmap_put(&live, ev.pid, ev.ptr, v)) {
+            if (hs_ptrmap_put(&live, img->proc, ev.ptr, v)) {
                 rc = hs_error_set(err, HS_ENOMEM, "out of memory");
                 break;
             }
-            size += v & ((1ull << SIZE_BITS) - 1);
-            chunk += (v & ((1ull << SIZE_BITS) - 1)) + (v >> SIZE_BITS);
+            uint64_t b = v & ((1ull << SIZE_BITS) - 1), cb = b + (v >> SIZE_BITS);
+            size += b;
+            chunk += cb;
+            img->size += b;
+            img->chunk += cb;
             if (size > s->peak_live_size) {
                 s->peak_live_size = size;
                 s->peak_live_size_seq = ev.seq;
@@ -77,6 +162,7 @@ static int replay(struct hs_trace *t, struct hs_summary *s, struct hs_error *err
     }
     hs_ptrmap_free(&live);
     hs_cursor_close(c);
+    free(im.v);
     return rc < 0 ? rc : 0;
 }
 

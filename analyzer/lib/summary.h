@@ -6,7 +6,8 @@
  * adds its request size and chunk size, a free or the old half of a
  * realloc subtracts them; frees of blocks the trace never saw allocated
  * (inherited over fork, allocated before the tracer started) change
- * nothing. Peaks are over the sum of all processes. Leaks are the blocks
+ * nothing, and an exec drops what the image before it still had. Peaks are
+ * over the sum of all processes. Leaks are the blocks
  * table's rows whose lifetime never ended (free_seq IS NULL).
  *
  * Allocates: yes (owned by the structs; release with the _free calls).
@@ -22,8 +23,8 @@
 struct hs_summary_process {
     uint32_t pid, ppid, exec_gen;
     char exe[512];
-    int has_exit_code, exit_code;   /* exit(code), or the waitpid status */
-    int exit_signal;                /* killed by this signal (0: not) */
+    int has_exit_code, exit_code; /* exit(code), or the waitpid status */
+    int exit_signal;              /* killed by this signal (0: not) */
     uint64_t start_ts_ns, end_ts_ns;
     uint64_t n_events, n_lost;
     uint64_t n_live, live_size, live_chunk_size; /* blocks live at exit */
@@ -31,7 +32,7 @@ struct hs_summary_process {
 
 struct hs_summary {
     uint64_t n_events, n_lost, last_seq;
-    uint64_t n_by_op_origin[HS_OP_COUNT][3]; /* events per op and origin */
+    uint64_t n_by_op_origin[HS_OP_COUNT][3];       /* events per op and origin */
     uint64_t peak_live_size, peak_live_size_seq;   /* requested bytes */
     uint64_t peak_live_chunk, peak_live_chunk_seq; /* chunk bytes */
     uint64_t start_ts_ns, end_ts_ns;
@@ -47,7 +48,7 @@ struct hs_leak_site {
     uint32_t pid, exec_gen;
     uint64_t caller;
     uint64_t n_blocks, size, chunk_size, min_size, max_size;
-    char module[256];      /* file of the mapping holding caller ("" unknown) */
+    char module[256];       /* file of the mapping holding caller ("" unknown) */
     uint64_t module_offset; /* caller's offset in that file */
 };
 

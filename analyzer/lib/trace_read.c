@@ -144,15 +144,16 @@ int hs_trace_open(const char *path, struct hs_trace **out, struct hs_error *err)
         goto err_close;
     }
     if (version > HS_SCHEMA_VERSION) {
-        rc = hs_error_set(err, HS_EVERSION, "'%s' is trace format %lld, this heapscope reads up to %d",
-                          path, (long long)version, HS_SCHEMA_VERSION);
+        rc = hs_error_set(err, HS_EVERSION,
+                          "'%s' is trace format %lld, this heapscope reads up to %d", path,
+                          (long long)version, HS_SCHEMA_VERSION);
         goto err_close;
     }
     int64_t n_events = 0, last_seq = 0, glibc = 0;
     if (meta_int(t->db, "n_events", &n_events) || meta_int(t->db, "last_seq", &last_seq) ||
         meta_int(t->db, "glibc_malloc", &glibc)) {
-        rc = hs_error_set(err, HS_EFORMAT, "'%s' is not a complete heapscope trace (meta lacks n_events)",
-                          path);
+        rc = hs_error_set(err, HS_EFORMAT,
+                          "'%s' is not a complete heapscope trace (meta lacks n_events)", path);
         goto err_close;
     }
     t->n_events = (uint64_t)n_events;
@@ -278,10 +279,9 @@ int hs_cursor_open(struct hs_trace *t, uint64_t from_seq, uint32_t pid, struct h
     c->pid = pid;
     /* Start at the chunk holding from_seq: the last one starting at or
      * before it. */
-    static const char sql[] =
-        "SELECT raw_size, data FROM event_chunks WHERE first_seq >= coalesce("
-        "(SELECT max(first_seq) FROM event_chunks WHERE first_seq <= ?1), 0)"
-        " ORDER BY first_seq";
+    static const char sql[] = "SELECT raw_size, data FROM event_chunks WHERE first_seq >= coalesce("
+                              "(SELECT max(first_seq) FROM event_chunks WHERE first_seq <= ?1), 0)"
+                              " ORDER BY first_seq";
     if (sqlite3_prepare_v2(t->db, sql, -1, &c->chunks, NULL) != SQLITE_OK) {
         int rc = hs_error_set(err, HS_EDB, "cannot read the events of '%s': %s", t->path,
                               sqlite3_errmsg(t->db));
@@ -314,8 +314,8 @@ int hs_cursor_next(struct hs_cursor *c, struct hs_event *ev, struct hs_error *er
             return 0;
         }
         if (rc != SQLITE_ROW)
-            return hs_error_set(err, HS_EDB, "cannot read the events of '%s': %s",
-                                c->trace->path, sqlite3_errmsg(c->trace->db));
+            return hs_error_set(err, HS_EDB, "cannot read the events of '%s': %s", c->trace->path,
+                                sqlite3_errmsg(c->trace->db));
         uLongf raw_size = (uLongf)sqlite3_column_int64(c->chunks, 0);
         if (raw_size > c->raw_cap) {
             unsigned char *raw = realloc(c->raw, raw_size);

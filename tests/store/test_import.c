@@ -140,28 +140,33 @@ static void test_import__one_process_exact_rows(void **state)
     assert_int_equal(res.n_blocks, 4);
     assert_int_equal(res.n_live, 2);
 
-    assert_query(out, "SELECT alloc_seq, proc, tid, alloc_ts_ns, op, printf('%x', ptr),"
-                      " size, chunk_size, flags, printf('%x', caller), printf('%x', old_ptr),"
-                      " free_seq, free_ts_ns, free_tid, free_op, printf('%x', free_caller)"
-                      " FROM blocks ORDER BY alloc_seq",
-                 "1|1|NULL|1000|1|555555559010|100|112|1|555555555100|0|4|4000|NULL|5|555555555130\n"
-                 "3|1|101|3000|1|555555559100|200|208|1|555555555110|0|5|5000|NULL|3|555555555120\n"
-                 "5|1|101|5000|3|555555559200|300|320|1|555555555120|555555559100|NULL|NULL|NULL|NULL|0\n"
-                 "12|1|NULL|12000|1|555555559400|50|64|1|555555555160|0|NULL|NULL|NULL|NULL|0\n");
-    assert_query(out, "SELECT seq, op, origin, flags, printf('%x', ptr), size, printf('%x', old_ptr),"
-                      " chunk_size FROM sys_events",
+    assert_query(
+        out,
+        "SELECT alloc_seq, proc, tid, alloc_ts_ns, op, printf('%x', ptr),"
+        " size, chunk_size, flags, printf('%x', caller), printf('%x', old_ptr),"
+        " free_seq, free_ts_ns, free_tid, free_op, printf('%x', free_caller)"
+        " FROM blocks ORDER BY alloc_seq",
+        "1|1|NULL|1000|1|555555559010|100|112|1|555555555100|0|4|4000|NULL|5|555555555130\n"
+        "3|1|101|3000|1|555555559100|200|208|1|555555555110|0|5|5000|NULL|3|555555555120\n"
+        "5|1|101|5000|3|555555559200|300|320|1|555555555120|555555559100|NULL|NULL|NULL|NULL|0\n"
+        "12|1|NULL|12000|1|555555559400|50|64|1|555555555160|0|NULL|NULL|NULL|NULL|0\n");
+    assert_query(out,
+                 "SELECT seq, op, origin, flags, printf('%x', ptr), size, printf('%x', old_ptr),"
+                 " chunk_size FROM sys_events",
                  "2|13|1|0|55555557a000|135168|555555559000|0\n"
                  "10|5|0|0|0|0|0|0\n"
                  "11|5|0|1|9999990|0|0|32\n"
                  "13|2|0|256|0|1125899906842624|0|0\n"
                  "14|23|0|0|3|0|0|0\n");
     assert_query(out, "SELECT * FROM marks", "1|6|1|100|100|6000|phase-1|0\n");
-    assert_query(out, "SELECT * FROM mallinfo ORDER BY seq",
-                 "6|mark|1|1|100|100|6000|1|2|3|4|5|6|7|8|9|10|11|12|13|14\n"
-                 "14|exit|NULL|1|100|100|14000|101|102|103|104|105|106|107|108|109|110|111|112|113|114\n");
-    assert_query(out, "SELECT seq, pid, tid, ts_ns, op, printf('%x', ptr), size,"
-                      " iif(old_ptr IS NULL, 'NULL', printf('%x', old_ptr)),"
-                      " chunk_size, origin, label FROM events ORDER BY seq",
+    assert_query(
+        out, "SELECT * FROM mallinfo ORDER BY seq",
+        "6|mark|1|1|100|100|6000|1|2|3|4|5|6|7|8|9|10|11|12|13|14\n"
+        "14|exit|NULL|1|100|100|14000|101|102|103|104|105|106|107|108|109|110|111|112|113|114\n");
+    assert_query(out,
+                 "SELECT seq, pid, tid, ts_ns, op, printf('%x', ptr), size,"
+                 " iif(old_ptr IS NULL, 'NULL', printf('%x', old_ptr)),"
+                 " chunk_size, origin, label FROM events ORDER BY seq",
                  "1|100|100|1000|malloc|555555559010|100|NULL|112|program|NULL\n"
                  "2|100|100|2000|brk|55555557a000|135168|555555559000|0|allocator|NULL\n"
                  "3|100|101|3000|malloc|555555559100|200|NULL|208|program|NULL\n"
@@ -173,14 +178,18 @@ static void test_import__one_process_exact_rows(void **state)
                  "12|100|100|12000|malloc|555555559400|50|NULL|64|program|NULL\n"
                  "13|100|100|13000|calloc|0|1125899906842624|0|0|program|NULL\n"
                  "14|100|100|14000|exit|3|0|0|0|program|NULL\n");
-    assert_query(out, "SELECT proc, pid, exec_gen, ppid, exe, argv, env, start_ts_ns, end_ts_ns, exit_code,"
-                      " exit_signal, glibc_malloc, n_events, n_lost, length(maps) FROM processes",
-                 "1|100|0|1|/usr/bin/prog|[\"prog\",\"arg 1\"]|MALLOC_ARENA_MAX=2\n"
-                 "GLIBC_TUNABLES=glibc.malloc.tcache_count=0|500|17000|3|NULL|1|11|0|131\n");
-    assert_query(out, "SELECT key || '=' || value FROM meta WHERE key IN ('schema_version', 'format_version',"
-                      " 'n_events', 'last_seq', 'n_lost', 'glibc_malloc', 'start_ts_ns') ORDER BY key",
-                 "format_version=1\nglibc_malloc=1\nlast_seq=17\nn_events=11\nn_lost=0\n"
-                 "schema_version=1\nstart_ts_ns=500\n");
+    assert_query(
+        out,
+        "SELECT proc, pid, exec_gen, ppid, exe, argv, env, start_ts_ns, end_ts_ns, exit_code,"
+        " exit_signal, glibc_malloc, n_events, n_lost, length(maps) FROM processes",
+        "1|100|0|1|/usr/bin/prog|[\"prog\",\"arg 1\"]|MALLOC_ARENA_MAX=2\n"
+        "GLIBC_TUNABLES=glibc.malloc.tcache_count=0|500|17000|3|NULL|1|11|0|131\n");
+    assert_query(
+        out,
+        "SELECT key || '=' || value FROM meta WHERE key IN ('schema_version', 'format_version',"
+        " 'n_events', 'last_seq', 'n_lost', 'glibc_malloc', 'start_ts_ns') ORDER BY key",
+        "format_version=1\nglibc_malloc=1\nlast_seq=17\nn_events=11\nn_lost=0\n"
+        "schema_version=1\nstart_ts_ns=500\n");
     assert_query(out, "SELECT count(*), sum(n_events) FROM event_chunks", "1|11\n");
 
     /* The cursor gives the same events, with the free's size filled in. */
@@ -284,15 +293,53 @@ static void test_import__processes_keep_addresses_apart(void **state)
     if (run_import(dir, out, &res, &w, &err))
         fail_msg("%s", err.msg);
     assert_int_equal(res.n_processes, 3);
-    assert_query(out, "SELECT alloc_seq, pid, exec_gen, size, free_seq FROM blocks"
-                      " JOIN processes USING (proc)",
+    assert_query(out,
+                 "SELECT alloc_seq, pid, exec_gen, size, free_seq FROM blocks"
+                 " JOIN processes USING (proc)",
                  "1|100|0|10|6\n3|200|0|20|4\n");
-    assert_query(out, "SELECT seq, pid, exec_gen, op FROM sys_events JOIN processes USING (proc, pid)",
+    assert_query(out,
+                 "SELECT seq, pid, exec_gen, op FROM sys_events JOIN processes USING (proc, pid)",
                  "2|100|0|22\n5|200|1|5\n");
-    assert_query(out, "SELECT pid, exec_gen, ppid, exe, n_events FROM processes ORDER BY pid, exec_gen",
+    assert_query(out,
+                 "SELECT pid, exec_gen, ppid, exe, n_events FROM processes ORDER BY pid, exec_gen",
                  "100|0|1|/bin/parent|3\n200|0|100|/bin/parent|2\n200|1|100|/bin/child|1\n");
     assert_query(out, "SELECT group_concat(op, ' ') FROM (SELECT op FROM events ORDER BY seq)",
                  "malloc fork malloc free free free\n");
+    synth_rmtree(dir);
+    free(dir);
+}
+
+/* After an exec the old image's blocks no longer count as live. */
+static void test_import__summary_forgets_the_heap_at_exec(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), out[4096];
+    struct synth_log g0, g1;
+    synth_init(&g0, 200, 0, 1, "/bin/before");
+    synth_init(&g1, 200, 1, 1, "/bin/after");
+    g1.header.start_mono_ns = 1500; /* after seq 1 (ts 1000), before seq 2 */
+    synth_call(&g0, 1, 200, HS_OP_MALLOC, 0, 1, A, 100, 0, 112, CALLER);
+    synth_call(&g1, 2, 200, HS_OP_MALLOC, 0, 1, A + 0x1000, 50, 0, 64, CALLER);
+    synth_write(&g0, dir, 0);
+    synth_write(&g1, dir, 0);
+    snprintf(out, sizeof out, "%s/t.db", dir);
+    struct hs_import_result res;
+    struct warnings w;
+    struct hs_error err;
+    if (run_import(dir, out, &res, &w, &err))
+        fail_msg("%s", err.msg);
+    struct hs_trace *t;
+    assert_int_equal(hs_trace_open(out, &t, &err), 0);
+    struct hs_summary s;
+    assert_int_equal(hs_summary_compute(t, &s, &err), 0);
+    assert_int_equal(s.peak_live_size, 100);
+    assert_int_equal(s.peak_live_size_seq, 1);
+    assert_int_equal(s.peak_live_chunk, 112);
+    assert_int_equal(s.n_processes, 2);
+    assert_int_equal(s.processes[0].live_size, 100);
+    assert_int_equal(s.processes[1].live_size, 50);
+    hs_summary_free(&s);
+    hs_trace_close(t);
     synth_rmtree(dir);
     free(dir);
 }
@@ -313,8 +360,8 @@ static void test_import__lost_slots_are_reported(void **state)
     struct hs_error err;
     if (run_import(dir, out, &res, &w, &err))
         fail_msg("%s", err.msg);
-    assert_string_equal(w.text,
-                        "process 100: 3 reserved slots never committed (the program died mid-write)\n");
+    assert_string_equal(
+        w.text, "process 100: 3 reserved slots never committed (the program died mid-write)\n");
     assert_int_equal(res.n_lost, 3);
     assert_int_equal(res.n_events, 2);
     assert_query(out, "SELECT n_lost FROM processes", "3\n");
@@ -387,15 +434,24 @@ static void test_import__bad_input_leaves_nothing(void **state)
     synth_call(&l, 1, 100, HS_OP_MALLOC, 0, 1, A, 10, 0, 32, CALLER);
     synth_call(&l, 1, 100, HS_OP_FREE, 0, 1, A, 0, 0, 32, CALLER);
     synth_write(&l, dir, 0);
-    snprintf(msg, sizeof msg, "%s/100.0.hslog: record 1 has seq 1, which another record already has",
+    snprintf(msg, sizeof msg,
+             "%s/100.0.hslog: record 1 has seq 1, which another record already has", dir);
+    expect_failure(dir, out, msg, "100.0.hslog ");
+
+    synth_init(&l, 100, 0, 1, "/bin/x");
+    synth_call(&l, 1ull << 40, 100, HS_OP_MALLOC, 0, 1, A, 10, 0, 32, CALLER);
+    synth_write(&l, dir, 0);
+    snprintf(msg, sizeof msg,
+             "'%s': a record has seq 1099511627776, but all logs together reserved only 1 slots",
              dir);
     expect_failure(dir, out, msg, "100.0.hslog ");
 
     synth_init(&l, 100, 0, 1, "/bin/x");
     l.header.format_version = HS_FORMAT_VERSION + 1;
     synth_write(&l, dir, 0);
-    snprintf(msg, sizeof msg, "'%s/100.0.hslog': log format version %u is newer than this build's %u",
-             dir, HS_FORMAT_VERSION + 1, HS_FORMAT_VERSION);
+    snprintf(msg, sizeof msg,
+             "'%s/100.0.hslog': log format version %u is newer than this build's %u", dir,
+             HS_FORMAT_VERSION + 1, HS_FORMAT_VERSION);
     expect_failure(dir, out, msg, "100.0.hslog ");
 
     snprintf(out, sizeof out, "%s/no/such/dir/t.db", dir);
@@ -407,8 +463,9 @@ static void test_import__bad_input_leaves_nothing(void **state)
     FILE *f = fopen(out, "w");
     fputs("previous", f);
     fclose(f);
-    snprintf(msg, sizeof msg, "'%s/100.0.hslog': log format version %u is newer than this build's %u",
-             dir, HS_FORMAT_VERSION + 1, HS_FORMAT_VERSION);
+    snprintf(msg, sizeof msg,
+             "'%s/100.0.hslog': log format version %u is newer than this build's %u", dir,
+             HS_FORMAT_VERSION + 1, HS_FORMAT_VERSION);
     expect_failure(dir, out, msg, "100.0.hslog old.db ");
     synth_rmtree(dir);
     free(dir);
@@ -419,6 +476,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import__one_process_exact_rows),
         cmocka_unit_test(test_import__processes_keep_addresses_apart),
+        cmocka_unit_test(test_import__summary_forgets_the_heap_at_exec),
         cmocka_unit_test(test_import__lost_slots_are_reported),
         cmocka_unit_test(test_import__bad_input_leaves_nothing),
         cmocka_unit_test(test_import__truncated_logs),

@@ -1,0 +1,42 @@
+/* cli_model.h - what heap, bins, frag and explain share: parsing
+ * FILE [--at SEQ | --mark LABEL] [--json] [--pid PID] and building the
+ * model at that moment (through the checkpoint cache). */
+#ifndef HS_CLI_MODEL_H
+#define HS_CLI_MODEL_H
+
+#include <stdint.h>
+
+#include "glibc_model.h"
+#include "model_run.h"
+#include "trace.h"
+
+struct cli_model_opts {
+    const char *file;
+    uint64_t at; /* 0: the end */
+    const char *mark;
+    uint32_t pid;
+    int json, csv;
+    uint64_t every;              /* frag --every */
+    struct hs_model_images imgs; /* filled by cli_model_open */
+    int idx;                     /* the image shown */
+};
+
+/* Parses argv; returns -1 when done (help printed, exit 0), else an exit
+ * code (0 ok). `extra` names the extra flags allowed ("csv,every"). */
+int cli_model_parse(const char *cmd, const char *usage, int argc, char **argv, const char *extra,
+                    struct cli_model_opts *o);
+
+/* Opens the trace, resolves --mark and the process image (the one holding
+ * --at/--mark, else --pid's or the image with most events), and builds the
+ * model there unless m is NULL. Prints the error and returns an exit code
+ * on failure; 0 with *t (and *m) set on success. A process image that
+ * did not use glibc's malloc gets a note and *m NULL (the caller shows
+ * what it can and exits 0). The caller frees o->imgs with
+ * hs_model_images_free. */
+int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **t,
+                   struct hs_model **m);
+
+/* Prints s as a JSON string (quoted, escaped) on stdout. */
+void cli_json_string(const char *s);
+
+#endif

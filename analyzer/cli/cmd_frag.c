@@ -1,0 +1,139 @@
+/* cmd_frag.c - `heapscope frag FILE [--json | --csv] [--every N]`: the
+ * fragmentation timeline, one row at each mark, every N events if asked,
+ * and at the end. Columns: frag.h / docs/cli/frag.md. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_model.h"
+#include "frag.h"
+#include "model_run.h"
+
+static const char usage[] = "usage: heapscope frag FILE [--json | --csv] [--every N] [--pid PID]\n";
+
+struct ctx {
+    struct cli_model_opts *o;
+    uint64_t n;
+    int rows;
+    struct hs_trace *t;
+};
+
+/* A CSV field, quoted when it holds a comma, quote or newline (RFC 4180). */
+static void csv_field(const char *s)
+{
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+static void row(struct ctx *c, uint64_t seq, const char *label, struct hs_model *m)
+{
+    struct hs_frag f;
+    hs_frag_compute(m, &f);
+    if (c->o->csv) {
+        printf("%llu,", (unsigned long long)seq);
+        csv_field(label);
+        printf(",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6f,%.6f\n",
+               (unsigned long long)f.heap_extent, (unsigned long long)f.mmapped_bytes,
+               (unsigned long long)f.live_requested, (unsigned long long)f.chunk_overhead,
+               (unsigned long long)f.free_tcache, (unsigned long long)f.free_fastbin,
+               (unsigned long long)f.free_unsorted, (unsigned long long)f.free_smallbin,
+               (unsigned long long)f.free_largebin, (unsigned long long)f.free_top,
+               (unsigned long long)f.largest_free, f.external_frag, f.utilization);
+    } else if (c->o->json) {
+        printf("%s\n  {\"seq\": %llu, \"label\": ", c->rows ? "," : "", (unsigned long long)seq);
+        cli_json_string(label);
+        printf(", \"heap_extent\": %llu, \"mmapped_bytes\": "
+               "%llu,"
+               " \"live_requested\": %llu, \"chunk_overhead\": %llu, \"free\": {\"tcache\": %llu,"
+               " \"fastbin\": %llu, \"unsorted\": %llu, \"smallbin\": %llu, \"largebin\": %llu,"
+               " \"top\": %llu}, \"largest_free\": %llu, \"external_frag\": %.6f, \"utilization\": "
+               "%.6f}",
+               (unsigned long long)f.heap_extent, (unsigned long long)f.mmapped_bytes,
+               (unsigned long long)f.live_requested, (unsigned long long)f.chunk_overhead,
+               (unsigned long long)f.free_tcache, (unsigned long long)f.free_fastbin,
+               (unsigned long long)f.free_unsorted, (unsigned long long)f.free_smallbin,
+               (unsigned long long)f.free_largebin, (unsigned long long)f.free_top,
+               (unsigned long long)f.largest_free, f.external_frag, f.utilization);
+    } else {
+        printf("%10llu %-12.12s %10llu %9llu %10llu %9llu %9llu %9llu %9llu %6.3f %6.3f\n",
+               (unsigned long long)seq, label, (unsigned long long)f.heap_extent,
+               (unsigned long long)f.mmapped_bytes, (unsigned long long)f.live_requested,
+               (unsigned long long)f.chunk_overhead,
+               (unsigned long long)(f.free_tcache + f.free_fastbin + f.free_unsorted +
+                                    f.free_smallbin + f.free_largebin),
+               (unsigned long long)f.free_top, (unsigned long long)f.largest_free, f.external_frag,
+               f.utilization);
+    }
+    c->rows++;
+}
+
+static int on_step(void *vctx, const struct hs_event *ev, const struct hs_model_step *st,
+                   struct hs_model *m)
+{
+    struct ctx *c = vctx;
+    c->n++;
+    if (ev->op == HS_OP_MARK) {
+        const struct hs_mark *marks;
+        uint64_t n;
+        const char *label = "mark";
+        if (hs_trace_marks(c->t, &marks, &n, NULL) == 0)
+            for (uint64_t i = 0; i < n; i++)
+                if (marks[i].seq == ev->seq)
+                    label = marks[i].label;
+        row(c, ev->seq, label, m);
+    } else if (c->o->every && c->n % c->o->every == 0) {
+        row(c, ev->seq, "", m);
+    }
+    return 0;
+}
+
+int cmd_frag(int argc, char **argv)
+{
+    struct cli_model_opts o;
+    int rc = cli_model_parse("frag", usage, argc, argv, "csv,every", &o);
+    if (rc)
+        return rc < 0 ? HS_EXIT_OK : rc;
+    struct hs_error err = {{0}};
+    struct hs_trace *t;
+    if ((rc = cli_model_open("frag", &o, &t, NULL)) != 0)
+        return rc;
+    if (!o.imgs.v[o.idx].glibc) {
+        hs_model_images_free(&o.imgs);
+        hs_trace_close(t);
+        return HS_EXIT_OK;
+    }
+    struct hs_model *m;
+    const struct hs_model_image *im = &o.imgs.v[o.idx];
+    if (hs_model_image_start(t, &o.imgs, o.idx, &m, &err)) {
+        hs_model_images_free(&o.imgs);
+        hs_trace_close(t);
+        return cli_fail("frag", "%s", err.msg);
+    }
+    struct ctx c = {.o = &o, .t = t};
+    if (o.csv)
+        printf("%s\n", hs_frag_csv_header);
+    else if (o.json)
+        printf("{\"pid\": %u, \"exec_gen\": %u, \"rows\": [", o.pid, im->exec_gen);
+    else
+        printf("%10s %-12s %10s %9s %10s %9s %9s %9s %9s %6s %6s\n", "seq", "label", "heap",
+               "mmapped", "requested", "overhead", "free", "top", "largest", "ext", "util");
+    rc = hs_model_replay(t, &o.imgs, o.idx, m, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, on_step,
+                         &c, &err);
+    if (rc == 0)
+        row(&c, hs_trace_last_seq(t), "(end)", m);
+    if (o.json)
+        printf("]}\n");
+    hs_model_free(m);
+    hs_model_images_free(&o.imgs);
+    hs_trace_close(t);
+    return rc ? cli_fail("frag", "%s", err.msg) : HS_EXIT_OK;
+}
