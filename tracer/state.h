@@ -31,8 +31,6 @@
 #define HS_SEGMENT_RECORDS 65536u
 /* Virtual range reserved for one log: 16 GiB = 268 million records. */
 #define HS_LOG_RESERVE_BYTES (16ull << 30)
-/* Ring mode (HS_RING=1): default records per ring, 16 MiB. */
-#define HS_RING_DEFAULT_RECORDS (1u << 18)
 /* How long a writer waits for a full ring whose drainer makes no progress. */
 #define HS_RING_DEFAULT_WAIT_MS 5000u
 /* Distinct non-main-arena heaps remembered for mmap inference. */

@@ -158,10 +158,13 @@ enum {
 #define HS_RING_MAGIC "HSRING\0\0" /* 8 bytes, including the NULs */
 #define HS_RING_CONTROL_SIZE 4096u
 #define HS_RING_PREFIX_SIZE (HS_LOG_HEADER_SIZE + HS_RING_CONTROL_SIZE) /* records start */
-/* Pages of a ring the tracer faults in on the program's thread at start
- * (the two header pages and the first MiB of records); the rest is faulted
- * in by a kernel worker, or by the first lap. */
-#define HS_RING_PREFAULT_PAGES 258u
+/* Records of a ring unless HS_RING_RECORDS says otherwise (4 MiB). The
+ * tracer faults a whole ring in at start, on the program's thread, so a
+ * default ring costs the process HS_RING_PREFAULT_PAGES page faults (the
+ * two header pages and 1024 pages of records), counted by getrusage but
+ * never seen by a user-space page-fault sampler. */
+#define HS_RING_DEFAULT_RECORDS 65536u
+#define HS_RING_PREFAULT_PAGES 1026u
 
 struct hs_ring_control {
     uint64_t capacity;
