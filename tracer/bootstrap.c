@@ -143,18 +143,9 @@ static void start_async(void)
     hs__state.async.fd = -1;
     if (!hs__state.use_async)
         return;
+    if (hs__state.ring)
+        return; /* a ring never grows: nothing to do ahead */
     hs__sys_async_open(&hs__state.async);
-    if (hs__state.ring) {
-        /* fault in the rest of the ring (open_ring did the first MiB) */
-        uint64_t from = (HS_RING_PREFAULT_PAGES * 4096u - HS_RING_PREFIX_SIZE) / HS_RECORD_SIZE;
-        uint64_t to = hs__state.ring_mask + 1;
-        if (from >= to)
-            return;
-        hs__sys_async_prefault(&hs__state.async, hs__state.log_fd,
-                               HS_RING_PREFIX_SIZE + from * HS_RECORD_SIZE,
-                               (to - from) * HS_RECORD_SIZE, &hs__state.records[from]);
-        return;
-    }
     uint64_t first = hs__state.covered;
     hs__record_grow_async(first, first + HS_SEGMENT_RECORDS);
     hs__record_grow_async(first + HS_SEGMENT_RECORDS, first + 2 * HS_SEGMENT_RECORDS);

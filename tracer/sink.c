@@ -207,12 +207,11 @@ static int open_ring(uint64_t max_events, uint32_t flags, const char **what)
     hs__state.ring = 1;
     hs__state.tsc = hs__state.tsc_wanted && hs__sys_has_cycles();
     hs__state.ring_mask = cap - 1;
+    hs__state.ring_shift = (unsigned)__builtin_ctzll(cap);
     hs__state.ring_ctl = ctl;
     __atomic_store_n(&hs__state.ring_consumed, 0, __ATOMIC_RELEASE);
-    /* Fault the ring in once: its first MiB now, the rest on the kernel
-     * worker if there is one (start_async), else lap one faults it. */
-    uint64_t now_bytes = (uint64_t)HS_RING_PREFAULT_PAGES * 4096u;
-    hs__sys_prefault(map, now_bytes < map_size ? now_bytes : map_size);
+    /* Fault the whole ring in once, now: later laps reuse its pages. */
+    hs__sys_prefault(map, map_size);
     ctl->capacity = cap;
     ctl->ring_flags = hs__state.tsc ? HS_RING_TSC : 0;
     ctl->abandoned = UINT64_MAX;

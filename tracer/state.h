@@ -31,8 +31,6 @@
 #define HS_SEGMENT_RECORDS 65536u
 /* Virtual range reserved for one log: 16 GiB = 268 million records. */
 #define HS_LOG_RESERVE_BYTES (16ull << 30)
-/* Ring mode (HS_RING=1): default records per ring, 16 MiB. */
-#define HS_RING_DEFAULT_RECORDS (1u << 18)
 /* How long a writer waits for a full ring whose drainer makes no progress. */
 #define HS_RING_DEFAULT_WAIT_MS 5000u
 /* Distinct non-main-arena heaps remembered for mmap inference. */
@@ -98,6 +96,7 @@ struct tracer_state {
     int ring;                          /* this process's log is a ring */
     int tsc;                           /* ts_ns holds raw TSC (ring only) */
     uint64_t ring_mask;                /* capacity - 1 */
+    unsigned ring_shift;               /* log2(capacity) */
     struct hs_ring_control *ring_ctl;  /* the ring's control page */
     uint64_t ring_consumed;            /* last consumed seen (atomic, acquire/release) */
     struct hs_async async;        /* grows the log ahead on a kernel worker */
@@ -123,6 +122,8 @@ enum hs_busy {
 struct hs_thread {
     int busy;     /* enum hs_busy: reentrancy guard */
     uint32_t tid; /* cached gettid(), 0 until first use; reset in a fork child */
+    uint8_t mark; /* the lap bit (0x80 or 0) the last hs__record_begin's slot
+                     commits with: ring mode, odd laps (event.h) */
 };
 
 extern struct tracer_state hs__state;

@@ -3,10 +3,10 @@
  *
  * One thread loops over the known rings:
  *
- *   ring[s % cap]:  [ copied, op 0 ][ committed ][ committed ][ reserved, op 0 ] ...
- *                   ^ consumed       ^ copy while op != 0 (acquire), then op = 0;
- *                                      store consumed (release) past them;
- *                                      write(2) the batch to <pid>.<gen>.hslog
+ *   ring[s % cap]:  [ copied ][ committed ][ committed ][ reserved: old lap's op ] ...
+ *                   ^ consumed ^ copy while op carries this lap's bit (acquire);
+ *                                store consumed (release) past them; write(2)
+ *                                the records to <pid>.<gen>.hslog in batches
  *
  * The writers wait for `consumed` only when the ring is full, so a batch is
  * published (consumed stored) before the slow write(2), not after. When a
@@ -64,6 +64,7 @@ struct ring {
     struct hs_ring_control *ctl;
     struct hs_record *rec;
     uint64_t mask;
+    unsigned shift;    /* log2(capacity) */
     uint64_t consumed; /* our cursor: slots below were copied */
     int tsc;           /* ts_ns holds raw TSC */
     int dead;          /* the process is gone */
@@ -308,6 +309,7 @@ static int adopt(struct hs_drain *d, const char *name, uint32_t pid, uint32_t ge
     r->ctl = (struct hs_ring_control *)((char *)map + HS_LOG_HEADER_SIZE);
     r->rec = (struct hs_record *)((char *)map + HS_RING_PREFIX_SIZE);
     r->mask = ctl.capacity - 1;
+    r->shift = (unsigned)__builtin_ctzll(ctl.capacity);
     r->tsc = (ctl.ring_flags & HS_RING_TSC) != 0;
     r->consumed = __atomic_load_n(&r->ctl->consumed, __ATOMIC_ACQUIRE);
     long pfd = syscall(SYS_pidfd_open, (pid_t)pid, 0);
@@ -399,6 +401,17 @@ static void close_ring(struct hs_drain *d, struct ring *r, int detach)
     d->stats.n_detached += detach;
 }
 
+/* The op of slot s if it is committed, else 0: a record of lap L is
+ * committed with op | 0x80 when L is odd, so a slot still holding lap L-1's
+ * record (or nothing) reads as not committed, and the drainer never writes
+ * to the ring. */
+static uint8_t committed_op(const struct ring *r, uint64_t s)
+{
+    uint8_t x = __atomic_load_n(&r->rec[s & r->mask].op, __ATOMIC_ACQUIRE) ^
+                (uint8_t)(((s >> r->shift) & 1) << 7);
+    return x < 0x80 ? x : 0;
+}
+
 /* Copies committed records in slot order into the ring's buffer, and
  * frees their slots at once (consumed), whether or not they were written
  * out yet. Returns the number copied. */
@@ -409,11 +422,11 @@ static size_t drain_ring(struct hs_drain *d, struct ring *r)
         uint64_t c = r->consumed;
         size_t n = r->n_out;
         while (n < BATCH) {
-            struct hs_record *src = &r->rec[c & r->mask];
-            if (!__atomic_load_n(&src->op, __ATOMIC_ACQUIRE))
+            uint8_t op = committed_op(r, c);
+            if (!op)
                 break;
-            memcpy(&r->out[n], src, sizeof *src);
-            __atomic_store_n(&src->op, 0, __ATOMIC_RELAXED);
+            memcpy(&r->out[n], &r->rec[c & r->mask], sizeof r->out[n]);
+            r->out[n].op = op;
             if (r->tsc)
                 r->out[n].ts_ns = tsc_to_ns(d, r->out[n].ts_ns);
             c++;
@@ -454,15 +467,17 @@ static void sweep(struct hs_drain *d, struct ring *r, int detach)
         end = r->consumed + cap;
     uint64_t last = r->consumed; /* one past the last committed slot */
     for (uint64_t s = r->consumed; s < end; s++)
-        if (__atomic_load_n(&r->rec[s & r->mask].op, __ATOMIC_ACQUIRE))
+        if (committed_op(r, s))
             last = s + 1;
     int rc = 0;
     for (uint64_t s = r->consumed; s < last && rc == 0; s++) {
         if (r->n_out == BATCH)
             rc = flush(d, r, r->header_at);
         struct hs_record *src = &r->rec[s & r->mask];
-        if (__atomic_load_n(&src->op, __ATOMIC_ACQUIRE)) {
+        uint8_t op = committed_op(r, s);
+        if (op) {
             memcpy(&r->out[r->n_out], src, sizeof *src);
+            r->out[r->n_out].op = op;
             if (r->tsc)
                 r->out[r->n_out].ts_ns = tsc_to_ns(d, r->out[r->n_out].ts_ns);
             r->n_out++;
@@ -508,8 +523,8 @@ static size_t pass(struct hs_drain *d, int detach_live)
         }
         /* A writer gave up (HS_LOG_DISABLED) and the head slot stays
          * empty: nobody may still write it; sweep after a grace time. */
-        uint64_t head_waits = __atomic_load_n(&r->h->n_reserved, __ATOMIC_ACQUIRE) > r->consumed;
-        if (!n && head_waits && (__atomic_load_n(&r->h->flags, __ATOMIC_ACQUIRE) & HS_LOG_DISABLED)) {
+        if (!n && (__atomic_load_n(&r->h->flags, __ATOMIC_ACQUIRE) & HS_LOG_DISABLED) &&
+            __atomic_load_n(&r->h->n_reserved, __ATOMIC_ACQUIRE) > r->consumed) {
             uint64_t now = mono_ns();
             if (!r->stuck_since)
                 r->stuck_since = now;

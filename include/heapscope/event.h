@@ -130,9 +130,13 @@ enum {
  *
  * Protocol. A writer reserves slot s (fetch-add on n_reserved), waits while
  * s - consumed >= capacity (spinning, then yielding: no lock), fills the
- * record and stores op last (release), as in a .hslog. The drainer reads op
- * (acquire), copies the record, stores op = 0, and publishes consumed
- * (release) past the slots it copied. A committed record therefore stays
+ * record and stores op last (release), as in a .hslog, but with bit 7 set
+ * on odd laps: op | 0x80 when (s / capacity) is odd (ops are < 128). Slot
+ * s is committed when its op byte is nonzero in bits 0-6 and bit 7 equals
+ * that parity; a slot still holding the previous lap's record is not. The
+ * drainer reads op (acquire), copies the record (op without bit 7) and
+ * publishes consumed (release) past the slots it copied; it never writes
+ * to the ring's records. A committed record therefore stays
  * in the ring (the page cache of a shared file mapping) until it has been
  * copied, whatever kills the program. A writer that sees consumed stand
  * still for HS_RING_WAIT_MS (default 5 s) while the ring is full, or the
@@ -154,10 +158,13 @@ enum {
 #define HS_RING_MAGIC "HSRING\0\0" /* 8 bytes, including the NULs */
 #define HS_RING_CONTROL_SIZE 4096u
 #define HS_RING_PREFIX_SIZE (HS_LOG_HEADER_SIZE + HS_RING_CONTROL_SIZE) /* records start */
-/* Pages of a ring the tracer faults in on the program's thread at start
- * (the two header pages and the first MiB of records); the rest is faulted
- * in by a kernel worker, or by the first lap. */
-#define HS_RING_PREFAULT_PAGES 258u
+/* Records of a ring unless HS_RING_RECORDS says otherwise (4 MiB). The
+ * tracer faults a whole ring in at start, on the program's thread, so a
+ * default ring costs the process HS_RING_PREFAULT_PAGES page faults (the
+ * two header pages and 1024 pages of records), counted by getrusage but
+ * never seen by a user-space page-fault sampler. */
+#define HS_RING_DEFAULT_RECORDS 65536u
+#define HS_RING_PREFAULT_PAGES 1026u
 
 struct hs_ring_control {
     uint64_t capacity;
@@ -301,6 +308,7 @@ _Static_assert(__builtin_offsetof(struct hs_log_header, env) == 2656, "env offse
 _Static_assert(__builtin_offsetof(struct hs_record, op) == 20, "op offset");
 _Static_assert(__builtin_offsetof(struct hs_record, u) == 24, "payload offset");
 _Static_assert(sizeof(struct hs_ring_control) == HS_RING_CONTROL_SIZE, "ring control is one page");
+_Static_assert(HS_OP_COUNT <= 128, "a ring commits op | 0x80 on odd laps");
 _Static_assert(__builtin_offsetof(struct hs_ring_control, consumed) == 64, "consumed offset");
 _Static_assert(__builtin_offsetof(struct hs_ring_control, drain_state) == 80, "drain_state offset");
 
