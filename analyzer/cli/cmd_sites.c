@@ -38,8 +38,8 @@ static void print_list(const struct hs_sites *s, const uint64_t *idx, uint64_t n
         if (strcmp(name, "by_live") == 0 && x->n_live == 0)
             break;
         if (json) {
-            printf("%s{\"pid\":%" PRIu32 ",\"caller\":\"0x%" PRIx64 "\",\"where\":", shown ? "," : "",
-                   x->pid, x->caller);
+            printf("%s{\"pid\":%" PRIu32 ",\"exec_gen\":%" PRIu32 ",\"caller\":\"0x%" PRIx64
+                   "\",\"where\":", shown ? "," : "", x->pid, x->exec_gen, x->caller);
             json_string(x->where);
             printf(",\"n_allocs\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"max_size\":%" PRIu64
                    ",\"n_live\":%" PRIu64 ",\"live_bytes\":%" PRIu64 "}",

@@ -14,6 +14,7 @@
 
 #include "block_events.h"
 #include "live_map.h"
+#include "timeline.h"
 
 struct keeper {
     struct hs_lifetime *heap;
@@ -104,6 +105,8 @@ int hs_lifetimes_collect(struct hs_trace *t, uint32_t pid, uint64_t max_rows,
     struct hs_live_map live;
     if (hs_live_map_init(&live) != HS_OK)
         return hs_error_set(err, HS_ENOMEM, "out of memory replaying the trace");
+    struct hs_image_span span;
+    hs_timeline_pick_image(t, pid, &span);
     struct hs_cursor *c = NULL;
     int rc = hs_cursor_open(t, 0, 0, &c, err);
     if (rc != HS_OK)
@@ -111,9 +114,7 @@ int hs_lifetimes_collect(struct hs_trace *t, uint32_t pid, uint64_t max_rows,
     struct hs_event ev;
     struct hs_live_block b;
     while ((rc = hs_cursor_next(c, &ev, err)) == 1) {
-        if (pid == 0)
-            pid = ev.pid;
-        if (ev.pid != pid)
+        if (!hs_image_span_has(&span, &ev))
             continue;
         if (out->first_seq == 0)
             out->first_seq = ev.seq;
@@ -156,7 +157,7 @@ int hs_lifetimes_collect(struct hs_trace *t, uint32_t pid, uint64_t max_rows,
     qsort(k.heap, k.n, sizeof *k.heap, by_alloc_seq);
     out->rows = k.heap;
     out->n_rows = k.n;
-    out->pid = pid;
+    out->pid = span.pid;
     k.heap = NULL;
     rc = HS_OK;
 err_close_cursor:

@@ -37,7 +37,8 @@ struct hs_lifetimes {
     uint32_t pid;
 };
 
-/* pid 0: the process of the first event. max_rows 0: no limit. */
+/* The image hs_timeline_pick_image(pid) picks (pid 0: the one with the
+ * most events). max_rows 0: no limit. */
 int hs_lifetimes_collect(struct hs_trace *t, uint32_t pid, uint64_t max_rows,
                          struct hs_lifetimes *out, struct hs_error *err);
 void hs_lifetimes_free(struct hs_lifetimes *l);

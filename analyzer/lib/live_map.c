@@ -7,6 +7,7 @@
  */
 #include "live_map.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,7 @@ static int grow(struct hs_live_map *m)
 
 int hs_live_map_put(struct hs_live_map *m, const struct hs_live_block *b)
 {
+    assert(b->addr != 0);
     if ((m->n_live + 1) * 2 > m->n_slots && grow(m) != HS_OK)
         return HS_ENOMEM;
     struct hs_live_block *slot = find(m, b->addr);

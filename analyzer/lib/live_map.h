@@ -33,7 +33,8 @@ struct hs_live_map {
 int hs_live_map_init(struct hs_live_map *m);
 void hs_live_map_free(struct hs_live_map *m);
 
-/* Inserts or replaces the block at b->addr (b->addr != 0). 0 or HS_ENOMEM. */
+/* Inserts or replaces the block at b->addr. 0 or HS_ENOMEM.
+ * pre: b->addr != 0 (0 marks empty slots). */
 int hs_live_map_put(struct hs_live_map *m, const struct hs_live_block *b);
 
 /* Removes the block at addr into *out; 1 if it was there, 0 if not. */

@@ -19,6 +19,7 @@
 
 struct hs_site {
     uint32_t pid;
+    uint32_t exec_gen;   /* the process image (0: before any exec) */
     uint64_t caller;
     uint64_t n_allocs;
     uint64_t bytes;      /* requested, all allocations */
@@ -38,7 +39,8 @@ int hs_sites_collect(struct hs_trace *t, struct hs_sites *out, struct hs_error *
 
 /*
  * Fills where[] of every site from the maps text the trace keeps for its
- * process. Best effort: a process without maps text keeps hex addresses.
+ * process image. Best effort: an image without maps text keeps hex
+ * addresses.
  * 0, or HS_ENOMEM.
  */
 int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, struct hs_error *err);

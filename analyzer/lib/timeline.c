@@ -34,16 +34,19 @@ struct state {
 /* Page faults come from the `faults` table (one row per kernel sample,
  * placed after the event `after_seq`; written at import), not from the
  * event stream. No table (an older trace or --no-faults): no faults. */
-static void faults_open(struct state *s, struct hs_trace *t, uint32_t pid)
+static void faults_open(struct state *s, struct hs_trace *t, const struct hs_image_span *span)
 {
     s->next_fault = -1;
     if (sqlite3_prepare_v2(hs_trace_db(t),
-                           "SELECT after_seq FROM faults WHERE pid = ?1 ORDER BY after_seq", -1,
+                           "SELECT after_seq FROM faults WHERE pid = ?1 AND ts_ns >= ?2"
+                           " AND ts_ns < ?3 ORDER BY after_seq", -1,
                            &s->faults, NULL) != SQLITE_OK) {
         s->faults = NULL;
         return;
     }
-    sqlite3_bind_int64(s->faults, 1, pid);
+    sqlite3_bind_int64(s->faults, 1, span->pid);
+    sqlite3_bind_int64(s->faults, 2, (int64_t)span->start_ts);
+    sqlite3_bind_int64(s->faults, 3, span->end_ts > INT64_MAX ? INT64_MAX : (int64_t)span->end_ts);
     if (sqlite3_step(s->faults) == SQLITE_ROW)
         s->next_fault = sqlite3_column_int64(s->faults, 0);
 }
@@ -112,6 +115,37 @@ static int allocate(struct state *s, const struct hs_event *ev)
     return HS_OK;
 }
 
+void hs_timeline_pick_image(struct hs_trace *t, uint32_t pid, struct hs_image_span *out)
+{
+    out->pid = pid;
+    out->start_ts = 0;
+    out->end_ts = UINT64_MAX;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(hs_trace_db(t),
+                           "SELECT p.pid, coalesce(p.start_ts_ns, 0),"
+                           " (SELECT q.start_ts_ns FROM processes q"
+                           "   WHERE q.pid = p.pid AND q.exec_gen = p.exec_gen + 1)"
+                           " FROM processes p WHERE ?1 = 0 OR p.pid = ?1"
+                           " ORDER BY coalesce(p.n_events, 0) DESC, p.pid, p.exec_gen LIMIT 1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, pid);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            out->pid = (uint32_t)sqlite3_column_int64(st, 0);
+            out->start_ts = (uint64_t)sqlite3_column_int64(st, 1);
+            if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+                out->end_ts = (uint64_t)sqlite3_column_int64(st, 2);
+        }
+    }
+    sqlite3_finalize(st);
+}
+
+int hs_image_span_has(struct hs_image_span *span, const struct hs_event *ev)
+{
+    if (span->pid == 0)
+        span->pid = ev->pid;
+    return ev->pid == span->pid && ev->ts_ns >= span->start_ts && ev->ts_ns < span->end_ts;
+}
+
 int hs_timeline_run(struct hs_trace *t, const struct hs_timeline_opts *opts,
                     hs_timeline_cb cb, void *ctx, struct hs_error *err)
 {
@@ -132,17 +166,16 @@ int hs_timeline_run(struct hs_trace *t, const struct hs_timeline_opts *opts,
     rc = hs_cursor_open(t, 0, 0, &c, err);
     if (rc != HS_OK)
         goto err_free_map;
-    uint32_t pid = opts->pid;
+    struct hs_image_span span;
+    hs_timeline_pick_image(t, opts->pid, &span);
     uint64_t n = 0;
     int pending = 0; /* a row describes events not yet reported */
     struct hs_event ev;
     while ((rc = hs_cursor_next(c, &ev, err)) == 1) {
-        if (pid == 0)
-            pid = ev.pid;
-        if (ev.pid != pid)
+        if (!hs_image_span_has(&span, &ev))
             continue;
         if (!s.faults && s.next_fault == 0)
-            faults_open(&s, t, pid);
+            faults_open(&s, t, &span);
         uint64_t old_brk = s.row.brk;
         apply(&s, &ev);
         if ((rc = allocate(&s, &ev)) != HS_OK) {

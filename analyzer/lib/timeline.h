@@ -40,8 +40,30 @@ struct hs_timeline_row {
 
 struct hs_timeline_opts {
     uint64_t every; /* 0: automatic */
-    uint32_t pid;   /* 0: the process of the first event */
+    uint32_t pid;   /* 0: any; the image is hs_timeline_pick_image(pid) */
 };
+
+/*
+ * One process image: a pid from one exec to the next (an exec'd program
+ * keeps its pid; its events are told apart by time, as the glibc model
+ * commands do: an image ends where the next exec of its pid starts).
+ */
+struct hs_image_span {
+    uint32_t pid;      /* 0: unknown (then every event of the first pid) */
+    uint64_t start_ts; /* events with start_ts <= ts_ns < end_ts */
+    uint64_t end_ts;
+};
+
+/*
+ * The image the viz exports show: of process pid (0: any), the image with
+ * the most events, so a `sh -c 'prog'` trace shows prog, not sh (lower
+ * pid, then earlier exec, on a tie). A trace listing no processes gives
+ * pid 0 and the whole time range.
+ */
+void hs_timeline_pick_image(struct hs_trace *t, uint32_t pid, struct hs_image_span *out);
+
+/* 1 if ev belongs to the image (pid 0 in span: adopts ev's pid). */
+int hs_image_span_has(struct hs_image_span *span, const struct hs_event *ev);
 
 typedef int (*hs_timeline_cb)(const struct hs_timeline_row *row, void *ctx);
 

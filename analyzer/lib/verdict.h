@@ -3,7 +3,7 @@
  * timeline computes (timeline.h), for reports a teacher can hand out
  * (`heapscope verdict`, and the report's "Fragmentation" section).
  *
- * Figures, for the traced process (the first one of the trace):
+ * Figures, for the traced process with the most events:
  *   held   = brk heap extent + mmapped chunk bytes: what the process holds
  *            from the kernel for its heap (other allocators: brk heap
  *            extent + the allocator's mappings, timeline.h allocator_mapped)

@@ -7,9 +7,11 @@
  *    50 x malloc(200)   chunk 0xd0  (small)  all freed
  *    10 x malloc(2000)  chunk 0x7e0 (large)  all leaked
  *     1 x malloc(1 MiB) mmapped              freed
+ *     1 x realloc(one of the 2000-byte blocks, 4000)  chunk 0xfb0, leaked
  *
- * 161 allocations, 1080976 bytes requested; 60 blocks, 21200 bytes live
- * at exit. The malloc calls are on the lines named in viz_tests.sh.
+ * 162 allocations (the realloc counts), 1084976 bytes requested; 60
+ * blocks, 23200 bytes live at exit. The calls are on the lines named in
+ * viz_tests.sh.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,7 @@ int main(void)
     for (int i = 100; i < 150; i++)
         free(keep[i]);
     free(keep[160]);
+    keep[150] = realloc(keep[150], 4000); /* FX_LINE_REALLOC */
     HEAPSCOPE_MARK("freed");
     return 0;
 }

@@ -18,7 +18,7 @@ PICTURES = (("timeline", "Memory over time"),
             ("heapmap", "Heap map: every block's address and lifetime"),
             ("frag", "Fragmentation over time"),
             ("sizes", "Request sizes and chunk classes"),
-            ("bins", "glibc's bins at the last mark"),
+            ("bins", "glibc's bins (at the last mark, else at the end)"),
             ("faults", "Page faults"))
 
 # How to read each picture, for students.
@@ -37,7 +37,7 @@ CAPTIONS = {
     "sizes": "How big the requests were, and which glibc size class their chunks fall in "
              "(fastbin-sized chunks are recycled fastest; mmapped ones go back to the kernel "
              "on free).",
-    "bins": "Every non-empty bin at the last mark, chunks in list order: the next malloc of "
+    "bins": "Every non-empty bin at the last mark (or at the end), chunks in list order: the next malloc of "
             "that size takes the head (left).",
     "faults": "Each dot is a page touched for the first time (or again): heap growth costs "
               "page faults when the memory is first written, not when malloc returns it.",
