@@ -113,17 +113,3 @@ err_close:
     hs_trace_close(*t);
     return cli_fail(cmd, "%s", err.msg);
 }
-
-void cli_json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", *s);
-        else
-            putchar(*s);
-    }
-    putchar('"');
-}

@@ -36,7 +36,4 @@ int cli_model_parse(const char *cmd, const char *usage, int argc, char **argv, c
 int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **t,
                    struct hs_model **m);
 
-/* Prints s as a JSON string (quoted, escaped) on stdout. */
-void cli_json_string(const char *s);
-
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_json.h"
 #include "cli_model.h"
 #include "model_check.h"
 #include "model_run.h"
@@ -122,7 +123,7 @@ static void print_json(const struct hs_check_report *r, int last)
     for (unsigned i = 0; i < r->n_mallinfo; i++) {
         const struct hs_check_mallinfo *s = &r->mallinfo[i];
         printf("%s\n  {\"seq\": %llu, \"label\": ", i ? "," : "", (unsigned long long)s->seq);
-        cli_json_string(s->label);
+        cli_json_quote(stdout, s->label);
         printf(", \"equal\": %s, \"model\": {", s->equal ? "true" : "false");
         const uint64_t *a = &s->model.arena, *b = &s->recorded.arena;
         for (int f = 0; f < 10; f++)
@@ -192,7 +193,7 @@ int cmd_check(int argc, char **argv)
     int rc = HS_EXIT_OK;
     if (json) {
         printf("{\"trace\": ");
-        cli_json_string(file);
+        cli_json_quote(stdout, file);
         printf(", \"model\": \"%s\", \"processes\": [\n", hs_glibc_profile_236()->name);
     } else
         printf("trace %s, model %s\n", file, hs_glibc_profile_236()->name);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_json.h"
 #include "cli_model.h"
 #include "frag.h"
 #include "model_run.h"
@@ -50,7 +51,7 @@ static void row(struct ctx *c, uint64_t seq, const char *label, struct hs_model 
                (unsigned long long)f.largest_free, f.external_frag, f.utilization);
     } else if (c->o->json) {
         printf("%s\n  {\"seq\": %llu, \"label\": ", c->rows ? "," : "", (unsigned long long)seq);
-        cli_json_string(label);
+        cli_json_quote(stdout, label);
         printf(", \"heap_extent\": %llu, \"mmapped_bytes\": "
                "%llu,"
                " \"live_requested\": %llu, \"chunk_overhead\": %llu, \"free\": {\"tcache\": %llu,"

@@ -4,24 +4,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_json.h"
 #include "sites.h"
 
 static const char usage[] = "usage: heapscope sites FILE [--top N] [--json]\n";
-
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            printf("\\%c", ch);
-        else if (ch < 0x20)
-            printf("\\u%04x", ch);
-        else
-            putchar(ch);
-    }
-    putchar('"');
-}
 
 static void print_list(const struct hs_sites *s, const uint64_t *idx, uint64_t n, int json,
                        const char *name, const char *title)
@@ -40,7 +26,7 @@ static void print_list(const struct hs_sites *s, const uint64_t *idx, uint64_t n
         if (json) {
             printf("%s{\"pid\":%" PRIu32 ",\"exec_gen\":%" PRIu32 ",\"caller\":\"0x%" PRIx64
                    "\",\"where\":", shown ? "," : "", x->pid, x->exec_gen, x->caller);
-            json_string(x->where);
+            cli_json_quote(stdout, x->where);
             printf(",\"n_allocs\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"max_size\":%" PRIu64
                    ",\"n_live\":%" PRIu64 ",\"live_bytes\":%" PRIu64 "}",
                    x->n_allocs, x->bytes, x->max_size, x->n_live, x->live_bytes);

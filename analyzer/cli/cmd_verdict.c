@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_json.h"
 #include "verdict.h"
 
 static const char usage[] = "usage: heapscope verdict FILE [--json]\n";
@@ -59,9 +60,8 @@ int cmd_verdict(int argc, char **argv)
         printf(",\"end_model\":{\"free_bytes\":%" PRIu64 ",\"largest_free\":%" PRIu64
                ",\"external_frag\":%.4f}",
                v.model.free_bytes, v.model.largest_free, v.model.external_frag);
-    printf(",\"text\":\"");
-    for (const char *s = v.text; *s; s++) /* the text has no control characters */
-        printf(*s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
-    printf("\"}\n");
+    printf(",\"text\":");
+    cli_json_quote(stdout, v.text);
+    printf("}\n");
     return HS_EXIT_OK;
 }

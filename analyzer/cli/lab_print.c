@@ -7,19 +7,7 @@
 #include <stdio.h>
 #include <sys/wait.h>
 
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", *s);
-        else
-            putchar(*s);
-    }
-    putchar('"');
-}
+#include "cli_json.h"
 
 void lab_print_list(int json)
 {
@@ -30,11 +18,11 @@ void lab_print_list(int json)
     for (size_t i = 0; i < n; i++) {
         if (json) {
             printf("%s{\"number\": %d, \"name\": ", i ? ", " : "", labs[i].number);
-            json_str(labs[i].name);
+            cli_json_quote(stdout, labs[i].name);
             printf(", \"title\": ");
-            json_str(labs[i].title);
+            cli_json_quote(stdout, labs[i].title);
             printf(", \"article\": ");
-            json_str(labs[i].article);
+            cli_json_quote(stdout, labs[i].article);
             printf(", \"doc\": \"docs/labs/%s.md\"}", labs[i].dir);
         } else {
             printf("%2d  %-15s %s\n", labs[i].number, labs[i].name, labs[i].title);
@@ -82,37 +70,37 @@ void lab_print_json(const struct hs_lab *lab, const struct hs_lab_verdict *v, si
                     const char *trace, int status)
 {
     printf("{\"lab\": ");
-    json_str(lab->name);
+    cli_json_quote(stdout, lab->name);
     printf(", \"number\": %d, \"exit_status\": %d, \"trace\": ", lab->number,
            WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
     if (trace)
-        json_str(trace);
+        cli_json_quote(stdout, trace);
     else
         printf("null");
     printf(", \"claims\": [");
     for (size_t i = 0; i < n; i++) {
         const struct hs_lab_claim *c = v[i].claim;
         printf("%s{\"key\": ", i ? ", " : "");
-        json_str(c->key);
+        cli_json_quote(stdout, c->key);
         printf(", \"claim\": ");
-        json_str(c->claim);
+        cli_json_quote(stdout, c->claim);
         printf(", \"rule\": ");
-        json_str(hs_lab_rule_name(c->rule));
+        cli_json_quote(stdout, hs_lab_rule_name(c->rule));
         printf(", \"article\": ");
-        json_str(c->article_value);
+        cli_json_quote(stdout, c->article_value);
         printf(", \"glibc_2_36\": ");
-        json_str(c->glibc_value);
+        cli_json_quote(stdout, c->glibc_value);
         printf(", \"measured\": ");
         if (v[i].measure)
-            json_str(v[i].measure->value);
+            cli_json_quote(stdout, v[i].measure->value);
         else
             printf("null");
         printf(", \"as_expected\": %s, \"verdict\": ", v[i].as_expected < 0 ? "null"
                                                        : v[i].as_expected   ? "true"
                                                                             : "false");
-        json_str(hs_lab_verdict_name(v[i].kind));
+        cli_json_quote(stdout, hs_lab_verdict_name(v[i].kind));
         printf(", \"why\": ");
-        json_str(v[i].kind == HS_VERDICT_CANNOT_RUN ? v[i].measure->reason : c->why);
+        cli_json_quote(stdout, v[i].kind == HS_VERDICT_CANNOT_RUN ? v[i].measure->reason : c->why);
         printf("}");
     }
     printf("]}");
