@@ -7,51 +7,36 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "model_run.h"
-
-static int parse_u64(const char *s, uint64_t *v)
-{
-    char *end;
-    *v = strtoull(s, &end, 0);
-    return *s && !*end;
-}
 
 int cli_model_parse(const char *cmd, const char *usage, int argc, char **argv, const char *extra,
                     struct cli_model_opts *o)
 {
     memset(o, 0, sizeof *o);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_next = i + 1 < argc;
-        if (cli_is_help(a)) {
-            fputs(usage, stdout);
-            return -1;
-        } else if (strcmp(a, "--json") == 0) {
-            o->json = 1;
-        } else if (strcmp(a, "--csv") == 0 && strstr(extra, "csv")) {
-            o->csv = 1;
-        } else if (strcmp(a, "--at") == 0 && strstr(extra, "at") && has_next) {
-            if (!parse_u64(argv[++i], &o->at) || o->at == 0)
-                return cli_usage_error(cmd, usage, "--at wants an event seq, not '%s'", argv[i]);
-        } else if (strcmp(a, "--mark") == 0 && strstr(extra, "at") && has_next) {
-            o->mark = argv[++i];
-        } else if (strcmp(a, "--every") == 0 && strstr(extra, "every") && has_next) {
-            if (!parse_u64(argv[++i], &o->every) || o->every == 0)
-                return cli_usage_error(cmd, usage, "--every wants a positive count, not '%s'",
-                                       argv[i]);
-        } else if (strcmp(a, "--pid") == 0 && has_next) {
-            uint64_t v;
-            if (!parse_u64(argv[++i], &v))
-                return cli_usage_error(cmd, usage, "--pid wants a process id, not '%s'", argv[i]);
-            o->pid = (uint32_t)v;
-        } else if (a[0] == '-' || o->file) {
-            return cli_usage_error(cmd, usage, "unexpected argument '%s'", a);
-        } else {
-            o->file = a;
-        }
+    struct cli_opt opts[8] = {CLI_U32("--pid", &o->pid)};
+    int n = 1;
+    if (strstr(extra, "json"))
+        opts[n++] = (struct cli_opt)CLI_FLAG("--json", &o->json);
+    if (strstr(extra, "csv"))
+        opts[n++] = (struct cli_opt)CLI_FLAG("--csv", &o->csv);
+    if (strstr(extra, "at")) {
+        opts[n++] = (struct cli_opt)CLI_U64("--at", &o->at, 1);
+        opts[n++] = (struct cli_opt)CLI_STRING("--mark", &o->mark);
     }
-    if (!o->file)
-        return cli_usage_error(cmd, usage, "missing trace file");
+    if (strstr(extra, "every"))
+        opts[n++] = (struct cli_opt)CLI_U64("--every", &o->every, 1);
+    opts[n] = (struct cli_opt)CLI_OPT_END;
+    const char *seq = NULL;
+    struct cli_pos pos[3] = {{"trace file", &o->file, 0}, CLI_POS_END, CLI_POS_END};
+    if (strstr(extra, "seq"))
+        pos[1] = (struct cli_pos){"SEQ", &seq, 0};
+    const struct cli_args spec = {cmd, usage, opts, pos, NULL};
+    int rc = cli_args_parse(&spec, argc, argv);
+    if (rc != CLI_ARGS_OK)
+        return rc;
+    if (seq && (!cli_parse_u64(seq, &o->seq) || o->seq == 0))
+        return cli_usage_error(cmd, usage, "SEQ must be an event number, not '%s'", seq);
     if (o->at && o->mark)
         return cli_usage_error(cmd, usage, "--at and --mark exclude each other");
     if (o->json && o->csv)
@@ -65,8 +50,9 @@ int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **
     struct hs_error err = {{0}};
     if (m)
         *m = NULL;
-    if (hs_trace_open(o->file, t, &err))
-        return cli_fail(cmd, "%s", err.msg);
+    int rc = cli_open_trace(cmd, o->file, t);
+    if (rc != 0)
+        return rc;
     if (o->mark) {
         const struct hs_mark *k = hs_trace_find_mark(*t, o->mark);
         if (!k) {
@@ -78,7 +64,7 @@ int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **
             o->pid = k->pid;
     }
     if (o->at > hs_trace_last_seq(*t)) {
-        int rc =
+        rc =
             cli_fail(cmd, "seq %llu is past the end of '%s' (last seq %llu)",
                      (unsigned long long)o->at, o->file, (unsigned long long)hs_trace_last_seq(*t));
         hs_trace_close(*t);

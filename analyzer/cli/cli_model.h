@@ -1,11 +1,12 @@
 /* cli_model.h - what heap, bins, frag and explain share: parsing
- * FILE [--at SEQ | --mark LABEL] [--json] [--pid PID] and building the
- * model at that moment (through the checkpoint cache). */
+ * FILE [--at SEQ | --mark LABEL] [--json] [--pid PID] (with cli_args.h) and
+ * building the model at that moment (through the checkpoint cache). */
 #ifndef HS_CLI_MODEL_H
 #define HS_CLI_MODEL_H
 
 #include <stdint.h>
 
+#include "cli_args.h"
 #include "glibc_model.h"
 #include "model_run.h"
 #include "trace.h"
@@ -17,12 +18,15 @@ struct cli_model_opts {
     uint32_t pid;
     int json, csv;
     uint64_t every;              /* frag --every */
+    uint64_t seq;                /* explain's SEQ */
     struct hs_model_images imgs; /* filled by cli_model_open */
     int idx;                     /* the image shown */
 };
 
-/* Parses argv; returns -1 when done (help printed, exit 0), else an exit
- * code (0 ok). `extra` names the extra flags allowed ("csv,every"). */
+/* Parses argv with cli_args_parse: FILE and --pid PID always, and what
+ * `extra` names: "json" (--json), "csv" (--csv), "at" (--at SEQ, --mark
+ * LABEL), "every" (--every N), "seq" (a second positional SEQ, into o->seq).
+ * Returns CLI_ARGS_OK, CLI_ARGS_HELP or HS_EXIT_USAGE (cli_args.h). */
 int cli_model_parse(const char *cmd, const char *usage, int argc, char **argv, const char *extra,
                     struct cli_model_opts *o);
 

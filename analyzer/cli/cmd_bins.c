@@ -51,9 +51,9 @@ static void bin_json(void *ctx, const struct hs_bin_view *b)
 int cmd_bins(int argc, char **argv)
 {
     struct cli_model_opts o;
-    int rc = cli_model_parse("bins", usage, argc, argv, "at", &o);
-    if (rc)
-        return rc < 0 ? HS_EXIT_OK : rc;
+    int rc = cli_model_parse("bins", usage, argc, argv, "json,at", &o);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
     struct hs_trace *t;
     struct hs_model *m;
     if ((rc = cli_model_open("bins", &o, &t, &m)) != 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_json.h"
 #include "cli_model.h"
 #include "model_check.h"
@@ -149,24 +150,16 @@ int cmd_check(int argc, char **argv)
 {
     const char *file = NULL;
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return HS_EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (argv[i][0] == '-' || file) {
-            return cli_usage_error("check", usage, "unexpected argument '%s'", argv[i]);
-        } else {
-            file = argv[i];
-        }
-    }
-    if (!file)
-        return cli_usage_error("check", usage, "missing trace file");
-    struct hs_error err = {{0}};
+    const struct cli_opt opts[] = {CLI_FLAG("--json", &json), CLI_OPT_END};
+    const struct cli_pos pos[] = {{"trace file", &file, 0}, CLI_POS_END};
+    const struct cli_args spec = {"check", usage, opts, pos, NULL};
+    int rc = cli_args_parse(&spec, argc, argv);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
     struct hs_trace *t;
-    if (hs_trace_open(file, &t, &err))
-        return cli_fail("check", "%s", err.msg);
+    if ((rc = cli_open_trace("check", file, &t)) != 0)
+        return rc;
+    struct hs_error err = {{0}};
     struct hs_model_images imgs;
     if (hs_model_images_load(t, &imgs, &err)) {
         hs_trace_close(t);
@@ -190,7 +183,7 @@ int cmd_check(int argc, char **argv)
         hs_trace_close(t);
         return HS_EXIT_OK;
     }
-    int rc = HS_EXIT_OK;
+    rc = HS_EXIT_OK;
     if (json) {
         printf("{\"trace\": ");
         cli_json_quote(stdout, file);

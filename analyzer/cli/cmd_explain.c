@@ -68,30 +68,13 @@ static void bin_line(void *ctx, const struct hs_bin_view *b)
 int cmd_explain(int argc, char **argv)
 {
     struct cli_model_opts o;
-    char *args[8];
-    int n = 0;
-    uint64_t seq = 0;
-    for (int i = 0; i < argc && n < 8; i++) {
-        char *end;
-        if (i >= 2 && !seq && argv[i][0] != '-' && strcmp(argv[i - 1], "--pid") != 0) {
-            seq = strtoull(argv[i], &end, 0);
-            if (*end || !seq)
-                return cli_usage_error("explain", usage, "SEQ must be an event number, not '%s'",
-                                       argv[i]);
-            continue;
-        }
-        args[n++] = argv[i];
-    }
-    int rc = cli_model_parse("explain", usage, n, args, "", &o);
-    if (rc)
-        return rc < 0 ? HS_EXIT_OK : rc;
-    if (!seq)
-        return cli_usage_error("explain", usage, "missing SEQ");
-    o.at = seq - 1;
+    int rc = cli_model_parse("explain", usage, argc, argv, "seq", &o);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
+    uint64_t seq = o.seq;
+    o.at = seq - 1; /* the model just before SEQ */
     struct hs_trace *t;
     struct hs_model *m;
-    if (seq == 1)
-        o.at = 0;
     if ((rc = cli_model_open("explain", &o, &t, &m)) != 0)
         return rc;
     if (!m) {

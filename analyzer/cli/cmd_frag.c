@@ -100,9 +100,9 @@ static int on_step(void *vctx, const struct hs_event *ev, const struct hs_model_
 int cmd_frag(int argc, char **argv)
 {
     struct cli_model_opts o;
-    int rc = cli_model_parse("frag", usage, argc, argv, "csv,every", &o);
-    if (rc)
-        return rc < 0 ? HS_EXIT_OK : rc;
+    int rc = cli_model_parse("frag", usage, argc, argv, "json,csv,every", &o);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
     struct hs_error err = {{0}};
     struct hs_trace *t;
     if ((rc = cli_model_open("frag", &o, &t, NULL)) != 0)

@@ -85,9 +85,9 @@ static const char *const mi_names[] = {"arena",   "ordblks", "smblks",   "hblks"
 int cmd_heap(int argc, char **argv)
 {
     struct cli_model_opts o;
-    int rc = cli_model_parse("heap", usage, argc, argv, "at", &o);
-    if (rc)
-        return rc < 0 ? HS_EXIT_OK : rc;
+    int rc = cli_model_parse("heap", usage, argc, argv, "json,at", &o);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
     struct hs_trace *t;
     struct hs_model *m;
     if ((rc = cli_model_open("heap", &o, &t, &m)) != 0)

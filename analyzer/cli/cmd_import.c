@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_import.h"
 
 static const char usage[] = "usage: heapscope import LOGDIR -o FILE\n";
@@ -11,26 +12,17 @@ static const char usage[] = "usage: heapscope import LOGDIR -o FILE\n";
 int cmd_import(int argc, char **argv)
 {
     const char *out = NULL, *logdir = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return HS_EXIT_OK;
-        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-            out = argv[++i];
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error("import", usage, "unknown option '%s'", argv[i]);
-        } else if (!logdir) {
-            logdir = argv[i];
-        } else {
-            return cli_usage_error("import", usage, "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!logdir || !out)
-        return cli_usage_error("import", usage, "%s",
-                               !logdir ? "no log directory" : "no output file (-o FILE)");
-    struct hs_import_options opts = {.logdir = logdir, .out_path = out};
+    const struct cli_opt opts[] = {CLI_STRING("-o", &out), CLI_OPT_END};
+    const struct cli_pos pos[] = {{"log directory", &logdir, 0}, CLI_POS_END};
+    const struct cli_args spec = {"import", usage, opts, pos, NULL};
+    int rc = cli_args_parse(&spec, argc, argv);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
+    if (!out)
+        return cli_usage_error("import", usage, "no output file (-o FILE)");
+    struct hs_import_options import = {.logdir = logdir, .out_path = out};
     struct hs_import_result res;
-    if (cli_import("import", &opts, &res))
+    if (cli_import("import", &import, &res))
         return HS_EXIT_ERROR;
     char line[256];
     cli_import_describe(&res, line, sizeof line);

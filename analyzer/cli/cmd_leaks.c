@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_json.h"
 #include "summary.h"
 #include "trace.h"
@@ -16,29 +17,19 @@ int cmd_leaks(int argc, char **argv)
 {
     const char *path = NULL;
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return HS_EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error("leaks", usage, "unknown option '%s'", argv[i]);
-        } else if (!path) {
-            path = argv[i];
-        } else {
-            return cli_usage_error("leaks", usage, "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!path)
-        return cli_usage_error("leaks", usage, "no trace file");
-    struct hs_error err;
+    const struct cli_opt opts[] = {CLI_FLAG("--json", &json), CLI_OPT_END};
+    const struct cli_pos pos[] = {{"trace file", &path, 0}, CLI_POS_END};
+    const struct cli_args spec = {"leaks", usage, opts, pos, NULL};
+    int rc = cli_args_parse(&spec, argc, argv);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
     struct hs_trace *t;
-    if (hs_trace_open(path, &t, &err))
-        return cli_fail("leaks", "%s", err.msg);
+    if ((rc = cli_open_trace("leaks", path, &t)) != 0)
+        return rc;
+    struct hs_error err = {{0}};
     struct hs_leak_site *sites;
     uint64_t n;
-    int rc = hs_leaks_compute(t, &sites, &n, &err);
+    rc = hs_leaks_compute(t, &sites, &n, &err);
     hs_trace_close(t);
     if (rc)
         return cli_fail("leaks", "%s", err.msg);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "trace.h"
 #include "viz_python.h"
 
@@ -37,33 +38,15 @@ static void default_out(const char *file, const char *kind, char *out, size_t si
 
 int cmd_plot(int argc, char **argv)
 {
-    const char *file = NULL, *kind = NULL, *out = NULL, *at = NULL, *mark = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return HS_EXIT_OK;
-        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-            out = argv[++i];
-        } else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
-            at = argv[++i];
-            char *end;
-            strtoull(at, &end, 10);
-            if (*end || !*at)
-                return cli_usage_error("plot", usage, "--at wants an event seq, not '%s'", at);
-        } else if (strcmp(argv[i], "--mark") == 0 && i + 1 < argc) {
-            mark = argv[++i];
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error("plot", usage, "unknown option '%s'", argv[i]);
-        } else if (!file) {
-            file = argv[i];
-        } else if (!kind) {
-            kind = argv[i];
-        } else {
-            return cli_usage_error("plot", usage, "too many arguments");
-        }
-    }
-    if (!file || !kind)
-        return cli_usage_error("plot", usage, "%s", !file ? "no trace file given" : "no plot kind given");
+    const char *file = NULL, *kind = NULL, *out = NULL, *mark = NULL;
+    uint64_t at = 0;
+    const struct cli_opt opts[] = {CLI_STRING("-o", &out), CLI_U64("--at", &at, 1),
+                                   CLI_STRING("--mark", &mark), CLI_OPT_END};
+    const struct cli_pos pos[] = {{"trace file", &file, 0}, {"plot kind", &kind, 0}, CLI_POS_END};
+    const struct cli_args spec = {"plot", usage, opts, pos, NULL};
+    int rc = cli_args_parse(&spec, argc, argv);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
     if (!known_kind(kind))
         return cli_usage_error("plot", usage, "unknown plot kind '%s'", kind);
     if (at && mark)
@@ -78,10 +61,9 @@ int cmd_plot(int argc, char **argv)
         return cli_usage_error("plot", usage, "output '%s' must end in .png or .svg", out);
 
     /* Fail here, with the trace reader's own message, on a bad file. */
-    struct hs_error err = {{0}};
-    struct hs_trace *t = NULL;
-    if (hs_trace_open(file, &t, &err) != HS_OK)
-        return cli_fail("plot", "%s", err.msg);
+    struct hs_trace *t;
+    if ((rc = cli_open_trace("plot", file, &t)) != 0)
+        return rc;
     if (mark && !hs_trace_find_mark(t, mark)) {
         hs_trace_close(t);
         return cli_fail("plot", "no mark '%s' in '%s'", mark, file);
@@ -105,9 +87,11 @@ int cmd_plot(int argc, char **argv)
     args[n++] = (char *)file;
     args[n++] = (char *)kind;
     args[n++] = tmp;
+    char at_text[24];
     if (at) {
+        snprintf(at_text, sizeof at_text, "%llu", (unsigned long long)at);
         args[n++] = "--at";
-        args[n++] = (char *)at;
+        args[n++] = at_text;
     }
     if (mark) {
         args[n++] = "--mark";
@@ -115,7 +99,7 @@ int cmd_plot(int argc, char **argv)
     }
     args[n] = NULL;
     char why[512];
-    int rc = viz_run(args, why, sizeof why);
+    rc = viz_run(args, why, sizeof why);
     if (rc != 0) {
         unlink(tmp);
         return rc < 0 ? cli_fail("plot", "%s", why) : HS_EXIT_ERROR;

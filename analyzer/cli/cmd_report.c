@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "trace.h"
 #include "viz_python.h"
 
@@ -34,30 +35,19 @@ static void remove_tree(const char *dir)
 int cmd_report(int argc, char **argv)
 {
     const char *files[2] = {NULL, NULL}, *dir = NULL;
-    int n_files = 0;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return HS_EXIT_OK;
-        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-            dir = argv[++i];
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error("report", usage, "unknown option '%s'", argv[i]);
-        } else if (n_files < 2) {
-            files[n_files++] = argv[i];
-        } else {
-            return cli_usage_error("report", usage, "too many traces (one, or two to compare)");
-        }
-    }
-    if (n_files == 0)
-        return cli_usage_error("report", usage, "no trace file given");
+    const struct cli_opt opts[] = {CLI_STRING("-o", &dir), CLI_OPT_END};
+    const struct cli_pos pos[] = {
+        {"trace file", &files[0], 0}, {"second trace", &files[1], 1}, CLI_POS_END};
+    const struct cli_args spec = {"report", usage, opts, pos, NULL};
+    int rc = cli_args_parse(&spec, argc, argv);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
     if (!dir)
         return cli_usage_error("report", usage, "no output directory given (-o DIR)");
-    for (int i = 0; i < n_files; i++) {
-        struct hs_error err = {{0}};
-        struct hs_trace *t = NULL;
-        if (hs_trace_open(files[i], &t, &err) != HS_OK)
-            return cli_fail("report", "%s", err.msg);
+    for (int i = 0; i < 2 && files[i]; i++) {
+        struct hs_trace *t;
+        if ((rc = cli_open_trace("report", files[i], &t)) != 0)
+            return rc;
         hs_trace_close(t);
     }
     char tmp[PATH_MAX], old[PATH_MAX];
@@ -69,10 +59,10 @@ int cmd_report(int argc, char **argv)
     remove_tree(tmp); /* a leftover of an interrupted run */
     if (mkdir(tmp, 0777) != 0)
         return cli_fail("report", "cannot create '%s': %s", tmp, strerror(errno));
-    char *args[8] = {"report", "--heapscope", (char *)viz_self_exe(), "--out", tmp,
-                     (char *)files[0], (char *)files[1], NULL};
+    char *args[8] = {"report", "--heapscope",    (char *)viz_self_exe(), "--out",
+                     tmp,      (char *)files[0], (char *)files[1],       NULL};
     char why[512];
-    int rc = viz_run(args, why, sizeof why);
+    rc = viz_run(args, why, sizeof why);
     if (rc != 0) {
         remove_tree(tmp);
         return rc < 0 ? cli_fail("report", "%s", why) : HS_EXIT_ERROR;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_json.h"
 #include "sites.h"
 
@@ -25,7 +26,8 @@ static void print_list(const struct hs_sites *s, const uint64_t *idx, uint64_t n
             break;
         if (json) {
             printf("%s{\"pid\":%" PRIu32 ",\"exec_gen\":%" PRIu32 ",\"caller\":\"0x%" PRIx64
-                   "\",\"where\":", shown ? "," : "", x->pid, x->exec_gen, x->caller);
+                   "\",\"where\":",
+                   shown ? "," : "", x->pid, x->exec_gen, x->caller);
             cli_json_quote(stdout, x->where);
             printf(",\"n_allocs\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"max_size\":%" PRIu64
                    ",\"n_live\":%" PRIu64 ",\"live_bytes\":%" PRIu64 "}",
@@ -45,33 +47,19 @@ int cmd_sites(int argc, char **argv)
     const char *file = NULL;
     uint64_t top = 10;
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        char *end;
-        if (cli_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return HS_EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (strcmp(argv[i], "--top") == 0 && i + 1 < argc) {
-            top = strtoull(argv[++i], &end, 10);
-            if (*end || top == 0)
-                return cli_usage_error("sites", usage, "--top wants a positive number, not '%s'", argv[i]);
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error("sites", usage, "unknown option '%s'", argv[i]);
-        } else if (!file) {
-            file = argv[i];
-        } else {
-            return cli_usage_error("sites", usage, "too many arguments");
-        }
-    }
-    if (!file)
-        return cli_usage_error("sites", usage, "no trace file given");
+    const struct cli_opt opts[] = {CLI_FLAG("--json", &json), CLI_U64("--top", &top, 1),
+                                   CLI_OPT_END};
+    const struct cli_pos pos[] = {{"trace file", &file, 0}, CLI_POS_END};
+    const struct cli_args spec = {"sites", usage, opts, pos, NULL};
+    int rc = cli_args_parse(&spec, argc, argv);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
+    struct hs_trace *t;
+    if ((rc = cli_open_trace("sites", file, &t)) != 0)
+        return rc;
     struct hs_error err = {{0}};
-    struct hs_trace *t = NULL;
-    if (hs_trace_open(file, &t, &err) != HS_OK)
-        return cli_fail("sites", "%s", err.msg);
     struct hs_sites s;
-    int rc = hs_sites_collect(t, &s, &err);
+    rc = hs_sites_collect(t, &s, &err);
     if (rc == HS_OK)
         rc = hs_sites_symbolize(t, &s, &err);
     hs_trace_close(t);

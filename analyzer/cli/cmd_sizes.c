@@ -4,6 +4,7 @@
 
 #include "block_events.h"
 #include "cli.h"
+#include "cli_args.h"
 #include "sizes.h"
 
 static const char usage[] = "usage: heapscope sizes FILE [--csv]\n";
@@ -12,28 +13,18 @@ int cmd_sizes(int argc, char **argv)
 {
     const char *file = NULL;
     int csv = 0;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return HS_EXIT_OK;
-        } else if (strcmp(argv[i], "--csv") == 0) {
-            csv = 1;
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error("sizes", usage, "unknown option '%s'", argv[i]);
-        } else if (!file) {
-            file = argv[i];
-        } else {
-            return cli_usage_error("sizes", usage, "too many arguments");
-        }
-    }
-    if (!file)
-        return cli_usage_error("sizes", usage, "no trace file given");
+    const struct cli_opt opts[] = {CLI_FLAG("--csv", &csv), CLI_OPT_END};
+    const struct cli_pos pos[] = {{"trace file", &file, 0}, CLI_POS_END};
+    const struct cli_args spec = {"sizes", usage, opts, pos, NULL};
+    int rc = cli_args_parse(&spec, argc, argv);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
+    struct hs_trace *t;
+    if ((rc = cli_open_trace("sizes", file, &t)) != 0)
+        return rc;
     struct hs_error err = {{0}};
-    struct hs_trace *t = NULL;
-    if (hs_trace_open(file, &t, &err) != HS_OK)
-        return cli_fail("sizes", "%s", err.msg);
     struct hs_sizes s;
-    int rc = hs_sizes_collect(t, &s, &err);
+    rc = hs_sizes_collect(t, &s, &err);
     hs_trace_close(t);
     if (rc != HS_OK)
         return cli_fail("sizes", "%s", err.msg);
@@ -60,7 +51,8 @@ int cmd_sizes(int argc, char **argv)
             printf("request,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", label, lo, hi,
                    s.request_count[b], s.request_bytes[b]);
         else
-            printf("%-16s %7" PRIu64 " %12" PRIu64 "\n", label, s.request_count[b], s.request_bytes[b]);
+            printf("%-16s %7" PRIu64 " %12" PRIu64 "\n", label, s.request_count[b],
+                   s.request_bytes[b]);
     }
     if (!csv)
         printf("\nchunk class        count  chunk bytes\n");
@@ -69,7 +61,8 @@ int cmd_sizes(int argc, char **argv)
             continue;
         const char *name = hs_size_class_name((enum hs_size_class)k);
         if (csv)
-            printf("chunk,%s,,,%" PRIu64 ",%" PRIu64 "\n", name, s.class_count[k], s.class_bytes[k]);
+            printf("chunk,%s,,,%" PRIu64 ",%" PRIu64 "\n", name, s.class_count[k],
+                   s.class_bytes[k]);
         else
             printf("%-16s %7" PRIu64 " %12" PRIu64 "\n", name, s.class_count[k], s.class_bytes[k]);
     }

@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "timeline.h"
 
-static const char usage[] =
-    "usage: heapscope timeline FILE --csv [--every N] [--pid PID]\n";
+static const char usage[] = "usage: heapscope timeline FILE --csv [--every N] [--pid PID]\n";
 
 static int print_row(const struct hs_timeline_row *r, void *ctx)
 {
@@ -16,50 +16,31 @@ static int print_row(const struct hs_timeline_row *r, void *ctx)
            ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s\n",
            r->seq, r->ts_ns, r->live_requested, r->live_chunk, r->n_live, r->heap_start, r->brk,
            r->brk >= r->heap_start ? r->brk - r->heap_start : 0, r->mmapped, r->page_faults,
-           r->allocator_mapped,
-           r->mark ? r->mark : "");
+           r->allocator_mapped, r->mark ? r->mark : "");
     return 0;
 }
 
 int cmd_timeline(int argc, char **argv)
 {
     const char *file = NULL;
-    struct hs_timeline_opts opts = {0, 0};
+    struct hs_timeline_opts tl = {0, 0};
     int csv = 0;
-    for (int i = 1; i < argc; i++) {
-        char *end;
-        if (cli_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return HS_EXIT_OK;
-        } else if (strcmp(argv[i], "--csv") == 0) {
-            csv = 1;
-        } else if (strcmp(argv[i], "--every") == 0 && i + 1 < argc) {
-            opts.every = strtoull(argv[++i], &end, 10);
-            if (*end || opts.every == 0)
-                return cli_usage_error("timeline", usage, "--every wants a positive number, not '%s'", argv[i]);
-        } else if (strcmp(argv[i], "--pid") == 0 && i + 1 < argc) {
-            opts.pid = (uint32_t)strtoul(argv[++i], &end, 10);
-            if (*end)
-                return cli_usage_error("timeline", usage, "--pid wants a number, not '%s'", argv[i]);
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error("timeline", usage, "unknown option '%s'", argv[i]);
-        } else if (!file) {
-            file = argv[i];
-        } else {
-            return cli_usage_error("timeline", usage, "too many arguments");
-        }
-    }
-    if (!file)
-        return cli_usage_error("timeline", usage, "no trace file given");
+    const struct cli_opt options[] = {CLI_FLAG("--csv", &csv), CLI_U64("--every", &tl.every, 1),
+                                      CLI_U32("--pid", &tl.pid), CLI_OPT_END};
+    const struct cli_pos pos[] = {{"trace file", &file, 0}, CLI_POS_END};
+    const struct cli_args spec = {"timeline", usage, options, pos, NULL};
+    int rc = cli_args_parse(&spec, argc, argv);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
     if (!csv)
         return cli_usage_error("timeline", usage, "only --csv output exists");
+    struct hs_trace *t;
+    if ((rc = cli_open_trace("timeline", file, &t)) != 0)
+        return rc;
     struct hs_error err = {{0}};
-    struct hs_trace *t = NULL;
-    if (hs_trace_open(file, &t, &err) != HS_OK)
-        return cli_fail("timeline", "%s", err.msg);
     printf("seq,ts_ns,live_requested,live_chunk,n_live,heap_start,brk,heap_extent,mmapped,"
            "page_faults,allocator_mapped,mark\n");
-    int rc = hs_timeline_run(t, &opts, print_row, NULL, &err);
+    rc = hs_timeline_run(t, &tl, print_row, NULL, &err);
     hs_trace_close(t);
     if (rc != HS_OK)
         return cli_fail("timeline", "%s", err.msg);

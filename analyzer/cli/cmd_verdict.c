@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_json.h"
 #include "verdict.h"
 
@@ -21,28 +22,18 @@ int cmd_verdict(int argc, char **argv)
 {
     const char *file = NULL;
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return HS_EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error("verdict", usage, "unknown option '%s'", argv[i]);
-        } else if (!file) {
-            file = argv[i];
-        } else {
-            return cli_usage_error("verdict", usage, "too many arguments");
-        }
-    }
-    if (!file)
-        return cli_usage_error("verdict", usage, "no trace file given");
+    const struct cli_opt opts[] = {CLI_FLAG("--json", &json), CLI_OPT_END};
+    const struct cli_pos pos[] = {{"trace file", &file, 0}, CLI_POS_END};
+    const struct cli_args spec = {"verdict", usage, opts, pos, NULL};
+    int rc = cli_args_parse(&spec, argc, argv);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
+    struct hs_trace *t;
+    if ((rc = cli_open_trace("verdict", file, &t)) != 0)
+        return rc;
     struct hs_error err = {{0}};
-    struct hs_trace *t = NULL;
-    if (hs_trace_open(file, &t, &err) != HS_OK)
-        return cli_fail("verdict", "%s", err.msg);
     struct hs_verdict v;
-    int rc = hs_verdict_compute(t, &v, &err);
+    rc = hs_verdict_compute(t, &v, &err);
     hs_trace_close(t);
     if (rc != HS_OK)
         return cli_fail("verdict", "%s", err.msg);
