@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "cli_args.h"
 #include "lab.h"
 #include "lab_print.h"
 
@@ -136,32 +137,20 @@ static int run_one(const struct hs_lab *lab, const struct options *o)
     return failed ? HS_EXIT_ERROR : HS_EXIT_OK;
 }
 
+/* argv[0] is "run". Returns a result of cli_args_parse. */
 static int parse_run(int argc, char **argv, struct options *o)
 {
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--json") == 0)
-            o->json = 1;
-        else if (strcmp(a, "--native") == 0)
-            o->native = 1;
-        else if (strcmp(a, "--check") == 0)
-            o->check = 1;
-        else if (strcmp(a, "--all") == 0)
-            o->all = 1;
-        else if (strcmp(a, "--full") == 0)
-            o->full = 1;
-        else if (strcmp(a, "-o") == 0 && i + 1 < argc)
-            o->trace = argv[++i];
-        else if (strcmp(a, "--dir") == 0 && i + 1 < argc)
-            o->dir = argv[++i];
-        else if (strcmp(a, "--") == 0) {
-            o->extra = argv + i + 1;
-            break;
-        } else if (a[0] != '-' && !o->name)
-            o->name = a;
-        else
-            return cli_usage_error("lab", usage, "unknown option '%s'", a);
-    }
+    const struct cli_opt opts[] = {
+        CLI_FLAG("--json", &o->json),   CLI_FLAG("--native", &o->native),
+        CLI_FLAG("--check", &o->check), CLI_FLAG("--all", &o->all),
+        CLI_FLAG("--full", &o->full),   CLI_STRING("-o", &o->trace),
+        CLI_STRING("--dir", &o->dir),   CLI_OPT_END,
+    };
+    const struct cli_pos pos[] = {{"lab NAME", &o->name, 1}, CLI_POS_END};
+    const struct cli_args spec = {"lab", usage, opts, pos, &o->extra};
+    int rc = cli_args_parse(&spec, argc, argv);
+    if (rc != CLI_ARGS_OK)
+        return rc;
     if (o->all == !!o->name)
         return cli_usage_error("lab", usage, "run takes one lab NAME or --all");
     if (o->all && o->trace)
@@ -179,20 +168,19 @@ int cmd_lab(int argc, char **argv)
     }
     struct options o = {0};
     if (strcmp(argv[1], "list") == 0) {
-        for (int i = 2; i < argc; i++) {
-            if (strcmp(argv[i], "--json") == 0)
-                o.json = 1;
-            else
-                return cli_usage_error("lab", usage, "unknown option '%s'", argv[i]);
-        }
+        const struct cli_opt opts[] = {CLI_FLAG("--json", &o.json), CLI_OPT_END};
+        const struct cli_args spec = {"lab", usage, opts, NULL, NULL};
+        int rc = cli_args_parse(&spec, argc - 1, argv + 1);
+        if (rc != CLI_ARGS_OK)
+            return cli_args_exit(rc);
         lab_print_list(o.json);
         return HS_EXIT_OK;
     }
     if (strcmp(argv[1], "run") != 0)
         return cli_usage_error("lab", usage, "unknown subcommand '%s'", argv[1]);
-    int rc = parse_run(argc, argv, &o);
-    if (rc != 0)
-        return rc;
+    int rc = parse_run(argc - 1, argv + 1, &o);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
     if (!o.all) {
         const struct hs_lab *lab = hs_lab_find(o.name);
         if (!lab)
