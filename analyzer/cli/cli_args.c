@@ -105,3 +105,14 @@ int cli_open_trace(const char *cmd, const char *path, struct hs_trace **t)
         return cli_fail(cmd, "%s", err.msg);
     return 0;
 }
+
+int cli_args_trace(const char *cmd, const char *usage, const struct cli_opt *opts, int argc,
+                   char **argv, const char **path, struct hs_trace **t)
+{
+    const struct cli_pos pos[] = {{"trace file", path, 0}, CLI_POS_END};
+    const struct cli_args spec = {cmd, usage, opts, pos, NULL};
+    int rc = cli_args_parse(&spec, argc, argv);
+    if (rc != CLI_ARGS_OK)
+        return rc;
+    return cli_open_trace(cmd, *path, t);
+}

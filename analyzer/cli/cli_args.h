@@ -106,6 +106,13 @@ int cli_args_exit(int rc);
  * returns 1 on success, 0 (v untouched) otherwise. */
 int cli_parse_u64(const char *s, uint64_t *v);
 
+/* The common case: parses argv as "FILE [options]", one positional, the
+ * trace file ("no trace file given"), into *path, then opens it into *t
+ * with cli_open_trace. Returns CLI_ARGS_OK with *t open (the caller closes
+ * it), or CLI_ARGS_HELP, HS_EXIT_USAGE or HS_EXIT_ERROR with nothing open. */
+int cli_args_trace(const char *cmd, const char *usage, const struct cli_opt *opts, int argc,
+                   char **argv, const char **path, struct hs_trace **t);
+
 /* Opens the trace at path (hs_trace_open). On failure prints
  * "heapscope <cmd>: <reason>" and returns HS_EXIT_ERROR; returns 0 with
  * *t open otherwise (the caller closes it with hs_trace_close). */

@@ -151,14 +151,10 @@ int cmd_check(int argc, char **argv)
     const char *file = NULL;
     int json = 0;
     const struct cli_opt opts[] = {CLI_FLAG("--json", &json), CLI_OPT_END};
-    const struct cli_pos pos[] = {{"trace file", &file, 0}, CLI_POS_END};
-    const struct cli_args spec = {"check", usage, opts, pos, NULL};
-    int rc = cli_args_parse(&spec, argc, argv);
+    struct hs_trace *t;
+    int rc = cli_args_trace("check", usage, opts, argc, argv, &file, &t);
     if (rc != CLI_ARGS_OK)
         return cli_args_exit(rc);
-    struct hs_trace *t;
-    if ((rc = cli_open_trace("check", file, &t)) != 0)
-        return rc;
     struct hs_error err = {{0}};
     struct hs_model_images imgs;
     if (hs_model_images_load(t, &imgs, &err)) {

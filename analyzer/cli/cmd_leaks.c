@@ -18,14 +18,10 @@ int cmd_leaks(int argc, char **argv)
     const char *path = NULL;
     int json = 0;
     const struct cli_opt opts[] = {CLI_FLAG("--json", &json), CLI_OPT_END};
-    const struct cli_pos pos[] = {{"trace file", &path, 0}, CLI_POS_END};
-    const struct cli_args spec = {"leaks", usage, opts, pos, NULL};
-    int rc = cli_args_parse(&spec, argc, argv);
+    struct hs_trace *t;
+    int rc = cli_args_trace("leaks", usage, opts, argc, argv, &path, &t);
     if (rc != CLI_ARGS_OK)
         return cli_args_exit(rc);
-    struct hs_trace *t;
-    if ((rc = cli_open_trace("leaks", path, &t)) != 0)
-        return rc;
     struct hs_error err = {{0}};
     struct hs_leak_site *sites;
     uint64_t n;

@@ -49,14 +49,10 @@ int cmd_sites(int argc, char **argv)
     int json = 0;
     const struct cli_opt opts[] = {CLI_FLAG("--json", &json), CLI_U64("--top", &top, 1),
                                    CLI_OPT_END};
-    const struct cli_pos pos[] = {{"trace file", &file, 0}, CLI_POS_END};
-    const struct cli_args spec = {"sites", usage, opts, pos, NULL};
-    int rc = cli_args_parse(&spec, argc, argv);
+    struct hs_trace *t;
+    int rc = cli_args_trace("sites", usage, opts, argc, argv, &file, &t);
     if (rc != CLI_ARGS_OK)
         return cli_args_exit(rc);
-    struct hs_trace *t;
-    if ((rc = cli_open_trace("sites", file, &t)) != 0)
-        return rc;
     struct hs_error err = {{0}};
     struct hs_sites s;
     rc = hs_sites_collect(t, &s, &err);

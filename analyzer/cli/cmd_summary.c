@@ -86,14 +86,10 @@ int cmd_summary(int argc, char **argv)
     const char *path = NULL;
     int json = 0;
     const struct cli_opt opts[] = {CLI_FLAG("--json", &json), CLI_OPT_END};
-    const struct cli_pos pos[] = {{"trace file", &path, 0}, CLI_POS_END};
-    const struct cli_args spec = {"summary", usage, opts, pos, NULL};
-    int rc = cli_args_parse(&spec, argc, argv);
+    struct hs_trace *t;
+    int rc = cli_args_trace("summary", usage, opts, argc, argv, &path, &t);
     if (rc != CLI_ARGS_OK)
         return cli_args_exit(rc);
-    struct hs_trace *t;
-    if ((rc = cli_open_trace("summary", path, &t)) != 0)
-        return rc;
     struct hs_error err = {{0}};
     struct hs_summary s;
     rc = hs_summary_compute(t, &s, &err);
