@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "heapscope/event.h"
 
 #define PAGE_SHIFT 12
@@ -334,15 +335,12 @@ static int load_events(struct attr *at, struct image *im)
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (im->n_events == cap) {
-            cap = cap ? cap * 2 : 256;
-            struct sys_ev *v = realloc(im->events, cap * sizeof *v);
-            if (!v) {
-                sqlite3_finalize(s);
-                return hs_error_set(at->err, HS_ENOMEM, "out of memory reading sys_events");
-            }
-            im->events = v;
+        struct sys_ev *grown = hs_grow(im->events, &cap, im->n_events, sizeof *grown, 256);
+        if (!grown) {
+            sqlite3_finalize(s);
+            return hs_error_set(at->err, HS_ENOMEM, "out of memory reading sys_events");
         }
+        im->events = grown;
         struct sys_ev *e = &im->events[im->n_events++];
         e->seq = (uint64_t)sqlite3_column_int64(s, 0);
         e->op = (uint8_t)sqlite3_column_int(s, 1);
@@ -368,15 +366,12 @@ static int load_images(struct attr *at)
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (at->n_images == cap) {
-            cap = cap ? cap * 2 : 8;
-            struct image *v = realloc(at->images, cap * sizeof *v);
-            if (!v) {
-                sqlite3_finalize(s);
-                return hs_error_set(at->err, HS_ENOMEM, "out of memory reading processes");
-            }
-            at->images = v;
+        struct image *grown = hs_grow(at->images, &cap, at->n_images, sizeof *grown, 8);
+        if (!grown) {
+            sqlite3_finalize(s);
+            return hs_error_set(at->err, HS_ENOMEM, "out of memory reading processes");
         }
+        at->images = grown;
         struct image *im = &at->images[at->n_images++];
         memset(im, 0, sizeof *im);
         im->pid = (uint32_t)sqlite3_column_int64(s, 0);

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "import_faults.h"
 #include "import_int.h"
 #include "schema.h"
@@ -86,22 +87,19 @@ static int open_logs(struct import_state *st)
         return hs_error_set(st->err, HS_EIO, "cannot open log directory '%s': %s", dir,
                             strerror(errno));
     struct dirent *de;
-    uint32_t cap = 0;
+    size_t cap = 0;
     int rc = 0;
     while ((de = readdir(d))) {
         unsigned pid, gen;
         int end = 0;
         if (sscanf(de->d_name, "%u.%u.hslog%n", &pid, &gen, &end) != 2 || de->d_name[end])
             continue;
-        if (st->n_images == cap) {
-            cap = cap ? cap * 2 : 16;
-            struct import_image *im = realloc(st->images, cap * sizeof *im);
-            if (!im) {
-                rc = hs_error_set(st->err, HS_ENOMEM, "out of memory");
-                break;
-            }
-            st->images = im;
+        struct import_image *grown = hs_grow(st->images, &cap, st->n_images, sizeof *grown, 16);
+        if (!grown) {
+            rc = hs_error_set(st->err, HS_ENOMEM, "out of memory");
+            break;
         }
+        st->images = grown;
         struct import_image *img = &st->images[st->n_images];
         memset(img, 0, sizeof *img);
         if (asprintf(&img->path, "%s/%s", dir, de->d_name) < 0) {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "model_run.h"
 
 struct ctx {
@@ -93,17 +94,15 @@ static int load_snapshots(struct hs_trace *t, uint32_t proc, struct hs_check_rep
             -1, &s, NULL) != SQLITE_OK)
         return hs_error_set(err, HS_EDB, "cannot read mallinfo: %s", sqlite3_errmsg(db));
     sqlite3_bind_int64(s, 1, proc);
-    unsigned cap = 0;
+    size_t cap = 0;
     while (sqlite3_step(s) == SQLITE_ROW) {
-        if (r->n_mallinfo == cap) {
-            cap = cap ? cap * 2 : 16;
-            struct hs_check_mallinfo *p = realloc(r->mallinfo, cap * sizeof *p);
-            if (!p) {
-                sqlite3_finalize(s);
-                return hs_error_set(err, HS_ENOMEM, "out of memory");
-            }
-            r->mallinfo = p;
+        struct hs_check_mallinfo *grown =
+            hs_grow(r->mallinfo, &cap, r->n_mallinfo, sizeof *grown, 16);
+        if (!grown) {
+            sqlite3_finalize(s);
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
         }
+        r->mallinfo = grown;
         struct hs_check_mallinfo *x = &r->mallinfo[r->n_mallinfo++];
         memset(x, 0, sizeof *x);
         x->seq = (uint64_t)sqlite3_column_int64(s, 0);

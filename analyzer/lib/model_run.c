@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 static void params_from_env(struct hs_glibc_params *par, const char *env)
 {
     const struct hs_glibc_profile *prof = hs_glibc_profile_236();
@@ -69,18 +71,15 @@ int hs_model_images_load(struct hs_trace *t, struct hs_model_images *out, struct
             " FROM processes ORDER BY start_ts_ns, pid, exec_gen",
             -1, &s, NULL) != SQLITE_OK)
         return hs_error_set(err, HS_EDB, "cannot read processes: %s", sqlite3_errmsg(db));
-    uint32_t cap = 0;
+    size_t cap = 0;
     while (sqlite3_step(s) == SQLITE_ROW) {
-        if (out->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            struct hs_model_image *v = realloc(out->v, cap * sizeof *v);
-            if (!v) {
-                sqlite3_finalize(s);
-                hs_model_images_free(out);
-                return hs_error_set(err, HS_ENOMEM, "out of memory");
-            }
-            out->v = v;
+        struct hs_model_image *grown = hs_grow(out->v, &cap, out->n, sizeof *grown, 16);
+        if (!grown) {
+            sqlite3_finalize(s);
+            hs_model_images_free(out);
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
         }
+        out->v = grown;
         struct hs_model_image *im = &out->v[out->n++];
         memset(im, 0, sizeof *im);
         im->pid = (uint32_t)sqlite3_column_int64(s, 0);

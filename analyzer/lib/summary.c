@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "ptrmap.h"
 
 /* A live block's sizes packed in the map value: request size in the low
@@ -55,17 +56,14 @@ static int load_images(struct hs_trace *t, struct images *im, struct hs_error *e
                            "SELECT proc, pid, start_ts_ns FROM processes ORDER BY pid, exec_gen",
                            -1, &st, NULL) != SQLITE_OK)
         return hs_error_set(err, HS_EDB, "cannot read trace: %s", sqlite3_errmsg(hs_trace_db(t)));
-    uint32_t cap = 0;
+    size_t cap = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (im->n == cap) {
-            cap = cap ? cap * 2 : 8;
-            struct image *v = realloc(im->v, cap * sizeof *v);
-            if (!v) {
-                sqlite3_finalize(st);
-                return hs_error_set(err, HS_ENOMEM, "out of memory");
-            }
-            im->v = v;
+        struct image *grown = hs_grow(im->v, &cap, im->n, sizeof *grown, 8);
+        if (!grown) {
+            sqlite3_finalize(st);
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
         }
+        im->v = grown;
         struct image *m = &im->v[im->n++];
         memset(m, 0, sizeof *m);
         m->proc = (uint32_t)sqlite3_column_int64(st, 0);
@@ -183,18 +181,16 @@ static int load_processes(struct hs_trace *t, struct hs_summary *s, struct hs_er
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_error(t, err);
-    uint32_t cap = 0;
+    size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (s->n_processes == cap) {
-            cap = cap ? cap * 2 : 8;
-            struct hs_summary_process *p = realloc(s->processes, cap * sizeof *p);
-            if (!p) {
-                sqlite3_finalize(st);
-                return hs_error_set(err, HS_ENOMEM, "out of memory");
-            }
-            s->processes = p;
+        struct hs_summary_process *grown =
+            hs_grow(s->processes, &cap, s->n_processes, sizeof *grown, 8);
+        if (!grown) {
+            sqlite3_finalize(st);
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
         }
+        s->processes = grown;
         struct hs_summary_process *p = &s->processes[s->n_processes++];
         memset(p, 0, sizeof *p);
         p->pid = (uint32_t)sqlite3_column_int64(st, 0);
@@ -278,20 +274,17 @@ int hs_leaks_compute(struct hs_trace *t, struct hs_leak_site **sites, uint64_t *
     *n = 0;
     if (sqlite3_prepare_v2(hs_trace_db(t), sql, -1, &st, NULL) != SQLITE_OK)
         return db_error(t, err);
-    uint64_t cap = 0;
+    size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            struct hs_leak_site *p = realloc(*sites, cap * sizeof *p);
-            if (!p) {
-                sqlite3_finalize(st);
-                free(*sites);
-                *sites = NULL;
-                return hs_error_set(err, HS_ENOMEM, "out of memory");
-            }
-            *sites = p;
+        struct hs_leak_site *grown = hs_grow(*sites, &cap, *n, sizeof *grown, 16);
+        if (!grown) {
+            sqlite3_finalize(st);
+            free(*sites);
+            *sites = NULL;
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
         }
+        *sites = grown;
         struct hs_leak_site *l = &(*sites)[(*n)++];
         memset(l, 0, sizeof *l);
         l->pid = (uint32_t)sqlite3_column_int64(st, 0);

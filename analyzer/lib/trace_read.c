@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "grow.h"
 #include "schema.h"
 #include "stream.h"
 
@@ -210,18 +211,15 @@ static int load_marks(struct hs_trace *t, struct hs_error *err)
     if (sqlite3_prepare_v2(t->db, sql, -1, &s, NULL) != SQLITE_OK)
         return hs_error_set(err, HS_EDB, "cannot read marks of '%s': %s", t->path,
                             sqlite3_errmsg(t->db));
-    uint64_t cap = 0;
+    size_t cap = 0;
     int rc = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (t->n_marks == cap) {
-            cap = cap ? cap * 2 : 16;
-            struct hs_mark *m = realloc(t->marks, cap * sizeof *m);
-            if (!m) {
-                sqlite3_finalize(s);
-                return hs_error_set(err, HS_ENOMEM, "out of memory");
-            }
-            t->marks = m;
+        struct hs_mark *grown = hs_grow(t->marks, &cap, t->n_marks, sizeof *grown, 16);
+        if (!grown) {
+            sqlite3_finalize(s);
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
         }
+        t->marks = grown;
         struct hs_mark *m = &t->marks[t->n_marks++];
         memset(m, 0, sizeof *m);
         m->seq = (uint64_t)sqlite3_column_int64(s, 1);
