@@ -51,6 +51,22 @@ static uint32_t new_mmapped(struct hs_model *m, uint64_t map_size)
     return c;
 }
 
+/* Splits nb bytes off top if it keeps at least MINSIZE: returns the
+ * allocated chunk (the old top), the rest becoming top; 0 otherwise. */
+static uint32_t cut_top(struct hs_model *m, uint64_t nb)
+{
+    uint32_t top = m->top;
+    if (!top || m->pool[top].size < nb + m->prof->min_size)
+        return 0;
+    uint32_t r = hs__phys_split(m, top, nb);
+    if (!r)
+        return 0;
+    m->pool[top].state = HS_CS_ALLOCATED;
+    m->pool[r].state = HS_CS_TOP;
+    m->top = r;
+    return top;
+}
+
 static uint32_t sysmalloc(struct hs_model *m, uint64_t nb, uint32_t tid, int *path)
 {
     const struct hs_glibc_profile *pr = m->prof;
@@ -133,16 +149,7 @@ static uint32_t sysmalloc(struct hs_model *m, uint64_t nb, uint32_t tid, int *pa
     }
     if (m->system_mem > m->max_system_mem)
         m->max_system_mem = m->system_mem;
-    uint32_t top = m->top;
-    if (m->pool[top].size < nb + pr->min_size)
-        return 0; /* ENOMEM */
-    uint32_t r = hs__phys_split(m, top, nb);
-    if (!r)
-        return 0;
-    m->pool[top].state = HS_CS_ALLOCATED;
-    m->pool[r].state = HS_CS_TOP;
-    m->top = r;
-    return top;
+    return cut_top(m, nb); /* 0: ENOMEM */
 }
 
 /* Moves up to the tcache's free room of chunks from fastbin idx. */
@@ -322,18 +329,13 @@ static uint32_t scan_unsorted(struct hs_model *m, struct unsorted_scan *u, int *
     return 0;
 }
 
-/* Splits nb bytes off top if it keeps at least MINSIZE; 0 otherwise. */
+/* cut_top, told in the notes. */
 static uint32_t split_top(struct hs_model *m, uint64_t nb)
 {
-    uint32_t top = m->top;
-    if (!top || m->pool[top].size < nb + m->prof->min_size)
+    uint32_t top = cut_top(m, nb);
+    if (!top)
         return 0;
-    uint32_t r = hs__phys_split(m, top, nb);
-    if (!r)
-        return 0;
-    m->pool[top].state = HS_CS_ALLOCATED;
-    m->pool[r].state = HS_CS_TOP;
-    m->top = r;
+    uint32_t r = m->top;
     hs__note(m, "top: split 0x%llx bytes off the top chunk at 0x%llx; top is now 0x%llx bytes",
              (unsigned long long)nb, (unsigned long long)m->pool[top].addr,
              (unsigned long long)m->pool[r].size);
