@@ -156,7 +156,6 @@ void hs_model_totals(const struct hs_model *m, struct hs_model_totals *out);
  * ("chunk 0x55..0 (0x90) moved unsorted -> smallbin 9"). */
 void hs_model_set_notes(struct hs_model *m, int on);
 const char *hs_model_notes(const struct hs_model *m);
-void hs_model_clear_notes(struct hs_model *m);
 
 /* Snapshots (checkpoints): a self-contained byte image of the model. */
 int hs_model_save(const struct hs_model *m, uint8_t **buf, size_t *len);

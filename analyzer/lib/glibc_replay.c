@@ -106,13 +106,6 @@ const char *hs_model_notes(const struct hs_model *m)
     return m->notes ? m->notes : "";
 }
 
-void hs_model_clear_notes(struct hs_model *m)
-{
-    m->notes_len = 0;
-    if (m->notes)
-        m->notes[0] = '\0';
-}
-
 static int is_free_state(int s)
 {
     return s != HS_CS_ALLOCATED && s != HS_CS_FENCE && s != HS_CS_COUNT;

@@ -93,15 +93,6 @@ static struct hs_ptrmap_slot *find(const struct hs_ptrmap *m, uint32_t space, ui
     }
 }
 
-int hs_ptrmap_get(const struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value)
-{
-    struct hs_ptrmap_slot *s = find(m, space, addr);
-    if (!s)
-        return 0;
-    *value = s->value;
-    return 1;
-}
-
 int hs_ptrmap_take(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value)
 {
     struct hs_ptrmap_slot *s = find(m, space, addr);

@@ -36,9 +36,6 @@ void hs_ptrmap_free(struct hs_ptrmap *m);
  * pre: addr != 0. Returns 0 or HS_ENOMEM. */
 int hs_ptrmap_put(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t value);
 
-/* 1 and *value if present, else 0. */
-int hs_ptrmap_get(const struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value);
-
 /* Removes the key; 1 and *value (may be NULL) if it was present, else 0. */
 int hs_ptrmap_take(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value);
 

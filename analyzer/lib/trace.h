@@ -88,7 +88,5 @@ void hs_cursor_close(struct hs_cursor *c);
 /* Text names used in the database and in output: "malloc", "program". */
 const char *hs_op_name(unsigned op);
 const char *hs_origin_name(unsigned origin);
-/* The op with this name, or HS_OP_NONE. */
-unsigned hs_op_from_name(const char *name);
 
 #endif

@@ -87,14 +87,6 @@ const char *hs_origin_name(unsigned origin)
     }
 }
 
-unsigned hs_op_from_name(const char *name)
-{
-    for (unsigned op = 1; op < HS_OP_COUNT; op++)
-        if (strcmp(op_names[op], name) == 0)
-            return op;
-    return HS_OP_NONE;
-}
-
 static int meta_int(sqlite3 *db, const char *key, int64_t *value)
 {
     sqlite3_stmt *s;
