@@ -57,7 +57,8 @@ static int has_matplotlib(const char *python)
     return spawn_wait(argv, 1, NULL) == 0;
 }
 
-int viz_find_python(char *out, size_t size, char *why, size_t why_size)
+/* 0 and the interpreter's path in out, or -1 and a one-line reason in why. */
+static int find_python(char *out, size_t size, char *why, size_t why_size)
 {
     const char *env = getenv("HS_PYTHON");
     const char *candidates[] = {env && *env ? env : NULL, "/usr/bin/python3", "python3"};
@@ -74,7 +75,8 @@ int viz_find_python(char *out, size_t size, char *why, size_t why_size)
     return -1;
 }
 
-int viz_find_dir(char *out, size_t size, char *why, size_t why_size)
+/* 0 and the directory holding heapscope_viz/ in out, or -1 and why. */
+static int find_dir(char *out, size_t size, char *why, size_t why_size)
 {
     char probe[PATH_MAX + 32];
     const char *env = getenv("HS_VIZ_DIR");
@@ -106,8 +108,8 @@ const char *viz_self_exe(void)
 int viz_run(char *const args[], char *why, size_t why_size)
 {
     char python[PATH_MAX], dir[PATH_MAX];
-    if (viz_find_python(python, sizeof python, why, why_size) != 0 ||
-        viz_find_dir(dir, sizeof dir, why, why_size) != 0)
+    if (find_python(python, sizeof python, why, why_size) != 0 ||
+        find_dir(dir, sizeof dir, why, why_size) != 0)
         return -1;
     size_t n_args = 0;
     while (args[n_args])

@@ -15,12 +15,6 @@
 
 #include <stddef.h>
 
-/* 0 and the interpreter's path in out, or -1 and a one-line reason in why. */
-int viz_find_python(char *out, size_t size, char *why, size_t why_size);
-
-/* 0 and the directory holding heapscope_viz/ in out, or -1 and why. */
-int viz_find_dir(char *out, size_t size, char *why, size_t why_size);
-
 /*
  * Runs `PYTHON -m heapscope_viz ARGS...` (args NULL-terminated) with the
  * helper on PYTHONPATH and the Agg backend; its stderr passes through.

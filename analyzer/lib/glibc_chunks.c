@@ -152,7 +152,8 @@ uint32_t hs__phys_insert_after(struct hs_model *m, uint32_t after, uint64_t addr
     return c;
 }
 
-void hs__phys_remove(struct hs_model *m, uint32_t c)
+/* Removes c from the physical list and the map, frees the slot. */
+static void phys_remove(struct hs_model *m, uint32_t c)
 {
     struct hs__chunk *k = &m->pool[c];
     if (k->phys_prev)
@@ -180,7 +181,7 @@ void hs__phys_absorb_next(struct hs_model *m, uint32_t c)
     m->pool[c].size += m->pool[n].size;
     if (m->top == n)
         m->top = c;
-    hs__phys_remove(m, n);
+    phys_remove(m, n);
 }
 
 uint32_t hs__phys_find(const struct hs_model *m, uint64_t addr)

@@ -79,7 +79,7 @@ void hs__malloc_consolidate(struct hs_model *m)
     }
 }
 
-int hs__systrim(struct hs_model *m, uint64_t pad)
+static int systrim(struct hs_model *m, uint64_t pad)
 {
     uint32_t top = m->top;
     if (!top)
@@ -106,7 +106,7 @@ int hs__systrim(struct hs_model *m, uint64_t pad)
 void hs__mtrim(struct hs_model *m, uint64_t pad)
 {
     hs__malloc_consolidate(m);
-    hs__systrim(m, pad);
+    systrim(m, pad);
 }
 
 void hs__int_free(struct hs_model *m, uint32_t c, uint32_t tid)
@@ -134,6 +134,6 @@ void hs__int_free(struct hs_model *m, uint32_t c, uint32_t tid)
         if (m->have_fastchunks)
             hs__malloc_consolidate(m);
         if (m->top && m->pool[m->top].size >= m->par.trim_threshold)
-            hs__systrim(m, m->par.top_pad);
+            systrim(m, m->par.top_pad);
     }
 }

@@ -109,8 +109,6 @@ void hs__chunk_release(struct hs_model *m, uint32_t c);
 /* new chunk [addr, addr+size) inserted right after `after` (0: at the
  * start) in the physical list and the map */
 uint32_t hs__phys_insert_after(struct hs_model *m, uint32_t after, uint64_t addr, uint64_t size);
-/* removes c from the physical list and the map, frees the slot */
-void hs__phys_remove(struct hs_model *m, uint32_t c);
 /* splits c at offset nb: c keeps [addr, addr+nb), returns the rest */
 uint32_t hs__phys_split(struct hs_model *m, uint32_t c, uint64_t nb);
 /* merges c's physical successor into c (the successor must be unlinked) */
@@ -146,7 +144,6 @@ void hs__tcache_init(struct hs_model *m, uint32_t tid);
 void hs__int_free(struct hs_model *m, uint32_t c, uint32_t tid);
 void hs__free_to_bins(struct hs_model *m, uint32_t c); /* no tcache, no fastbin */
 void hs__malloc_consolidate(struct hs_model *m);
-int hs__systrim(struct hs_model *m, uint64_t pad);
 void hs__mtrim(struct hs_model *m, uint64_t pad);
 
 #endif

@@ -42,7 +42,8 @@ const struct hs_glibc_profile *hs_glibc_profile_236(void)
     return &profile_236;
 }
 
-uint64_t hs_glibc_max_fast_for(const struct hs_glibc_profile *prof, uint64_t request)
+/* set_max_fast(): the largest fastbin chunk size for an mxfast request. */
+static uint64_t max_fast_for(const struct hs_glibc_profile *prof, uint64_t request)
 {
     uint64_t mask = prof->alignment - 1;
     if (request <= mask - prof->size_sz)
@@ -53,7 +54,7 @@ uint64_t hs_glibc_max_fast_for(const struct hs_glibc_profile *prof, uint64_t req
 void hs_glibc_params_init(struct hs_glibc_params *p, const struct hs_glibc_profile *prof)
 {
     memset(p, 0, sizeof *p);
-    p->max_fast = hs_glibc_max_fast_for(prof, prof->default_mxfast);
+    p->max_fast = max_fast_for(prof, prof->default_mxfast);
     p->mmap_threshold = prof->mmap_threshold;
     p->trim_threshold = prof->trim_threshold;
     p->top_pad = prof->top_pad;
@@ -98,7 +99,7 @@ static int set_one(struct hs_glibc_params *p, const struct hs_glibc_profile *pro
     } else if (IS("mxfast")) {
         if (v > prof->max_fast_size)
             return 0;
-        p->max_fast = hs_glibc_max_fast_for(prof, v);
+        p->max_fast = max_fast_for(prof, v);
     } else {
         return 0;
     }
@@ -178,7 +179,7 @@ int hs_glibc_params_mallopt(struct hs_glibc_params *p, const struct hs_glibc_pro
     case HS_M_MXFAST:
         if (v > prof->max_fast_size)
             return 0;
-        p->max_fast = hs_glibc_max_fast_for(prof, v);
+        p->max_fast = max_fast_for(prof, v);
         return 1;
     case HS_M_TRIM_THRESHOLD:
         return set_one(p, prof, "trim_threshold", 14, v);

@@ -79,8 +79,6 @@ int hs_glibc_params_apply_env(struct hs_glibc_params *p, const struct hs_glibc_p
 int hs_glibc_params_mallopt(struct hs_glibc_params *p, const struct hs_glibc_profile *prof,
                             int param, int64_t value);
 
-/* set_max_fast(): the largest fastbin chunk size for an mxfast request. */
-uint64_t hs_glibc_max_fast_for(const struct hs_glibc_profile *prof, uint64_t request);
 
 /* request2size(): the chunk size malloc(req) uses. */
 static inline uint64_t hs_glibc_request2size(const struct hs_glibc_profile *prof, uint64_t req)

@@ -237,8 +237,10 @@ void hs_summary_free(struct hs_summary *s)
     s->n_processes = 0;
 }
 
-int hs_maps_lookup(const char *maps, uint64_t addr, char *module, unsigned module_size,
-                   uint64_t *offset)
+/* Finds addr in a /proc/<pid>/maps text: the mapped file and the offset of
+ * addr in it. 1 if found in a file mapping, 0 if not. */
+static int maps_lookup(const char *maps, uint64_t addr, char *module, unsigned module_size,
+                       uint64_t *offset)
 {
     const char *line = maps;
     while (line && *line) {
@@ -297,7 +299,7 @@ int hs_leaks_compute(struct hs_trace *t, struct hs_leak_site **sites, uint64_t *
         l->max_size = (uint64_t)sqlite3_column_int64(st, 7);
         const char *maps = (const char *)sqlite3_column_text(st, 8);
         if (maps && l->caller)
-            hs_maps_lookup(maps, l->caller, l->module, sizeof l->module, &l->module_offset);
+            maps_lookup(maps, l->caller, l->module, sizeof l->module, &l->module_offset);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {

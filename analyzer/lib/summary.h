@@ -57,9 +57,4 @@ struct hs_leak_site {
 int hs_leaks_compute(struct hs_trace *t, struct hs_leak_site **sites, uint64_t *n,
                      struct hs_error *err);
 
-/* Finds addr in a /proc/<pid>/maps text: the mapped file and the offset of
- * addr in it. 1 if found in a file mapping, 0 if not. */
-int hs_maps_lookup(const char *maps, uint64_t addr, char *module, unsigned module_size,
-                   uint64_t *offset);
-
 #endif
