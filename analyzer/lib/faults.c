@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "heapscope/event.h"
 #include "trace.h"
 
@@ -113,7 +114,7 @@ static int phases(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err)
                      &s, r->until_seq, err);
     if (rc)
         return rc;
-    uint32_t cap = 8;
+    size_t cap = 8;
     r->phases = calloc(cap, sizeof *r->phases);
     if (!r->phases) {
         sqlite3_finalize(s);
@@ -123,15 +124,12 @@ static int phases(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err)
     snprintf(p->from, sizeof p->from, "start");
     int64_t prev_rusage = 0, prev_pid = -1;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (r->n_phases == cap) {
-            struct hs_faults_phase *v = realloc(r->phases, 2 * cap * sizeof *v);
-            if (!v) {
-                sqlite3_finalize(s);
-                return hs_error_set(err, HS_ENOMEM, "out of memory");
-            }
-            r->phases = v;
-            cap *= 2;
+        struct hs_faults_phase *grown = hs_grow(r->phases, &cap, r->n_phases, sizeof *grown, 8);
+        if (!grown) {
+            sqlite3_finalize(s);
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
         }
+        r->phases = grown;
         p = &r->phases[r->n_phases - 1];
         uint64_t seq = (uint64_t)sqlite3_column_int64(s, 0);
         const char *label = (const char *)sqlite3_column_text(s, 1);
@@ -228,17 +226,14 @@ static int threads(sqlite3 *db, struct hs_faults_report *r, struct hs_error *err
                      &s, r->until_seq, err);
     if (rc)
         return rc;
-    uint32_t cap = 0;
+    size_t cap = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (r->n_threads == cap) {
-            cap = cap ? 2 * cap : 16;
-            struct hs_faults_thread *v = realloc(r->threads, cap * sizeof *v);
-            if (!v) {
-                sqlite3_finalize(s);
-                return hs_error_set(err, HS_ENOMEM, "out of memory");
-            }
-            r->threads = v;
+        struct hs_faults_thread *grown = hs_grow(r->threads, &cap, r->n_threads, sizeof *grown, 16);
+        if (!grown) {
+            sqlite3_finalize(s);
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
         }
+        r->threads = grown;
         struct hs_faults_thread *t = &r->threads[r->n_threads++];
         t->pid = (uint32_t)sqlite3_column_int64(s, 0);
         t->tid = (uint32_t)sqlite3_column_int64(s, 1);
@@ -266,17 +261,15 @@ static int processes(sqlite3 *db, struct hs_faults_report *r, struct hs_error *e
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(db, err, "cannot read the processes");
     int rc;
-    uint32_t cap = 0;
+    size_t cap = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (r->n_processes == cap) {
-            cap = cap ? 2 * cap : 8;
-            struct hs_faults_process *v = realloc(r->processes, cap * sizeof *v);
-            if (!v) {
-                sqlite3_finalize(s);
-                return hs_error_set(err, HS_ENOMEM, "out of memory");
-            }
-            r->processes = v;
+        struct hs_faults_process *grown =
+            hs_grow(r->processes, &cap, r->n_processes, sizeof *grown, 8);
+        if (!grown) {
+            sqlite3_finalize(s);
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
         }
+        r->processes = grown;
         struct hs_faults_process *p = &r->processes[r->n_processes++];
         memset(p, 0, sizeof *p);
         p->pid = (uint32_t)sqlite3_column_int64(s, 0);

@@ -31,6 +31,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "grow.h"
+
 #define BLOCK_COLUMNS 16
 #define REORDER_LIMIT (1u << 18)
 
@@ -150,28 +152,21 @@ static int new_row(struct import_state *st, uint64_t *index)
         *index = st->free_rows[--st->n_free_rows];
         return 0;
     }
-    if (st->n_rows == st->cap_rows) {
-        uint64_t cap = st->cap_rows ? st->cap_rows * 2 : 4096;
-        struct block_row *rows = realloc(st->rows, cap * sizeof *rows);
-        if (!rows)
-            return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-        st->rows = rows;
-        st->cap_rows = cap;
-    }
+    struct block_row *grown = hs_grow(st->rows, &st->cap_rows, st->n_rows, sizeof *grown, 4096);
+    if (!grown)
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    st->rows = grown;
     *index = st->n_rows++;
     return 0;
 }
 
 static int release_row(struct import_state *st, uint64_t index)
 {
-    if (st->n_free_rows == st->cap_free_rows) {
-        uint64_t cap = st->cap_free_rows ? st->cap_free_rows * 2 : 4096;
-        uint64_t *f = realloc(st->free_rows, cap * sizeof *f);
-        if (!f)
-            return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-        st->free_rows = f;
-        st->cap_free_rows = cap;
-    }
+    uint64_t *grown =
+        hs_grow(st->free_rows, &st->cap_free_rows, st->n_free_rows, sizeof *grown, 4096);
+    if (!grown)
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    st->free_rows = grown;
     st->free_rows[st->n_free_rows++] = index;
     return 0;
 }
@@ -185,12 +180,10 @@ static int queue_push(struct import_state *st, uint64_t index)
             st->q_tail -= st->q_head;
             st->q_head = 0;
         } else {
-            uint64_t cap = st->q_cap ? st->q_cap * 2 : 4096;
-            uint64_t *q = realloc(st->queue, cap * sizeof *q);
-            if (!q)
+            uint64_t *grown = hs_grow(st->queue, &st->q_cap, st->q_tail, sizeof *grown, 4096);
+            if (!grown)
                 return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-            st->queue = q;
-            st->q_cap = cap;
+            st->queue = grown;
         }
     }
     st->queue[st->q_tail++] = index;
@@ -314,14 +307,11 @@ static int begin_snapshot(struct import_state *st, uint32_t image, const struct 
     int rc;
     if (p && (rc = end_snapshot(st, p)))
         return rc;
-    if (st->n_snaps == st->cap_snaps) {
-        unsigned cap = st->cap_snaps ? st->cap_snaps * 2 : 16;
-        struct pending_snapshot *s = realloc(st->snaps, cap * sizeof *s);
-        if (!s)
-            return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-        st->snaps = s;
-        st->cap_snaps = cap;
-    }
+    struct pending_snapshot *grown =
+        hs_grow(st->snaps, &st->cap_snaps, st->n_snaps, sizeof *grown, 16);
+    if (!grown)
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    st->snaps = grown;
     p = &st->snaps[st->n_snaps++];
     memset(p, 0, sizeof *p);
     p->seq = ev->seq;

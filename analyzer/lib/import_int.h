@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -97,20 +98,24 @@ struct import_state {
     /* Live blocks: (image, ptr) -> index in rows[]; free slots chained. */
     struct hs_ptrmap live;
     struct block_row *rows;
-    uint64_t n_rows, cap_rows;
+    uint64_t n_rows;
+    size_t cap_rows;
     uint64_t *free_rows;
-    uint64_t n_free_rows, cap_free_rows;
+    uint64_t n_free_rows;
+    size_t cap_free_rows;
     /* Rows in alloc_seq order, written from the front once finished, so
      * the blocks B-tree is filled by appends (full pages). */
     uint64_t *queue;
-    uint64_t q_head, q_tail, q_cap;
+    uint64_t q_head, q_tail;
+    size_t q_cap;
 
     /* Finished block rows waiting to be posted as one MSG_BLOCKS. */
     struct block_row out[BLOCK_ROWS_PER_MSG];
     unsigned n_out;
 
     struct pending_snapshot *snaps;
-    unsigned n_snaps, cap_snaps;
+    unsigned n_snaps;
+    size_t cap_snaps;
     int64_t n_marks;
 
     struct hs_stream_writer stream;
