@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 int hs_lab_parse_number(const char *s, double *out)
 {
     char *end;
@@ -95,14 +97,11 @@ int hs_lab_results_add(struct hs_lab_results *r, const struct hs_lab_measure *m,
         *old = *m;
         return 0;
     }
-    if (r->n_measures == r->capacity) {
-        size_t cap = r->capacity ? 2 * r->capacity : 16;
-        void *grown = realloc(r->measures, cap * sizeof *r->measures);
-        if (!grown)
-            return hs_error_set(err, HS_ENOMEM, "out of memory reading lab results");
-        r->measures = grown;
-        r->capacity = cap;
-    }
+    struct hs_lab_measure *grown =
+        hs_grow(r->measures, &r->capacity, r->n_measures, sizeof *grown, 16);
+    if (!grown)
+        return hs_error_set(err, HS_ENOMEM, "out of memory reading lab results");
+    r->measures = grown;
     r->measures[r->n_measures++] = *m;
     return 0;
 }

@@ -317,16 +317,12 @@ static int save_step(void *vctx, const struct hs_event *ev, const struct hs_mode
         return 1;
     if (!k->on || ++k->since < HS_MODEL_CHECKPOINT_EVERY || k->failed)
         return 0;
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 16;
-        struct ckpt *v = realloc(k->v, cap * sizeof *v);
-        if (!v) {
-            k->failed = 1;
-            return 0;
-        }
-        k->v = v;
-        k->cap = cap;
+    struct ckpt *grown = hs_grow(k->v, &k->cap, k->n, sizeof *grown, 16);
+    if (!grown) {
+        k->failed = 1;
+        return 0;
     }
+    k->v = grown;
     struct ckpt *c = &k->v[k->n];
     if (hs_model_save(m, &c->img, &c->len) != 0) {
         k->failed = 1;
