@@ -40,6 +40,32 @@ static void print_event(const char *indent, const struct hs_event *e)
     printf(" tid %u\n", e->tid);
 }
 
+static const char *op_name(int op)
+{
+    return hs_op_name((unsigned)op);
+}
+
+/* The non-empty rows of a [kind][predicted, exact] table (kind 0 unused):
+ * a text table under a "what" heading, or JSON object members. */
+static void print_counts(const char *what, const uint64_t (*counts)[2], int n,
+                         const char *(*name)(int), int json)
+{
+    const char *sep = "";
+    if (!json)
+        printf("\n%-18s %10s %10s %8s\n", what, "predicted", "exact", "%");
+    for (int k = 1; k < n; k++) {
+        if (!counts[k][0])
+            continue;
+        if (json)
+            printf("%s\"%s\": {\"predicted\": %llu, \"exact\": %llu}", sep, name(k),
+                   (unsigned long long)counts[k][0], (unsigned long long)counts[k][1]);
+        else
+            printf("%-18s %10llu %10llu %8.2f\n", name(k), (unsigned long long)counts[k][0],
+                   (unsigned long long)counts[k][1], pct(counts[k][1], counts[k][0]));
+        sep = ", ";
+    }
+}
+
 static void print_text(const struct hs_check_report *r)
 {
     printf("process %u exec %u%s: %llu events, %llu allocations, %llu predicted, %llu observed"
@@ -53,18 +79,8 @@ static void print_text(const struct hs_check_report *r)
     if (r->n_unknown_free)
         printf("frees of blocks the model never saw allocated: %llu\n",
                (unsigned long long)r->n_unknown_free);
-    printf("\n%-18s %10s %10s %8s\n", "op", "predicted", "exact", "%");
-    for (unsigned op = 1; op < HS_OP_COUNT; op++)
-        if (r->by_op[op][0])
-            printf("%-18s %10llu %10llu %8.2f\n", hs_op_name(op),
-                   (unsigned long long)r->by_op[op][0], (unsigned long long)r->by_op[op][1],
-                   pct(r->by_op[op][1], r->by_op[op][0]));
-    printf("\n%-18s %10s %10s %8s\n", "path", "predicted", "exact", "%");
-    for (int p = 1; p < HS_PATH_COUNT; p++)
-        if (r->by_path[p][0])
-            printf("%-18s %10llu %10llu %8.2f\n", hs_path_name(p),
-                   (unsigned long long)r->by_path[p][0], (unsigned long long)r->by_path[p][1],
-                   pct(r->by_path[p][1], r->by_path[p][0]));
+    print_counts("op", r->by_op, HS_OP_COUNT, op_name, 0);
+    print_counts("path", r->by_path, HS_PATH_COUNT, hs_path_name, 0);
     printf("\nmallinfo2() snapshots equal to the model: %u/%u\n", r->n_mallinfo_equal,
            r->n_mallinfo);
     if (r->n_observed && r->n_mallinfo_equal < r->n_mallinfo)
@@ -105,21 +121,9 @@ static void print_json(const struct hs_check_report *r, int last)
            (unsigned long long)r->n_alloc, (unsigned long long)r->n_predicted,
            (unsigned long long)r->n_matched, (unsigned long long)r->n_observed,
            (unsigned long long)r->n_div, (unsigned long long)r->n_unknown_free);
-    const char *sep = "";
-    for (unsigned op = 1; op < HS_OP_COUNT; op++)
-        if (r->by_op[op][0]) {
-            printf("%s\"%s\": {\"predicted\": %llu, \"exact\": %llu}", sep, hs_op_name(op),
-                   (unsigned long long)r->by_op[op][0], (unsigned long long)r->by_op[op][1]);
-            sep = ", ";
-        }
+    print_counts("op", r->by_op, HS_OP_COUNT, op_name, 1);
     printf("},\n \"by_path\": {");
-    sep = "";
-    for (int p = 1; p < HS_PATH_COUNT; p++)
-        if (r->by_path[p][0]) {
-            printf("%s\"%s\": {\"predicted\": %llu, \"exact\": %llu}", sep, hs_path_name(p),
-                   (unsigned long long)r->by_path[p][0], (unsigned long long)r->by_path[p][1]);
-            sep = ", ";
-        }
+    print_counts("path", r->by_path, HS_PATH_COUNT, hs_path_name, 1);
     printf("},\n \"mallinfo\": [");
     for (unsigned i = 0; i < r->n_mallinfo; i++) {
         const struct hs_check_mallinfo *s = &r->mallinfo[i];
