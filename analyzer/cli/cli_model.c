@@ -95,7 +95,13 @@ int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **
         goto err_close;
     return 0;
 err_close:
-    hs_model_images_free(&o->imgs);
-    hs_trace_close(*t);
+    cli_model_close(o, *t, NULL);
     return cli_fail(cmd, "%s", err.msg);
+}
+
+void cli_model_close(struct cli_model_opts *o, struct hs_trace *t, struct hs_model *m)
+{
+    hs_model_free(m);
+    hs_model_images_free(&o->imgs);
+    hs_trace_close(t);
 }

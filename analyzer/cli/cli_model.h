@@ -40,4 +40,8 @@ int cli_model_parse(const char *cmd, const char *usage, int argc, char **argv, c
 int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **t,
                    struct hs_model **m);
 
+/* Frees what cli_model_open gave: the model m (may be NULL), o->imgs, and
+ * closes t. */
+void cli_model_close(struct cli_model_opts *o, struct hs_trace *t, struct hs_model *m);
+
 #endif

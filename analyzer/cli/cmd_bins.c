@@ -59,8 +59,7 @@ int cmd_bins(int argc, char **argv)
     if ((rc = cli_model_open("bins", &o, &t, &m)) != 0)
         return rc;
     if (!m) {
-        hs_model_images_free(&o.imgs);
-        hs_trace_close(t);
+        cli_model_close(&o, t, NULL);
         return HS_EXIT_OK;
     }
     struct out out = {o.json, 0};
@@ -75,8 +74,6 @@ int cmd_bins(int argc, char **argv)
     else
         printf("top: 0x%012llx  0x%llx\n", (unsigned long long)tot.top_addr,
                (unsigned long long)tot.top_size);
-    hs_model_free(m);
-    hs_model_images_free(&o.imgs);
-    hs_trace_close(t);
+    cli_model_close(&o, t, m);
     return rc ? cli_fail("bins", "out of memory") : HS_EXIT_OK;
 }

@@ -78,16 +78,14 @@ int cmd_explain(int argc, char **argv)
     if ((rc = cli_model_open("explain", &o, &t, &m)) != 0)
         return rc;
     if (!m) {
-        hs_model_images_free(&o.imgs);
-        hs_trace_close(t);
+        cli_model_close(&o, t, NULL);
         return HS_EXIT_OK;
     }
     if (seq == 1 || o.imgs.v[o.idx].pid != o.pid) { /* not the image of seq: start afresh */
         hs_model_free(m);
         struct hs_error e0;
         if (hs_model_image_start(t, &o.imgs, o.idx, &m, &e0)) {
-            hs_model_images_free(&o.imgs);
-            hs_trace_close(t);
+            cli_model_close(&o, t, NULL);
             return cli_fail("explain", "%s", e0.msg);
         }
     }
@@ -107,9 +105,7 @@ int cmd_explain(int argc, char **argv)
         hs_cursor_close(c);
     }
     if (!found) {
-        hs_model_free(m);
-        hs_model_images_free(&o.imgs);
-        hs_trace_close(t);
+        cli_model_close(&o, t, m);
         return cli_fail("explain", "no event %llu in process %u of '%s'", (unsigned long long)seq,
                         o.pid, o.file);
     }
@@ -155,8 +151,6 @@ int cmd_explain(int argc, char **argv)
     printf("\n");
     summary(m, "after");
     hs_model_each_bin(m, bin_line, NULL);
-    hs_model_free(m);
-    hs_model_images_free(&o.imgs);
-    hs_trace_close(t);
+    cli_model_close(&o, t, m);
     return HS_EXIT_OK;
 }

@@ -108,15 +108,13 @@ int cmd_frag(int argc, char **argv)
     if ((rc = cli_model_open("frag", &o, &t, NULL)) != 0)
         return rc;
     if (!o.imgs.v[o.idx].glibc) {
-        hs_model_images_free(&o.imgs);
-        hs_trace_close(t);
+        cli_model_close(&o, t, NULL);
         return HS_EXIT_OK;
     }
     struct hs_model *m;
     const struct hs_model_image *im = &o.imgs.v[o.idx];
     if (hs_model_image_start(t, &o.imgs, o.idx, &m, &err)) {
-        hs_model_images_free(&o.imgs);
-        hs_trace_close(t);
+        cli_model_close(&o, t, NULL);
         return cli_fail("frag", "%s", err.msg);
     }
     struct ctx c = {.o = &o, .t = t};
@@ -133,8 +131,6 @@ int cmd_frag(int argc, char **argv)
         row(&c, hs_trace_last_seq(t), "(end)", m);
     if (o.json)
         printf("]}\n");
-    hs_model_free(m);
-    hs_model_images_free(&o.imgs);
-    hs_trace_close(t);
+    cli_model_close(&o, t, m);
     return rc ? cli_fail("frag", "%s", err.msg) : HS_EXIT_OK;
 }

@@ -94,8 +94,7 @@ int cmd_heap(int argc, char **argv)
         return rc;
     if (!m) {
         rc = show_live_blocks(&o, t);
-        hs_model_images_free(&o.imgs);
-        hs_trace_close(t);
+        cli_model_close(&o, t, NULL);
         return rc;
     }
     struct hs_mallinfo mi;
@@ -129,8 +128,6 @@ int cmd_heap(int argc, char **argv)
                 printf(" %s=%llu", mi_names[i], (unsigned long long)f[i]);
         printf("\n");
     }
-    hs_model_free(m);
-    hs_model_images_free(&o.imgs);
-    hs_trace_close(t);
+    cli_model_close(&o, t, m);
     return HS_EXIT_OK;
 }
