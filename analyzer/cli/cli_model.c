@@ -3,7 +3,6 @@
 #include "cli_model.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"

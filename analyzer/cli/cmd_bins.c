@@ -1,7 +1,6 @@
 /* cmd_bins.c - `heapscope bins FILE [--at SEQ | --mark LABEL] [--json]`:
  * every non-empty bin with its chunks in list order. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 #include "cli_model.h"

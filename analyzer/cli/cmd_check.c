@@ -3,8 +3,6 @@
  * divergences with their context, and mallinfo2() at marks. Always exits 0
  * after a complete report (divergences are findings, not errors). */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "cli_args.h"

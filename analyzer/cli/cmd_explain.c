@@ -2,7 +2,6 @@
  * address: glibc's path in plain words, what moved between bins, and the
  * bins and top before and after. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"

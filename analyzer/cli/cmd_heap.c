@@ -2,7 +2,6 @@
  * the main arena's chunks in address order with their state, the mmapped
  * chunks, and the mallinfo2() figures at that moment. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 #include "cli_model.h"

@@ -1,7 +1,6 @@
 /* cmd_import.c - `heapscope import LOGDIR -o FILE`: import the logs of a
  * program that ran with the tracer preloaded by hand (HS_LOGDIR=LOGDIR). */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 #include "cli_args.h"

@@ -3,7 +3,6 @@
  * and offset from the process's memory map, for addr2line). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "cli_args.h"

@@ -1,7 +1,5 @@
 /* cmd_lifetimes.c - `heapscope lifetimes`: every block's lifetime, as CSV. */
 #include <inttypes.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "block_events.h"
 #include "cli.h"

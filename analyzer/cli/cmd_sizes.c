@@ -1,6 +1,5 @@
 /* cmd_sizes.c - `heapscope sizes`: request-size histogram and chunk classes. */
 #include <inttypes.h>
-#include <string.h>
 
 #include "block_events.h"
 #include "cli.h"

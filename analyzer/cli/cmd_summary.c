@@ -1,7 +1,6 @@
 /* cmd_summary.c - `heapscope summary FILE [--json]`: events per op and
  * origin, peak live bytes, bytes live at exit per process, duration. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 #include "cli_args.h"

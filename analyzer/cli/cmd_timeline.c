@@ -1,7 +1,5 @@
 /* cmd_timeline.c - `heapscope timeline`: memory of one process over time, as CSV. */
 #include <inttypes.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "cli_args.h"

@@ -1,6 +1,5 @@
 /* cmd_verdict.c - `heapscope verdict`: fragmentation in plain words. */
 #include <inttypes.h>
-#include <string.h>
 
 #include "cli.h"
 #include "cli_args.h"
