@@ -29,25 +29,30 @@ static void print_help(FILE *out)
     fprintf(out, "\n'heapscope <command> --help' shows a command's options; docs/cli/ has them all.\n");
 }
 
+/* "heapscope <cmd>: <message>\n" on stderr. */
+static void say(const char *cmd, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "heapscope %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 int cli_fail(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "heapscope %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say(cmd, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     return HS_EXIT_ERROR;
 }
 
 int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "heapscope %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say(cmd, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n%s", usage);
+    fputs(usage, stderr);
     return HS_EXIT_USAGE;
 }
 
