@@ -71,20 +71,12 @@ struct pageset {
 
 enum { PAGE_FAULTED = 1, PAGE_RELEASED = 2 };
 
-/* The last block found, for the next fault. */
-struct block_cache {
-    const struct image *image;
-    uint64_t start, end, alloc_seq, free_seq; /* free_seq 0: never freed */
-};
-
 struct attr {
     sqlite3 *db;
     struct hs_error *err;
     struct image *images;
     size_t n_images;
     struct pageset pages;
-    sqlite3_stmt *find_block;
-    struct block_cache last_block;
 };
 
 const char *hs_fault_region_name(unsigned region)
@@ -515,38 +507,6 @@ static uint8_t classify(const struct image *im, const struct hs_fault *f, int *b
     return HS_REGION_OTHER;
 }
 
-static int find_block(struct attr *at, const struct image *im, struct hs_fault *f)
-{
-    sqlite3_stmt *s = at->find_block;
-    uint64_t at_seq = f->next_seq ? f->next_seq : f->after_seq;
-    struct block_cache *c = &at->last_block;
-    /* Sequential touches of one big block: skip the query. */
-    if (c->image == im && f->addr >= c->start && f->addr < c->end && c->alloc_seq <= at_seq &&
-        (c->free_seq == 0 || c->free_seq >= at_seq)) {
-        f->block_seq = c->alloc_seq;
-        return 0;
-    }
-    sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, im->proc);
-    sqlite3_bind_int64(s, 2, (int64_t)(f->addr + 16));
-    sqlite3_bind_int64(s, 3, (int64_t)at_seq);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        uint64_t ptr = (uint64_t)sqlite3_column_int64(s, 1);
-        uint64_t chunk = (uint64_t)sqlite3_column_int64(s, 2);
-        if (chunk == 0)
-            chunk = (uint64_t)sqlite3_column_int64(s, 3) + 16;
-        /* glibc chunk: 16 bytes of header before the pointer. */
-        if (f->addr >= ptr - 16 && f->addr < ptr - 16 + chunk) {
-            f->block_seq = (uint64_t)sqlite3_column_int64(s, 0);
-            *c = (struct block_cache){im, ptr - 16, ptr - 16 + chunk, f->block_seq,
-                                      (uint64_t)sqlite3_column_int64(s, 4)};
-        }
-        return 0;
-    }
-    return rc == SQLITE_DONE ? 0 : db_fail(at, "cannot look up blocks");
-}
-
 static void free_attr(struct attr *at)
 {
     for (size_t i = 0; i < at->n_images; i++) {
@@ -557,24 +517,16 @@ static void free_attr(struct attr *at)
     free(at->images);
     free(at->pages.keys);
     free(at->pages.vals);
-    sqlite3_finalize(at->find_block);
 }
 
 int hs_fault_attr_run(sqlite3 *db, struct hs_fault *faults, uint64_t n, struct hs_error *err)
 {
     struct attr at = {.db = db, .err = err};
     int rc = load_images(&at);
-    if (rc == 0 && sqlite3_prepare_v2(
-                       db,
-                       "SELECT alloc_seq, ptr, chunk_size, size, ifnull(free_seq, 0) FROM blocks"
-                       " WHERE proc = ?1 AND ptr <= ?2 AND ptr > 0"
-                       " AND alloc_seq <= ?3 AND (free_seq IS NULL OR free_seq >= ?3)"
-                       " ORDER BY ptr DESC LIMIT 1",
-                       -1, &at.find_block, NULL) != SQLITE_OK)
-        rc = db_fail(&at, "cannot look up blocks");
     for (uint64_t i = 0; i < n && rc == 0; i++) {
         struct hs_fault *f = &faults[i];
         long idx = find_image(&at, f->pid, f->ts_ns);
+        uint64_t block_seq = f->block_seq;
         f->region = HS_REGION_OTHER;
         f->touch = HS_TOUCH_FIRST;
         f->block_seq = 0;
@@ -601,8 +553,8 @@ int hs_fault_attr_run(sqlite3 *db, struct hs_fault *faults, uint64_t n, struct h
                    : *state == PAGE_FAULTED ? HS_TOUCH_REPEAT
                                             : HS_TOUCH_FIRST;
         *state = PAGE_FAULTED;
-        if (rc == 0 && blocks)
-            rc = find_block(&at, im, f);
+        if (blocks)
+            f->block_seq = block_seq;
     }
     free_attr(&at);
     return rc;
