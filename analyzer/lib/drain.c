@@ -507,14 +507,16 @@ static size_t pass(struct hs_drain *d, int detach_live)
         struct ring *r = &d->rings[i];
         if (r->closed)
             continue;
-        /* Liveness first: a process found dead has committed its last. */
-        int over = r->over || process_gone(r);
         size_t n = drain_ring(d, r);
         total += n;
         if (r->closed)
             continue;
-        if (over) {
-            sweep(d, r, 0);
+        /* Liveness only when idle (a system call per ring), and then one
+         * more drain: a process found dead has committed its last. */
+        if (!n && (r->over || process_gone(r))) {
+            total += drain_ring(d, r);
+            if (!r->closed)
+                sweep(d, r, 0);
             continue;
         }
         if (detach_live) {
