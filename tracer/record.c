@@ -53,9 +53,9 @@ static void stop_recording(uint32_t flag, const char *why, int err)
 {
     __atomic_store_n(&hs__state.recording, 0, __ATOMIC_RELAXED);
     __atomic_fetch_or(&hs__state.header->flags, flag, __ATOMIC_RELAXED);
-    hs__complain(why, err < 0   ? "later events dropped)"
-                      : err ? "(write failed: no space or I/O error; later events dropped)"
-                            : "(later events dropped)");
+    hs__complain(why, err < 0 ? "later events dropped)"
+                      : err   ? "(write failed: no space or I/O error; later events dropped)"
+                              : "(later events dropped)");
 }
 
 /* Faults in the pages of slots [from, to) in one system call. */

@@ -45,19 +45,19 @@
 
 #include "heapscope/event.h"
 
-#define BATCH 8192u          /* records per write(2): 512 KiB */
-#define RESCAN_NS 50000000ull /* rescan the directory at least this often */
+#define BATCH 8192u            /* records per write(2): 512 KiB */
+#define RESCAN_NS 50000000ull  /* rescan the directory at least this often */
 #define STUCK_NS 1000000000ull /* a disabled ring whose head stays empty this long is swept */
-#define PASS_NS 20000ull     /* a pass that found little waits this long */
-#define PASS_FEW 256u        /* "little" */
-#define CAL_KEEP 8192u       /* pairs kept (a ring buffer) */
-#define FLUSH_NS 100000000ull /* buffered records wait at most this long */
+#define PASS_NS 20000ull       /* a pass that found little waits this long */
+#define PASS_FEW 256u          /* "little" */
+#define CAL_KEEP 8192u         /* pairs kept (a ring buffer) */
+#define FLUSH_NS 100000000ull  /* buffered records wait at most this long */
 
 struct ring {
     uint32_t pid, gen;
-    char name[300];     /* <pid>.<gen>.ring */
-    int log_fd;         /* <pid>.<gen>.hslog */
-    int pidfd;          /* -1: none (the process was already gone) */
+    char name[300]; /* <pid>.<gen>.ring */
+    int log_fd;     /* <pid>.<gen>.hslog */
+    int pidfd;      /* -1: none (the process was already gone) */
     void *map;
     size_t map_size;
     struct hs_log_header *h;
@@ -85,14 +85,14 @@ struct hs_drain {
     char *dir;
     int dir_fd, inotify_fd;
     pthread_t thread;
-    int stop;            /* atomic: finish() asked the thread to end */
-    uint64_t deadline;   /* atomic: when stopping, detach live rings after this */
+    int stop;          /* atomic: finish() asked the thread to end */
+    uint64_t deadline; /* atomic: when stopping, detach live rings after this */
     struct ring *rings;
     size_t n_rings, cap_rings;
     struct cal cal[CAL_KEEP];
-    uint64_t n_cal;      /* pairs taken; the newest is cal[(n_cal - 1) % CAL_KEEP] */
-    uint64_t seg;        /* cached segment [seg, seg + 1] of the last conversion */
-    uint64_t seg_mult;   /* its ns per TSC tick, 32.32 fixed point */
+    uint64_t n_cal;    /* pairs taken; the newest is cal[(n_cal - 1) % CAL_KEEP] */
+    uint64_t seg;      /* cached segment [seg, seg + 1] of the last conversion */
+    uint64_t seg_mult; /* its ns per TSC tick, 32.32 fixed point */
     const char *env[3];
     int failed;
     struct hs_error err; /* the first error of the thread */
