@@ -167,7 +167,8 @@ static __attribute__((noinline)) int ring_wait(uint64_t i)
     }
 }
 
-struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags)
+/* hs__record_begin, inlined into the record_* functions below. */
+static inline __attribute__((always_inline)) struct hs_record *begin(uint8_t origin, uint16_t flags)
 {
     if (!__atomic_load_n(&hs__state.recording, __ATOMIC_RELAXED))
         return NULL;
@@ -227,10 +228,15 @@ struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags)
     return r;
 }
 
+struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags)
+{
+    return begin(origin, flags);
+}
+
 void hs__record_call(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
                      uint64_t old_ptr, uint64_t chunk_size, uint64_t caller)
 {
-    struct hs_record *r = hs__record_begin(origin, flags);
+    struct hs_record *r = begin(origin, flags);
     if (!r)
         return;
     r->u.call.ptr = ptr;
