@@ -143,6 +143,8 @@ static void start_async(void)
     hs__state.async.fd = -1;
     if (!hs__state.use_async)
         return;
+    if (hs__state.ring)
+        return; /* a ring never grows: nothing to do ahead */
     hs__sys_async_open(&hs__state.async);
     uint64_t first = hs__state.covered;
     hs__record_grow_async(first, first + HS_SEGMENT_RECORDS);
@@ -188,6 +190,19 @@ static void open_logdir(void)
     hs__state.max_events = max_events;
     const char *async = config("HS_ASYNC");
     hs__state.use_async = !(async && async[0] == '0');
+    const char *ring = config("HS_RING"), *tsc = config("HS_TSC");
+    hs__state.ring_wanted = ring && ring[0] == '1' && ring[1] == '\0';
+    hs__state.tsc_wanted = tsc && tsc[0] == '1' && tsc[1] == '\0';
+    uint64_t records = 0, wait_ms = 0;
+    for (const char *v = config("HS_RING_RECORDS"); v && *v >= '0' && *v <= '9'; v++)
+        records = records * 10 + (uint64_t)(*v - '0');
+    for (const char *v = config("HS_RING_WAIT_MS"); v && *v >= '0' && *v <= '9'; v++)
+        wait_ms = wait_ms * 10 + (uint64_t)(*v - '0');
+    uint64_t cap = 64;
+    while (cap < records && cap < (1ull << 28))
+        cap <<= 1;
+    hs__state.ring_records = records ? cap : HS_RING_DEFAULT_RECORDS;
+    hs__state.ring_wait_ns = (wait_ms ? wait_ms : HS_RING_DEFAULT_WAIT_MS) * 1000000ull;
     hs__state.log_flags = hs__state.glibc ? HS_LOG_GLIBC_MALLOC : 0;
 
     const char *what = "cannot open HS_LOGDIR";

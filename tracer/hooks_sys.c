@@ -85,6 +85,7 @@ HS_EXPORT int munmap(void *addr, size_t len)
     /* Recorded before the real munmap, like free: the range cannot be handed
      * out again before this event. */
     struct hs_record *r = hs__record_begin(origin, 0);
+    uint8_t mark = hs__record_mark_of_last();
     int rc = hs__state.real.munmap(addr, len);
     if (r) {
         r->flags = rc == 0 ? 0 : HS_F_FAILED;
@@ -93,7 +94,7 @@ HS_EXPORT int munmap(void *addr, size_t len)
         r->u.call.old_ptr = 0;
         r->u.call.chunk_size = 0;
         r->u.call.caller = HS_CALLER;
-        hs__record_commit(r, HS_OP_MUNMAP);
+        hs__record_commit_marked(r, HS_OP_MUNMAP, mark);
     }
     sys_leave(saved);
     return rc;
@@ -174,6 +175,7 @@ HS_EXPORT pid_t fork(void)
     /* The slot and its seq are taken before the fork, so the fork precedes
      * every event of the child in the global order. */
     struct hs_record *r = hs__record_begin(origin, 0);
+    uint8_t mark = hs__record_mark_of_last(); /* atfork handlers may record */
     uint64_t caller = HS_CALLER;
     sys_leave(saved); /* the child must not inherit a busy flag */
     pid_t pid = hs__state.real.fork();
@@ -186,7 +188,7 @@ HS_EXPORT pid_t fork(void)
         r->u.call.old_ptr = 0;
         r->u.call.chunk_size = 0;
         r->u.call.caller = caller;
-        hs__record_commit(r, HS_OP_FORK);
+        hs__record_commit_marked(r, HS_OP_FORK, mark);
     }
     return pid;
 }

@@ -20,15 +20,24 @@
  * sparse ftruncate) so a full disk shows up as ENOSPC here, where we can
  * stop cleanly, instead of as SIGBUS inside the program.
  *
+ * Ring mode (HS_RING=1, event.h "Ring files"): no file growth at all; slot
+ * i is written at records[i & mask] once the drainer's `consumed` cursor is
+ * within one ring of it (ring_wait), and committed with the lap bit.
+ *
  * Checkable claim: in a log of a run that did not crash, n_reserved equals
- * the number of committed records (tests/tracer checks n_lost == 0).
+ * the number of committed records (tests/tracer checks n_lost == 0, in both
+ * modes).
  */
 #include "record.h"
 
 #include <errno.h>
+#include <sys/single_threaded.h>
 
 #include "state.h"
 #include "sys.h"
+
+/* How far ahead of its slot a writer prefetches the record line. */
+#define PREFETCH_SLOTS 4u
 
 uint32_t hs__tid(void)
 {
@@ -44,8 +53,9 @@ static void stop_recording(uint32_t flag, const char *why, int err)
 {
     __atomic_store_n(&hs__state.recording, 0, __ATOMIC_RELAXED);
     __atomic_fetch_or(&hs__state.header->flags, flag, __ATOMIC_RELAXED);
-    hs__complain(why, err ? "(write failed: no space or I/O error; later events dropped)"
-                          : "(later events dropped)");
+    hs__complain(why, err < 0 ? "later events dropped)"
+                      : err   ? "(write failed: no space or I/O error; later events dropped)"
+                              : "(later events dropped)");
 }
 
 /* Faults in the pages of slots [from, to) in one system call. */
@@ -103,32 +113,130 @@ static int cover(uint64_t i)
     return 0;
 }
 
-struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags)
+/*
+ * Ring mode: slot i may be written once the drainer has copied slot
+ * i - capacity out of the same place, i.e. once i - consumed < capacity.
+ * The fast path compares with the last consumed value any thread saw
+ * (hs__state.ring_consumed); only a writer that finds the ring full reads
+ * the shared control page, and waits: spinning, then yielding, then
+ * napping. If consumed stands still for ring_wait_ns, or the drainer has
+ * detached, it gives up: the recorder is gone or hung, and the program
+ * must not hang with it. 0 when slot i may be written, -1 when not.
+ */
+static __attribute__((noinline)) int ring_wait(uint64_t i)
+{
+    struct hs_ring_control *ctl = hs__state.ring_ctl;
+    uint64_t cap = hs__state.ring_mask + 1;
+    uint64_t last = UINT64_MAX, since = 0;
+    for (unsigned k = 0;; k++) {
+        uint64_t c = __atomic_load_n(&ctl->consumed, __ATOMIC_ACQUIRE);
+        if (i - c < cap) {
+            uint64_t seen = __atomic_load_n(&hs__state.ring_consumed, __ATOMIC_RELAXED);
+            while (seen < c && !__atomic_compare_exchange_n(&hs__state.ring_consumed, &seen, c, 1,
+                                                            __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+                ;
+            return 0;
+        }
+        int gone = __atomic_load_n(&ctl->drain_state, __ATOMIC_ACQUIRE) == HS_DRAIN_DETACHED ||
+                   (__atomic_load_n(&hs__state.header->flags, __ATOMIC_RELAXED) & HS_LOG_DISABLED);
+        if (!gone && (k & 63) == 0) {
+            uint64_t now = hs__sys_clock_mono_ns();
+            if (c != last) {
+                last = c;
+                since = now;
+            } else if (now - since > hs__state.ring_wait_ns) {
+                gone = 1;
+            }
+        }
+        if (gone) {
+            uint64_t a = __atomic_load_n(&ctl->abandoned, __ATOMIC_RELAXED);
+            while (i < a && !__atomic_compare_exchange_n(&ctl->abandoned, &a, i, 1,
+                                                         __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+                ;
+            stop_recording(HS_LOG_DISABLED,
+                           "the recorder does not drain the ring (heapscope record gone or hung;",
+                           -1);
+            return -1;
+        }
+        if (k < 256)
+            hs__sys_relax();
+        else if (k < 512)
+            hs__sys_yield();
+        else
+            hs__sys_nap(50000);
+    }
+}
+
+/* hs__record_begin, inlined into the record_* functions below. */
+static inline __attribute__((always_inline)) struct hs_record *begin(uint8_t origin, uint16_t flags)
 {
     if (!__atomic_load_n(&hs__state.recording, __ATOMIC_RELAXED))
         return NULL;
-    uint64_t i = __atomic_fetch_add(&hs__state.header->n_reserved, 1, __ATOMIC_RELAXED);
+    /* A locked fetch-add is a full barrier: it waits for every store still
+     * in flight, the program's own included. While the process has one
+     * thread (glibc clears __libc_single_threaded before a second one can
+     * start) no other writer exists, and a plain increment does. */
+    uint64_t i;
+    if (__libc_single_threaded) {
+        i = __atomic_load_n(&hs__state.header->n_reserved, __ATOMIC_RELAXED);
+        __atomic_store_n(&hs__state.header->n_reserved, i + 1, __ATOMIC_RELAXED);
+    } else {
+        i = __atomic_fetch_add(&hs__state.header->n_reserved, 1, __ATOMIC_RELAXED);
+    }
     if (__builtin_expect(i >= hs__state.max_slots, 0)) {
         stop_recording(HS_LOG_FULL, "log reached HS_LOG_MAX_EVENTS or its size limit", 0);
         return NULL;
     }
-    if (__builtin_expect(i >= __atomic_load_n(&hs__state.covered, __ATOMIC_ACQUIRE), 0) &&
-        cover(i) != 0)
-        return NULL;
-
-    struct hs_record *r = &hs__state.records[i];
-    r->seq = __atomic_add_fetch(hs__state.seq, 1, __ATOMIC_SEQ_CST);
-    r->ts_ns = hs__sys_clock_mono_ns();
+    struct hs_record *r;
+    uint64_t ts;
+    if (hs__state.ring) {
+        /* rdtsc first: its ~10 ns latency overlaps the atomics below */
+        ts = hs__state.tsc ? hs__sys_cycles() : 0;
+        if (__builtin_expect(i - __atomic_load_n(&hs__state.ring_consumed, __ATOMIC_ACQUIRE) >
+                                 hs__state.ring_mask,
+                             0)) {
+            if (ring_wait(i) != 0)
+                return NULL;
+            if (hs__state.tsc)
+                ts = hs__sys_cycles(); /* after the wait, not before it */
+        }
+        r = &hs__state.records[i & hs__state.ring_mask];
+        /* Ask for a later slot's line now (for writing): the record stores
+         * then hit the cache, and the next fetch-add, a full barrier, does
+         * not wait for them to miss. */
+        __builtin_prefetch(&hs__state.records[(i + PREFETCH_SLOTS) & hs__state.ring_mask], 1, 3);
+        /* odd laps commit op | 0x80: the drainer never has to clear a slot */
+        hs__thread.mark = (uint8_t)(((i >> hs__state.ring_shift) & 1) << 7);
+        r->seq = __atomic_add_fetch(hs__state.seq, 1, __ATOMIC_SEQ_CST);
+        if (!hs__state.tsc)
+            ts = hs__sys_clock_mono_ns();
+    } else {
+        if (__builtin_expect(i >= __atomic_load_n(&hs__state.covered, __ATOMIC_ACQUIRE), 0) &&
+            cover(i) != 0)
+            return NULL;
+        r = &hs__state.records[i];
+        if (i + PREFETCH_SLOTS < hs__state.covered)
+            __builtin_prefetch(&hs__state.records[i + PREFETCH_SLOTS], 1, 3);
+        hs__thread.mark = 0;
+        r->seq = __atomic_add_fetch(hs__state.seq, 1, __ATOMIC_SEQ_CST);
+        ts = hs__sys_clock_mono_ns();
+    }
+    r->ts_ns = ts;
     r->tid = hs__tid();
     r->origin = origin;
     r->flags = flags;
     return r;
 }
 
+struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags)
+{
+    return begin(origin, flags);
+}
+
 void hs__record_call(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
                      uint64_t old_ptr, uint64_t chunk_size, uint64_t caller)
 {
-    struct hs_record *r = hs__record_begin(origin, flags);
+    struct hs_record *r = begin(origin, flags);
     if (!r)
         return;
     r->u.call.ptr = ptr;

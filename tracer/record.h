@@ -1,9 +1,13 @@
 /*
  * record.h - reserve a slot in the mapped log, fill it, commit it.
  *
- * The hot path of the tracer: one clock_gettime (vDSO), two atomic
- * fetch-adds (slot index in the log header, global seq in LOGDIR/seq), no
- * system call except one fallocate() per HS_SEGMENT_RECORDS slots.
+ * The hot path of the tracer: one clock_gettime (vDSO; in ring mode with
+ * HS_TSC=1 one rdtsc instead), two atomic fetch-adds (slot index in the log
+ * header, global seq in LOGDIR/seq), no system call except, in a linear
+ * log, one fallocate() per HS_SEGMENT_RECORDS slots. In ring mode a slot
+ * lives at records[slot % capacity] and a writer that finds the ring full
+ * waits for the recorder's drainer (spin, yield, nap; bounded: see
+ * record.c) before writing it.
  * Lock-free; callable from any thread, from signal handlers too.
  * Allocates: no. Never calls hooked symbols.
  *
@@ -17,15 +21,31 @@
 #include <stdint.h>
 
 #include "heapscope/event.h"
+#include "state.h"
 
 /* Reserves the next slot and fills seq, ts_ns, tid, origin and flags.
  * Returns NULL when not recording (inert, full or disabled). */
 struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags);
 
-/* Publishes r: stores op last, with release semantics. */
+/* The commit mark of the slot the calling thread's last hs__record_begin
+ * reserved: a ring's lap bit (event.h), 0 in a linear log. A caller that
+ * may record other events before committing (fork, munmap) keeps it. */
+static inline uint8_t hs__record_mark_of_last(void)
+{
+    return hs__thread.mark;
+}
+
+/* Publishes r: stores op (with the slot's lap bit) last, with release
+ * semantics. */
+static inline void hs__record_commit_marked(struct hs_record *r, uint8_t op, uint8_t mark)
+{
+    __atomic_store_n(&r->op, (uint8_t)(op | mark), __ATOMIC_RELEASE);
+}
+
+/* The same right after this thread's hs__record_begin. */
 static inline void hs__record_commit(struct hs_record *r, uint8_t op)
 {
-    __atomic_store_n(&r->op, op, __ATOMIC_RELEASE);
+    hs__record_commit_marked(r, op, hs__thread.mark);
 }
 
 /* One call event (the `call` payload of event.h). */

@@ -95,7 +95,8 @@ static int env_wanted(const char *e)
 
 static void fill_header(struct hs_log_header *h, uint32_t gen, uint32_t flags)
 {
-    memcpy(h->magic, HS_LOG_MAGIC, sizeof h->magic);
+    if (!hs__state.ring_wanted) /* a ring's magic is stored last (open_ring) */
+        memcpy(h->magic, HS_LOG_MAGIC, sizeof h->magic);
     h->format_version = HS_FORMAT_VERSION;
     h->record_size = HS_RECORD_SIZE;
     h->header_size = HS_LOG_HEADER_SIZE;
@@ -145,8 +146,94 @@ static void copy_maps(uint32_t pid, uint32_t gen)
     hs__sys_close(out);
 }
 
+/* Ring mode: the gen of a new image is the first for which neither a
+ * .hslog (an earlier image already drained) nor a .ring exists. The drainer
+ * removes a ring only once its image is over (its pid dead, or a later gen
+ * present), so an exec'd image never reuses its predecessor's gen. */
+static int create_ring_file(uint32_t pid, uint32_t *gen_out)
+{
+    char name[64];
+    for (uint32_t gen = 0; gen < 1000; gen++) {
+        log_name(name, pid, gen, ".hslog");
+        int probe = hs__sys_open_at(hs__state.dir_fd, name, O_RDONLY);
+        if (probe >= 0) {
+            hs__sys_close(probe);
+            continue;
+        }
+        log_name(name, pid, gen, ".ring");
+        int fd = hs__sys_open_at(hs__state.dir_fd, name, O_RDWR | O_CREAT | O_EXCL);
+        if (fd == -EEXIST)
+            continue;
+        *gen_out = gen;
+        return fd;
+    }
+    return -EEXIST;
+}
+
+static int open_ring(uint64_t max_events, uint32_t flags, const char **what)
+{
+    uint32_t pid = hs__sys_getpid(), gen = 0;
+    int fd = create_ring_file(pid, &gen);
+    if (fd < 0) {
+        *what = "cannot create the ring file";
+        return fd;
+    }
+    fd = hs__sys_fd_move_high(fd);
+    uint64_t cap = hs__state.ring_records;
+    size_t map_size = HS_RING_PREFIX_SIZE + cap * HS_RECORD_SIZE;
+    int rc = hs__sys_fallocate(fd, 0, map_size);
+    void *map = rc == 0 ? hs__sys_map_shared(fd, map_size) : NULL;
+    if (!map) {
+        *what = "cannot allocate the ring file";
+        hs__sys_close(fd);
+        return rc ? rc : -ENOMEM;
+    }
+    /* The same limits as a .hslog: the drained log must fit them too. */
+    uint64_t max_slots = (HS_LOG_RESERVE_BYTES - HS_LOG_HEADER_SIZE) / HS_RECORD_SIZE;
+    if (max_events && max_events < max_slots)
+        max_slots = max_events;
+    uint64_t fsize = hs__sys_file_size_limit(); /* >= the ring's size here */
+    if ((fsize - HS_LOG_HEADER_SIZE) / HS_RECORD_SIZE < max_slots)
+        max_slots = (fsize - HS_LOG_HEADER_SIZE) / HS_RECORD_SIZE;
+
+    struct hs_log_header *h = map;
+    struct hs_ring_control *ctl = (struct hs_ring_control *)((char *)map + HS_LOG_HEADER_SIZE);
+    hs__state.log_fd = fd;
+    hs__state.exec_gen = gen;
+    hs__state.header = h;
+    hs__state.records = (struct hs_record *)((char *)map + HS_RING_PREFIX_SIZE);
+    hs__state.map_size = map_size;
+    hs__state.max_slots = max_slots;
+    hs__state.ring = 1;
+    hs__state.tsc = hs__state.tsc_wanted && hs__sys_has_cycles();
+    hs__state.ring_mask = cap - 1;
+    hs__state.ring_shift = (unsigned)__builtin_ctzll(cap);
+    hs__state.ring_ctl = ctl;
+    __atomic_store_n(&hs__state.ring_consumed, 0, __ATOMIC_RELEASE);
+    /* Fault the whole ring in once, now: later laps reuse its pages. */
+    hs__sys_prefault(map, map_size);
+    ctl->capacity = cap;
+    ctl->ring_flags = hs__state.tsc ? HS_RING_TSC : 0;
+    ctl->abandoned = UINT64_MAX;
+    fill_header(h, gen, flags);
+    /* The magic last: a drainer adopts the ring only once it reads it. */
+    uint64_t magic;
+    memcpy(&magic, HS_RING_MAGIC, sizeof magic);
+    __atomic_store_n((uint64_t *)(void *)h->magic, magic, __ATOMIC_RELEASE);
+    copy_maps(pid, gen);
+    return 0;
+}
+
 int hs__sink_open_log(uint64_t max_events, uint32_t flags, const char **what)
 {
+    /* A ring that RLIMIT_FSIZE would not allow (fallocate past it raises
+     * SIGXFSZ) or that cannot be made: the linear log, which the recorder
+     * imports all the same. */
+    uint64_t ring_bytes = HS_RING_PREFIX_SIZE + hs__state.ring_records * HS_RECORD_SIZE;
+    uint64_t fsize = hs__sys_file_size_limit();
+    if (hs__state.ring_wanted && fsize >= ring_bytes && fsize - HS_LOG_HEADER_SIZE >= ring_bytes &&
+        open_ring(max_events, flags, what) == 0)
+        return 0;
     uint32_t pid = hs__sys_getpid();
     char name[64];
     int fd = -1;
@@ -174,7 +261,6 @@ int hs__sink_open_log(uint64_t max_events, uint32_t flags, const char **what)
         max_slots = max_events;
     /* Stay under RLIMIT_FSIZE: the log fills up instead of the program
      * dying of SIGXFSZ. */
-    uint64_t fsize = hs__sys_file_size_limit();
     if (fsize < HS_LOG_HEADER_SIZE + HS_RECORD_SIZE) {
         *what = "RLIMIT_FSIZE leaves no room for the log";
         hs__sys_close(fd);
@@ -223,4 +309,6 @@ void hs__sink_drop_inherited(void)
     hs__state.records = NULL;
     hs__state.log_fd = -1;
     hs__state.covered = 0;
+    hs__state.ring = 0;
+    hs__state.ring_ctl = NULL;
 }

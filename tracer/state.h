@@ -31,6 +31,8 @@
 #define HS_SEGMENT_RECORDS 65536u
 /* Virtual range reserved for one log: 16 GiB = 268 million records. */
 #define HS_LOG_RESERVE_BYTES (16ull << 30)
+/* How long a writer waits for a full ring whose drainer makes no progress. */
+#define HS_RING_DEFAULT_WAIT_MS 5000u
 /* Distinct non-main-arena heaps remembered for mmap inference. */
 #define HS_MAX_ARENA_HEAPS 256u
 
@@ -84,7 +86,20 @@ struct tracer_state {
     uint64_t max_slots;           /* slots the mapping (or HS_LOG_MAX_EVENTS) allows */
     uint64_t covered;             /* slots [0, covered) are fallocated (atomic) */
     uint64_t *seq;                /* LOGDIR/seq, mapped shared by all processes */
-    struct hs_async async;        /* grows the log ahead on a kernel worker */
+
+    /* Ring mode (HS_RING=1, set by `heapscope record`): the log is a ring
+     * in LOGDIR/<pid>.<gen>.ring that the recorder drains (event.h). */
+    int ring_wanted;                  /* HS_RING=1 */
+    int tsc_wanted;                   /* HS_TSC=1: the recorder converts raw TSC */
+    uint64_t ring_records;            /* HS_RING_RECORDS (power of two), or default */
+    uint64_t ring_wait_ns;            /* HS_RING_WAIT_MS in ns */
+    int ring;                         /* this process's log is a ring */
+    int tsc;                          /* ts_ns holds raw TSC (ring only) */
+    uint64_t ring_mask;               /* capacity - 1 */
+    unsigned ring_shift;              /* log2(capacity) */
+    struct hs_ring_control *ring_ctl; /* the ring's control page */
+    uint64_t ring_consumed;           /* last consumed seen (atomic, acquire/release) */
+    struct hs_async async;            /* grows the log ahead on a kernel worker */
 
     uintptr_t last_brk;                        /* program break last recorded (atomic) */
     uintptr_t arena_heaps[HS_MAX_ARENA_HEAPS]; /* seen non-main heap bases
@@ -107,6 +122,8 @@ enum hs_busy {
 struct hs_thread {
     int busy;     /* enum hs_busy: reentrancy guard */
     uint32_t tid; /* cached gettid(), 0 until first use; reset in a fork child */
+    uint8_t mark; /* the lap bit (0x80 or 0) the last hs__record_begin's slot
+                     commits with: ring mode, odd laps (event.h) */
 };
 
 extern struct tracer_state hs__state;

@@ -91,5 +91,40 @@ int hs__sys_async_prefault(struct hs_async *a, int fd, uint64_t off, uint64_t le
 uint64_t hs__sys_file_size_limit(void);
 /* sched_yield: lets the initializing thread finish. */
 void hs__sys_yield(void);
+/* Sleeps about ns nanoseconds (a writer waiting for the ring drainer). */
+void hs__sys_nap(uint64_t ns);
+
+/*
+ * The CPU's time-stamp counter, for ring mode's timestamps (the recorder
+ * converts it to CLOCK_MONOTONIC and says, through HS_TSC=1, that the
+ * counter is invariant). An architecture without one has
+ * hs__sys_has_cycles() == 0 and never calls hs__sys_cycles().
+ */
+#if defined(__x86_64__)
+static inline int hs__sys_has_cycles(void)
+{
+    return 1;
+}
+static inline uint64_t hs__sys_cycles(void)
+{
+    return __builtin_ia32_rdtsc();
+}
+static inline void hs__sys_relax(void)
+{
+    __builtin_ia32_pause();
+}
+#else
+static inline int hs__sys_has_cycles(void)
+{
+    return 0;
+}
+static inline uint64_t hs__sys_cycles(void)
+{
+    return 0;
+}
+static inline void hs__sys_relax(void)
+{
+}
+#endif
 
 #endif

@@ -318,3 +318,9 @@ void hs__sys_yield(void)
 {
     sched_yield();
 }
+
+void hs__sys_nap(uint64_t ns)
+{
+    struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+    nanosleep(&ts, NULL);
+}

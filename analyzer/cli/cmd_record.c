@@ -18,6 +18,7 @@
 #include "cli_import.h"
 #include "spawn.h"
 #include "cli_faults.h"
+#include "cli_drain.h"
 
 extern char **environ;
 
@@ -200,8 +201,10 @@ int cmd_record(int argc, char **argv)
     if (!mkdtemp(logdir))
         return cli_fail("record", "cannot create a log directory in '%s': %s",
                         tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+    struct hs_drain *drain = cli_drain_start(logdir); /* ring mode (docs/tracer.md) */
     char **env = child_env(tracer, logdir);
     if (!env) {
+        cli_drain_finish(drain);
         rmdir(logdir);
         return cli_fail("record", "out of memory");
     }
@@ -213,12 +216,14 @@ int cmd_record(int argc, char **argv)
     int status;
     if (hs_spawn_start(path, prog_argv, env, &hook, &pid, &code, &err)) {
         cli_faults_stop(&fs);
+        cli_drain_finish(drain);
         remove_logdir(logdir);
         cli_fail("record", "%s", err.msg);
         return code;
     }
     int waited = hs_spawn_wait(pid, &status, &err);
     cli_faults_stop(&fs);
+    cli_drain_finish(drain);
     if (waited) {
         cli_fail("record", "%s", err.msg);
         return HS_EXIT_ERROR;

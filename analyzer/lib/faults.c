@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heapscope/event.h"
 #include "trace.h"
 
 static int db_fail(sqlite3 *db, struct hs_error *err, const char *what)
@@ -257,7 +258,7 @@ static int processes(sqlite3 *db, struct hs_faults_report *r, struct hs_error *e
                            " (SELECT count(*) FROM faults f WHERE f.proc = p.proc"
                            "   AND f.ts_ns <= i.ts_ns),"
                            " p.n_events + p.n_lost + (SELECT count(*) FROM mallinfo m"
-                           "   WHERE m.proc = p.proc)"
+                           "   WHERE m.proc = p.proc), p.log_flags"
                            " FROM processes p LEFT JOIN mallinfo i ON i.proc = p.proc"
                            "   AND i.kind = 'exit'"
                            "   AND i.minflt IS NOT NULL"
@@ -289,6 +290,8 @@ static int processes(sqlite3 *db, struct hs_faults_report *r, struct hs_error *e
          * (64 bytes each: 1024 pages), each populated when first used. */
         uint64_t slots = (uint64_t)sqlite3_column_int64(s, 6);
         p->log_prefault_pages = 1 + 1024 * ((slots + 65535) / 65536);
+        if (sqlite3_column_int64(s, 7) & HS_LOG_RING) /* ring mode: once, at start */
+            p->log_prefault_pages = HS_RING_PREFAULT_PAGES;
     }
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : db_fail(db, err, "cannot read the processes");

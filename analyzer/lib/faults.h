@@ -54,7 +54,8 @@ struct hs_faults_process {
     uint64_t log_prefault_pages;   /* estimate of the pages the tracer faulted
                                       in for its log with MADV_POPULATE_WRITE
                                       (kernel side: in getrusage, not sampled):
-                                      1 + 1024 per 65536-record segment */
+                                      1 + 1024 per 65536-record segment, or
+                                      HS_RING_PREFAULT_PAGES for a ring */
 };
 
 struct hs_faults_report {

@@ -107,6 +107,88 @@ enum {
     HS_LOG_FAULT_SAMPLES = 1u << 3, /* LOGDIR/faults.hslog: page_fault records
                                        of all pids from `heapscope record`'s
                                        perf sampler, seq 0; not a process log */
+    HS_LOG_RING = 1u << 4,          /* copied from a ring by the recorder's
+                                       drainer (ring mode, below); ts_ns was
+                                       converted to CLOCK_MONOTONIC ns */
+};
+
+/*
+ * Ring files (a second file kind, only under `heapscope record`, which sets
+ * HS_RING=1 and drains them while the program runs; docs/tracer.md). A
+ * process image then writes LOGDIR/<pid>.<gen>.ring instead of the .hslog,
+ * and the recorder's drain thread (analyzer/lib/drain.h) copies its records
+ * in slot order into an ordinary <pid>.<gen>.hslog, the format above, with
+ * ts_ns converted to CLOCK_MONOTONIC. Readers of logs never see a ring.
+ *
+ *   OFFSET      SIZE        DESCRIPTION
+ *        0      4096        struct hs_log_header, magic HS_RING_MAGIC (stored
+ *                           last, once the header is filled); n_reserved
+ *                           counts every slot ever handed out, not modulo
+ *   4096        4096        struct hs_ring_control
+ *   8192        64*capacity struct hs_record ring[capacity]; slot s lives in
+ *                           ring[s % capacity]
+ *
+ * Protocol. A writer reserves slot s (fetch-add on n_reserved), waits while
+ * s - consumed >= capacity (spinning, then yielding: no lock), fills the
+ * record and stores op last (release), as in a .hslog, but with bit 7 set
+ * on odd laps: op | 0x80 when (s / capacity) is odd (ops are < 128). Slot
+ * s is committed when its op byte is nonzero in bits 0-6 and bit 7 equals
+ * that parity; a slot still holding the previous lap's record is not. The
+ * drainer reads op (acquire), copies the record (op without bit 7) and
+ * publishes consumed (release) past the slots it copied; it never writes
+ * to the ring's records. A committed record therefore stays
+ * in the ring (the page cache of a shared file mapping) until it has been
+ * copied, whatever kills the program. A writer that sees consumed stand
+ * still for HS_RING_WAIT_MS (default 5 s) while the ring is full, or the
+ * drainer detached, gives up: it lowers `abandoned` to its slot, flags the
+ * log HS_LOG_DISABLED, and the process records nothing more.
+ *
+ * hs_ring_control:
+ *   OFFSET  SIZE  FIELD
+ *        0     8  capacity      records in the ring, a power of two
+ *        8     4  ring_flags    HS_RING_* bits, set at creation
+ *       12     4  reserved      zero
+ *       16     8  abandoned     lowest slot a writer gave up waiting for
+ *                               (atomic min; UINT64_MAX: none)
+ *       64     8  consumed      drainer: slots below it were copied out and
+ *                               their op cleared (release store)
+ *       72     8  drain_beat    drainer: +1 per pass over this ring
+ *       80     4  drain_state   HS_DRAIN_*: 0 none yet, 1 draining, 2 detached
+ */
+#define HS_RING_MAGIC "HSRING\0\0" /* 8 bytes, including the NULs */
+#define HS_RING_CONTROL_SIZE 4096u
+#define HS_RING_PREFIX_SIZE (HS_LOG_HEADER_SIZE + HS_RING_CONTROL_SIZE) /* records start */
+/* Records of a ring unless HS_RING_RECORDS says otherwise (4 MiB). The
+ * tracer faults a whole ring in at start, on the program's thread, so a
+ * default ring costs the process HS_RING_PREFAULT_PAGES page faults (the
+ * two header pages and 1024 pages of records), counted by getrusage but
+ * never seen by a user-space page-fault sampler. */
+#define HS_RING_DEFAULT_RECORDS 65536u
+#define HS_RING_PREFAULT_PAGES 1026u
+
+struct hs_ring_control {
+    uint64_t capacity;
+    uint32_t ring_flags;
+    uint32_t reserved0;
+    uint64_t abandoned;
+    char pad0[40];
+    uint64_t consumed; /* own cache line: written by the drainer only */
+    uint64_t drain_beat;
+    uint32_t drain_state;
+    char pad1[HS_RING_CONTROL_SIZE - 84];
+};
+
+/* hs_ring_control.ring_flags */
+enum {
+    HS_RING_TSC = 1u << 0, /* ts_ns holds the raw time-stamp counter (rdtsc);
+                              the drainer converts it to CLOCK_MONOTONIC ns */
+};
+
+/* hs_ring_control.drain_state */
+enum {
+    HS_DRAIN_NONE = 0,     /* no drainer has opened the ring yet */
+    HS_DRAIN_ACTIVE = 1,   /* a drainer copies records out */
+    HS_DRAIN_DETACHED = 2, /* the drainer is gone: never wait for it */
 };
 
 /*
@@ -225,5 +307,9 @@ _Static_assert(__builtin_offsetof(struct hs_log_header, exe) == 96, "exe offset"
 _Static_assert(__builtin_offsetof(struct hs_log_header, env) == 2656, "env offset");
 _Static_assert(__builtin_offsetof(struct hs_record, op) == 20, "op offset");
 _Static_assert(__builtin_offsetof(struct hs_record, u) == 24, "payload offset");
+_Static_assert(sizeof(struct hs_ring_control) == HS_RING_CONTROL_SIZE, "ring control is one page");
+_Static_assert(HS_OP_COUNT <= 128, "a ring commits op | 0x80 on odd laps");
+_Static_assert(__builtin_offsetof(struct hs_ring_control, consumed) == 64, "consumed offset");
+_Static_assert(__builtin_offsetof(struct hs_ring_control, drain_state) == 80, "drain_state offset");
 
 #endif

@@ -15,6 +15,31 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <time.h>
+
+#include "drain.h"
+
+int harness_ring;
+unsigned harness_ring_records;
+
+static uint64_t mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static size_t count_rings(const char *dir)
+{
+    size_t n = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += strstr(e->d_name, ".ring") != NULL;
+    if (d)
+        closedir(d);
+    return n;
+}
 
 static int by_seq(const void *a, const void *b)
 {
@@ -112,6 +137,15 @@ static void run(struct run *r, const char *preload, const char *strace_out, cons
         argv[a++] = args[i];
     argv[a] = NULL;
 
+    struct hs_drain *drain = NULL;
+    char env_records[64];
+    snprintf(env_records, sizeof env_records, "HS_RING_RECORDS=%u", harness_ring_records);
+    r->t_start = mono_now();
+    if (harness_ring) {
+        struct hs_error err;
+        if (hs_drain_start(r->dir, &drain, &err) != 0)
+            fail_msg("%s", err.msg);
+    }
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -120,6 +154,12 @@ static void run(struct run *r, const char *preload, const char *strace_out, cons
         dup2(fd, 1);
         fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(fd, 2);
+        if (drain) {
+            for (const char *const *e = hs_drain_env(drain); *e; e++)
+                putenv((char *)*e);
+            if (harness_ring_records)
+                putenv(env_records);
+        }
         if (!strace_out) {
             putenv(env_preload);
             putenv(env_dir);
@@ -130,6 +170,16 @@ static void run(struct run *r, const char *preload, const char *strace_out, cons
         _exit(127);
     }
     assert_int_equal(waitpid(pid, &r->status, 0), pid);
+    if (drain) {
+        struct hs_error err;
+        struct hs_drain_stats st;
+        if (hs_drain_finish(drain, 500, &st, &err) != 0)
+            fail_msg("%s", err.msg);
+        assert_int_equal(st.n_detached, 0);
+        assert_true(st.n_rings >= 1); /* the fixture really wrote a ring */
+    }
+    r->t_end = mono_now();
+    r->n_rings_left = count_rings(r->dir);
 
     FILE *f = fopen(outpath, "r");
     if (f) {

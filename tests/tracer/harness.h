@@ -28,7 +28,17 @@ struct run {
     size_t n_events;
     const struct hs_record **events; /* committed records of all logs, by seq */
     uint32_t *event_pid;             /* pid of each event's log */
+    uint64_t t_start, t_end;         /* CLOCK_MONOTONIC before the fork, after the drain */
+    size_t n_rings_left;             /* .ring files in the directory after the run */
 };
+
+/* Ring mode (analyzer/lib/drain.h): when harness_ring is set, run_fixture*
+ * start a drain thread on the run's directory before the fixture starts,
+ * give the fixture HS_RING=1 (HS_TSC=1 if the TSC is invariant) and
+ * HS_RING_RECORDS=harness_ring_records (if not 0), and finish the drain
+ * after the fixture was reaped, before the logs are read. */
+extern int harness_ring;
+extern unsigned harness_ring_records;
 
 /* Runs FX_DIR/<fixture> argv... with the tracer preloaded (preload: the
  * full LD_PRELOAD value, NULL = the tracer alone); strace_out non-NULL runs

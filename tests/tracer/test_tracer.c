@@ -6,6 +6,8 @@
  * counts, sizes and orders on the logs it left, read with log_read.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -782,6 +784,102 @@ static void test_tracer__program_closes_log_fd(void **state)
     run_free(&r);
 }
 
+
+/* ---- ring mode (HS_RING=1: the recorder drains a fixed-size ring) ---- */
+
+/* A single-threaded run in a ring of 1024 records: 150 laps. Every event
+ * arrives once, in order; converted timestamps are CLOCK_MONOTONIC,
+ * non-decreasing in seq order and inside the run. */
+static void test_tracer_ring__wraps_exact(void **state)
+{
+    const char *args[] = {"none", "100000", NULL};
+    const char *env[] = {"HS_RING_RECORDS=1024", NULL};
+    struct run r;
+    run_fixture_env(&r, NULL, "fx_crash", args, env);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 4);
+    assert_log_sane(&r);
+    assert_int_equal(r.n_logs, 1);
+    assert_int_equal(r.n_rings_left, 0);
+    size_t start = find_mark(&r, "start"), dying = find_mark(&r, "dying");
+    assert_true(start < dying && dying < r.n_events);
+    assert_int_equal(count_between(&r, start, dying, HS_OP_MALLOC, 32), 100000);
+    assert_int_equal(count_between(&r, start, dying, HS_OP_FREE, -1), 50000);
+    assert_int_equal(count_op(&r, HS_OP_EXIT, -1), 1);
+    assert_int_equal(r.logs[0].header->n_reserved, r.n_events);
+    assert_memory_equal(r.logs[0].header->magic, HS_LOG_MAGIC, 8);
+    for (size_t i = 0; i < r.n_events; i++) {
+        assert_int_equal(r.events[i]->seq, r.events[0]->seq + i); /* one process: no gaps */
+        assert_true(r.events[i]->ts_ns >= r.t_start && r.events[i]->ts_ns <= r.t_end);
+        if (i)
+            assert_true(r.events[i]->ts_ns >= r.events[i - 1]->ts_ns);
+    }
+    assert_true(r.logs[0].header->start_mono_ns <= r.events[0]->ts_ns);
+    run_free(&r);
+}
+
+/* No recorder drains the ring (HS_RING=1 set by hand): the writer waits
+ * HS_RING_WAIT_MS for room, then gives up; the program runs to its end. */
+static void test_tracer_ring__no_recorder(void **state)
+{
+    const char *args[] = {"none", "5000", NULL};
+    const char *env[] = {"HS_RING=1", "HS_RING_RECORDS=1024", "HS_RING_WAIT_MS=300", NULL};
+    struct run r;
+    run_fixture_env(&r, NULL, "fx_crash", args, env);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 4);
+    assert_int_equal(r.n_logs, 0);
+    assert_int_equal(r.n_rings_left, 1);
+    assert_string_equal(r.err, "heapscope-tracer: the recorder does not drain the ring "
+                               "(heapscope record gone or hung; later events dropped)\n");
+    char path[600] = "";
+    DIR *dir = opendir(r.dir);
+    for (struct dirent *e; dir && (e = readdir(dir));)
+        if (strstr(e->d_name, ".0.ring"))
+            snprintf(path, sizeof path, "%s/%s", r.dir, e->d_name);
+    closedir(dir);
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    struct hs_log_header h;
+    struct hs_ring_control ctl;
+    struct hs_record last;
+    assert_int_equal(pread(fd, &h, sizeof h, 0), sizeof h);
+    assert_int_equal(pread(fd, &ctl, sizeof ctl, HS_LOG_HEADER_SIZE), sizeof ctl);
+    assert_int_equal(pread(fd, &last, sizeof last, HS_RING_PREFIX_SIZE + 1023 * HS_RECORD_SIZE),
+                     sizeof last);
+    close(fd);
+    assert_memory_equal(h.magic, HS_RING_MAGIC, 8);
+    assert_true(h.flags & HS_LOG_DISABLED);
+    assert_int_equal(h.n_reserved, 1025); /* slot 1024 waited, then was abandoned */
+    assert_int_equal(ctl.capacity, 1024);
+    assert_int_equal(ctl.abandoned, 1024);
+    assert_int_equal(ctl.drain_state, HS_DRAIN_NONE);
+    assert_int_equal(ctl.consumed, 0);
+    assert_int_not_equal(last.op, 0); /* the ring itself was filled */
+    run_free(&r);
+}
+
+static int ring_setup(void **state)
+{
+    (void)state;
+    harness_ring = 1;
+    harness_ring_records = 512; /* every case below wraps the ring */
+    return 0;
+}
+
+static int ring_teardown(void **state)
+{
+    (void)state;
+    harness_ring = 0;
+    harness_ring_records = 0;
+    return 0;
+}
+
+static int no_ring(void **state)
+{
+    (void)state;
+    harness_ring = 0;
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -807,5 +905,24 @@ int main(void)
         cmocka_unit_test(test_tracer__event_limit),
         cmocka_unit_test(test_tracer__program_closes_log_fd),
     };
-    return cmocka_run_group_tests_name("tracer", tests, NULL, NULL);
+    /* The same cases in ring mode, drained by analyzer/lib/drain.c. */
+    const struct CMUnitTest ring_tests[] = {
+        cmocka_unit_test(test_tracer__basic),
+        cmocka_unit_test(test_tracer__crash_segv),
+        cmocka_unit_test(test_tracer__crash_abort),
+        cmocka_unit_test(test_tracer__crash_exit),
+        cmocka_unit_test(test_tracer__crash_kill),
+        cmocka_unit_test(test_tracer__threads),
+        cmocka_unit_test(test_tracer__fork),
+        cmocka_unit_test(test_tracer__exec),
+        cmocka_unit_test(test_tracer__constructor),
+        cmocka_unit_test(test_tracer__jemalloc),
+        cmocka_unit_test(test_tracer__reentrant_hook),
+        cmocka_unit_test(test_tracer__program_calls),
+        cmocka_unit_test(test_tracer__event_limit),
+        cmocka_unit_test(test_tracer_ring__wraps_exact),
+        cmocka_unit_test_setup(test_tracer_ring__no_recorder, no_ring),
+    };
+    int failed = cmocka_run_group_tests_name("tracer", tests, NULL, NULL);
+    return failed + cmocka_run_group_tests_name("tracer-ring", ring_tests, ring_setup, ring_teardown);
 }

@@ -1,0 +1,47 @@
+/* cli_drain.c - ring mode inside `heapscope record` (see cli_drain.h). */
+#define _GNU_SOURCE
+#include "cli_drain.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drain.h"
+
+/* How long finish waits for processes that outlive the program. */
+#define LINGER_MS 500u
+
+struct hs_drain *cli_drain_start(const char *logdir)
+{
+    const char *ring = getenv("HS_RING");
+    if (ring && strcmp(ring, "0") == 0)
+        return NULL;
+    struct hs_drain *d = NULL;
+    struct hs_error err;
+    if (hs_drain_start(logdir, &d, &err) != 0) {
+        fprintf(stderr, "heapscope record: %s; recording into linear logs\n", err.msg);
+        setenv("HS_RING", "0", 1);
+        return NULL;
+    }
+    setenv("HS_RING", "1", 1);
+    const char *tsc = getenv("HS_TSC");
+    if (!(tsc && strcmp(tsc, "0") == 0))
+        setenv("HS_TSC", hs_drain_env(d)[1] ? "1" : "0", 1);
+    return d;
+}
+
+void cli_drain_finish(struct hs_drain *d)
+{
+    if (!d)
+        return;
+    struct hs_drain_stats st;
+    struct hs_error err;
+    if (hs_drain_finish(d, LINGER_MS, &st, &err) != 0)
+        fprintf(stderr, "heapscope record: %s\n", err.msg);
+    if (st.n_detached)
+        fprintf(stderr,
+                "heapscope record: %llu traced process%s still running; %s later events are not "
+                "recorded\n",
+                (unsigned long long)st.n_detached, st.n_detached == 1 ? " is" : "es are",
+                st.n_detached == 1 ? "its" : "their");
+}
