@@ -314,6 +314,8 @@ static void check(struct hs_fault_place *p, const struct lifetime *b)
         } else if (f->after_seq >= b->alloc_seq && f->after_seq <= end && b->ptr > x->fb_ptr) {
             x->fb_seq = b->alloc_seq;
             x->fb_ptr = b->ptr;
+            if (p->ended) /* no next event will come: final */
+                f->block_seq = b->alloc_seq;
         }
         /* A fault still waiting whose next event comes later than this
          * lifetime cannot be in it: next_seq > the current seq >= end,

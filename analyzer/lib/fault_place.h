@@ -23,7 +23,7 @@
  * before the current event, at the next event if the current event ended
  * it, after hs_fault_place_end() if it never ended.
  *
- * Memory: 96 bytes per fault, plus the threads with a waiting fault and the
+ * Memory: 124 bytes per fault, plus the threads with a waiting fault and the
  * lifetimes ending at the current event or not seen to end before the end:
  * nothing proportional to the number of events.
  *
