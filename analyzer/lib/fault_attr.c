@@ -59,7 +59,7 @@ struct image {
     struct ivset regions;
     struct ivset libc_code;
     struct sys_ev *events;
-    size_t n_events, next_event;
+    size_t n_events, cap_events, next_event;
 };
 
 /* Open addressing, key 0 = empty; linear probing; grows at 50% load. */
@@ -313,27 +313,45 @@ static int load_maps(struct image *im, const char *maps, const char *exe)
     return 0;
 }
 
-static int load_events(struct attr *at, struct image *im)
+/* The address-space events of every image, in one pass over sys_events
+ * (seq order), each appended to its image's list. */
+static int load_events(struct attr *at)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(at->db,
-                           "SELECT seq, op, origin, flags, ptr, size, old_ptr, chunk_size"
-                           " FROM sys_events WHERE proc = ?1"
-                           " AND op IN (13, 14, 15, 16, 17) ORDER BY seq",
+                           "SELECT seq, op, origin, flags, ptr, size, old_ptr, chunk_size, proc"
+                           " FROM sys_events WHERE op IN (13, 14, 15, 16, 17) ORDER BY seq",
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(at, "cannot read sys_events");
-    sqlite3_bind_int64(s, 1, im->proc);
-    size_t cap = 0;
+    /* proc -> image (procs are 1..n, but look them up anyway) */
+    int64_t max_proc = 0;
+    for (size_t i = 0; i < at->n_images; i++)
+        if (at->images[i].proc > max_proc)
+            max_proc = at->images[i].proc;
+    struct image **by_proc = calloc((size_t)max_proc + 1, sizeof *by_proc);
+    if (!by_proc) {
+        sqlite3_finalize(s);
+        return hs_error_set(at->err, HS_ENOMEM, "out of memory reading sys_events");
+    }
+    for (size_t i = 0; i < at->n_images; i++)
+        if (at->images[i].proc > 0)
+            by_proc[at->images[i].proc] = &at->images[i];
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (im->n_events == cap) {
-            cap = cap ? cap * 2 : 256;
+        int64_t proc = sqlite3_column_int64(s, 8);
+        struct image *im = proc > 0 && proc <= max_proc ? by_proc[proc] : NULL;
+        if (!im)
+            continue;
+        if (im->n_events == im->cap_events) {
+            size_t cap = im->cap_events ? im->cap_events * 2 : 256;
             struct sys_ev *v = realloc(im->events, cap * sizeof *v);
             if (!v) {
                 sqlite3_finalize(s);
+                free(by_proc);
                 return hs_error_set(at->err, HS_ENOMEM, "out of memory reading sys_events");
             }
             im->events = v;
+            im->cap_events = cap;
         }
         struct sys_ev *e = &im->events[im->n_events++];
         e->seq = (uint64_t)sqlite3_column_int64(s, 0);
@@ -346,6 +364,7 @@ static int load_events(struct attr *at, struct image *im)
         e->old_size = (uint64_t)sqlite3_column_int64(s, 7);
     }
     sqlite3_finalize(s);
+    free(by_proc);
     return rc == SQLITE_DONE ? 0 : db_fail(at, "cannot read sys_events");
 }
 
@@ -391,10 +410,7 @@ static int load_images(struct attr *at)
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return db_fail(at, "cannot read processes");
-    for (size_t i = 0; i < at->n_images; i++)
-        if ((rc = load_events(at, &at->images[i])) != 0)
-            return rc;
-    return 0;
+    return load_events(at);
 }
 
 /* ---- the sweep ---- */

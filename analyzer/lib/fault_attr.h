@@ -97,7 +97,8 @@ const char *hs_fault_touch_name(unsigned touch);
 
 /*
  * Attributes faults[0..n), sorted by (after_seq, ts_ns), using the tables
- * processes and sys_events of db (docs/schema.md).
+ * processes and sys_events of db (docs/schema.md; sys_events read once,
+ * its brk/sbrk/mmap/munmap/mremap rows only).
  * Returns 0, HS_EDB or HS_ENOMEM.
  */
 int hs_fault_attr_run(struct sqlite3 *db, struct hs_fault *faults, uint64_t n,
