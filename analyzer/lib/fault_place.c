@@ -34,8 +34,8 @@ struct aux {
     uint32_t next;  /* next fault waiting on the same thread */
     uint32_t image; /* NONE: a process the tracer never saw */
     uint8_t state;
-    uint64_t block_ptr;          /* ptr of the block found at next_seq */
-    uint64_t fb_seq, fb_ptr;     /* the block at after_seq (used if no next_seq) */
+    uint64_t block_ptr;      /* ptr of the block found at next_seq */
+    uint64_t fb_seq, fb_ptr; /* the block at after_seq (used if no next_seq) */
 };
 
 struct waiters {
@@ -59,7 +59,7 @@ struct hs_fault_place {
     uint32_t *by_addr; /* indices sorted by (image, addr) */
     uint64_t n, lost;
 
-    uint64_t next;                /* first fault not placed yet */
+    uint64_t next;                  /* first fault not placed yet */
     uint64_t max_ts, seq, prev_seq; /* M, the current event, the one before */
     int ended;
     int oom;
