@@ -78,3 +78,9 @@ awk -v n="$nrss" -v t="$trss" '{}END{printf "  tracer memory (peak RSS delta):  
 
 echo
 "$(dirname "$0")/faults_bench.sh" "$build"
+
+# viz: `heapscope report` on a 10-million-event trace (target < 1 min).
+"$(dirname "$0")/report_bench.sh" "$build"
+
+# labs: the timings the labs print (docs/labs/), natively.
+"$(dirname "$0")/labs_bench.sh" "$build"

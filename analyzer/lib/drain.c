@@ -313,7 +313,7 @@ static int adopt(struct hs_drain *d, const char *name, uint32_t pid, uint32_t ge
     r->tsc = (ctl.ring_flags & HS_RING_TSC) != 0;
     r->consumed = __atomic_load_n(&r->ctl->consumed, __ATOMIC_ACQUIRE);
     long pfd = syscall(SYS_pidfd_open, (pid_t)pid, 0);
-    r->pidfd = pfd >= 0 ? (int)pfd : -1;
+    r->pidfd = pfd >= 0 ? (int)pfd : -1; /* -1: kill(pid, 0) instead (Linux < 5.3) */
     if (pfd < 0 && errno == ESRCH)
         r->dead = 1;
     char log_name[80];
@@ -491,11 +491,14 @@ static void sweep(struct hs_drain *d, struct ring *r, int detach)
 
 static int process_gone(struct ring *r)
 {
-    if (r->dead || r->pidfd < 0)
+    if (r->dead)
         return 1;
-    struct pollfd p = {r->pidfd, POLLIN, 0};
-    if (poll(&p, 1, 0) == 1)
-        r->dead = 1;
+    if (r->pidfd >= 0) {
+        struct pollfd p = {r->pidfd, POLLIN, 0};
+        r->dead = poll(&p, 1, 0) == 1;
+    } else {
+        r->dead = kill((pid_t)r->pid, 0) != 0 && errno == ESRCH;
+    }
     return r->dead;
 }
 

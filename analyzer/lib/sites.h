@@ -1,0 +1,56 @@
+/*
+ * sites.h - allocation sites: the allocations of a trace grouped by
+ * (process, caller address), with what is still live at the end, and the
+ * callers resolved to function and file:line (`heapscope sites`).
+ *
+ * The caller is the return address the tracer recorded for the hooked
+ * call, so a site is the line that called malloc (or a wrapper such as
+ * operator new or strdup, when the program's own caller is one level up).
+ *
+ * Allocates: yes (hs_sites_free).
+ */
+#ifndef HS_SITES_H
+#define HS_SITES_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "trace.h"
+
+struct hs_site {
+    uint32_t pid;
+    uint32_t exec_gen;   /* the process image (0: before any exec) */
+    uint64_t caller;
+    uint64_t n_allocs;
+    uint64_t bytes;      /* requested, all allocations */
+    uint64_t max_size;   /* largest single request */
+    uint64_t n_live;     /* allocated here, never freed */
+    uint64_t live_bytes;
+    char where[320];     /* "function (file:line)" or less; see symbolize.h */
+};
+
+struct hs_sites {
+    struct hs_site *sites; /* in first-seen order */
+    uint64_t n_sites;
+    uint64_t n_allocs, bytes, n_live, live_bytes; /* totals */
+};
+
+int hs_sites_collect(struct hs_trace *t, struct hs_sites *out, struct hs_error *err);
+
+/*
+ * Fills where[] of every site from the maps text the trace keeps for its
+ * process image. Best effort: an image without maps text keeps hex
+ * addresses.
+ * 0, or HS_ENOMEM.
+ */
+int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, struct hs_error *err);
+
+void hs_sites_free(struct hs_sites *s);
+
+/* Sorting orders for output: by bytes, by n_allocs, by live_bytes (each
+ * descending, ties by first appearance). */
+enum hs_sites_order { HS_SITES_BY_BYTES, HS_SITES_BY_COUNT, HS_SITES_BY_LIVE };
+/* Fills idx[0..n_sites) with site indexes in that order. */
+void hs_sites_order(const struct hs_sites *s, enum hs_sites_order order, uint64_t *idx);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * symbolize.h - turn a code address of a traced process into
+ * "function (file:line)" with elfutils' libdwfl.
+ *
+ * The tracer keeps a copy of the process's /proc/self/maps (the maps text
+ * stored with each process in the trace). A symbolizer is built from that
+ * text: every file-backed executable mapping becomes a module at the
+ * address it was loaded at, so an address from the trace (a caller of
+ * malloc) is found in its module and looked up in that module's symbol
+ * table and DWARF line table (or its separate debug file, e.g. from
+ * libc6-dbg, through the build-id).
+ *
+ * The files are read from this machine's disk at symbolization time: a trace
+ * symbolized after the program was rebuilt or moved gives wrong or missing
+ * names (the module's file name and offset are still right).
+ *
+ * Allocates: yes (the caller frees with hs_symbolizer_free).
+ * Thread safety: one symbolizer per thread.
+ */
+#ifndef HS_SYMBOLIZE_H
+#define HS_SYMBOLIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct hs_symbolizer;
+
+/* What is known about one address. Strings point into the symbolizer and
+ * stay valid until hs_symbolizer_free; any of them may be "" if unknown. */
+struct hs_symbol {
+    const char *module;   /* file of the mapping, e.g. "/usr/bin/ls" */
+    uint64_t module_offset; /* address - module load bias */
+    const char *function; /* e.g. "main" */
+    uint64_t function_offset; /* address - function start */
+    const char *file;     /* source file, e.g. "labs/01-brk/main.c" */
+    int line;             /* 0 if unknown */
+};
+
+/*
+ * Builds a symbolizer from maps text (the format of /proc/PID/maps).
+ * Empty or unreadable modules are skipped, not errors; only an unusable
+ * text (no executable mapping at all) or running out of memory fails.
+ */
+int hs_symbolizer_new(const char *maps_text, struct hs_symbolizer **out,
+                      struct hs_error *err);
+
+/*
+ * Looks up addr. For a return address (a caller recorded by the tracer),
+ * pass is_return = 1: the line looked up is that of addr - 1, the call
+ * instruction itself. Returns 1 if the address is inside a known module
+ * (*sym filled, perhaps without function or line), 0 otherwise (*sym holds
+ * empty strings).
+ */
+int hs_symbolizer_lookup(struct hs_symbolizer *s, uint64_t addr, int is_return,
+                         struct hs_symbol *sym);
+
+/* Formats sym as "function (file:line)", "function+0x12 (module)",
+ * "module+0x1234" or "0x7f..." (the address) from most to least known. */
+void hs_symbol_format(const struct hs_symbol *sym, uint64_t addr, char *buf, size_t size);
+
+void hs_symbolizer_free(struct hs_symbolizer *s);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * test_symbolize.c - symbolize.c against this very test binary: the return
+ * address of a call made on a known line must resolve to this function and
+ * that line, read from this process's own /proc/self/maps text.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "symbolize.h"
+
+static char *read_maps(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    assert_non_null(f);
+    size_t cap = 1 << 20, n = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - 1 - n, f)) > 0)
+        n += got;
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static __attribute__((noinline)) uint64_t return_address(void)
+{
+    return (uint64_t)(uintptr_t)__builtin_extract_return_addr(__builtin_return_address(0));
+}
+
+static void test_symbolize__caller_line(void **state)
+{
+    (void)state;
+    uint64_t ra = return_address(); int expected_line = __LINE__;
+    char *maps = read_maps();
+    struct hs_symbolizer *s = NULL;
+    struct hs_error err = {{0}};
+    assert_int_equal(hs_symbolizer_new(maps, &s, &err), HS_OK);
+    struct hs_symbol sym;
+    assert_int_equal(hs_symbolizer_lookup(s, ra, 1, &sym), 1);
+    assert_string_equal(sym.function, "test_symbolize__caller_line");
+    assert_non_null(strstr(sym.file, "test_symbolize.c"));
+    assert_int_equal(sym.line, expected_line);
+    assert_non_null(strstr(sym.module, "test_symbolize"));
+    char text[512];
+    hs_symbol_format(&sym, ra, text, sizeof text);
+    assert_non_null(strstr(text, "test_symbolize__caller_line ("));
+    hs_symbolizer_free(s);
+    free(maps);
+}
+
+static void test_symbolize__libc_function(void **state)
+{
+    (void)state;
+    char *maps = read_maps();
+    struct hs_symbolizer *s = NULL;
+    struct hs_error err = {{0}};
+    assert_int_equal(hs_symbolizer_new(maps, &s, &err), HS_OK);
+    struct hs_symbol sym;
+    assert_int_equal(hs_symbolizer_lookup(s, (uint64_t)(uintptr_t)&qsort, 0, &sym), 1);
+    assert_string_equal(sym.function, "qsort");
+    assert_non_null(strstr(sym.module, "libc.so.6"));
+    hs_symbolizer_free(s);
+    free(maps);
+}
+
+static void test_symbolize__unknown_address(void **state)
+{
+    (void)state;
+    char *maps = read_maps();
+    struct hs_symbolizer *s = NULL;
+    struct hs_error err = {{0}};
+    assert_int_equal(hs_symbolizer_new(maps, &s, &err), HS_OK);
+    struct hs_symbol sym;
+    assert_int_equal(hs_symbolizer_lookup(s, 0x10, 1, &sym), 0);
+    char text[64];
+    hs_symbol_format(&sym, 0x10, text, sizeof text);
+    assert_string_equal(text, "0x10");
+    hs_symbolizer_free(s);
+    free(maps);
+}
+
+static void test_symbolize__empty_maps(void **state)
+{
+    (void)state;
+    struct hs_symbolizer *s = NULL;
+    struct hs_error err = {{0}};
+    assert_int_equal(hs_symbolizer_new("", &s, &err), HS_EARG);
+    assert_null(s);
+    assert_string_equal(err.msg, "empty maps text: nothing to symbolize with");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_symbolize__caller_line),
+        cmocka_unit_test(test_symbolize__libc_function),
+        cmocka_unit_test(test_symbolize__unknown_address),
+        cmocka_unit_test(test_symbolize__empty_maps),
+    };
+    return cmocka_run_group_tests_name("symbolize", tests, NULL, NULL);
+}
