@@ -570,6 +570,13 @@ int hs_import_check_output(const char *out_path, struct hs_error *err)
     struct stat sb;
     if (stat(out_path, &sb) == 0 && S_ISDIR(sb.st_mode))
         return hs_error_set(err, HS_EIO, "cannot write trace '%s': Is a directory", out_path);
+    /* The finished trace is renamed over the output: that would replace a
+     * device or FIFO (as root, -o /dev/null would become a regular file). */
+    if (stat(out_path, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return hs_error_set(err, HS_EIO,
+                            "cannot write trace '%s': not a regular file (expected a new or "
+                            "existing .db file)",
+                            out_path);
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", out_path) >= (int)sizeof tmp)
         return hs_error_set(err, HS_EIO, "cannot write trace '%s': File name too long", out_path);
