@@ -71,6 +71,8 @@ static void with_uring(int fd, int peer)
     struct buf_ring b;
     if (buf_ring_setup(&ring, &b) != 0) {
         skip_uring("cannot register a provided-buffer ring here");
+        buf_ring_free(&b);
+        io_uring_queue_exit(&ring);
         return;
     }
     lab_measure_u("rule_len_nonzero_rejected", try_multishot(&ring, fd, MSG, 0, 1) == -EINVAL);

@@ -11,6 +11,7 @@
 
 int buf_ring_setup(struct io_uring *ring, struct buf_ring *b)
 {
+    b->br = NULL; /* for buf_ring_free after a failure */
     /* [doc:bufring] */
     void *br_memory = NULL;
     b->bufs = malloc(N_BUFS * MSG); /* allocation 1: all the buffers */

@@ -19,7 +19,8 @@ struct buf_ring {
     char *bufs;                   /* the buffers themselves, one allocation */
 };
 
-/* Allocates (two allocations in all) and registers the ring; 0 or -1. */
+/* Allocates (two allocations in all) and registers the ring; 0 or -1
+ * (then free it with buf_ring_free too). */
 int buf_ring_setup(struct io_uring *ring, struct buf_ring *b);
 void buf_ring_free(struct buf_ring *b);
 
