@@ -200,7 +200,8 @@ def claims_html(rows, catalog):
                 '<th>measured here</th><th>verdict</th></tr>']
         for r in mine:
             article = "" if r["rule"] == "info" else "%s %s" % (r["rule"], r["article_value"])
-            measured = r["measured"] if r["measured"] is not None else "(not printed)"
+            measured = {None: "(not printed)", "skip": "(skipped)"}.get(r["measured"],
+                                                                      r["measured"])
             note = ""
             if r["glibc236_value"] and r["as_expected"] == 0:
                 note = "<br><small>glibc 2.36 on Debian 12 gave %s</small>" % esc(r["glibc236_value"])
