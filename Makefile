@@ -1,6 +1,6 @@
 # Thin driver around CMake; see README.md.
 #   make          build into build/ (command at build/bin/heapscope)
-#   make demo     install missing packages, build, record a lab, print its summary
+#   make demo     install missing packages, build, run lab 2 traced, write its report, print its path
 #   make test     install missing packages, build, run every test (ctest)
 #   make bench    speed and size benchmarks against native runs and heaptrack
 #   make install PREFIX=/usr/local

@@ -44,6 +44,10 @@
 #include "record.h"
 #include "state.h"
 
+/* glibc's cached program break (exported, GLIBC_2.2.5); weak so that the
+ * library still loads where it is missing. */
+extern void *__curbrk __attribute__((weak));
+
 #define HEAP_MAX_SIZE (64ull << 20)
 #define CHUNK_FLAG_BITS 0x7ull
 
@@ -71,7 +75,9 @@ void hs__infer_brk(uint64_t caller)
 {
     if (!hs__state.glibc)
         return;
-    uintptr_t now = (uintptr_t)hs__state.real.sbrk(0);
+    /* glibc's sbrk(0) returns __curbrk once it is set: read it without
+     * the call (this runs twice per malloc/free pair). */
+    uintptr_t now = &__curbrk && __curbrk ? (uintptr_t)__curbrk : (uintptr_t)hs__state.real.sbrk(0);
     uintptr_t last = __atomic_load_n(&hs__state.last_brk, __ATOMIC_RELAXED);
     if (now == last || now == (uintptr_t)-1)
         return;

@@ -31,9 +31,13 @@
 #include "record.h"
 
 #include <errno.h>
+#include <sys/single_threaded.h>
 
 #include "state.h"
 #include "sys.h"
+
+/* How far ahead of its slot a writer prefetches the record line. */
+#define PREFETCH_SLOTS 4u
 
 uint32_t hs__tid(void)
 {
@@ -49,9 +53,9 @@ static void stop_recording(uint32_t flag, const char *why, int err)
 {
     __atomic_store_n(&hs__state.recording, 0, __ATOMIC_RELAXED);
     __atomic_fetch_or(&hs__state.header->flags, flag, __ATOMIC_RELAXED);
-    hs__complain(why, err < 0   ? "later events dropped)"
-                      : err ? "(write failed: no space or I/O error; later events dropped)"
-                            : "(later events dropped)");
+    hs__complain(why, err < 0 ? "later events dropped)"
+                      : err   ? "(write failed: no space or I/O error; later events dropped)"
+                              : "(later events dropped)");
 }
 
 /* Faults in the pages of slots [from, to) in one system call. */
@@ -163,11 +167,22 @@ static __attribute__((noinline)) int ring_wait(uint64_t i)
     }
 }
 
-struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags)
+/* hs__record_begin, inlined into the record_* functions below. */
+static inline __attribute__((always_inline)) struct hs_record *begin(uint8_t origin, uint16_t flags)
 {
     if (!__atomic_load_n(&hs__state.recording, __ATOMIC_RELAXED))
         return NULL;
-    uint64_t i = __atomic_fetch_add(&hs__state.header->n_reserved, 1, __ATOMIC_RELAXED);
+    /* A locked fetch-add is a full barrier: it waits for every store still
+     * in flight, the program's own included. While the process has one
+     * thread (glibc clears __libc_single_threaded before a second one can
+     * start) no other writer exists, and a plain increment does. */
+    uint64_t i;
+    if (__libc_single_threaded) {
+        i = __atomic_load_n(&hs__state.header->n_reserved, __ATOMIC_RELAXED);
+        __atomic_store_n(&hs__state.header->n_reserved, i + 1, __ATOMIC_RELAXED);
+    } else {
+        i = __atomic_fetch_add(&hs__state.header->n_reserved, 1, __ATOMIC_RELAXED);
+    }
     if (__builtin_expect(i >= hs__state.max_slots, 0)) {
         stop_recording(HS_LOG_FULL, "log reached HS_LOG_MAX_EVENTS or its size limit", 0);
         return NULL;
@@ -186,6 +201,10 @@ struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags)
                 ts = hs__sys_cycles(); /* after the wait, not before it */
         }
         r = &hs__state.records[i & hs__state.ring_mask];
+        /* Ask for a later slot's line now (for writing): the record stores
+         * then hit the cache, and the next fetch-add, a full barrier, does
+         * not wait for them to miss. */
+        __builtin_prefetch(&hs__state.records[(i + PREFETCH_SLOTS) & hs__state.ring_mask], 1, 3);
         /* odd laps commit op | 0x80: the drainer never has to clear a slot */
         hs__thread.mark = (uint8_t)(((i >> hs__state.ring_shift) & 1) << 7);
         r->seq = __atomic_add_fetch(hs__state.seq, 1, __ATOMIC_SEQ_CST);
@@ -196,6 +215,8 @@ struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags)
             cover(i) != 0)
             return NULL;
         r = &hs__state.records[i];
+        if (i + PREFETCH_SLOTS < hs__state.covered)
+            __builtin_prefetch(&hs__state.records[i + PREFETCH_SLOTS], 1, 3);
         hs__thread.mark = 0;
         r->seq = __atomic_add_fetch(hs__state.seq, 1, __ATOMIC_SEQ_CST);
         ts = hs__sys_clock_mono_ns();
@@ -207,10 +228,15 @@ struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags)
     return r;
 }
 
+struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags)
+{
+    return begin(origin, flags);
+}
+
 void hs__record_call(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
                      uint64_t old_ptr, uint64_t chunk_size, uint64_t caller)
 {
-    struct hs_record *r = hs__record_begin(origin, flags);
+    struct hs_record *r = begin(origin, flags);
     if (!r)
         return;
     r->u.call.ptr = ptr;

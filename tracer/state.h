@@ -89,17 +89,17 @@ struct tracer_state {
 
     /* Ring mode (HS_RING=1, set by `heapscope record`): the log is a ring
      * in LOGDIR/<pid>.<gen>.ring that the recorder drains (event.h). */
-    int ring_wanted;                   /* HS_RING=1 */
-    int tsc_wanted;                    /* HS_TSC=1: the recorder converts raw TSC */
-    uint64_t ring_records;             /* HS_RING_RECORDS (power of two), or default */
-    uint64_t ring_wait_ns;             /* HS_RING_WAIT_MS in ns */
-    int ring;                          /* this process's log is a ring */
-    int tsc;                           /* ts_ns holds raw TSC (ring only) */
-    uint64_t ring_mask;                /* capacity - 1 */
-    unsigned ring_shift;               /* log2(capacity) */
-    struct hs_ring_control *ring_ctl;  /* the ring's control page */
-    uint64_t ring_consumed;            /* last consumed seen (atomic, acquire/release) */
-    struct hs_async async;        /* grows the log ahead on a kernel worker */
+    int ring_wanted;                  /* HS_RING=1 */
+    int tsc_wanted;                   /* HS_TSC=1: the recorder converts raw TSC */
+    uint64_t ring_records;            /* HS_RING_RECORDS (power of two), or default */
+    uint64_t ring_wait_ns;            /* HS_RING_WAIT_MS in ns */
+    int ring;                         /* this process's log is a ring */
+    int tsc;                          /* ts_ns holds raw TSC (ring only) */
+    uint64_t ring_mask;               /* capacity - 1 */
+    unsigned ring_shift;              /* log2(capacity) */
+    struct hs_ring_control *ring_ctl; /* the ring's control page */
+    uint64_t ring_consumed;           /* last consumed seen (atomic, acquire/release) */
+    struct hs_async async;            /* grows the log ahead on a kernel worker */
 
     uintptr_t last_brk;                        /* program break last recorded (atomic) */
     uintptr_t arena_heaps[HS_MAX_ARENA_HEAPS]; /* seen non-main heap bases

@@ -18,10 +18,11 @@ static const char usage[] =
 
 static const char why_differ[] =
     "perf samples the user-mode faults from exec on. getrusage also counts pages the kernel\n"
-    "faults in itself: the tracer's log segments (madvise MADV_POPULATE_WRITE, estimated\n"
-    "above), execve copying argv and the environment, read() or recv() into new pages\n"
-    "(faults taken in kernel mode), and the child's faults between fork and exec. Samples\n"
-    "after the exit snapshot (atexit handlers) are not in the getrusage figure.";
+    "faults in itself: the tracer's log (madvise MADV_POPULATE_WRITE: a ring is faulted in\n"
+    "whole at start; a linear log segment by segment, the next ones ahead of time), execve\n"
+    "copying argv and the environment, read() or recv() into new pages (faults taken in\n"
+    "kernel mode), and the child's faults between fork and exec. Samples after the exit\n"
+    "snapshot (atexit handlers) are not in the getrusage figure.";
 
 static void json_string(const char *s)
 {
@@ -111,9 +112,9 @@ static void print_json(const char *path, const struct hs_faults_report *r)
                p->exec_gen, (unsigned long long)p->samples);
         if (p->has_rusage)
             printf(", \"ru_minflt\": %llu, \"ru_majflt\": %llu, \"samples_at_exit\": %llu,"
-                   " \"log_prefault_pages\": %llu",
+                   " \"log\": \"%s\", \"log_prefault_pages\": %llu",
                    (unsigned long long)p->ru_minflt, (unsigned long long)p->ru_majflt,
-                   (unsigned long long)p->samples_at_exit,
+                   (unsigned long long)p->samples_at_exit, p->ring ? "ring" : "linear",
                    (unsigned long long)p->log_prefault_pages);
         printf("}");
     }
@@ -136,10 +137,11 @@ static void print_reconcile(const struct hs_faults_report *r, int perf)
         if (perf) {
             long long diff = (long long)(ru - p->samples_at_exit);
             printf("; %llu samples until then; getrusage - samples = %lld\n"
-                   "    about %llu: the tracer's log pages; the other %lld: kernel-mode and"
+                   "    %s%llu: the tracer's %s; the other %lld: kernel-mode and"
                    " pre-exec faults",
-                   (unsigned long long)p->samples_at_exit, diff,
+                   (unsigned long long)p->samples_at_exit, diff, p->ring ? "" : "about ",
                    (unsigned long long)p->log_prefault_pages,
+                   p->ring ? "ring, faulted in at start" : "log segments",
                    diff - (long long)p->log_prefault_pages);
         }
         printf("\n");

@@ -128,6 +128,11 @@ static int run_one(const struct hs_lab *lab, const struct options *o)
             failed = 1;
         n++;
     }
+    /* The trace is missing only when record itself failed (reported above). */
+    if (traced && access(trace, F_OK) == 0 && hs_lab_store_claims(trace, lab, v, n, &err) != 0) {
+        cli_fail("lab", "%s", err.msg);
+        failed = 1;
+    }
     if (o->json)
         lab_print_json(lab, v, n, traced ? trace : NULL, status);
     else

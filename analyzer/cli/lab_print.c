@@ -63,7 +63,11 @@ void lab_print_text(const struct hs_lab *lab, const struct hs_lab_verdict *v, si
     printf("\n");
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         printf("  the lab program failed (wait status 0x%x)\n", status);
-    printf("  trace: %s\n", trace ? trace : "none (run natively)");
+    if (trace)
+        printf("  trace: %s (these claims are in its table lab_claims; see them with the\n"
+               "         pictures: heapscope report %s -o DIR)\n", trace, trace);
+    else
+        printf("  trace: none (run natively)\n");
 }
 
 void lab_print_json(const struct hs_lab *lab, const struct hs_lab_verdict *v, size_t n,

@@ -45,19 +45,19 @@
 
 #include "heapscope/event.h"
 
-#define BATCH 8192u          /* records per write(2): 512 KiB */
-#define RESCAN_NS 50000000ull /* rescan the directory at least this often */
+#define BATCH 8192u            /* records per write(2): 512 KiB */
+#define RESCAN_NS 50000000ull  /* rescan the directory at least this often */
 #define STUCK_NS 1000000000ull /* a disabled ring whose head stays empty this long is swept */
-#define PASS_NS 20000ull     /* a pass that found little waits this long */
-#define PASS_FEW 256u        /* "little" */
-#define CAL_KEEP 8192u       /* pairs kept (a ring buffer) */
-#define FLUSH_NS 100000000ull /* buffered records wait at most this long */
+#define PASS_NS 20000ull       /* a pass that found little waits this long */
+#define PASS_FEW 256u          /* "little" */
+#define CAL_KEEP 8192u         /* pairs kept (a ring buffer) */
+#define FLUSH_NS 100000000ull  /* buffered records wait at most this long */
 
 struct ring {
     uint32_t pid, gen;
-    char name[300];     /* <pid>.<gen>.ring */
-    int log_fd;         /* <pid>.<gen>.hslog */
-    int pidfd;          /* -1: none (the process was already gone) */
+    char name[300]; /* <pid>.<gen>.ring */
+    int log_fd;     /* <pid>.<gen>.hslog */
+    int pidfd;      /* -1: none (the process was already gone) */
     void *map;
     size_t map_size;
     struct hs_log_header *h;
@@ -85,14 +85,14 @@ struct hs_drain {
     char *dir;
     int dir_fd, inotify_fd;
     pthread_t thread;
-    int stop;            /* atomic: finish() asked the thread to end */
-    uint64_t deadline;   /* atomic: when stopping, detach live rings after this */
+    int stop;          /* atomic: finish() asked the thread to end */
+    uint64_t deadline; /* atomic: when stopping, detach live rings after this */
     struct ring *rings;
     size_t n_rings, cap_rings;
     struct cal cal[CAL_KEEP];
-    uint64_t n_cal;      /* pairs taken; the newest is cal[(n_cal - 1) % CAL_KEEP] */
-    uint64_t seg;        /* cached segment [seg, seg + 1] of the last conversion */
-    uint64_t seg_mult;   /* its ns per TSC tick, 32.32 fixed point */
+    uint64_t n_cal;    /* pairs taken; the newest is cal[(n_cal - 1) % CAL_KEEP] */
+    uint64_t seg;      /* cached segment [seg, seg + 1] of the last conversion */
+    uint64_t seg_mult; /* its ns per TSC tick, 32.32 fixed point */
     const char *env[3];
     int failed;
     struct hs_error err; /* the first error of the thread */
@@ -313,7 +313,7 @@ static int adopt(struct hs_drain *d, const char *name, uint32_t pid, uint32_t ge
     r->tsc = (ctl.ring_flags & HS_RING_TSC) != 0;
     r->consumed = __atomic_load_n(&r->ctl->consumed, __ATOMIC_ACQUIRE);
     long pfd = syscall(SYS_pidfd_open, (pid_t)pid, 0);
-    r->pidfd = pfd >= 0 ? (int)pfd : -1;
+    r->pidfd = pfd >= 0 ? (int)pfd : -1; /* -1: kill(pid, 0) instead (Linux < 5.3) */
     if (pfd < 0 && errno == ESRCH)
         r->dead = 1;
     char log_name[80];
@@ -491,11 +491,14 @@ static void sweep(struct hs_drain *d, struct ring *r, int detach)
 
 static int process_gone(struct ring *r)
 {
-    if (r->dead || r->pidfd < 0)
+    if (r->dead)
         return 1;
-    struct pollfd p = {r->pidfd, POLLIN, 0};
-    if (poll(&p, 1, 0) == 1)
-        r->dead = 1;
+    if (r->pidfd >= 0) {
+        struct pollfd p = {r->pidfd, POLLIN, 0};
+        r->dead = poll(&p, 1, 0) == 1;
+    } else {
+        r->dead = kill((pid_t)r->pid, 0) != 0 && errno == ESRCH;
+    }
     return r->dead;
 }
 
@@ -507,14 +510,16 @@ static size_t pass(struct hs_drain *d, int detach_live)
         struct ring *r = &d->rings[i];
         if (r->closed)
             continue;
-        /* Liveness first: a process found dead has committed its last. */
-        int over = r->over || process_gone(r);
         size_t n = drain_ring(d, r);
         total += n;
         if (r->closed)
             continue;
-        if (over) {
-            sweep(d, r, 0);
+        /* Liveness only when idle (a system call per ring), and then one
+         * more drain: a process found dead has committed its last. */
+        if (!n && (r->over || process_gone(r))) {
+            total += drain_ring(d, r);
+            if (!r->closed)
+                sweep(d, r, 0);
             continue;
         }
         if (detach_live) {

@@ -60,7 +60,7 @@ struct image {
     struct ivset regions;
     struct ivset libc_code;
     struct sys_ev *events;
-    size_t n_events, next_event;
+    size_t n_events, cap_events, next_event;
 };
 
 /* Open addressing, key 0 = empty; linear probing; grows at 50% load. */
@@ -72,20 +72,12 @@ struct pageset {
 
 enum { PAGE_FAULTED = 1, PAGE_RELEASED = 2 };
 
-/* The last block found, for the next fault. */
-struct block_cache {
-    const struct image *image;
-    uint64_t start, end, alloc_seq, free_seq; /* free_seq 0: never freed */
-};
-
 struct attr {
     sqlite3 *db;
     struct hs_error *err;
     struct image *images;
     size_t n_images;
     struct pageset pages;
-    sqlite3_stmt *find_block;
-    struct block_cache last_block;
 };
 
 const char *hs_fault_region_name(unsigned region)
@@ -322,22 +314,40 @@ static int load_maps(struct image *im, const char *maps, const char *exe)
     return 0;
 }
 
-static int load_events(struct attr *at, struct image *im)
+/* The address-space events of every image, in one pass over sys_events
+ * (seq order), each appended to its image's list. */
+static int load_events(struct attr *at)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(at->db,
-                           "SELECT seq, op, origin, flags, ptr, size, old_ptr, chunk_size"
-                           " FROM sys_events WHERE proc = ?1"
-                           " AND op IN (13, 14, 15, 16, 17) ORDER BY seq",
+                           "SELECT seq, op, origin, flags, ptr, size, old_ptr, chunk_size, proc"
+                           " FROM sys_events WHERE op IN (13, 14, 15, 16, 17) ORDER BY seq",
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(at, "cannot read sys_events");
-    sqlite3_bind_int64(s, 1, im->proc);
-    size_t cap = 0;
+    /* proc -> image (procs are 1..n, but look them up anyway) */
+    int64_t max_proc = 0;
+    for (size_t i = 0; i < at->n_images; i++)
+        if (at->images[i].proc > max_proc)
+            max_proc = at->images[i].proc;
+    struct image **by_proc = calloc((size_t)max_proc + 1, sizeof *by_proc);
+    if (!by_proc) {
+        sqlite3_finalize(s);
+        return hs_error_set(at->err, HS_ENOMEM, "out of memory reading sys_events");
+    }
+    for (size_t i = 0; i < at->n_images; i++)
+        if (at->images[i].proc > 0)
+            by_proc[at->images[i].proc] = &at->images[i];
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct sys_ev *grown = hs_grow(im->events, &cap, im->n_events, sizeof *grown, 256);
+        int64_t proc = sqlite3_column_int64(s, 8);
+        struct image *im = proc > 0 && proc <= max_proc ? by_proc[proc] : NULL;
+        if (!im)
+            continue;
+        struct sys_ev *grown =
+            hs_grow(im->events, &im->cap_events, im->n_events, sizeof *grown, 256);
         if (!grown) {
             sqlite3_finalize(s);
+            free(by_proc);
             return hs_error_set(at->err, HS_ENOMEM, "out of memory reading sys_events");
         }
         im->events = grown;
@@ -352,6 +362,7 @@ static int load_events(struct attr *at, struct image *im)
         e->old_size = (uint64_t)sqlite3_column_int64(s, 7);
     }
     sqlite3_finalize(s);
+    free(by_proc);
     return rc == SQLITE_DONE ? 0 : db_fail(at, "cannot read sys_events");
 }
 
@@ -394,10 +405,7 @@ static int load_images(struct attr *at)
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return db_fail(at, "cannot read processes");
-    for (size_t i = 0; i < at->n_images; i++)
-        if ((rc = load_events(at, &at->images[i])) != 0)
-            return rc;
-    return 0;
+    return load_events(at);
 }
 
 /* ---- the sweep ---- */
@@ -510,38 +518,6 @@ static uint8_t classify(const struct image *im, const struct hs_fault *f, int *b
     return HS_REGION_OTHER;
 }
 
-static int find_block(struct attr *at, const struct image *im, struct hs_fault *f)
-{
-    sqlite3_stmt *s = at->find_block;
-    uint64_t at_seq = f->next_seq ? f->next_seq : f->after_seq;
-    struct block_cache *c = &at->last_block;
-    /* Sequential touches of one big block: skip the query. */
-    if (c->image == im && f->addr >= c->start && f->addr < c->end && c->alloc_seq <= at_seq &&
-        (c->free_seq == 0 || c->free_seq >= at_seq)) {
-        f->block_seq = c->alloc_seq;
-        return 0;
-    }
-    sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, im->proc);
-    sqlite3_bind_int64(s, 2, (int64_t)(f->addr + 16));
-    sqlite3_bind_int64(s, 3, (int64_t)at_seq);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        uint64_t ptr = (uint64_t)sqlite3_column_int64(s, 1);
-        uint64_t chunk = (uint64_t)sqlite3_column_int64(s, 2);
-        if (chunk == 0)
-            chunk = (uint64_t)sqlite3_column_int64(s, 3) + 16;
-        /* glibc chunk: 16 bytes of header before the pointer. */
-        if (f->addr >= ptr - 16 && f->addr < ptr - 16 + chunk) {
-            f->block_seq = (uint64_t)sqlite3_column_int64(s, 0);
-            *c = (struct block_cache){im, ptr - 16, ptr - 16 + chunk, f->block_seq,
-                                      (uint64_t)sqlite3_column_int64(s, 4)};
-        }
-        return 0;
-    }
-    return rc == SQLITE_DONE ? 0 : db_fail(at, "cannot look up blocks");
-}
-
 static void free_attr(struct attr *at)
 {
     for (size_t i = 0; i < at->n_images; i++) {
@@ -552,24 +528,16 @@ static void free_attr(struct attr *at)
     free(at->images);
     free(at->pages.keys);
     free(at->pages.vals);
-    sqlite3_finalize(at->find_block);
 }
 
 int hs_fault_attr_run(sqlite3 *db, struct hs_fault *faults, uint64_t n, struct hs_error *err)
 {
     struct attr at = {.db = db, .err = err};
     int rc = load_images(&at);
-    if (rc == 0 && sqlite3_prepare_v2(
-                       db,
-                       "SELECT alloc_seq, ptr, chunk_size, size, ifnull(free_seq, 0) FROM blocks"
-                       " WHERE proc = ?1 AND ptr <= ?2 AND ptr > 0"
-                       " AND alloc_seq <= ?3 AND (free_seq IS NULL OR free_seq >= ?3)"
-                       " ORDER BY ptr DESC LIMIT 1",
-                       -1, &at.find_block, NULL) != SQLITE_OK)
-        rc = db_fail(&at, "cannot look up blocks");
     for (uint64_t i = 0; i < n && rc == 0; i++) {
         struct hs_fault *f = &faults[i];
         long idx = find_image(&at, f->pid, f->ts_ns);
+        uint64_t block_seq = f->block_seq;
         f->region = HS_REGION_OTHER;
         f->touch = HS_TOUCH_FIRST;
         f->block_seq = 0;
@@ -596,8 +564,8 @@ int hs_fault_attr_run(sqlite3 *db, struct hs_fault *faults, uint64_t n, struct h
                    : *state == PAGE_FAULTED ? HS_TOUCH_REPEAT
                                             : HS_TOUCH_FIRST;
         *state = PAGE_FAULTED;
-        if (rc == 0 && blocks)
-            rc = find_block(&at, im, f);
+        if (blocks)
+            f->block_seq = block_seq;
     }
     free_attr(&at);
     return rc;

@@ -68,8 +68,10 @@ enum hs_fault_region {
 
 enum hs_fault_touch { HS_TOUCH_FIRST, HS_TOUCH_REFAULT, HS_TOUCH_REPEAT, HS_TOUCH_COUNT };
 
-/* One fault, in event order. The importer fills the first group; the
- * attribution fills the second. */
+/* One fault, in event order. The importer fills the first group
+ * (fault_place.h, block_seq: the block holding addr, whatever the region);
+ * the attribution fills the second and keeps block_seq only where the
+ * region can hold blocks. */
 struct hs_fault {
     uint64_t after_seq; /* seq of the last event before it (0: before all) */
     uint64_t next_seq;  /* seq of its thread's next event (0: none) */
@@ -95,7 +97,8 @@ const char *hs_fault_touch_name(unsigned touch);
 
 /*
  * Attributes faults[0..n), sorted by (after_seq, ts_ns), using the tables
- * processes, sys_events and blocks of db (docs/schema.md).
+ * processes and sys_events of db (docs/schema.md; sys_events read once,
+ * its brk/sbrk/mmap/munmap/mremap rows only).
  * Returns 0, HS_EDB or HS_ENOMEM.
  */
 int hs_fault_attr_run(struct sqlite3 *db, struct hs_fault *faults, uint64_t n,

@@ -283,7 +283,8 @@ static int processes(sqlite3 *db, struct hs_faults_report *r, struct hs_error *e
          * (64 bytes each: 1024 pages), each populated when first used. */
         uint64_t slots = (uint64_t)sqlite3_column_int64(s, 6);
         p->log_prefault_pages = 1 + 1024 * ((slots + 65535) / 65536);
-        if (sqlite3_column_int64(s, 7) & HS_LOG_RING) /* ring mode: once, at start */
+        p->ring = (sqlite3_column_int64(s, 7) & HS_LOG_RING) != 0;
+        if (p->ring) /* ring mode: the whole ring once, at start */
             p->log_prefault_pages = HS_RING_PREFAULT_PAGES;
     }
     sqlite3_finalize(s);

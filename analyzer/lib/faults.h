@@ -51,11 +51,17 @@ struct hs_faults_process {
     int has_rusage;                /* a state snapshot at exit exists */
     uint64_t ru_minflt, ru_majflt; /* at the exit snapshot */
     uint64_t samples_at_exit;      /* samples until the exit snapshot */
-    uint64_t log_prefault_pages;   /* estimate of the pages the tracer faulted
-                                      in for its log with MADV_POPULATE_WRITE
-                                      (kernel side: in getrusage, not sampled):
-                                      1 + 1024 per 65536-record segment, or
-                                      HS_RING_PREFAULT_PAGES for a ring */
+    int ring;                      /* the tracer wrote a ring (record's
+                                      default), not a linear log */
+    uint64_t log_prefault_pages;   /* the pages the tracer faulted in for its
+                                      log with MADV_POPULATE_WRITE (kernel
+                                      side: in getrusage, not sampled). Ring:
+                                      HS_RING_PREFAULT_PAGES, once at start,
+                                      exact for the default ring size.
+                                      Linear log: 1 + 1024 per 65536-record
+                                      segment used (the segments populated
+                                      ahead on an io_uring worker may add up
+                                      to 2048 more, or not) */
 };
 
 struct hs_faults_report {

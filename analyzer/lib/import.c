@@ -485,6 +485,20 @@ static void *produce(void *arg)
     return NULL;
 }
 
+/* The page-fault samples, placed during the producer's pass. */
+static int open_faults(struct import_state *st)
+{
+    struct hs_fault_place_image *im = calloc(st->n_images ? st->n_images : 1, sizeof *im);
+    if (!im)
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < st->n_images; i++)
+        im[i] = (struct hs_fault_place_image){st->images[i].pid,
+                                              st->images[i].log.header->start_mono_ns};
+    int rc = hs_fault_place_open(st->opts->logdir, im, st->n_images, &st->faults, st->err);
+    free(im);
+    return rc;
+}
+
 static int import_all(struct import_state *st)
 {
     uint64_t *index = NULL, last_seq = 0;
@@ -499,9 +513,15 @@ static int import_all(struct import_state *st)
         free(index);
         return rc;
     }
+    if ((rc = open_faults(st))) {
+        free(index);
+        return rc;
+    }
     struct import_queue *q = calloc(1, sizeof *q);
     if (!q) {
         free(index);
+        hs_fault_place_free(st->faults);
+        st->faults = NULL;
         return hs_error_set(st->err, HS_ENOMEM, "out of memory");
     }
     pthread_mutex_init(&q->lock, NULL);
@@ -534,8 +554,10 @@ static int import_all(struct import_state *st)
              (unsigned long long)st->result->n_skipped);
     if (rc == 0 && (rc = write_processes(st)) == 0 && (rc = write_meta(st, last_seq)) == 0 &&
         (rc = exec_sql(st, hs_schema_post_sql)) == 0 &&
-        (rc = hs_import_faults(st->db, st->opts->logdir, st->err)) == 0)
+        (rc = hs_import_faults(st->db, st->opts->logdir, st->faults, st->err)) == 0)
         rc = exec_sql(st, "COMMIT;");
+    hs_fault_place_free(st->faults);
+    st->faults = NULL;
     if (st->opts->progress && rc == 0)
         st->opts->progress(st->opts->ctx, last_seq, last_seq);
     return rc;
@@ -546,6 +568,13 @@ int hs_import_check_output(const char *out_path, struct hs_error *err)
     struct stat sb;
     if (stat(out_path, &sb) == 0 && S_ISDIR(sb.st_mode))
         return hs_error_set(err, HS_EIO, "cannot write trace '%s': Is a directory", out_path);
+    /* The finished trace is renamed over the output: that would replace a
+     * device or FIFO (as root, -o /dev/null would become a regular file). */
+    if (stat(out_path, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return hs_error_set(err, HS_EIO,
+                            "cannot write trace '%s': not a regular file (expected a new or "
+                            "existing .db file)",
+                            out_path);
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", out_path) >= (int)sizeof tmp)
         return hs_error_set(err, HS_EIO, "cannot write trace '%s': File name too long", out_path);

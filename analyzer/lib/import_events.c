@@ -88,6 +88,9 @@ static int flush_blocks(struct import_state *st)
 
 static int emit_block(struct import_state *st, const struct block_row *b)
 {
+    if (st->faults)
+        hs_fault_place_block(st->faults, b->image, b->ptr, b->size, b->chunk_size, b->alloc_seq,
+                             b->free_seq);
     st->out[st->n_out++] = *b;
     st->result->n_blocks++;
     if (b->free_seq == 0)
@@ -383,6 +386,8 @@ int hs__import_record(struct import_state *st, uint32_t image, const struct hs_r
     if (rec->op == HS_OP_MALLINFO_A || rec->op == HS_OP_MALLINFO_B || rec->op == HS_OP_STATE)
         return snapshot_part(st, image, rec);
     img->n_events++;
+    if (st->faults)
+        hs_fault_place_event(st->faults, rec->seq, rec->ts_ns, rec->tid);
     if (rec->op != HS_OP_MARK) {
         ev.ptr = rec->u.call.ptr;
         ev.size = rec->u.call.size;
@@ -439,6 +444,8 @@ static int by_alloc_seq(const void *a, const void *b, void *rows)
 int hs__import_finish(struct import_state *st)
 {
     int rc;
+    if (st->faults && (rc = hs_fault_place_end(st->faults, st->err)))
+        return rc;
     while (st->n_snaps)
         if ((rc = end_snapshot(st, &st->snaps[st->n_snaps - 1])))
             return rc;

@@ -3,7 +3,8 @@
  * (written by `heapscope record`'s sampler, fault_sampler.h) into the
  * `faults` table, each fault placed in the event order and attributed
  * (fault_attr.h). Called once by the importer inside its transaction, after
- * its own tables, meta and views are written.
+ * its own tables, meta and views are written, with the faults its pass
+ * placed (fault_place.h; NULL when LOGDIR has no faults.hslog).
  *
  * Placement: with the trace's events in seq order and M[i] the largest
  * ts_ns among events 1..i, a fault at time t goes after the last event i
@@ -20,15 +21,17 @@
  *                     kept as events_traced)
  *   meta              faults_source 'perf' | 'getrusage' | 'none',
  *                     faults_samples, faults_lost, faults_note
- *   index blocks_by_ptr on blocks(pid, exec_gen, ptr), if any fault needs
- *                     a block looked up
+ *   index faults_by_after_seq on faults(after_seq)
+ *
+ * No index is added to the importer's tables: placement and blocks come
+ * from the pass, not from queries.
  *
  * faults_source: 'perf' if faults.hslog exists; else 'getrusage' if the
  * tracer recorded state snapshots (mallinfo.minflt), else 'none'.
  * faults_note: LOGDIR/faults.unavailable if present (why perf was refused).
  *
- * Allocates: yes (24 bytes per event and 64 per fault, during the call).
- * Returns 0, HS_EIO, HS_EFORMAT (a damaged faults.hslog), HS_EDB, HS_ENOMEM.
+ * Allocates: yes (the mappings and the pages that faulted, during the call).
+ * Returns 0, HS_EDB, HS_ENOMEM.
  */
 #ifndef HS_IMPORT_FAULTS_H
 #define HS_IMPORT_FAULTS_H
@@ -36,9 +39,11 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "fault_place.h"
 
 struct sqlite3;
 
-int hs_import_faults(struct sqlite3 *db, const char *logdir, struct hs_error *err);
+int hs_import_faults(struct sqlite3 *db, const char *logdir, struct hs_fault_place *placed,
+                     struct hs_error *err);
 
 #endif

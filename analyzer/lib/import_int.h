@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "fault_place.h"
 #include "import.h"
 #include "log_read.h"
 #include "ptrmap.h"
@@ -124,6 +125,8 @@ struct import_state {
     sqlite3_stmt *ins_blocks_multi, *ins_block, *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
 
     struct import_queue *queue_out; /* producer -> SQLite thread */
+
+    struct hs_fault_place *faults; /* NULL: no page-fault samples */
 };
 
 /* import_events.c: the producer side (no SQLite calls). */

@@ -120,6 +120,13 @@ struct hs_lab_verdict {
 struct hs_lab_verdict hs_lab_judge(const struct hs_lab_claim *claim,
                                    const struct hs_lab_results *r);
 
+/* Writes the lab's n verdicts into the trace database as the table
+ * lab_claims (docs/schema.md), replacing that lab's earlier rows, in one
+ * transaction: on failure the trace is left as it was. Returns 0 or HS_EDB
+ * naming the trace. */
+int hs_lab_store_claims(const char *trace, const struct hs_lab *lab,
+                        const struct hs_lab_verdict *v, size_t n, struct hs_error *err);
+
 /* How to run a lab program. */
 struct hs_lab_run {
     const char *program;   /* path of the lab binary */

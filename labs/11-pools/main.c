@@ -18,11 +18,6 @@
 
 enum { OPS = 1 << 17, MSG = 100, BATCH = 64, MPMC_ITEMS = 1 << 17 };
 
-static double ns_per_op(uint64_t t0, uint64_t ops)
-{
-    return (double)(lab_now_ns() - t0) / (double)ops;
-}
-
 /* [doc:fixed] */
 static void fixed_vs_malloc(void)
 {
@@ -35,7 +30,7 @@ static void fixed_vs_malloc(void)
         for (int k = 0; k < BATCH; k++)
             fixed_pool_free(held[k]);
     }
-    double pool = ns_per_op(t0, OPS);
+    double pool = lab_ns_per(t0, OPS);
     t0 = lab_now_ns();
     for (int i = 0; i < OPS / BATCH; i++) {
         for (int k = 0; k < BATCH; k++)
@@ -43,7 +38,7 @@ static void fixed_vs_malloc(void)
         for (int k = 0; k < BATCH; k++)
             free(held[k]);
     }
-    double libc = ns_per_op(t0, OPS);
+    double libc = lab_ns_per(t0, OPS);
     lab_measure_f("fixed_pool_ns", pool);
     lab_measure_f("fixed_malloc_ns", libc);
     lab_measure_f("fixed_speedup", libc / pool);
@@ -65,7 +60,7 @@ static void ring_vs_malloc(void)
         ring_get(&r, out, MSG);
         ok &= out[7] == (char)(i & 0xff);
     }
-    double ring = ns_per_op(t0, OPS);
+    double ring = lab_ns_per(t0, OPS);
     t0 = lab_now_ns();
     for (int i = 0; i < OPS; i++) {
         char *m = malloc(MSG);
@@ -76,7 +71,7 @@ static void ring_vs_malloc(void)
     lab_measure_u("ring_data_ok", ok);
     lab_measure_u("ring_two_part_copies", r.n_wraps);
     lab_measure_f("ring_ns", ring);
-    lab_measure_f("ring_malloc_ns", ns_per_op(t0, OPS));
+    lab_measure_f("ring_malloc_ns", lab_ns_per(t0, OPS));
 }
 
 static struct ptr_ring mpmc;
@@ -115,7 +110,7 @@ static void mpmc_ring(void)
         pthread_join(t[i], NULL);
     uint64_t expected = 2 * (uint64_t)MPMC_ITEMS * (MPMC_ITEMS + 1) / 2;
     lab_measure_u("mpmc_items_ok", consumed_sum[0] + consumed_sum[1] == expected);
-    lab_measure_f("mpmc_ns", ns_per_op(t0, 2 * MPMC_ITEMS));
+    lab_measure_f("mpmc_ns", lab_ns_per(t0, 2 * MPMC_ITEMS));
 }
 
 /* [doc:yqueue_run] */

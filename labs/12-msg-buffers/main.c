@@ -74,12 +74,25 @@ int main(int argc, char **argv)
 
     /* [doc:mremap] */
     size_t mib = 1 << 20;
-    char *big = msg_alloc(4 * mib, 0); /* above the threshold: mmapped */
-    memset(big, 'x', 4 * mib);
-    uint64_t before = lab_minflt();
-    char *bigger = msg_realloc(big, 32 * mib);
-    uint64_t faults = lab_minflt() - before;
+    char *big, *bigger;
+    uint64_t faults;
+    for (int try = 1;; try++) {
+        big = msg_alloc(4 * mib, 0); /* above the threshold: mmapped */
+        memset(big, 'x', 4 * mib);
+        uint64_t before = lab_minflt();
+        bigger = msg_realloc(big, 32 * mib);
+        faults = lab_minflt() - before;
+        /* A copy faults 1024 pages every time; a stray fault of the system
+         * (page migration, NUMA hinting) can land in the window: retry. */
+        if (faults == 0 || try == 3)
+            break;
+        msg_free(bigger);
+    }
     lab_measure_u("large_realloc_faults", faults);
+    /* A copy would fault every page of the 4 MiB it writes (1024); mremap
+     * moves page-table entries and faults none. The bound leaves room for a
+     * stray fault of the tracer's own bookkeeping on a loaded machine. */
+    lab_measure_u("large_realloc_no_copy", faults < 64);
     lab_measure_u("large_realloc_data_ok", bigger[4 * mib - 1] == 'x');
     lab_mark("after-mremap");
     /* [/doc] */

@@ -21,11 +21,9 @@
 #include <unistd.h>
 
 #include "lab.h"
-#ifdef HS_HAVE_URING
-#include <liburing.h>
-#endif
+#include "uring.h"
 
-enum { N_MSGS = 20000, MSG = 256, N_BUFS = 64, GROUP = 1 };
+enum { N_MSGS = 20000 };
 
 static void *sender(void *arg)
 {
@@ -45,7 +43,7 @@ static void with_malloc(int fd)
         recv(fd, buf, MSG, 0);
         free(buf);
     }
-    lab_measure_f("malloc_ns_per_msg", (double)(lab_now_ns() - t0) / N_MSGS);
+    lab_measure_f("malloc_ns_per_msg", lab_ns_per(t0, N_MSGS));
     lab_measure_u("malloc_allocations", n_mallocs);
 }
 
@@ -60,34 +58,6 @@ static void skip_uring(const char *why)
 }
 
 #ifdef HS_HAVE_URING
-/* [doc:rules] */
-/* Submits one multishot recv: -EINVAL if the kernel refuses it, 0 if it
- * was accepted (then it waits for data, so it is cancelled again). */
-static int try_multishot(struct io_uring *ring, int fd, size_t len, int msg_flags, int select)
-{
-    struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-    io_uring_prep_recv_multishot(sqe, fd, NULL, len, msg_flags);
-    if (select) {
-        sqe->flags |= IOSQE_BUFFER_SELECT; /* the kernel picks the buffer */
-        sqe->buf_group = GROUP;
-    }
-    io_uring_submit(ring);
-    struct io_uring_cqe *cqe;
-    struct __kernel_timespec wait = {.tv_nsec = 100 * 1000 * 1000};
-    if (io_uring_wait_cqe_timeout(ring, &cqe, &wait) == 0) {
-        int res = cqe->res;
-        io_uring_cqe_seen(ring, cqe);
-        return res == -EINVAL ? -EINVAL : 0;
-    }
-    sqe = io_uring_get_sqe(ring); /* accepted and armed: cancel it */
-    io_uring_prep_cancel_fd(sqe, fd, IORING_ASYNC_CANCEL_ALL);
-    io_uring_submit(ring);
-    while (io_uring_wait_cqe_timeout(ring, &cqe, &wait) == 0)
-        io_uring_cqe_seen(ring, cqe);
-    return 0;
-}
-/* [/doc] */
-
 static void with_uring(int fd, int peer)
 {
     struct io_uring ring;
@@ -98,21 +68,13 @@ static void with_uring(int fd, int peer)
         skip_uring(why);
         return;
     }
-    /* [doc:bufring] */
-    void *br_memory = NULL;
-    char *bufs = malloc(N_BUFS * MSG); /* allocation 1: all the buffers */
-    if (posix_memalign(&br_memory, 4096, N_BUFS * sizeof(struct io_uring_buf)) != 0)
-        return; /* allocation 2: the ring, page-aligned */
-    struct io_uring_buf_ring *br = br_memory;
-    struct io_uring_buf_reg reg = {
-        .ring_addr = (uintptr_t)br, .ring_entries = N_BUFS, .bgid = GROUP};
-    io_uring_register_buf_ring(&ring, &reg, 0);
-    io_uring_buf_ring_init(br);
-    for (int i = 0; i < N_BUFS; i++)
-        io_uring_buf_ring_add(br, bufs + i * MSG, MSG, i, io_uring_buf_ring_mask(N_BUFS), i);
-    io_uring_buf_ring_advance(br, N_BUFS);
-    /* [/doc] */
-
+    struct buf_ring b;
+    if (buf_ring_setup(&ring, &b) != 0) {
+        skip_uring("cannot register a provided-buffer ring here");
+        buf_ring_free(&b);
+        io_uring_queue_exit(&ring);
+        return;
+    }
     lab_measure_u("rule_len_nonzero_rejected", try_multishot(&ring, fd, MSG, 0, 1) == -EINVAL);
     lab_measure_u("rule_waitall_rejected", try_multishot(&ring, fd, 0, MSG_WAITALL, 1) == -EINVAL);
     lab_measure_u("rule_no_select_rejected", try_multishot(&ring, fd, 0, 0, 0) == -EINVAL);
@@ -137,9 +99,9 @@ static void with_uring(int fd, int peer)
         if (cqe->res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
             int bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
             received++; /* ... use bufs + bid * MSG, then give it back: */
-            io_uring_buf_ring_add(br, bufs + bid * MSG, MSG, bid, io_uring_buf_ring_mask(N_BUFS),
-                                  0);
-            io_uring_buf_ring_advance(br, 1);
+            io_uring_buf_ring_add(b.br, b.bufs + bid * MSG, MSG, bid,
+                                  io_uring_buf_ring_mask(N_BUFS), 0);
+            io_uring_buf_ring_advance(b.br, 1);
         }
         if (!(cqe->flags & IORING_CQE_F_MORE))
             armed = 0;
@@ -147,14 +109,13 @@ static void with_uring(int fd, int peer)
     }
     /* [/doc] */
     pthread_join(t, NULL);
-    lab_measure_f("uring_ns_per_msg", (double)(lab_now_ns() - t0) / N_MSGS);
+    lab_measure_f("uring_ns_per_msg", lab_ns_per(t0, N_MSGS));
     lab_measure_u("uring_allocations", 2);
     lab_measure_u("uring_received", received);
     lab_say("%llu multishot submissions for %d messages\n", (unsigned long long)submissions,
             N_MSGS);
     io_uring_queue_exit(&ring);
-    free(br);
-    free(bufs);
+    buf_ring_free(&b);
 }
 #endif
 

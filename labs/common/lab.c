@@ -115,6 +115,11 @@ uint64_t lab_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+double lab_ns_per(uint64_t t0, uint64_t n)
+{
+    return (double)(lab_now_ns() - t0) / (double)n;
+}
+
 uint64_t lab_minflt(void)
 {
     /* RUSAGE_THREAD: the tracer's own threads (log writer, fault sampler)

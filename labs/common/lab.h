@@ -46,6 +46,9 @@ void lab_mark(const char *label);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t lab_now_ns(void);
 
+/* Nanoseconds per operation for n operations started at t0 (lab_now_ns()). */
+double lab_ns_per(uint64_t t0, uint64_t n);
+
 /* Minor faults of the calling thread so far (getrusage RUSAGE_THREAD);
  * peak RSS of the process in KiB (RUSAGE_SELF). */
 uint64_t lab_minflt(void);

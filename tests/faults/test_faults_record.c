@@ -152,18 +152,26 @@ static void test_faults_record__touch_256_pages(void **state)
     long long mmap_all = q(&r, "SELECT count(*) FROM faults WHERE region = 'mmap'");
     assert_int_equal(json_after(json, "\"region\": \"mmap\"", "\"faults\": "), mmap_all);
     assert_true(mmap_all >= 256);
-    /* getrusage = samples + the tracer's prefaulted log pages + a few
-     * kernel-side faults (execve's argv copy, fork to exec). */
+    /* getrusage = samples + the pages the tracer faulted in for its log +
+     * a few kernel-side faults (execve's argv copy, fork to exec, the
+     * tracer's read of /proc/self/maps): about 35 here, whatever the load.
+     * Ring mode (the default under record) faults its whole ring in once,
+     * at start: HS_RING_PREFAULT_PAGES, exactly. A linear log (HS_RING=0)
+     * populates its first segment at start (1025 pages) and the next two on
+     * an io_uring worker, which getrusage counts or not depending on how far
+     * the worker got before the exit snapshot: up to 2048 more pages. */
     long long ru = q(&r, "SELECT minflt + majflt FROM mallinfo WHERE kind = 'exit'");
     long long until_exit = q(&r, "SELECT count(*) FROM faults WHERE ts_ns <="
                                  " (SELECT ts_ns FROM mallinfo WHERE kind = 'exit')");
+    long long lost = q(&r, "SELECT value FROM meta WHERE key = 'faults_lost'");
     assert_int_equal(json_after(json, "\"processes\"", "\"samples_at_exit\": "), until_exit);
     long long log_pages = json_after(json, "\"processes\"", "\"log_prefault_pages\": ");
-    assert_int_equal(log_pages, q(&r, "SELECT log_flags & %u FROM processes", HS_LOG_RING)
-                                    ? HS_RING_PREFAULT_PAGES /* ring mode (docs/tracer.md) */
-                                    : 1025);
-    assert_true(ru - until_exit - log_pages >= 0);
-    assert_true(ru - until_exit - log_pages < 200);
+    int ring = q(&r, "SELECT log_flags & %u FROM processes", HS_LOG_RING) != 0;
+    assert_int_equal(log_pages, ring ? HS_RING_PREFAULT_PAGES : 1025);
+    long long async_pages = ring ? 0 : 2048;
+    long long kernel_side = ru - until_exit - lost - log_pages;
+    assert_true(kernel_side >= 0);
+    assert_true(kernel_side < 100 + async_pages);
     free(json);
     done(&r);
 }
@@ -333,18 +341,29 @@ static void test_faults_record__major_faults(void **state)
     struct rec r;
     record(&r, 0, NULL, "major", NULL);
     assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
-    assert_int_equal(r.n_ranges, 1);
+    assert_int_equal(r.n_ranges, 3);
     char where[200];
     snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
     assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND region = 'mmap'", where), 256);
-    /* On tmpfs the file's pages are the page cache: nothing to read back. */
+    /* On tmpfs the file's pages are the page cache: nothing to read back.
+     * Elsewhere the pages the fixture could evict (256 - "resident", from
+     * mincore) are read from the disk: major faults, nearly all (the kernel
+     * may still count a few as minor, e.g. a fault retried once the read
+     * completed while another thread held mmap_lock). perf's major/minor
+     * split is the kernel's own accounting: the samples must match the
+     * thread's getrusage delta ("majflt") exactly. */
     struct statfs fs;
     assert_int_equal(statfs(r.dir, &fs), 0);
+    assert_string_equal(r.ranges[1].name, "resident");
+    assert_string_equal(r.ranges[2].name, "majflt");
+    long long resident = (long long)(r.ranges[1].end - r.ranges[1].start);
+    long long majflt = (long long)(r.ranges[2].end - r.ranges[2].start);
+    assert_true(resident >= 0 && resident < 8);
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND major = 1", where), majflt);
     if (fs.f_type != TMPFS_MAGIC)
-        assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE %s AND major = 1", where), 256);
+        assert_true(majflt <= 256 - resident && majflt >= 256 - 8);
     char *json = faults_output(&r, "--json");
-    assert_true(json_after(json, "\"total\"", "\"major\": ") >=
-                (fs.f_type != TMPFS_MAGIC ? 256 : 0));
+    assert_true(json_after(json, "\"total\"", "\"major\": ") >= majflt);
     free(json);
     done(&r);
 }

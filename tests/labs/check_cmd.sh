@@ -44,6 +44,34 @@ expect "traced run names its trace" '"trace": "lab-traced.db"' "$json"
 expect "one allocator brk" '"key": "trace_main_allocator_brk", [^}]*"measured": "1", "as_expected": true, "verdict": "holds"' "$json"
 expect "brk of 0x21000" '"key": "trace_main_heap_growth", [^}]*"measured": "0x21000", "as_expected": true, "verdict": "holds"' "$json"
 expect "same pool under the tracer" '"key": "pool_after_malloc64", [^}]*"measured": "0x20d60"' "$json"
+# The verdicts are stored in the trace (table lab_claims), and the report
+# shows them (the numbers as the C command wrote them).
+rows=$(sqlite3 -separator '|' lab-traced.db "SELECT lab, number, ord, key, rule, article_value,
+  glibc236_value, measured, verdict, as_expected, substr(reason, 1, 40) FROM lab_claims ORDER BY ord")
+printf '%s\n' "$rows"
+expect "stored: pool differs" '^first-malloc|2|1|pool_after_malloc64|==|0x20ff0|0x20d60|0x20d60|differs|1|glibc 2.26+ allocates its 0x290-byte tca$' "$rows"
+expect "stored: growth holds" '^first-malloc|2|3|heap_growth|==|0x21000|0x21000|0x21000|holds|1|$' "$rows"
+expect "stored: first mmap" '^first-malloc|2|5|first_mmap_request|==|0x20ff9|0x20d49|0x20d49|differs|1|' "$rows"
+expect "stored: trace growth" '^first-malloc|2|8|trace_main_heap_growth|==|0x21000|0x21000|0x21000|holds|1|$' "$rows"
+expect "stored: info has no verdict" '^first-malloc|2|9|trace_probes_mmapped|info|||[0-9]*|info||$' "$rows"
+n=$(sqlite3 lab-traced.db "SELECT count(*) FROM lab_claims")
+[ "$n" = 9 ] || { echo "FAIL: $n rows in lab_claims, not 9"; fail=1; }
+# A second run replaces the lab's rows instead of adding to them.
+"$hs" lab run first-malloc -o lab-traced.db >/dev/null 2>&1
+n=$(sqlite3 lab-traced.db "SELECT count(*) FROM lab_claims")
+[ "$n" = 9 ] || { echo "FAIL: $n rows in lab_claims after a second run, not 9"; fail=1; }
+rm -rf lab-report
+if "$hs" report lab-traced.db -o lab-report >/dev/null 2>report.err; then
+  page=$(sed -e 's/<[^>]*>/ /g' lab-report/index.html | tr -s ' \n' ' ')
+  expect "report: claims section" "The article's claims, checked on this machine" "$page"
+  expect "report: lab title" 'Lab 2 first-malloc: The first malloc' "$page"
+  expect "report: counts" "4 hold, 4 differ, 1 info, 0 cannot run here" "$page"
+  expect "report: pool row" "sbrk(0) - ptr is 0x20ff0: the pool malloc made pool_after_malloc64 == 0x20ff0 0x20d60 differs : glibc 2.26+ allocates its 0x290-byte tcache" "$page"
+  expect "report: growth row" "heap_growth == 0x21000 0x21000 holds" "$page"
+else
+  echo "FAIL: heapscope report: $(cat report.err)"; fail=1
+fi
+rm -rf lab-report report.err
 native=$("$hs" lab run first-malloc --native --json)
 expect "trace measures cannot run natively" '"key": "trace_main_heap_growth", [^}]*"verdict": "cannot run here", "why": "run natively: no trace to query"' "$native"
 rm -f lab-traced.db

@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "lab.h"
 
@@ -100,6 +104,67 @@ static void test_lab__verdicts(void **state)
     hs_lab_results_free(&r);
 }
 
+static int count_rows(const char *path, const char *where)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM lab_claims WHERE %s", where);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    int n = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return n;
+}
+
+/* The claims go into lab_claims in one transaction: a failure half-way
+ * (here a trigger refusing the second row) leaves the earlier rows. */
+static void test_lab__store_claims_is_atomic(void **state)
+{
+    char path[] = "test_lab_store_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    const struct hs_lab *lab = hs_lab_find("first-malloc");
+    struct hs_lab_claim eq = {"first-malloc", "pool", HS_RULE_EQ, "0x20ff0", "0x20d60", "c", "w"};
+    struct hs_lab_claim info = {"first-malloc", "ns", HS_RULE_INFO, "", "", "c", "w"};
+    struct hs_lab_results r;
+    struct hs_error err;
+    assert_int_equal(hs_lab_parse_results("measure: pool 0x20d60\nmeasure: ns 3.5\n", &r, &err), 0);
+    struct hs_lab_verdict v[2] = {hs_lab_judge(&eq, &r), hs_lab_judge(&info, &r)};
+    assert_int_equal(hs_lab_store_claims(path, lab, v, 2, &err), 0);
+    assert_int_equal(hs_lab_store_claims(path, lab, v, 2, &err), 0); /* replaces */
+    assert_int_equal(count_rows(path, "1"), 2);
+    assert_int_equal(count_rows(path, "ord = 1 AND key = 'pool' AND measured = '0x20d60' AND "
+                                      "verdict = 'differs' AND reason = 'w' AND as_expected = 1"),
+                     1);
+    assert_int_equal(count_rows(path, "ord = 2 AND verdict = 'info' AND reason IS NULL AND "
+                                      "as_expected IS NULL"),
+                     1);
+
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TRIGGER refuse BEFORE INSERT ON lab_claims WHEN NEW.ord = 2"
+                                  " BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    struct hs_lab_results r2;
+    assert_int_equal(hs_lab_parse_results("measure: pool 0x1\nmeasure: ns 1\n", &r2, &err), 0);
+    struct hs_lab_verdict v2[2] = {hs_lab_judge(&eq, &r2), hs_lab_judge(&info, &r2)};
+    assert_int_equal(hs_lab_store_claims(path, lab, v2, 2, &err), HS_EDB);
+    assert_non_null(strstr(err.msg, "refused"));
+    assert_int_equal(count_rows(path, "1"), 2);
+    assert_int_equal(count_rows(path, "measured = '0x20d60'"), 1);
+    hs_lab_results_free(&r);
+    hs_lab_results_free(&r2);
+    unlink(path);
+    (void)state;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -108,6 +173,7 @@ int main(void)
         cmocka_unit_test(test_lab__parse_measures_marks_and_skips),
         cmocka_unit_test(test_lab__bad_measure_line_names_the_line),
         cmocka_unit_test(test_lab__verdicts),
+        cmocka_unit_test(test_lab__store_claims_is_atomic),
     };
     return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }

@@ -263,6 +263,26 @@ static void test_record__bad_input_one_line_nothing_written(void **state)
                    line);
     assert_false(exists(marker));
 
+    /* An output that is not a regular file (a FIFO here, /dev/null in real
+     * life) is refused before the program runs and left as it was. */
+    char fifo[4096];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    snprintf(line, sizeof line,
+             "heapscope record: cannot write trace '%s': not a regular file (expected a new or "
+             "existing .db file)\n",
+             fifo);
+    struct run fr;
+    run(&fr, NULL, (const char *[]){"record", "-o", fifo, "/usr/bin/touch", marker, NULL});
+    assert_string_equal(fr.err, line);
+    assert_int_equal(fr.code, 1);
+    struct stat fifo_st;
+    assert_int_equal(stat(fifo, &fifo_st), 0);
+    assert_true(S_ISFIFO(fifo_st.st_mode));
+    assert_false(exists(marker));
+    unlink(fifo);
+    assert_empty_dir(dir);
+
     /* A library that is not the tracer: the program runs, leaves no log. */
     setenv("HS_TRACER", NOTRACER_PATH, 1);
     struct run r;

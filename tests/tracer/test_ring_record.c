@@ -144,10 +144,10 @@ static void test_ring_record__threads(void **state)
     assert_int_equal(r.code, 0);
     assert_ring_logs(&r, 1);
     assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op = 'malloc' AND size = 77"), 80000);
-    assert_int_equal(q(&r, "SELECT count(DISTINCT seq) FROM events WHERE op = 'malloc' AND size = 77"),
-                     80000);
-    assert_int_equal(q(&r, "SELECT count(DISTINCT tid) FROM events WHERE op = 'malloc' AND size = 77"),
-                     4);
+    assert_int_equal(
+        q(&r, "SELECT count(DISTINCT seq) FROM events WHERE op = 'malloc' AND size = 77"), 80000);
+    assert_int_equal(
+        q(&r, "SELECT count(DISTINCT tid) FROM events WHERE op = 'malloc' AND size = 77"), 4);
     /* each size-77 block freed exactly once, after its malloc */
     assert_int_equal(q(&r, "SELECT count(*) FROM blocks WHERE size = 77 AND free_seq > alloc_seq"),
                      80000);

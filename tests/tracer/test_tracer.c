@@ -784,7 +784,6 @@ static void test_tracer__program_closes_log_fd(void **state)
     run_free(&r);
 }
 
-
 /* ---- ring mode (HS_RING=1: the recorder drains a fixed-size ring) ---- */
 
 /* A single-threaded run in a ring of 1024 records: 150 laps. Every event
@@ -814,6 +813,34 @@ static void test_tracer_ring__wraps_exact(void **state)
             assert_true(r.events[i]->ts_ns >= r.events[i - 1]->ts_ns);
     }
     assert_true(r.logs[0].header->start_mono_ns <= r.events[0]->ts_ns);
+    run_free(&r);
+}
+
+/* Timestamps are CLOCK_MONOTONIC: each malloc(48) of fx_clock lies between
+ * the clock readings the fixture took 2 us before and after it (in ring
+ * mode: raw TSC converted by the drainer). */
+static void test_tracer__timestamps_are_monotonic_clock(void **state)
+{
+    const char *args[] = {"60", NULL}; /* 120 lines: within struct run's stdout */
+    struct run r;
+    run_fixture(&r, NULL, NULL, "fx_clock", args);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_log_sane(&r);
+    size_t k = 0;
+    for (size_t i = 0; i < r.n_events; i++) {
+        const struct hs_record *e = r.events[i];
+        if (e->op != HS_OP_MALLOC || e->u.call.size != 48)
+            continue;
+        char before[16], after[16];
+        snprintf(before, sizeof before, "t%zu", 2 * k);
+        snprintf(after, sizeof after, "t%zu", 2 * k + 1);
+        uint64_t t0 = fixture_value(&r, before), t1 = fixture_value(&r, after);
+        if (e->ts_ns < t0 || e->ts_ns > t1)
+            fail_msg("malloc %zu at %llu ns, outside [%llu, %llu]", k, (unsigned long long)e->ts_ns,
+                     (unsigned long long)t0, (unsigned long long)t1);
+        k++;
+    }
+    assert_int_equal(k, 60);
     run_free(&r);
 }
 
@@ -904,6 +931,7 @@ int main(void)
         cmocka_unit_test(test_tracer__unusable_logdir),
         cmocka_unit_test(test_tracer__event_limit),
         cmocka_unit_test(test_tracer__program_closes_log_fd),
+        cmocka_unit_test(test_tracer__timestamps_are_monotonic_clock),
     };
     /* The same cases in ring mode, drained by analyzer/lib/drain.c. */
     const struct CMUnitTest ring_tests[] = {
@@ -921,8 +949,10 @@ int main(void)
         cmocka_unit_test(test_tracer__program_calls),
         cmocka_unit_test(test_tracer__event_limit),
         cmocka_unit_test(test_tracer_ring__wraps_exact),
+        cmocka_unit_test(test_tracer__timestamps_are_monotonic_clock),
         cmocka_unit_test_setup(test_tracer_ring__no_recorder, no_ring),
     };
     int failed = cmocka_run_group_tests_name("tracer", tests, NULL, NULL);
-    return failed + cmocka_run_group_tests_name("tracer-ring", ring_tests, ring_setup, ring_teardown);
+    return failed +
+           cmocka_run_group_tests_name("tracer-ring", ring_tests, ring_setup, ring_teardown);
 }

@@ -61,6 +61,11 @@ img { max-width: 100%; border: 1px solid #ddd; }
 .missing { color: #666; font-style: italic; }
 .caption { color: #444; font-size: .9em; max-width: 70em; }
 code { font-size: .9em; }
+table.claims td:first-child { max-width: 34em; }
+table.claims td.n { white-space: nowrap; }
+table.claims tr.holds td:last-child { border-left: 5px solid #009E73; }
+table.claims tr.differs td:last-child { border-left: 5px solid #E69F00; }
+table.claims tr.info td:last-child, table.claims tr.cannot td:last-child { border-left: 5px solid #999; }
 """
 
 ONLOAD = """
@@ -149,22 +154,67 @@ SITE_HEADER = ("site (caller of malloc)", "allocations", "bytes requested", "lar
 
 
 def lab_claims(path):
-    """Rows of the labs' claims table, if this trace is a lab's (read as
-    stored: the labs record their own checked claims)."""
+    """The rows `heapscope lab run` stored in the trace's table lab_claims
+    (docs/schema.md), in the lab's order, as dicts; None if the trace is
+    not a lab's. The verdicts were computed by the C command: this only
+    reads them."""
     try:
         db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
         try:
-            names = [r[0] for r in db.execute(
-                "SELECT name FROM sqlite_master WHERE type IN ('table','view') "
-                "AND name IN ('claims', 'lab_claims')")]
-            if not names:
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                              "AND name = 'lab_claims'").fetchone():
                 return None
-            cur = db.execute("SELECT * FROM %s" % names[0])
-            return [d[0] for d in cur.description], cur.fetchall()
+            cur = db.execute("SELECT lab, number, key, claim, rule, article_value, "
+                             "glibc236_value, measured, verdict, reason, as_expected "
+                             "FROM lab_claims ORDER BY number, ord")
+            cols = [d[0] for d in cur.description]
+            return [dict(zip(cols, r)) for r in cur.fetchall()] or None
         finally:
             db.close()
     except sqlite3.Error:
         return None
+
+
+VERDICT_CLASS = {"holds": "holds", "differs": "differs", "info": "info",
+                 "cannot run here": "cannot", "not measured": "cannot"}
+
+
+def claims_html(rows, catalog):
+    """One table per lab: the article's claim and value, what this machine
+    measured, and the verdict with its reason. catalog: `heapscope lab
+    list --json` (titles and pages), or None."""
+    labs = {x["name"]: x for x in catalog or []}
+    out = []
+    for lab in dict.fromkeys((r["number"], r["lab"]) for r in rows):
+        mine = [r for r in rows if (r["number"], r["lab"]) == lab]
+        n = lambda v: sum(1 for r in mine if r["verdict"] == v)
+        info = labs.get(lab[1], {})
+        out.append("<h3>Lab %d %s%s</h3>" % (lab[0], esc(lab[1]), ": " + esc(info["title"])
+                                             if "title" in info else ""))
+        out.append("<p><b>%d hold, %d differ, %d info, %d cannot run here</b>%s. "
+                   "The lab's page explains each step: <code>%s</code>.</p>"
+                   % (n("holds"), n("differs"), n("info"), n("cannot run here"),
+                      ", %d not measured" % n("not measured") if n("not measured") else "",
+                      esc(info.get("doc", "docs/labs/"))))
+        body = ['<table class="claims"><tr><th>the article claims</th><th>article</th>'
+                '<th>measured here</th><th>verdict</th></tr>']
+        for r in mine:
+            article = "" if r["rule"] == "info" else "%s %s" % (r["rule"], r["article_value"])
+            measured = {None: "(not printed)", "skip": "(skipped)"}.get(r["measured"],
+                                                                      r["measured"])
+            note = ""
+            if r["glibc236_value"] and r["as_expected"] == 0:
+                note = "<br><small>glibc 2.36 on Debian 12 gave %s</small>" % esc(r["glibc236_value"])
+            verdict = "<b>%s</b>" % esc(r["verdict"])
+            if r["reason"]:
+                verdict += ": " + esc(r["reason"])
+            body.append('<tr class="%s"><td>%s<br><small><code>%s</code></small></td>'
+                        '<td class="n">%s</td><td class="n">%s%s</td><td>%s</td></tr>'
+                        % (VERDICT_CLASS.get(r["verdict"], "info"), esc(r["claim"]),
+                           esc(r["key"]), esc(article), esc(measured), note, verdict))
+        body.append("</table>")
+        out.append("\n".join(body))
+    return "\n".join(out)
 
 
 class Section:
@@ -231,6 +281,22 @@ def write(exe, paths, out_dir):
     parts.append("<p>Every figure below was computed by the heapscope analyzer from the "
                  "recorded trace%s; the pictures only draw them.</p>" % ("s" if two else ""))
     verdicts = [s.trace.json("verdict", s.path, "--json") for s in secs]
+    # A lab's trace: what the student ran it for comes first.
+    claims = [lab_claims(s.path) for s in secs]
+    if any(claims):
+        catalog = secs[0].trace.json("lab", "list", "--json", optional=True)
+        parts.append("<h2>The article's claims, checked on this machine</h2>" + grid)
+        for s, c in zip(secs, claims):
+            parts.append("<div>%s%s</div>" % ("<h3>%s</h3>" % esc(s.title()) if two else "",
+                                              claims_html(c, catalog) if c else
+                                              '<p class="missing">not a lab trace</p>'))
+        parts.append("</div><p class=\"caption\">Written into the trace by <code>heapscope lab "
+                     "run</code> (table <code>lab_claims</code>): <b>holds</b> the measured value "
+                     "satisfies the article's; <b>differs</b> it does not, and the reason is "
+                     "glibc's behaviour; <b>info</b> a number without a verdict (timings); "
+                     "<b>cannot run here</b> this machine could not measure it. Claims marked "
+                     "(trace) were checked on the recorded trace, the others on what the lab "
+                     "program printed.</p>")
     if two:
         parts.append("<h2>Side by side</h2>")
         rows = [["fragmentation verdict"] + [v["level"] for v in verdicts]]
@@ -291,14 +357,6 @@ def write(exe, paths, out_dir):
                                             table(SITE_HEADER, rows, numeric=(1, 2, 3, 4, 5))
                                             if rows else "<p>No leaks.</p>"))
     parts.append("</div>")
-    claims = [lab_claims(s.path) for s in secs]
-    if any(claims):
-        parts.append("<h2>Lab claims</h2>" + grid)
-        for s, c in zip(secs, claims):
-            parts.append("<div>%s%s</div>" % ("<h3>%s</h3>" % esc(s.title()) if two else "",
-                                              table(c[0], c[1]) if c else
-                                              '<p class="missing">not a lab trace</p>'))
-        parts.append("</div>")
     parts.append("<p><small>Generated by heapscope in %.1f s.</small></p></body></html>"
                  % (time.time() - started))
     with open(os.path.join(out_dir, "index.html"), "w", encoding="utf-8") as f:

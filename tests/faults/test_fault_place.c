@@ -1,0 +1,168 @@
+/*
+ * test_fault_place.c - placing page faults among the events and finding
+ * their blocks during the importer's pass (analyzer/lib/fault_place.h), on
+ * a faults.hslog written here and events fed the way import_events.c does:
+ * every event in seq order, every block lifetime when its row is written.
+ *
+ * The scenario (pid 100; threads 100 and 101 have events, 102 to 104 do
+ * not; pid 999 is a process the tracer never saw):
+ *
+ *   seq ts  tid  event                  block lifetime offered
+ *   1   100 100  malloc A 0x1010/0x100
+ *   2   200 101  malloc B 0x2010/0x1000
+ *   3   150 100  free A  (ts goes back)  A 1..3 (ended by this event)
+ *   4   400 100  malloc C 0x1010/0x100   (A's address again)
+ *   5   500 101  free B                  B 2..5 (ended by this event)
+ *   6   600 100  malloc D 0x5010/0x100
+ *   7   800 100  malloc E 0x7010/0x100
+ *   8   900 100  malloc E' 0x7010        E 7..never (its free was lost)
+ *   end                                  C 4.., D 6.., E' 8.. (live)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fault_place.h"
+#include "fault_sampler.h"
+#include "heapscope/event.h"
+
+struct sample {
+    uint64_t ts;
+    uint32_t pid, tid;
+    uint64_t addr;
+    /* expected */
+    uint64_t after_seq, next_seq, block_seq;
+};
+
+/* In file order (not time order: the sampler drains per CPU). */
+static const struct sample samples[] = {
+    {550, 100, 102, 0x2300, 5, 0, 2}, /* no next event: B at its place (5) */
+    {50, 100, 100, 0x1020, 0, 1, 1},  /* before every event; A at seq 1 */
+    {150, 100, 101, 0x2100, 1, 2, 2}, /* B, allocated by its next event */
+    {120, 100, 100, 0x9000, 1, 3, 0}, /* in no block */
+    {250, 100, 100, 0x1050, 3, 4, 4}, /* C, not A (A ended at 3) */
+    {450, 100, 101, 0x2200, 4, 5, 2}, /* B, freed by its next event */
+    {700, 100, 100, 0x5020, 6, 7, 6}, /* D, never freed */
+    {710, 999, 999, 0x1020, 6, 0, 0}, /* unknown process: no block */
+    {850, 100, 103, 0x7020, 7, 0, 7}, /* E, whose end was lost; not E' */
+    {950, 100, 104, 0x5030, 8, 0, 6}, /* after every event: D, live at exit */
+};
+#define N_SAMPLES (sizeof samples / sizeof samples[0])
+
+static char dir[256];
+
+static void write_log(const struct sample *v, size_t n)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s", dir, HS_FAULTS_LOG_NAME);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    struct hs_log_header h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, HS_LOG_MAGIC, 8);
+    h.format_version = HS_FORMAT_VERSION;
+    h.record_size = HS_RECORD_SIZE;
+    h.header_size = HS_LOG_HEADER_SIZE;
+    h.flags = HS_LOG_FAULT_SAMPLES;
+    h.n_reserved = n;
+    h.reserved0 = 3; /* lost */
+    assert_int_equal(fwrite(&h, sizeof h, 1, f), 1);
+    for (size_t i = 0; i < n; i++) {
+        struct hs_record r;
+        memset(&r, 0, sizeof r);
+        r.op = HS_OP_PAGE_FAULT;
+        r.ts_ns = v[i].ts;
+        r.tid = v[i].tid;
+        r.u.call.size = v[i].pid;
+        r.u.call.ptr = v[i].addr;
+        r.u.call.caller = 0x400000 + i;
+        assert_int_equal(fwrite(&r, sizeof r, 1, f), 1);
+    }
+    assert_int_equal(fclose(f), 0);
+}
+
+static int setup(void **state)
+{
+    snprintf(dir, sizeof dir, "%s/place.XXXXXX", HS_TEST_TMP);
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static const struct hs_fault_place_image image = {100, 0};
+
+static void test_fault_place__no_log(void **state)
+{
+    struct hs_fault_place *p = (struct hs_fault_place *)1;
+    struct hs_error err;
+    char empty[300];
+    snprintf(empty, sizeof empty, "%s/none", dir);
+    assert_int_equal(hs_fault_place_open(empty, &image, 1, &p, &err), 0);
+    assert_null(p);
+}
+
+static void test_fault_place__scenario(void **state)
+{
+    struct hs_fault_place *p;
+    struct hs_error err;
+    write_log(samples, N_SAMPLES);
+    assert_int_equal(hs_fault_place_open(dir, &image, 1, &p, &err), 0);
+    assert_non_null(p);
+    hs_fault_place_event(p, 1, 100, 100);
+    hs_fault_place_event(p, 2, 200, 101);
+    hs_fault_place_event(p, 3, 150, 100);
+    hs_fault_place_block(p, 0, 0x1010, 200, 0x100, 1, 3); /* A */
+    hs_fault_place_event(p, 4, 400, 100);
+    hs_fault_place_event(p, 5, 500, 101);
+    hs_fault_place_block(p, 0, 0x2010, 4000, 0x1000, 2, 5); /* B */
+    hs_fault_place_event(p, 6, 600, 100);
+    hs_fault_place_event(p, 7, 800, 100);
+    hs_fault_place_event(p, 8, 900, 100);
+    hs_fault_place_block(p, 0, 0x7010, 200, 0x100, 7, 0); /* E, end lost */
+    assert_int_equal(hs_fault_place_end(p, &err), 0);
+    hs_fault_place_block(p, 0, 0x1010, 200, 0x100, 4, 0); /* C */
+    hs_fault_place_block(p, 0, 0x5010, 200, 0, 6, 0);     /* D: chunk from size */
+    hs_fault_place_block(p, 0, 0x7010, 200, 0x100, 8, 0); /* E' */
+
+    uint64_t n, lost;
+    const struct hs_fault *f = hs_fault_place_faults(p, &n, &lost);
+    assert_int_equal(n, N_SAMPLES);
+    assert_int_equal(lost, 3);
+    /* In place order = time order; each checked against its sample. */
+    for (uint64_t i = 0; i < n; i++) {
+        const struct sample *s = NULL;
+        for (size_t j = 0; j < N_SAMPLES; j++)
+            if (samples[j].ts == f[i].ts_ns)
+                s = &samples[j];
+        assert_non_null(s);
+        if (i > 0)
+            assert_true(f[i - 1].ts_ns < f[i].ts_ns);
+        assert_int_equal(f[i].addr, s->addr);
+        assert_int_equal(f[i].pid, s->pid);
+        assert_int_equal(f[i].tid, s->tid);
+        assert_int_equal(f[i].after_seq, s->after_seq);
+        assert_int_equal(f[i].next_seq, s->next_seq);
+        assert_int_equal(f[i].block_seq, s->block_seq);
+    }
+    hs_fault_place_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fault_place__no_log),
+        cmocka_unit_test(test_fault_place__scenario),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
