@@ -5,6 +5,10 @@
  * Messages: "heapscope <cmd>: <error>", lower-case, no full stop, the
  * subject quoted. Exit codes: 0 ok, 1 runtime or input error, 2 usage error
  * (which also prints the command's usage).
+ *
+ * A command reads its arguments with cli_args.h (a table of options and
+ * positionals), which gives every command the same --help and the same
+ * wording of usage errors; tests/cli/usage_errors.sh holds them to it.
  */
 #ifndef HS_CLI_H
 #define HS_CLI_H
@@ -24,7 +28,8 @@ int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf
 int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* 1 if arg is -h or --help (then the caller prints usage to stdout, exits 0). */
+/* 1 if arg is -h or --help (then the caller prints usage to stdout, exits 0);
+ * cli_args_parse does this itself. */
 int cli_is_help(const char *arg);
 
 /* Directory holding the running heapscope executable (no trailing slash). */
