@@ -97,6 +97,15 @@ static struct hs_lifetime from_block(const struct hs_live_block *b, uint64_t end
     return l;
 }
 
+/* One more lifetime (b ended at end): counted, and kept if among the largest. */
+static int count_and_keep(struct hs_lifetimes *out, struct keeper *k, const struct hs_live_block *b,
+                          uint64_t end, int live)
+{
+    struct hs_lifetime l = from_block(b, end, live);
+    out->n_total++;
+    return keep(k, &l);
+}
+
 int hs_lifetimes_collect(struct hs_trace *t, uint32_t pid, uint64_t max_rows,
                          struct hs_lifetimes *out, struct hs_error *err)
 {
@@ -122,16 +131,10 @@ int hs_lifetimes_collect(struct hs_trace *t, uint32_t pid, uint64_t max_rows,
         uint64_t freed = hs_event_freed(&ev);
         uint64_t addr = hs_event_allocated(&ev);
         int nomem = 0;
-        if (freed && hs_live_map_take(&live, freed, &b)) {
-            struct hs_lifetime l = from_block(&b, ev.seq, 0);
-            out->n_total++;
-            nomem |= keep(&k, &l) != HS_OK;
-        }
-        if (addr && hs_live_map_take(&live, addr, &b)) { /* lost free: close it here */
-            struct hs_lifetime l = from_block(&b, ev.seq, 0);
-            out->n_total++;
-            nomem |= keep(&k, &l) != HS_OK;
-        }
+        if (freed && hs_live_map_take(&live, freed, &b))
+            nomem |= count_and_keep(out, &k, &b, ev.seq, 0) != HS_OK;
+        if (addr && hs_live_map_take(&live, addr, &b)) /* lost free: close it here */
+            nomem |= count_and_keep(out, &k, &b, ev.seq, 0) != HS_OK;
         if (addr) {
             struct hs_live_block nb = {addr, ev.size, ev.chunk_size, ev.seq, 0, ev.flags};
             nomem |= hs_live_map_put(&live, &nb) != HS_OK;
@@ -147,9 +150,7 @@ int hs_lifetimes_collect(struct hs_trace *t, uint32_t pid, uint64_t max_rows,
     for (uint64_t i = 0; i < live.n_slots; i++) {
         if (!live.slots[i].addr)
             continue;
-        struct hs_lifetime l = from_block(&live.slots[i], out->last_seq, 1);
-        out->n_total++;
-        if (keep(&k, &l) != HS_OK) {
+        if (count_and_keep(out, &k, &live.slots[i], out->last_seq, 1) != HS_OK) {
             rc = hs_error_set(err, HS_ENOMEM, "out of memory collecting lifetimes");
             goto err_close_cursor;
         }
