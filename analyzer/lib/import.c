@@ -529,13 +529,15 @@ static int import_all(struct import_state *st)
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->changed, NULL);
     st->queue_out = q;
-    hs__import_events_init(st);
+    rc = hs__import_events_init(st);
     /* The producer reports into its own hs_error; SQLite errors into ours. */
     struct hs_error *mine = st->err, producer_err = {""};
     st->err = &producer_err;
     struct producer_args args = {st, index, last_seq};
     pthread_t thread;
-    if (pthread_create(&thread, NULL, produce, &args) != 0) {
+    if (rc) {
+        /* the error is in *mine already */
+    } else if (pthread_create(&thread, NULL, produce, &args) != 0) {
         rc = hs_error_set(mine, HS_EIO, "cannot start the import thread");
     } else {
         struct hs_error db_err = {""};

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
+#include <zlib.h>
 
 #include "error.h"
 #include "fault_place.h"
@@ -116,6 +117,8 @@ struct import_state {
 
     struct hs_stream_writer stream;
     uint64_t n_chunks;
+    z_stream zs; /* deflates the chunks (Huffman only), reset between them */
+    int zs_open;
 
     sqlite3_stmt *ins_blocks_multi, *ins_block, *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
 
@@ -125,7 +128,7 @@ struct import_state {
 };
 
 /* import_events.c: the producer side (no SQLite calls). */
-void hs__import_events_init(struct import_state *st);
+int hs__import_events_init(struct import_state *st);
 int hs__import_record(struct import_state *st, uint32_t image, const struct hs_record *rec);
 int hs__import_finish(struct import_state *st);
 void hs__import_events_release(struct import_state *st);
