@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "async_vfs.h"
 #include "import_faults.h"
 #include "import_int.h"
 #include "schema.h"
@@ -613,7 +614,9 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
                           strerror(errno));
         goto err_close_logs;
     }
-    if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+    /* The writes go to disk from a thread of their own (async_vfs.h). */
+    const char *vfs = hs_async_vfs_register() == SQLITE_OK ? HS_ASYNC_VFS : NULL;
+    if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, vfs) !=
         SQLITE_OK) {
         rc = hs_error_set(err, HS_EDB, "cannot create trace '%s': %s", opts->out_path,
                           st.db ? sqlite3_errmsg(st.db) : "out of memory");
