@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QUEUE_LIMIT (32u << 20) /* bytes queued before xWrite waits */
+#define QUEUE_LIMIT (32u << 20)  /* bytes queued before xWrite waits... */
+#define QUEUE_RESUME (16u << 20) /* ...until the writer is down to this */
+#define WAKE_BYTES (1u << 20)    /* the writer sleeps until this much is queued */
 /* Where the default VFS's file starts in ours. */
 #define REAL_OFFSET ((sizeof(struct async_file) + 15) / 16 * 16)
 
@@ -30,6 +32,7 @@ struct async_file {
     struct pending_write *head, *tail; /* head: being written or next */
     size_t queued;                     /* bytes in the queue */
     int stop;                          /* xClose: the thread exits when empty */
+    int flushing;                      /* a flush waits: write even below WAKE_BYTES */
     int error;                         /* first failed write's SQLite code, else 0 */
 };
 
@@ -40,11 +43,21 @@ static void *writer(void *arg)
 {
     struct async_file *f = arg;
     pthread_mutex_lock(&f->lock);
+    int draining = 0;
     for (;;) {
-        while (!f->head && !f->stop)
-            pthread_cond_wait(&f->changed, &f->lock);
+        /* Woken per megabyte rather than per page (a futex wake and a
+         * context switch for each 4 KiB page cost more than the write),
+         * then it writes until the queue is empty. */
         if (!f->head)
-            break;
+            draining = 0;
+        while (!draining && !f->stop && (!f->head || (!f->flushing && f->queued < WAKE_BYTES)))
+            pthread_cond_wait(&f->changed, &f->lock);
+        if (!f->head) {
+            if (f->stop)
+                break;
+            continue;
+        }
+        draining = 1;
         struct pending_write *w = f->head;
         pthread_mutex_unlock(&f->lock);
         int rc =
@@ -55,9 +68,11 @@ static void *writer(void *arg)
         f->head = w->next;
         if (!f->head)
             f->tail = NULL;
+        size_t before = f->queued;
         f->queued -= (size_t)w->len;
         free(w);
-        pthread_cond_broadcast(&f->changed);
+        if (!f->head || (before > QUEUE_RESUME && f->queued <= QUEUE_RESUME))
+            pthread_cond_broadcast(&f->changed);
     }
     pthread_mutex_unlock(&f->lock);
     return NULL;
@@ -69,8 +84,13 @@ static int flush(struct async_file *f)
     if (!f->async)
         return SQLITE_OK;
     pthread_mutex_lock(&f->lock);
-    while (f->head)
-        pthread_cond_wait(&f->changed, &f->lock);
+    if (f->head) {
+        f->flushing = 1;
+        pthread_cond_broadcast(&f->changed);
+        while (f->head)
+            pthread_cond_wait(&f->changed, &f->lock);
+        f->flushing = 0;
+    }
     int rc = f->error;
     pthread_mutex_unlock(&f->lock);
     return rc;
@@ -91,8 +111,9 @@ static int async_write(sqlite3_file *file, const void *data, int len, sqlite3_in
     w->len = len;
     memcpy(w->data, data, (size_t)len);
     pthread_mutex_lock(&f->lock);
-    while (f->queued > QUEUE_LIMIT && !f->error)
-        pthread_cond_wait(&f->changed, &f->lock);
+    if (f->queued > QUEUE_LIMIT)
+        while (f->queued > QUEUE_RESUME && !f->error)
+            pthread_cond_wait(&f->changed, &f->lock);
     int rc = f->error;
     if (rc) {
         free(w);
@@ -103,7 +124,8 @@ static int async_write(sqlite3_file *file, const void *data, int len, sqlite3_in
             f->head = w;
         f->tail = w;
         f->queued += (size_t)len;
-        pthread_cond_broadcast(&f->changed);
+        if (f->queued >= WAKE_BYTES)
+            pthread_cond_signal(&f->changed); /* no syscall if it is awake */
     }
     pthread_mutex_unlock(&f->lock);
     return rc;

@@ -85,6 +85,7 @@ struct import_queue {
     struct import_msg msgs[IMPORT_QUEUE_LEN];
     uint64_t head, tail; /* taken, posted */
     int failed;          /* the consumer gave up: posting fails */
+    int ended;           /* MSG_END is posted */
 };
 
 struct import_state {

@@ -203,8 +203,11 @@ struct import_msg *hs__import_msg_begin(struct import_state *st)
 {
     struct import_queue *q = st->queue_out;
     pthread_mutex_lock(&q->lock);
-    while (!q->failed && q->tail - q->head == IMPORT_QUEUE_LEN)
-        pthread_cond_wait(&q->changed, &q->lock);
+    /* Full: wait until the consumer is down to half (one wake-up per
+     * half queue, not per message). */
+    if (q->tail - q->head == IMPORT_QUEUE_LEN)
+        while (!q->failed && q->tail - q->head > IMPORT_QUEUE_LEN / 2)
+            pthread_cond_wait(&q->changed, &q->lock);
     int failed = q->failed;
     pthread_mutex_unlock(&q->lock);
     /* The slot at tail is the producer's until it commits it. */
@@ -216,7 +219,8 @@ void hs__import_msg_commit(struct import_state *st)
     struct import_queue *q = st->queue_out;
     pthread_mutex_lock(&q->lock);
     q->tail++;
-    pthread_cond_broadcast(&q->changed);
+    if (q->tail - q->head == IMPORT_QUEUE_LEN / 2)
+        pthread_cond_broadcast(&q->changed);
     pthread_mutex_unlock(&q->lock);
 }
 
@@ -226,8 +230,10 @@ int hs__import_consume(struct import_state *st, struct hs_error *err)
     int rc = 0;
     for (;;) {
         pthread_mutex_lock(&q->lock);
-        while (q->head == q->tail)
-            pthread_cond_wait(&q->changed, &q->lock);
+        /* Empty: wait until half full or the end is posted. */
+        if (q->head == q->tail)
+            while (!q->ended && q->tail - q->head < IMPORT_QUEUE_LEN / 2)
+                pthread_cond_wait(&q->changed, &q->lock);
         pthread_mutex_unlock(&q->lock);
         struct import_msg *m = &q->msgs[q->head % IMPORT_QUEUE_LEN];
         if (m->kind == MSG_END) {
@@ -260,7 +266,8 @@ int hs__import_consume(struct import_state *st, struct hs_error *err)
         q->head++;
         if (rc)
             q->failed = 1; /* the producer stops at its next message */
-        pthread_cond_broadcast(&q->changed);
+        if (rc || q->tail - q->head == IMPORT_QUEUE_LEN / 2)
+            pthread_cond_broadcast(&q->changed);
         pthread_mutex_unlock(&q->lock);
         if (rc) {
             /* Drain to MSG_END so the producer can finish and be joined. */
@@ -293,6 +300,7 @@ void hs__import_msg_end(struct import_state *st, int rc)
     m->kind = MSG_END;
     m->u.end_rc = rc;
     q->tail++;
+    q->ended = 1;
     pthread_cond_broadcast(&q->changed);
     pthread_mutex_unlock(&q->lock);
 }
