@@ -8,9 +8,12 @@
  * index[seq] (8 bytes per event: log number and slot), an O(n) merge with
  * no sorting however the threads interleaved.
  *
- * Two threads: a producer orders the records and turns them into rows and
- * stream chunks (import_events.c) while this thread writes them
- * (import_write.c), through a bounded queue.
+ * Three threads: a producer orders the records and turns them into rows and
+ * stream chunks (import_events.c) while this thread inserts them
+ * (import_write.c), through a bounded queue, and the database file's pages
+ * are written to disk by the hs-async VFS's thread (async_vfs.h). This
+ * thread, SQLite's, is the critical path: about 1.2 s of CPU for the 4 M
+ * events of `make bench`, against 0.8 s for the producer.
  *
  * The database is written with journal_mode=OFF and synchronous=OFF: the
  * temporary file is worthless until the rename, so the journal would only
