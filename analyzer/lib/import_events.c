@@ -31,7 +31,6 @@
 #include <string.h>
 #include <zlib.h>
 
-#define BLOCK_COLUMNS 16
 #define REORDER_LIMIT (1u << 18)
 
 enum { ROW_LIVE = 0, ROW_DONE = 1, ROW_PARKED = 2 };

@@ -20,6 +20,14 @@
 
 #define BLOCK_ROWS_PER_INSERT 64 /* rows per multi-row INSERT */
 #define BLOCK_ROWS_PER_MSG 512   /* rows per message: fewer thread handoffs */
+#define BLOCK_COLUMNS 16         /* columns of the blocks table */
+
+/* What a parameter of a prepared INSERT holds (import_write.c). */
+enum { BOUND_UNKNOWN = 0, BOUND_NULL, BOUND_VALUE };
+struct bound_value {
+    uint64_t v;
+    uint8_t state; /* BOUND_* */
+};
 
 /* One process image: one log file. */
 struct import_image {
@@ -122,6 +130,10 @@ struct import_state {
     int zs_open;
 
     sqlite3_stmt *ins_blocks_multi, *ins_block, *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
+    /* The parameters the two blocks INSERTs hold (all BOUND_UNKNOWN when
+     * prepared). */
+    struct bound_value bound_multi[BLOCK_ROWS_PER_INSERT * BLOCK_COLUMNS];
+    struct bound_value bound_single[BLOCK_COLUMNS];
 
     struct import_queue *queue_out; /* producer -> SQLite thread */
 
