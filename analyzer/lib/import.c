@@ -8,13 +8,19 @@
  * index[seq] (8 bytes per event: log number and slot), an O(n) merge with
  * no sorting however the threads interleaved.
  *
- * Two threads: a producer orders the records and turns them into rows and
- * stream chunks (import_events.c) while this thread writes them
- * (import_write.c), through a bounded queue.
+ * Three threads: a producer orders the records and turns them into rows and
+ * stream chunks (import_events.c) while this thread inserts them
+ * (import_write.c), through a bounded queue, and the database file's pages
+ * are written to disk by the hs-async VFS's thread (async_vfs.h). This
+ * thread, SQLite's, is the critical path: about 1.2 s of CPU for the 4 M
+ * events of `make bench`, against 0.8 s for the producer.
  *
  * The database is written with journal_mode=OFF and synchronous=OFF: the
  * temporary file is worthless until the rename, so the journal would only
- * protect what we throw away on failure anyway.
+ * protect what we throw away on failure anyway. The page cache is 16 MiB:
+ * the appends only need the right edge of each B-tree, and whatever is
+ * dirty at COMMIT is written after the threads are done (64 MiB made that
+ * tail 0.1 s instead of 0.03 s).
  */
 #define _GNU_SOURCE
 #include "import.h"
@@ -34,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "async_vfs.h"
 #include "grow.h"
 #include "import_faults.h"
 #include "import_int.h"
@@ -506,7 +513,7 @@ static int import_all(struct import_state *st)
     if (rc)
         return rc;
     if ((rc = exec_sql(st, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-                           "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-65536;"
+                           "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384;"
                            "BEGIN;")) ||
         (rc = exec_sql(st, hs_schema_sql)) || (rc = write_lookup_tables(st)) ||
         (rc = hs__import_prepare(st))) {
@@ -527,13 +534,15 @@ static int import_all(struct import_state *st)
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->changed, NULL);
     st->queue_out = q;
-    hs__import_events_init(st);
+    rc = hs__import_events_init(st);
     /* The producer reports into its own hs_error; SQLite errors into ours. */
     struct hs_error *mine = st->err, producer_err = {""};
     st->err = &producer_err;
     struct producer_args args = {st, index, last_seq};
     pthread_t thread;
-    if (pthread_create(&thread, NULL, produce, &args) != 0) {
+    if (rc) {
+        /* the error is in *mine already */
+    } else if (pthread_create(&thread, NULL, produce, &args) != 0) {
         rc = hs_error_set(mine, HS_EIO, "cannot start the import thread");
     } else {
         struct hs_error db_err = {""};
@@ -609,7 +618,9 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
                           strerror(errno));
         goto err_close_logs;
     }
-    if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+    /* The writes go to disk from a thread of their own (async_vfs.h). */
+    const char *vfs = hs_async_vfs_register() == SQLITE_OK ? HS_ASYNC_VFS : NULL;
+    if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, vfs) !=
         SQLITE_OK) {
         rc = hs_error_set(err, HS_EDB, "cannot create trace '%s': %s", opts->out_path,
                           st.db ? sqlite3_errmsg(st.db) : "out of memory");

@@ -33,21 +33,28 @@
 
 #include "grow.h"
 
-#define BLOCK_COLUMNS 16
 #define REORDER_LIMIT (1u << 18)
 
 enum { ROW_LIVE = 0, ROW_DONE = 1, ROW_PARKED = 2 };
 
-void hs__import_events_init(struct import_state *st)
+int hs__import_events_init(struct import_state *st)
 {
     hs_stream_writer_init(&st->stream);
     hs_ptrmap_init(&st->live);
+    memset(&st->zs, 0, sizeof st->zs);
+    if (deflateInit2(&st->zs, 1, Z_DEFLATED, 15, 8, Z_HUFFMAN_ONLY) != Z_OK)
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    st->zs_open = 1;
+    return 0;
 }
 
 void hs__import_events_release(struct import_state *st)
 {
     hs_stream_writer_free(&st->stream);
     hs_ptrmap_free(&st->live);
+    if (st->zs_open)
+        deflateEnd(&st->zs);
+    st->zs_open = 0;
     free(st->rows);
     free(st->free_rows);
     free(st->snaps);
@@ -103,13 +110,22 @@ static int flush_chunk(struct import_state *st)
     struct hs_stream_writer *w = &st->stream;
     if (w->n_events == 0)
         return 0;
-    /* Deflate level 1: a third smaller (the deltas still repeat), at
-     * about 200 MB/s. */
-    uLongf packed_size = compressBound((uLong)w->len);
+    /* Huffman coding only (no LZ77 string matching): 8.2 bytes per event
+     * on the bench workload instead of 7.4 at level 1, for a third of the
+     * CPU (level 1 alone took about 0.8 s of a 4 M-event import). The
+     * z_stream is kept and reset between chunks: compress2() would
+     * allocate and clear its tables for every chunk. */
+    uLongf packed_size = deflateBound(&st->zs, (uLong)w->len);
     unsigned char *packed = malloc(packed_size);
     if (!packed)
         return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    if (compress2(packed, &packed_size, w->buf, (uLong)w->len, 1) != Z_OK) {
+    st->zs.next_in = w->buf;
+    st->zs.avail_in = (uInt)w->len;
+    st->zs.next_out = packed;
+    st->zs.avail_out = (uInt)packed_size;
+    int zrc = deflate(&st->zs, Z_FINISH);
+    packed_size = st->zs.total_out;
+    if (zrc != Z_STREAM_END || deflateReset(&st->zs) != Z_OK) {
         free(packed);
         return hs_error_set(st->err, HS_ENOMEM, "cannot deflate the event stream");
     }

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <zlib.h>
 
 #include "error.h"
 #include "fault_place.h"
@@ -20,6 +21,14 @@
 
 #define BLOCK_ROWS_PER_INSERT 64 /* rows per multi-row INSERT */
 #define BLOCK_ROWS_PER_MSG 512   /* rows per message: fewer thread handoffs */
+#define BLOCK_COLUMNS 16         /* columns of the blocks table */
+
+/* What a parameter of a prepared INSERT holds (import_write.c). */
+enum { BOUND_UNKNOWN = 0, BOUND_NULL, BOUND_VALUE };
+struct bound_value {
+    uint64_t v;
+    uint8_t state; /* BOUND_* */
+};
 
 /* One process image: one log file. */
 struct import_image {
@@ -85,6 +94,7 @@ struct import_queue {
     struct import_msg msgs[IMPORT_QUEUE_LEN];
     uint64_t head, tail; /* taken, posted */
     int failed;          /* the consumer gave up: posting fails */
+    int ended;           /* MSG_END is posted */
 };
 
 struct import_state {
@@ -121,8 +131,14 @@ struct import_state {
 
     struct hs_stream_writer stream;
     uint64_t n_chunks;
+    z_stream zs; /* deflates the chunks (Huffman only), reset between them */
+    int zs_open;
 
     sqlite3_stmt *ins_blocks_multi, *ins_block, *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
+    /* The parameters the two blocks INSERTs hold (all BOUND_UNKNOWN when
+     * prepared). */
+    struct bound_value bound_multi[BLOCK_ROWS_PER_INSERT * BLOCK_COLUMNS];
+    struct bound_value bound_single[BLOCK_COLUMNS];
 
     struct import_queue *queue_out; /* producer -> SQLite thread */
 
@@ -130,7 +146,7 @@ struct import_state {
 };
 
 /* import_events.c: the producer side (no SQLite calls). */
-void hs__import_events_init(struct import_state *st);
+int hs__import_events_init(struct import_state *st);
 int hs__import_record(struct import_state *st, uint32_t image, const struct hs_record *rec);
 int hs__import_finish(struct import_state *st);
 void hs__import_events_release(struct import_state *st);

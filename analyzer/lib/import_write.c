@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_COLUMNS 16
-
 static int prepare(struct import_state *st, sqlite3_stmt **stmt, const char *sql)
 {
     if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
@@ -26,6 +24,8 @@ static int prepare(struct import_state *st, sqlite3_stmt **stmt, const char *sql
 
 int hs__import_prepare(struct import_state *st)
 {
+    memset(st->bound_multi, 0, sizeof st->bound_multi); /* BOUND_UNKNOWN */
+    memset(st->bound_single, 0, sizeof st->bound_single);
     char *multi = malloc(BLOCK_ROWS_PER_INSERT * (BLOCK_COLUMNS * 2 + 4) + 64);
     if (!multi)
         return hs_error_set(st->err, HS_ENOMEM, "out of memory");
@@ -78,29 +78,45 @@ static void bind_u64(sqlite3_stmt *s, int i, uint64_t v, int is_null)
         sqlite3_bind_int64(s, i, (sqlite3_int64)v);
 }
 
-static void bind_block(struct import_state *st, sqlite3_stmt *s, int base,
-                       const struct block_row *b)
+/* Binds parameter i unless it already holds that value: sqlite3_reset()
+ * keeps the bindings, and most columns of consecutive rows repeat (proc,
+ * tid, op, flags, old_ptr, free_tid, free_op, often the callers). A bind
+ * costs about as much as a third of the row's insert, so this skips about
+ * half of them. known[i - 1] mirrors what the statement holds. */
+static void bind_cached(sqlite3_stmt *s, struct bound_value *known, int i, uint64_t v, int is_null)
+{
+    struct bound_value *k = &known[i - 1];
+    uint8_t state = is_null ? BOUND_NULL : BOUND_VALUE;
+    if (k->state == state && (is_null || k->v == v))
+        return;
+    bind_u64(s, i, v, is_null);
+    k->state = state;
+    k->v = v;
+}
+
+static void bind_block(struct import_state *st, sqlite3_stmt *s, struct bound_value *known,
+                       int base, const struct block_row *b)
 {
     const struct import_image *img = &st->images[b->image];
     int live = b->free_seq == 0;
-    bind_u64(s, base + 1, b->alloc_seq, 0);
-    bind_u64(s, base + 2, b->image + 1, 0);
+    bind_cached(s, known, base + 1, b->alloc_seq, 0);
+    bind_cached(s, known, base + 2, b->image + 1, 0);
     /* NULL thread ids mean "the process's main thread" (tid == pid) and,
      * for free_tid, "the thread that allocated it": 4 bytes less per row. */
-    bind_u64(s, base + 3, b->tid, b->tid == img->pid);
-    bind_u64(s, base + 4, b->alloc_ts, 0);
-    bind_u64(s, base + 5, b->op, 0);
-    bind_u64(s, base + 6, b->ptr, 0);
-    bind_u64(s, base + 7, b->size, 0);
-    bind_u64(s, base + 8, b->chunk_size, 0);
-    bind_u64(s, base + 9, b->flags, 0);
-    bind_u64(s, base + 10, b->caller, 0);
-    bind_u64(s, base + 11, b->old_ptr, b->old_ptr == 0);
-    bind_u64(s, base + 12, b->free_seq, live);
-    bind_u64(s, base + 13, b->free_ts, live);
-    bind_u64(s, base + 14, b->free_tid, live || b->free_tid == b->tid);
-    bind_u64(s, base + 15, b->free_op, live);
-    bind_u64(s, base + 16, b->free_caller, live);
+    bind_cached(s, known, base + 3, b->tid, b->tid == img->pid);
+    bind_cached(s, known, base + 4, b->alloc_ts, 0);
+    bind_cached(s, known, base + 5, b->op, 0);
+    bind_cached(s, known, base + 6, b->ptr, 0);
+    bind_cached(s, known, base + 7, b->size, 0);
+    bind_cached(s, known, base + 8, b->chunk_size, 0);
+    bind_cached(s, known, base + 9, b->flags, 0);
+    bind_cached(s, known, base + 10, b->caller, 0);
+    bind_cached(s, known, base + 11, b->old_ptr, b->old_ptr == 0);
+    bind_cached(s, known, base + 12, b->free_seq, live);
+    bind_cached(s, known, base + 13, b->free_ts, live);
+    bind_cached(s, known, base + 14, b->free_tid, live || b->free_tid == b->tid);
+    bind_cached(s, known, base + 15, b->free_op, live);
+    bind_cached(s, known, base + 16, b->free_caller, live);
 }
 
 static int step(struct import_state *st, sqlite3_stmt *s, const char *what, struct hs_error *err)
@@ -119,13 +135,13 @@ static int write_blocks(struct import_state *st, const struct import_msg *m, str
     int rc;
     for (; r + BLOCK_ROWS_PER_INSERT <= n; r += BLOCK_ROWS_PER_INSERT) {
         for (unsigned k = 0; k < BLOCK_ROWS_PER_INSERT; k++)
-            bind_block(st, st->ins_blocks_multi, (int)(k * BLOCK_COLUMNS),
+            bind_block(st, st->ins_blocks_multi, st->bound_multi, (int)(k * BLOCK_COLUMNS),
                        &m->u.blocks.rows[r + k]);
         if ((rc = step(st, st->ins_blocks_multi, "cannot insert blocks", err)))
             return rc;
     }
     for (; r < n; r++) {
-        bind_block(st, st->ins_block, 0, &m->u.blocks.rows[r]);
+        bind_block(st, st->ins_block, st->bound_single, 0, &m->u.blocks.rows[r]);
         if ((rc = step(st, st->ins_block, "cannot insert blocks", err)))
             return rc;
     }
@@ -203,8 +219,11 @@ struct import_msg *hs__import_msg_begin(struct import_state *st)
 {
     struct import_queue *q = st->queue_out;
     pthread_mutex_lock(&q->lock);
-    while (!q->failed && q->tail - q->head == IMPORT_QUEUE_LEN)
-        pthread_cond_wait(&q->changed, &q->lock);
+    /* Full: wait until the consumer is down to half (one wake-up per
+     * half queue, not per message). */
+    if (q->tail - q->head == IMPORT_QUEUE_LEN)
+        while (!q->failed && q->tail - q->head > IMPORT_QUEUE_LEN / 2)
+            pthread_cond_wait(&q->changed, &q->lock);
     int failed = q->failed;
     pthread_mutex_unlock(&q->lock);
     /* The slot at tail is the producer's until it commits it. */
@@ -216,7 +235,8 @@ void hs__import_msg_commit(struct import_state *st)
     struct import_queue *q = st->queue_out;
     pthread_mutex_lock(&q->lock);
     q->tail++;
-    pthread_cond_broadcast(&q->changed);
+    if (q->tail - q->head == IMPORT_QUEUE_LEN / 2)
+        pthread_cond_broadcast(&q->changed);
     pthread_mutex_unlock(&q->lock);
 }
 
@@ -226,8 +246,10 @@ int hs__import_consume(struct import_state *st, struct hs_error *err)
     int rc = 0;
     for (;;) {
         pthread_mutex_lock(&q->lock);
-        while (q->head == q->tail)
-            pthread_cond_wait(&q->changed, &q->lock);
+        /* Empty: wait until half full or the end is posted. */
+        if (q->head == q->tail)
+            while (!q->ended && q->tail - q->head < IMPORT_QUEUE_LEN / 2)
+                pthread_cond_wait(&q->changed, &q->lock);
         pthread_mutex_unlock(&q->lock);
         struct import_msg *m = &q->msgs[q->head % IMPORT_QUEUE_LEN];
         if (m->kind == MSG_END) {
@@ -260,7 +282,8 @@ int hs__import_consume(struct import_state *st, struct hs_error *err)
         q->head++;
         if (rc)
             q->failed = 1; /* the producer stops at its next message */
-        pthread_cond_broadcast(&q->changed);
+        if (rc || q->tail - q->head == IMPORT_QUEUE_LEN / 2)
+            pthread_cond_broadcast(&q->changed);
         pthread_mutex_unlock(&q->lock);
         if (rc) {
             /* Drain to MSG_END so the producer can finish and be joined. */
@@ -293,6 +316,7 @@ void hs__import_msg_end(struct import_state *st, int rc)
     m->kind = MSG_END;
     m->u.end_rc = rc;
     q->tail++;
+    q->ended = 1;
     pthread_cond_broadcast(&q->changed);
     pthread_mutex_unlock(&q->lock);
 }
