@@ -79,6 +79,9 @@ awk -v n="$nrss" -v t="$trss" '{}END{printf "  tracer memory (peak RSS delta):  
 echo
 "$(dirname "$0")/faults_bench.sh" "$build"
 
+# analyzer: replay rate and `heap --at` on a 10-million-event trace.
+"$(dirname "$0")/model_bench.sh" "$build"
+
 # viz: `heapscope report` on a 10-million-event trace (target < 1 min).
 "$(dirname "$0")/report_bench.sh" "$build"
 
