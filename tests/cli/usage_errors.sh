@@ -58,6 +58,9 @@ expect_usage report "unexpected argument 'c.db'" report a.db b.db c.db -o out
 expect_usage import "no log directory given" import
 expect_usage import "no output file (-o FILE)" import logs
 expect_usage lifetimes "only --csv output exists" lifetimes t.db
+expect_usage record "-o wants a value" record -o
+expect_usage record "unknown option '--bogus'" record --bogus ls
+expect_usage record "no program to run" record -o t.db
 expect_usage lab "unexpected argument 'b'" lab run a b
 expect_usage lab "unknown option '--x'" lab list --x
 exit $fail
