@@ -82,6 +82,16 @@ int main(int argc, char **argv)
         print_help(stderr);
         return HS_EXIT_USAGE;
     }
+    if (strcmp(argv[1], "help") == 0 && argc > 2) {
+        /* "heapscope help CMD" is "heapscope CMD --help" */
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            if (strcmp(argv[2], commands[i].name) == 0) {
+                char *args[] = {argv[2], "--help", NULL};
+                return commands[i].run(2, args);
+            }
+        fprintf(stderr, "heapscope: '%s' is not a heapscope command (see 'heapscope help')\n", argv[2]);
+        return HS_EXIT_USAGE;
+    }
     if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
         print_help(stdout);
         return HS_EXIT_OK;

@@ -63,4 +63,18 @@ expect_usage record "unknown option '--bogus'" record --bogus ls
 expect_usage record "no program to run" record -o t.db
 expect_usage lab "unexpected argument 'b'" lab run a b
 expect_usage lab "unknown option '--x'" lab list --x
+# "heapscope help CMD" is "heapscope CMD --help"
+"$hs" help frag >"$out" 2>"$err"; rc=$?
+"$hs" frag --help >"$help"
+if [ $rc -ne 0 ] || [ -s "$err" ] || ! cmp -s "$out" "$help"; then
+  echo "FAIL: heapscope help frag is not heapscope frag --help"; fail=1
+else
+  echo "ok: heapscope help frag"
+fi
+"$hs" help nope >"$out" 2>"$err"
+if [ $? -ne 2 ] || [ "$(cat "$err")" != "heapscope: 'nope' is not a heapscope command (see 'heapscope help')" ]; then
+  echo "FAIL: heapscope help nope"; fail=1
+else
+  echo "ok: heapscope help nope"
+fi
 exit $fail
