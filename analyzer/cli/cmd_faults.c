@@ -134,8 +134,15 @@ static void print_reconcile(const struct hs_faults_report *r, int perf)
         uint64_t ru = p->ru_minflt + p->ru_majflt;
         printf("  pid %u: %llu minor + %llu major", p->pid, (unsigned long long)p->ru_minflt,
                (unsigned long long)p->ru_majflt);
-        if (perf) {
-            long long diff = (long long)(ru - p->samples_at_exit);
+        long long diff = (long long)(ru - p->samples_at_exit);
+        if (perf && diff < (long long)p->log_prefault_pages) {
+            /* a populate can map several pages per fault (large folios) */
+            printf("; %llu samples until then; getrusage - samples = %lld\n"
+                   "    fewer than the %llu pages of the tracer's %s: the kernel faulted"
+                   " it in with fewer faults than pages (large folios, for example)",
+                   (unsigned long long)p->samples_at_exit, diff,
+                   (unsigned long long)p->log_prefault_pages, p->ring ? "ring" : "log segments");
+        } else if (perf) {
             printf("; %llu samples until then; getrusage - samples = %lld\n"
                    "    %s%llu: the tracer's %s; the other %lld: kernel-mode and"
                    " pre-exec faults",
