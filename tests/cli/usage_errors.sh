@@ -77,4 +77,15 @@ if [ $? -ne 2 ] || [ "$(cat "$err")" != "heapscope: 'nope' is not a heapscope co
 else
   echo "ok: heapscope help nope"
 fi
+# a typo'd lab name gets the nearest name, an unrelated one only the list
+for pair in "first-maloc|no lab named 'first-maloc'; did you mean 'first-malloc'? (see 'heapscope lab list')" \
+            "xyz|no lab named 'xyz' (see 'heapscope lab list')"; do
+  name=${pair%%|*} want="heapscope lab: ${pair#*|}"
+  "$hs" lab run "$name" >"$out" 2>"$err"; rc=$?
+  if [ $rc -ne 1 ] || [ "$(cat "$err")" != "$want" ]; then
+    echo "FAIL: heapscope lab run $name: exit $rc, said '$(cat "$err")'"; fail=1
+  else
+    echo "ok: heapscope lab run $name"
+  fi
+done
 exit $fail
