@@ -8,10 +8,12 @@
 #include "lab.h"
 #include "lab_print.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -227,6 +229,8 @@ int cmd_lab(int argc, char **argv)
     int rc = parse_run(argc - 1, argv + 1, &o);
     if (rc != CLI_ARGS_OK)
         return cli_args_exit(rc);
+    if (o.dir && !o.native && mkdir(o.dir, 0777) != 0 && errno != EEXIST)
+        return cli_fail("lab", "cannot create directory '%s': %s", o.dir, strerror(errno));
     if (!o.all) {
         const struct hs_lab *lab = hs_lab_find(o.name);
         if (!lab) {

@@ -88,4 +88,12 @@ for pair in "first-maloc|no lab named 'first-maloc'; did you mean 'first-malloc'
     echo "ok: heapscope lab run $name"
   fi
 done
+# --dir is created when missing
+tdir=$(mktemp -d)
+if "$hs" lab run chunk-overhead --dir "$tdir/traces" >"$out" 2>"$err" && [ -s "$tdir/traces/lab-chunk-overhead.db" ]; then
+  echo "ok: heapscope lab run chunk-overhead --dir (a new directory)"
+else
+  echo "FAIL: heapscope lab run --dir did not create the directory: $(cat "$err")"; fail=1
+fi
+rm -rf "$tdir"
 exit $fail
