@@ -29,7 +29,7 @@ int cmd_import(int argc, char **argv)
     if (res.n_lost)
         fprintf(
             stderr,
-            "heapscope import: %llu reserved slot%s never committed (the program died mid-write)\n",
+            "heapscope import: %llu reserved slot%s never committed (see the warnings above)\n",
             (unsigned long long)res.n_lost, res.n_lost == 1 ? " was" : "s were");
     fprintf(stderr, "heapscope import: trace written to '%s'\n", out);
     return HS_EXIT_OK;

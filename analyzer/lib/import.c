@@ -151,10 +151,12 @@ static int build_index(struct import_state *st, uint64_t **out, uint64_t *last_s
                 max = r->seq;
         }
         st->result->n_lost += log->n_lost;
+        /* a full log: the slots reserved past its limit are never written */
         if (log->n_lost)
-            warn(st,
-                 "process %u: %llu reserved slot%s never committed (the program died mid-write)",
-                 st->images[i].pid, (unsigned long long)log->n_lost, log->n_lost == 1 ? "" : "s");
+            warn(st, "process %u: %llu reserved slot%s never committed (%s)", st->images[i].pid,
+                 (unsigned long long)log->n_lost, log->n_lost == 1 ? "" : "s",
+                 log->header->flags & HS_LOG_FULL ? "reserved past the log's limit"
+                                                  : "the program died mid-write");
         if (log->header->flags & HS_LOG_FULL)
             warn(st, "process %u: the log reached its size limit; later events were dropped",
                  st->images[i].pid);

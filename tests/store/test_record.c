@@ -449,8 +449,8 @@ static void test_record__import_reports_lost_slots(void **state)
              "program died mid-write)\n"
              "heapscope import: imported 1 event from 1 process, 1 block live at exit, 0.1 MiB "
              "(%.1f bytes/event)\n"
-             "heapscope import: 3 reserved slots were never committed (the program died "
-             "mid-write)\n"
+             "heapscope import: 3 reserved slots were never committed (see the warnings "
+             "above)\n"
              "heapscope import: trace written to '%s'\n",
              (double)query_int(db, "SELECT page_count * page_size FROM pragma_page_count, "
                                    "pragma_page_size"),
