@@ -31,16 +31,16 @@ expect_usage() {
 }
 
 for cmd in summary leaks verdict sizes sites check bins heap frag explain plot report \
-           lifetimes timeline import; do
+           lifetimes timeline import faults; do
   "$hs" $cmd --help >"$out" 2>"$err" && [ -s "$out" ] && [ ! -s "$err" ] && head -c 17 "$out" | grep -q '^usage: heapscope ' \
     || { echo "FAIL: heapscope $cmd --help"; fail=1; }
   expect_usage $cmd "unknown option '--no-such-option'" $cmd t.db --no-such-option
 done
 for cmd in summary leaks verdict sizes sites check bins heap frag explain plot report \
-           lifetimes timeline; do
+           lifetimes timeline faults; do
   expect_usage $cmd "no trace file given" $cmd
 done
-for cmd in summary leaks verdict sizes sites check bins heap frag lifetimes timeline; do
+for cmd in summary leaks verdict sizes sites check bins heap frag lifetimes timeline faults; do
   expect_usage $cmd "unexpected argument 'two.db'" $cmd one.db two.db
 done
 expect_usage sites "--top wants a positive number, not '0'" sites t.db --top 0
@@ -50,6 +50,8 @@ expect_usage lifetimes "--pid wants a number, not '4294967296'" lifetimes t.db -
 expect_usage timeline "--every wants a positive number, not '-3'" timeline t.db --csv --every -3
 expect_usage bins "--at and --mark exclude each other" bins t.db --at 3 --mark m
 expect_usage frag "--json and --csv exclude each other" frag t.db --json --csv
+expect_usage faults "--at wants a positive number, not '0'" faults t.db --at 0
+expect_usage faults "--at and --mark exclude each other" faults t.db --at 3 --mark m
 expect_usage explain "no SEQ given" explain t.db
 expect_usage explain "SEQ must be an event number, not 'x'" explain t.db x
 expect_usage plot "no plot kind given" plot t.db
