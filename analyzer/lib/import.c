@@ -620,6 +620,15 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
                           strerror(errno));
         goto err_close_logs;
     }
+    /* mkstemp makes it 0600: give the trace the mode sqlite3 or cp would
+     * (0666 less the umask), so others can read it where the umask allows */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        rc = hs_error_set(err, HS_EIO, "cannot write trace '%s': %s", opts->out_path,
+                          strerror(errno));
+        goto err_remove_tmp;
+    }
     /* The writes go to disk from a thread of their own (async_vfs.h). */
     const char *vfs = hs_async_vfs_register() == SQLITE_OK ? HS_ASYNC_VFS : NULL;
     if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, vfs) !=
