@@ -96,9 +96,13 @@ static int open_logs(struct import_state *st)
     struct dirent *de;
     size_t cap = 0;
     int rc = 0;
+    int rings = 0; /* <pid>.<gen>.ring: HS_RING=1 with no recorder to drain it */
     while ((de = readdir(d))) {
         unsigned pid, gen;
         int end = 0;
+        if (sscanf(de->d_name, "%u.%u.ring%n", &pid, &gen, &end) == 2 && !de->d_name[end])
+            rings++;
+        end = 0;
         if (sscanf(de->d_name, "%u.%u.hslog%n", &pid, &gen, &end) != 2 || de->d_name[end])
             continue;
         struct import_image *grown = hs_grow(st->images, &cap, st->n_images, sizeof *grown, 16);
@@ -131,7 +135,12 @@ static int open_logs(struct import_state *st)
         st->n_images++;
     }
     closedir(d);
-    if (rc == 0 && st->n_images == 0)
+    if (rc == 0 && st->n_images == 0 && rings)
+        rc = hs_error_set(st->err, HS_EFORMAT,
+                          "'%s' holds only rings (<pid>.<gen>.ring), which only heapscope record "
+                          "can drain: preload the tracer without HS_RING=1",
+                          dir);
+    else if (rc == 0 && st->n_images == 0)
         rc = hs_error_set(st->err, HS_EFORMAT,
                           "'%s' holds no readable heapscope log (<pid>.<gen>.hslog)", dir);
     if (rc == 0)
