@@ -75,7 +75,7 @@ int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **
         return cli_fail(cmd, "%s", err.msg);
     }
     o->idx = want ? hs_model_image_of_seq(*t, &o->imgs, want, o->pid, &err)
-                   : hs_model_image_of_pid(&o->imgs, o->pid);
+                  : hs_model_image_of_pid(&o->imgs, o->pid);
     if (o->idx < 0) {
         if (!want && o->pid)
             hs_error_set(&err, HS_EARG, "no process %u in '%s'", o->pid, o->file);

@@ -236,7 +236,8 @@ int cmd_lab(int argc, char **argv)
         if (!lab) {
             const struct hs_lab *near = nearest_lab(o.name);
             if (near)
-                return cli_fail("lab", "no lab named '%s'; did you mean '%s'? (see 'heapscope lab list')",
+                return cli_fail("lab",
+                                "no lab named '%s'; did you mean '%s'? (see 'heapscope lab list')",
                                 o.name, near->name);
             return cli_fail("lab", "no lab named '%s' (see 'heapscope lab list')", o.name);
         }

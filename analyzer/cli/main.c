@@ -26,7 +26,8 @@ static void print_help(FILE *out)
     fprintf(out, "usage: heapscope <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n'heapscope <command> --help' shows a command's options; docs/cli/ has them all.\n");
+    fprintf(out,
+            "\n'heapscope <command> --help' shows a command's options; docs/cli/ has them all.\n");
 }
 
 /* "heapscope <cmd>: <message>\n" on stderr. */
@@ -89,7 +90,8 @@ int main(int argc, char **argv)
                 char *args[] = {argv[2], "--help", NULL};
                 return commands[i].run(2, args);
             }
-        fprintf(stderr, "heapscope: '%s' is not a heapscope command (see 'heapscope help')\n", argv[2]);
+        fprintf(stderr, "heapscope: '%s' is not a heapscope command (see 'heapscope help')\n",
+                argv[2]);
         return HS_EXIT_USAGE;
     }
     if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {

@@ -388,9 +388,9 @@ static void test_import__full_log_names_its_lost_slot(void **state)
     struct hs_error err;
     if (run_import(dir, out, &res, &w, &err))
         fail_msg("%s", err.msg);
-    assert_string_equal(w.text,
-                        "process 100: 1 reserved slot never committed (reserved past the log's limit)\n"
-                        "process 100: the log reached its size limit; later events were dropped\n");
+    assert_string_equal(
+        w.text, "process 100: 1 reserved slot never committed (reserved past the log's limit)\n"
+                "process 100: the log reached its size limit; later events were dropped\n");
     assert_int_equal(res.n_lost, 1);
     assert_int_equal(res.n_events, 2);
     synth_rmtree(dir);
