@@ -381,7 +381,7 @@ static void test_record__summary_and_leaks_of_a_recording(void **state)
     assert_int_equal(r.code, 0);
     assert_non_null(strstr(r.out, "      3024 bytes in      3 blocks (1007-1009 each) pid "));
     assert_non_null(strstr(r.out, "st_exit+0x"));
-    assert_non_null(strstr(r.out, "3024 bytes in 3 blocks live at exit, from 1 call sites\n"));
+    assert_non_null(strstr(r.out, "3024 bytes in 3 blocks live at exit, from 1 call site\n"));
     synth_rmtree(dir);
     free(dir);
 }
