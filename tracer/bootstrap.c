@@ -207,6 +207,9 @@ static void open_logdir(void)
 
     const char *what = "cannot open HS_LOGDIR";
     int rc = hs__sys_open_dir(dir);
+    if (rc == -ENOENT && hs__state.ring_wanted)
+        return; /* heapscope record is done and removed its directory: a process
+                 * left behind (exec'd after the program ended) runs untraced */
     if (rc >= 0) {
         rc = hs__sys_fd_move_high(rc);
         hs__state.dir_fd = rc;

@@ -3,6 +3,7 @@
  * option table, else taken as the next positional. */
 #include "cli_args.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -115,4 +116,22 @@ int cli_args_trace(const char *cmd, const char *usage, const struct cli_opt *opt
     if (rc != CLI_ARGS_OK)
         return rc;
     return cli_open_trace(cmd, *path, t);
+}
+
+int cli_check_pid(const char *cmd, const char *path, struct hs_trace *t, uint32_t pid)
+{
+    if (!pid)
+        return 0;
+    sqlite3_stmt *st;
+    int found = 0;
+    if (sqlite3_prepare_v2(hs_trace_db(t), "SELECT 1 FROM processes WHERE pid = ?", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, pid);
+        found = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+    }
+    if (found)
+        return 0;
+    hs_trace_close(t);
+    return cli_fail(cmd, "no process %u in '%s'", pid, path);
 }

@@ -118,4 +118,8 @@ int cli_args_trace(const char *cmd, const char *usage, const struct cli_opt *opt
  * *t open otherwise (the caller closes it with hs_trace_close). */
 int cli_open_trace(const char *cmd, const char *path, struct hs_trace **t);
 
+/* 0 if pid is 0 or a process of the trace; else prints
+ * "heapscope <cmd>: no process PID in 'path'", closes t, returns HS_EXIT_ERROR. */
+int cli_check_pid(const char *cmd, const char *path, struct hs_trace *t, uint32_t pid);
+
 #endif

@@ -62,10 +62,11 @@ int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **
         if (!o->pid)
             o->pid = k->pid;
     }
-    if (o->at > hs_trace_last_seq(*t)) {
-        rc =
-            cli_fail(cmd, "seq %llu is past the end of '%s' (last seq %llu)",
-                     (unsigned long long)o->at, o->file, (unsigned long long)hs_trace_last_seq(*t));
+    /* explain's model stops just before SEQ, but SEQ's own process image is the one wanted */
+    uint64_t want = o->seq ? o->seq : o->at;
+    if (want > hs_trace_last_seq(*t)) {
+        rc = cli_fail(cmd, "seq %llu is past the end of '%s' (last seq %llu)",
+                      (unsigned long long)want, o->file, (unsigned long long)hs_trace_last_seq(*t));
         hs_trace_close(*t);
         return rc;
     }
@@ -73,12 +74,12 @@ int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **
         hs_trace_close(*t);
         return cli_fail(cmd, "%s", err.msg);
     }
-    o->idx = o->at ? hs_model_image_of_seq(*t, &o->imgs, o->at, o->pid, &err)
-                   : hs_model_image_of_pid(&o->imgs, o->pid);
+    o->idx = want ? hs_model_image_of_seq(*t, &o->imgs, want, o->pid, &err)
+                  : hs_model_image_of_pid(&o->imgs, o->pid);
     if (o->idx < 0) {
-        if (!o->at && o->pid)
+        if (!want && o->pid)
             hs_error_set(&err, HS_EARG, "no process %u in '%s'", o->pid, o->file);
-        else if (!o->at)
+        else if (!want)
             hs_error_set(&err, HS_EARG, "no process in '%s'", o->file);
         goto err_close;
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "faults.h"
 #include "trace.h"
 
@@ -134,8 +135,15 @@ static void print_reconcile(const struct hs_faults_report *r, int perf)
         uint64_t ru = p->ru_minflt + p->ru_majflt;
         printf("  pid %u: %llu minor + %llu major", p->pid, (unsigned long long)p->ru_minflt,
                (unsigned long long)p->ru_majflt);
-        if (perf) {
-            long long diff = (long long)(ru - p->samples_at_exit);
+        long long diff = (long long)(ru - p->samples_at_exit);
+        if (perf && diff < (long long)p->log_prefault_pages) {
+            /* a populate can map several pages per fault (large folios) */
+            printf("; %llu samples until then; getrusage - samples = %lld\n"
+                   "    fewer than the %llu pages of the tracer's %s: the kernel faulted"
+                   " it in with fewer faults than pages (large folios, for example)",
+                   (unsigned long long)p->samples_at_exit, diff,
+                   (unsigned long long)p->log_prefault_pages, p->ring ? "ring" : "log segments");
+        } else if (perf) {
             printf("; %llu samples until then; getrusage - samples = %lld\n"
                    "    %s%llu: the tracer's %s; the other %lld: kernel-mode and"
                    " pre-exec faults",
@@ -214,29 +222,15 @@ static void print_text(const char *path, const struct hs_faults_report *r)
 int cmd_faults(int argc, char **argv)
 {
     const char *path = NULL, *mark = NULL;
-    unsigned long long at = 0;
+    uint64_t at = 0;
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            fputs(usage, stdout);
-            return HS_EXIT_OK;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
-            char *end;
-            at = strtoull(argv[++i], &end, 10);
-            if (*end || at == 0)
-                return cli_usage_error("faults", usage, "bad event number '%s'", argv[i]);
-        } else if (strcmp(argv[i], "--mark") == 0 && i + 1 < argc) {
-            mark = argv[++i];
-        } else if (argv[i][0] == '-' || path) {
-            return cli_usage_error("faults", usage, "unexpected argument '%s'", argv[i]);
-        } else {
-            path = argv[i];
-        }
-    }
-    if (!path)
-        return cli_usage_error("faults", usage, "no trace file given");
+    const struct cli_opt opts[] = {CLI_FLAG("--json", &json), CLI_U64("--at", &at, 1),
+                                   CLI_STRING("--mark", &mark), CLI_OPT_END};
+    const struct cli_pos pos[] = {{"trace file", &path, 0}, CLI_POS_END};
+    const struct cli_args spec = {"faults", usage, opts, pos, NULL};
+    int rc = cli_args_parse(&spec, argc, argv);
+    if (rc != CLI_ARGS_OK)
+        return cli_args_exit(rc);
     if (at && mark)
         return cli_usage_error("faults", usage, "--at and --mark exclude each other");
 
@@ -244,6 +238,12 @@ int cmd_faults(int argc, char **argv)
     struct hs_trace *t;
     if (hs_trace_open(path, &t, &err))
         return cli_fail("faults", "%s", err.msg);
+    if (at > hs_trace_last_seq(t)) {
+        rc = cli_fail("faults", "seq %llu is past the end of '%s' (last seq %llu)",
+                      (unsigned long long)at, path, (unsigned long long)hs_trace_last_seq(t));
+        hs_trace_close(t);
+        return rc;
+    }
     if (mark) {
         const struct hs_mark *m = hs_trace_find_mark(t, mark);
         if (!m) {

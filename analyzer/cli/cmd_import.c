@@ -27,10 +27,9 @@ int cmd_import(int argc, char **argv)
     cli_import_describe(&res, line, sizeof line);
     fprintf(stderr, "heapscope import: imported %s\n", line);
     if (res.n_lost)
-        fprintf(
-            stderr,
-            "heapscope import: %llu reserved slot%s never committed (the program died mid-write)\n",
-            (unsigned long long)res.n_lost, res.n_lost == 1 ? " was" : "s were");
+        fprintf(stderr,
+                "heapscope import: %llu reserved slot%s never committed (see the warnings above)\n",
+                (unsigned long long)res.n_lost, res.n_lost == 1 ? " was" : "s were");
     fprintf(stderr, "heapscope import: trace written to '%s'\n", out);
     return HS_EXIT_OK;
 }

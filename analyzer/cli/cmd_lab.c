@@ -8,9 +8,12 @@
 #include "lab.h"
 #include "lab_print.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,6 +35,46 @@ static const char *const commands_here[] = {
 #include "commands.def"
 #undef HS_COMMAND
 };
+
+/* Edit distance between a and b (insertions, deletions, substitutions);
+ * strings of 63 characters or more count as far from everything. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[64];
+    if (la >= 64 || lb >= 64)
+        return SIZE_MAX;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+/* The lab whose name is at most 2 edits from name (a typo), or NULL. */
+static const struct hs_lab *nearest_lab(const char *name)
+{
+    size_t n, best = 3;
+    const struct hs_lab *labs = hs_lab_catalog(&n), *near = NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(name, labs[i].name);
+        if (d < best) {
+            best = d;
+            near = &labs[i];
+        }
+    }
+    return near;
+}
 
 struct options {
     int json, native, check, all, full;
@@ -186,10 +229,18 @@ int cmd_lab(int argc, char **argv)
     int rc = parse_run(argc - 1, argv + 1, &o);
     if (rc != CLI_ARGS_OK)
         return cli_args_exit(rc);
+    if (o.dir && !o.native && mkdir(o.dir, 0777) != 0 && errno != EEXIST)
+        return cli_fail("lab", "cannot create directory '%s': %s", o.dir, strerror(errno));
     if (!o.all) {
         const struct hs_lab *lab = hs_lab_find(o.name);
-        if (!lab)
+        if (!lab) {
+            const struct hs_lab *near = nearest_lab(o.name);
+            if (near)
+                return cli_fail("lab",
+                                "no lab named '%s'; did you mean '%s'? (see 'heapscope lab list')",
+                                o.name, near->name);
             return cli_fail("lab", "no lab named '%s' (see 'heapscope lab list')", o.name);
+        }
         rc = run_one(lab, &o);
         if (o.json)
             printf("\n");

@@ -58,8 +58,9 @@ int cmd_leaks(int argc, char **argv)
     if (json)
         printf("]\n");
     else
-        printf("%llu bytes in %llu blocks live at exit, from %llu call sites\n",
-               (unsigned long long)bytes, (unsigned long long)blocks, (unsigned long long)n);
+        printf("%llu bytes in %llu block%s live at exit, from %llu call site%s\n",
+               (unsigned long long)bytes, (unsigned long long)blocks, blocks == 1 ? "" : "s",
+               (unsigned long long)n, n == 1 ? "" : "s");
     free(sites);
     return HS_EXIT_OK;
 }

@@ -26,6 +26,8 @@ int cmd_lifetimes(int argc, char **argv)
     struct hs_trace *t;
     if ((rc = cli_open_trace("lifetimes", file, &t)) != 0)
         return rc;
+    if ((rc = cli_check_pid("lifetimes", file, t, pid)) != 0)
+        return rc;
     struct hs_error err = {{0}};
     struct hs_lifetimes l;
     rc = hs_lifetimes_collect(t, pid, max_rows, &l, &err);

@@ -129,7 +129,9 @@ static int parse_options(int argc, char **argv, const char **out, int *faults, i
         } else if (strcmp(argv[i], "--") == 0) {
             i++;
             break;
-        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+        } else if (strcmp(argv[i], "-o") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error("record", usage, "-o wants a value");
             *out = argv[++i];
         } else if (strcmp(argv[i], "--no-faults") == 0) {
             *faults = 0;

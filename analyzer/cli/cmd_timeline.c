@@ -35,6 +35,8 @@ int cmd_timeline(int argc, char **argv)
     struct hs_trace *t;
     if ((rc = cli_open_trace("timeline", file, &t)) != 0)
         return rc;
+    if ((rc = cli_check_pid("timeline", file, t, tl.pid)) != 0)
+        return rc;
     struct hs_error err = {{0}};
     printf("seq,ts_ns,live_requested,live_chunk,n_live,heap_start,brk,heap_extent,mmapped,"
            "page_faults,allocator_mapped,mark\n");

@@ -26,7 +26,8 @@ static void print_help(FILE *out)
     fprintf(out, "usage: heapscope <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n'heapscope <command> --help' shows a command's options; docs/cli/ has them all.\n");
+    fprintf(out,
+            "\n'heapscope <command> --help' shows a command's options; docs/cli/ has them all.\n");
 }
 
 /* "heapscope <cmd>: <message>\n" on stderr. */
@@ -80,6 +81,17 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         print_help(stderr);
+        return HS_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "help") == 0 && argc > 2) {
+        /* "heapscope help CMD" is "heapscope CMD --help" */
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            if (strcmp(argv[2], commands[i].name) == 0) {
+                char *args[] = {argv[2], "--help", NULL};
+                return commands[i].run(2, args);
+            }
+        fprintf(stderr, "heapscope: '%s' is not a heapscope command (see 'heapscope help')\n",
+                argv[2]);
         return HS_EXIT_USAGE;
     }
     if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {

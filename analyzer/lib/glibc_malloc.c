@@ -391,7 +391,9 @@ void hs__tcache_init(struct hs_model *m, uint32_t tid)
         int path;
         uint32_t c = hs__int_malloc(m, m->prof->tcache_struct_size, tid, &path);
         if (c) {
-            m->pool[c].req = m->prof->tcache_struct_size;
+            /* glibc's own: nothing the program requested (frag counts it
+             * as overhead, docs/cli/frag.md) */
+            m->pool[c].req = 0;
             hs__note(m,
                      "tcache_init: thread %u's tcache structure takes chunk 0x%llx (0x%llx bytes)",
                      tid, (unsigned long long)m->pool[c].addr, (unsigned long long)m->pool[c].size);

@@ -441,8 +441,15 @@ static void do_free_addr(struct hs_model *m, const struct hs_event *ev, uint64_t
         if (tc && tc->initialized && idx < m->par.tcache_bins &&
             tc->count[idx] < m->par.tcache_count) {
             hs__tcache_put(m, tc, c, idx);
+            hs__note(m,
+                     "chunk 0x%llx (0x%llx bytes, another arena) -> tcache %u of thread %u "
+                     "(now %u)",
+                     (unsigned long long)m->pool[c].addr, (unsigned long long)m->pool[c].size, idx,
+                     ev->tid, tc->count[idx]);
             return;
         }
+        hs__note(m, "chunk 0x%llx (0x%llx bytes) goes back to its own arena (not modelled)",
+                 (unsigned long long)m->pool[c].addr, (unsigned long long)m->pool[c].size);
         hs__map_del(&m->foreign, addr);
         hs__chunk_release(m, c);
         return;

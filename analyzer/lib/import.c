@@ -96,9 +96,13 @@ static int open_logs(struct import_state *st)
     struct dirent *de;
     size_t cap = 0;
     int rc = 0;
+    int rings = 0; /* <pid>.<gen>.ring: HS_RING=1 with no recorder to drain it */
     while ((de = readdir(d))) {
         unsigned pid, gen;
         int end = 0;
+        if (sscanf(de->d_name, "%u.%u.ring%n", &pid, &gen, &end) == 2 && !de->d_name[end])
+            rings++;
+        end = 0;
         if (sscanf(de->d_name, "%u.%u.hslog%n", &pid, &gen, &end) != 2 || de->d_name[end])
             continue;
         struct import_image *grown = hs_grow(st->images, &cap, st->n_images, sizeof *grown, 16);
@@ -131,7 +135,12 @@ static int open_logs(struct import_state *st)
         st->n_images++;
     }
     closedir(d);
-    if (rc == 0 && st->n_images == 0)
+    if (rc == 0 && st->n_images == 0 && rings)
+        rc = hs_error_set(st->err, HS_EFORMAT,
+                          "'%s' holds only rings (<pid>.<gen>.ring), which only heapscope record "
+                          "can drain: preload the tracer without HS_RING=1",
+                          dir);
+    else if (rc == 0 && st->n_images == 0)
         rc = hs_error_set(st->err, HS_EFORMAT,
                           "'%s' holds no readable heapscope log (<pid>.<gen>.hslog)", dir);
     if (rc == 0)
@@ -151,10 +160,12 @@ static int build_index(struct import_state *st, uint64_t **out, uint64_t *last_s
                 max = r->seq;
         }
         st->result->n_lost += log->n_lost;
+        /* a full log: the slots reserved past its limit are never written */
         if (log->n_lost)
-            warn(st,
-                 "process %u: %llu reserved slot%s never committed (the program died mid-write)",
-                 st->images[i].pid, (unsigned long long)log->n_lost, log->n_lost == 1 ? "" : "s");
+            warn(st, "process %u: %llu reserved slot%s never committed (%s)", st->images[i].pid,
+                 (unsigned long long)log->n_lost, log->n_lost == 1 ? "" : "s",
+                 log->header->flags & HS_LOG_FULL ? "reserved past the log's limit"
+                                                  : "the program died mid-write");
         if (log->header->flags & HS_LOG_FULL)
             warn(st, "process %u: the log reached its size limit; later events were dropped",
                  st->images[i].pid);
@@ -617,6 +628,15 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
         rc = hs_error_set(err, HS_EIO, "cannot write trace '%s': %s", opts->out_path,
                           strerror(errno));
         goto err_close_logs;
+    }
+    /* mkstemp makes it 0600: give the trace the mode sqlite3 or cp would
+     * (0666 less the umask), so others can read it where the umask allows */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        rc = hs_error_set(err, HS_EIO, "cannot write trace '%s': %s", opts->out_path,
+                          strerror(errno));
+        goto err_remove_tmp;
     }
     /* The writes go to disk from a thread of their own (async_vfs.h). */
     const char *vfs = hs_async_vfs_register() == SQLITE_OK ? HS_ASYNC_VFS : NULL;

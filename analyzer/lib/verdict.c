@@ -42,7 +42,10 @@ static int on_row(const struct hs_timeline_row *r, void *ctx)
     struct hs_verdict *v = run->v;
     struct hs_verdict_point p;
     point_from(&p, r, run->glibc);
-    if (p.held > v->peak.held || v->peak.seq == 0)
+    /* of the moments holding the most, the one with the most live data:
+     * not the brk that made room before anything filled it */
+    if (p.held > v->peak.held || v->peak.seq == 0 ||
+        (p.held == v->peak.held && p.live_requested > v->peak.live_requested))
         v->peak = p;
     if (p.live_requested > v->peak_live.live_requested || v->peak_live.seq == 0)
         v->peak_live = p;

@@ -370,6 +370,33 @@ static void test_import__lost_slots_are_reported(void **state)
     free(dir);
 }
 
+/* A full log (HS_LOG_MAX_EVENTS reached): the slot reserved past the limit
+ * is named as such, not as a program that died mid-write. */
+static void test_import__full_log_names_its_lost_slot(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), out[4096];
+    struct synth_log l;
+    synth_init(&l, 100, 0, 1, "/bin/full");
+    synth_call(&l, 1, 100, HS_OP_MALLOC, 0, 1, A, 10, 0, 32, CALLER);
+    synth_call(&l, 2, 100, HS_OP_MALLOC, 0, 1, A + 32, 10, 0, 32, CALLER);
+    l.header.flags |= HS_LOG_FULL;
+    synth_write(&l, dir, 1);
+    snprintf(out, sizeof out, "%s/t.db", dir);
+    struct hs_import_result res;
+    struct warnings w;
+    struct hs_error err;
+    if (run_import(dir, out, &res, &w, &err))
+        fail_msg("%s", err.msg);
+    assert_string_equal(
+        w.text, "process 100: 1 reserved slot never committed (reserved past the log's limit)\n"
+                "process 100: the log reached its size limit; later events were dropped\n");
+    assert_int_equal(res.n_lost, 1);
+    assert_int_equal(res.n_events, 2);
+    synth_rmtree(dir);
+    free(dir);
+}
+
 /* A log cut mid-record is read to its last whole record; a log too short
  * for its header is skipped with a warning. */
 static void test_import__truncated_logs(void **state)
@@ -478,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_import__processes_keep_addresses_apart),
         cmocka_unit_test(test_import__summary_forgets_the_heap_at_exec),
         cmocka_unit_test(test_import__lost_slots_are_reported),
+        cmocka_unit_test(test_import__full_log_names_its_lost_slot),
         cmocka_unit_test(test_import__bad_input_leaves_nothing),
         cmocka_unit_test(test_import__truncated_logs),
     };

@@ -381,7 +381,7 @@ static void test_record__summary_and_leaks_of_a_recording(void **state)
     assert_int_equal(r.code, 0);
     assert_non_null(strstr(r.out, "      3024 bytes in      3 blocks (1007-1009 each) pid "));
     assert_non_null(strstr(r.out, "st_exit+0x"));
-    assert_non_null(strstr(r.out, "3024 bytes in 3 blocks live at exit, from 1 call sites\n"));
+    assert_non_null(strstr(r.out, "3024 bytes in 3 blocks live at exit, from 1 call site\n"));
     synth_rmtree(dir);
     free(dir);
 }
@@ -449,8 +449,8 @@ static void test_record__import_reports_lost_slots(void **state)
              "program died mid-write)\n"
              "heapscope import: imported 1 event from 1 process, 1 block live at exit, 0.1 MiB "
              "(%.1f bytes/event)\n"
-             "heapscope import: 3 reserved slots were never committed (the program died "
-             "mid-write)\n"
+             "heapscope import: 3 reserved slots were never committed (see the warnings "
+             "above)\n"
              "heapscope import: trace written to '%s'\n",
              (double)query_int(db, "SELECT page_count * page_size FROM pragma_page_count, "
                                    "pragma_page_size"),

@@ -747,6 +747,20 @@ static void test_tracer__unusable_logdir(void **state)
     run_free(&r);
 }
 
+/* Under heapscope record (HS_RING=1) a missing directory means the recorder
+ * finished and removed it: a process left behind runs untraced, silently. */
+static void test_tracer__recorder_gone_is_silent(void **state)
+{
+    const char *env[] = {"HS_LOGDIR=/nonexistent-heapscope-dir", "HS_RING=1", NULL};
+    const char *args[] = {"100", NULL};
+    struct run r;
+    run_fixture_env(&r, NULL, "fx_reenter", args, env);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(r.n_logs, 0);
+    assert_string_equal(r.err, "");
+    run_free(&r);
+}
+
 static void test_tracer__event_limit(void **state)
 {
     const char *env[] = {"HS_LOG_MAX_EVENTS=50", NULL};
@@ -929,6 +943,7 @@ int main(void)
         cmocka_unit_test(test_tracer__program_calls),
         cmocka_unit_test(test_tracer__inert_without_logdir),
         cmocka_unit_test(test_tracer__unusable_logdir),
+        cmocka_unit_test(test_tracer__recorder_gone_is_silent),
         cmocka_unit_test(test_tracer__event_limit),
         cmocka_unit_test(test_tracer__program_closes_log_fd),
         cmocka_unit_test(test_tracer__timestamps_are_monotonic_clock),

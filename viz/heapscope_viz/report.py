@@ -135,7 +135,8 @@ def table(header, rows, numeric=()):
         cells = []
         for i, v in enumerate(r):
             cls = ' class="n"' if i in numeric else ""
-            cells.append("<td%s>%s</td>" % (cls, num(v) if i in numeric else esc(v)))
+            text = "-" if v is None else num(v) if i in numeric else esc(v)  # null: unknown
+            cells.append("<td%s>%s</td>" % (cls, text))
         out.append("<tr>%s</tr>" % "".join(cells))
     out.append("</table>")
     return "\n".join(out)
