@@ -11,7 +11,7 @@ level=${1:-build}
 
 pkgs=(gcc make cmake pkg-config libsqlite3-dev zlib1g-dev libdw-dev liburing-dev)
 if [ "$level" = test ] || [ "$level" = bench ]; then
-  pkgs+=(libcmocka-dev sqlite3 strace gdb libc6-dbg libjemalloc2 libjemalloc-dev
+  pkgs+=(g++ libcmocka-dev sqlite3 strace gdb libc6-dbg libjemalloc2 libjemalloc-dev
          libtcmalloc-minimal4 libmimalloc2.0 python3 python3-matplotlib chromium
          util-linux procps)
 fi

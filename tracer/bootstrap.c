@@ -4,7 +4,8 @@
  *
  * Initialization runs once, on the first hooked call or from the library
  * constructor, whichever comes first:
- *   1. resolve the next definition of every hooked symbol with
+ *   1. resolve the next definition of every hooked symbol (C++ operator
+ *      new/delete first, see resolve()) with
  *      dlsym(RTLD_NEXT): glibc, or jemalloc/tcmalloc/mimalloc when preloaded
  *      after us. dlsym itself may call malloc/calloc; those nested calls find
  *      real.malloc still NULL and are served from `pool` (a free() of a pool
@@ -90,8 +91,41 @@ void hs__complain(const char *msg, const char *detail)
 #define RESOLVE(name)                                                                              \
     (hs__state.real.name = (__typeof__(hs__state.real.name))dlsym(RTLD_NEXT, #name))
 
+#define RESOLVE_AS(field, symbol)                                                                  \
+    (hs__state.real.field = (__typeof__(hs__state.real.field))dlsym(RTLD_NEXT, symbol))
+
+/* C++ operator new/delete (hooks_cxx.c): NULL, tolerated, when no loaded
+ * object defines them (no libstdc++). */
+static void resolve_cxx(void)
+{
+    RESOLVE_AS(znwm, "_Znwm");
+    RESOLVE_AS(znam, "_Znam");
+    RESOLVE_AS(znwm_nt, "_ZnwmRKSt9nothrow_t");
+    RESOLVE_AS(znam_nt, "_ZnamRKSt9nothrow_t");
+    RESOLVE_AS(znwm_al, "_ZnwmSt11align_val_t");
+    RESOLVE_AS(znam_al, "_ZnamSt11align_val_t");
+    RESOLVE_AS(znwm_al_nt, "_ZnwmSt11align_val_tRKSt9nothrow_t");
+    RESOLVE_AS(znam_al_nt, "_ZnamSt11align_val_tRKSt9nothrow_t");
+    RESOLVE_AS(zdlpv, "_ZdlPv");
+    RESOLVE_AS(zdapv, "_ZdaPv");
+    RESOLVE_AS(zdlpvm, "_ZdlPvm");
+    RESOLVE_AS(zdapvm, "_ZdaPvm");
+    RESOLVE_AS(zdlpv_al, "_ZdlPvSt11align_val_t");
+    RESOLVE_AS(zdapv_al, "_ZdaPvSt11align_val_t");
+    RESOLVE_AS(zdlpvm_al, "_ZdlPvmSt11align_val_t");
+    RESOLVE_AS(zdapvm_al, "_ZdaPvmSt11align_val_t");
+    RESOLVE_AS(zdlpv_nt, "_ZdlPvRKSt9nothrow_t");
+    RESOLVE_AS(zdapv_nt, "_ZdaPvRKSt9nothrow_t");
+    RESOLVE_AS(zdlpv_al_nt, "_ZdlPvSt11align_val_tRKSt9nothrow_t");
+    RESOLVE_AS(zdapv_al_nt, "_ZdaPvSt11align_val_tRKSt9nothrow_t");
+}
+
 static void resolve(void)
 {
+    /* First, while real.malloc is still NULL: a failed dlsym (a C program,
+     * no libstdc++) mallocs its dlerror() message, which must come from the
+     * pool, not from a glibc heap initialized before recording starts. */
+    resolve_cxx();
     RESOLVE(malloc);
     RESOLVE(calloc);
     RESOLVE(realloc);

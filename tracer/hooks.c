@@ -41,19 +41,21 @@ static void record_alloc(uint8_t op, void *p, uint64_t size, uint64_t align, uin
 
 HS_EXPORT void *malloc(size_t size)
 {
+    uint64_t caller = HS_PROGRAM_CALLER;
     int traced = hs__hook_enter(HS_BUSY_ALLOCATOR);
     if (!hs__state.real.malloc)
         return hs__pool_alloc(size, 16);
     if (!traced)
         return hs__state.real.malloc(size);
     void *p = hs__state.real.malloc(size);
-    record_alloc(HS_OP_MALLOC, p, size, 0, HS_CALLER);
+    record_alloc(HS_OP_MALLOC, p, size, 0, caller);
     hs__hook_leave();
     return p;
 }
 
 HS_EXPORT void *calloc(size_t n, size_t size)
 {
+    uint64_t caller = HS_PROGRAM_CALLER;
     int traced = hs__hook_enter(HS_BUSY_ALLOCATOR);
     if (!hs__state.real.calloc) {
         size_t total;
@@ -67,13 +69,14 @@ HS_EXPORT void *calloc(size_t n, size_t size)
     size_t total;
     if (__builtin_mul_overflow(n, size, &total))
         total = SIZE_MAX;
-    record_alloc(HS_OP_CALLOC, p, total, 0, HS_CALLER);
+    record_alloc(HS_OP_CALLOC, p, total, 0, caller);
     hs__hook_leave();
     return p;
 }
 
 HS_EXPORT void free(void *p)
 {
+    uint64_t caller = HS_PROGRAM_CALLER;
     if (!p || hs__pool_owns(p))
         return; /* free(NULL) does nothing; pool blocks are never reused */
     if (!hs__hook_enter(HS_BUSY_ALLOCATOR)) {
@@ -81,7 +84,6 @@ HS_EXPORT void free(void *p)
             hs__state.real.free(p);
         return;
     }
-    uint64_t caller = HS_CALLER;
     struct hs_chunk c;
     hs__chunk_read(p, &c);
     hs__record_call(HS_OP_FREE, HS_ORIGIN_PROGRAM, c.flags, (uint64_t)(uintptr_t)p, 0, 0, c.size,
@@ -140,44 +142,48 @@ static void *realloc_common(uint8_t op, void *old, size_t n, size_t size, uint64
 
 HS_EXPORT void *realloc(void *old, size_t size)
 {
-    return realloc_common(HS_OP_REALLOC, old, 1, size, HS_CALLER);
+    return realloc_common(HS_OP_REALLOC, old, 1, size, HS_PROGRAM_CALLER);
 }
 
 HS_EXPORT void *reallocarray(void *old, size_t n, size_t size)
 {
+    uint64_t caller = HS_PROGRAM_CALLER;
     if (hs__state.real.realloc && !hs__state.real.reallocarray)
-        return realloc_common(HS_OP_REALLOC, old, 1, n * size, HS_CALLER);
-    return realloc_common(HS_OP_REALLOCARRAY, old, n, size, HS_CALLER);
+        return realloc_common(HS_OP_REALLOC, old, 1, n * size, caller);
+    return realloc_common(HS_OP_REALLOCARRAY, old, n, size, caller);
 }
 
 HS_EXPORT void *memalign(size_t align, size_t size)
 {
+    uint64_t caller = HS_PROGRAM_CALLER;
     int traced = hs__hook_enter(HS_BUSY_ALLOCATOR);
     if (!hs__state.real.memalign)
         return hs__pool_alloc(size, align);
     if (!traced)
         return hs__state.real.memalign(align, size);
     void *p = hs__state.real.memalign(align, size);
-    record_alloc(HS_OP_MEMALIGN, p, size, align, HS_CALLER);
+    record_alloc(HS_OP_MEMALIGN, p, size, align, caller);
     hs__hook_leave();
     return p;
 }
 
 HS_EXPORT void *aligned_alloc(size_t align, size_t size)
 {
+    uint64_t caller = HS_PROGRAM_CALLER;
     int traced = hs__hook_enter(HS_BUSY_ALLOCATOR);
     if (!hs__state.real.aligned_alloc)
         return hs__pool_alloc(size, align);
     if (!traced)
         return hs__state.real.aligned_alloc(align, size);
     void *p = hs__state.real.aligned_alloc(align, size);
-    record_alloc(HS_OP_ALIGNED_ALLOC, p, size, align, HS_CALLER);
+    record_alloc(HS_OP_ALIGNED_ALLOC, p, size, align, caller);
     hs__hook_leave();
     return p;
 }
 
 HS_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 {
+    uint64_t caller = HS_PROGRAM_CALLER;
     int traced = hs__hook_enter(HS_BUSY_ALLOCATOR);
     if (!hs__state.real.posix_memalign) {
         *out = hs__pool_alloc(size, align);
@@ -186,33 +192,35 @@ HS_EXPORT int posix_memalign(void **out, size_t align, size_t size)
     if (!traced)
         return hs__state.real.posix_memalign(out, align, size);
     int rc = hs__state.real.posix_memalign(out, align, size);
-    record_alloc(HS_OP_POSIX_MEMALIGN, rc == 0 ? *out : NULL, size, align, HS_CALLER);
+    record_alloc(HS_OP_POSIX_MEMALIGN, rc == 0 ? *out : NULL, size, align, caller);
     hs__hook_leave();
     return rc;
 }
 
 HS_EXPORT void *valloc(size_t size)
 {
+    uint64_t caller = HS_PROGRAM_CALLER;
     int traced = hs__hook_enter(HS_BUSY_ALLOCATOR);
     if (!hs__state.real.valloc)
         return hs__pool_alloc(size, 4096);
     if (!traced)
         return hs__state.real.valloc(size);
     void *p = hs__state.real.valloc(size);
-    record_alloc(HS_OP_VALLOC, p, size, 0, HS_CALLER);
+    record_alloc(HS_OP_VALLOC, p, size, 0, caller);
     hs__hook_leave();
     return p;
 }
 
 HS_EXPORT void *pvalloc(size_t size)
 {
+    uint64_t caller = HS_PROGRAM_CALLER;
     int traced = hs__hook_enter(HS_BUSY_ALLOCATOR);
     if (!hs__state.real.pvalloc)
         return hs__pool_alloc(size, 4096);
     if (!traced)
         return hs__state.real.pvalloc(size);
     void *p = hs__state.real.pvalloc(size);
-    record_alloc(HS_OP_PVALLOC, p, size, 0, HS_CALLER);
+    record_alloc(HS_OP_PVALLOC, p, size, 0, caller);
     hs__hook_leave();
     return p;
 }

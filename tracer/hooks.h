@@ -31,4 +31,22 @@ static inline void hs__hook_leave(void)
 
 #define HS_CALLER ((uint64_t)(uintptr_t)__builtin_return_address(0))
 
+/* The caller of a malloc-family hook: the program's call site that a C++
+ * operator new/delete hook (hooks_cxx.c) left in hs__thread.caller_override,
+ * else `ra`. Takes the override (clears it), so exactly one allocator call
+ * inherits it: the one operator new/delete makes, not, say, the
+ * __cxa_allocate_exception malloc of a bad_alloc that follows. */
+static inline uint64_t hs__caller_take(uint64_t ra)
+{
+    uint64_t o = hs__thread.caller_override;
+    if (__builtin_expect(o != 0, 0)) {
+        hs__thread.caller_override = 0;
+        return o;
+    }
+    return ra;
+}
+
+/* Evaluate at the top of the hook, before any early return or nested call. */
+#define HS_PROGRAM_CALLER hs__caller_take(HS_CALLER)
+
 #endif

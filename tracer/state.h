@@ -58,6 +58,29 @@ struct hs_real {
     void *(*sbrk)(intptr_t);
     pid_t (*fork)(void);
     void (*exit)(int) __attribute__((noreturn));
+    /* C++ operator new/delete (hooks_cxx.c): NULL when no loaded object
+     * defines them yet (no libstdc++ at init). Mangled names: new/new[]
+     * (nothrow, align_val_t), delete/delete[] (sized, align_val_t, nothrow). */
+    void *(*znwm)(size_t);
+    void *(*znam)(size_t);
+    void *(*znwm_nt)(size_t, const void *);
+    void *(*znam_nt)(size_t, const void *);
+    void *(*znwm_al)(size_t, size_t);
+    void *(*znam_al)(size_t, size_t);
+    void *(*znwm_al_nt)(size_t, size_t, const void *);
+    void *(*znam_al_nt)(size_t, size_t, const void *);
+    void (*zdlpv)(void *);
+    void (*zdapv)(void *);
+    void (*zdlpvm)(void *, size_t);
+    void (*zdapvm)(void *, size_t);
+    void (*zdlpv_al)(void *, size_t);
+    void (*zdapv_al)(void *, size_t);
+    void (*zdlpvm_al)(void *, size_t, size_t);
+    void (*zdapvm_al)(void *, size_t, size_t);
+    void (*zdlpv_nt)(void *, const void *);
+    void (*zdapv_nt)(void *, const void *);
+    void (*zdlpv_al_nt)(void *, size_t, const void *);
+    void (*zdapv_al_nt)(void *, size_t, const void *);
 };
 
 enum hs_init_phase { HS_INIT_NONE = 0, HS_INIT_RUNNING = 1, HS_INIT_DONE = 2 };
@@ -120,10 +143,14 @@ enum hs_busy {
 
 /* Per-thread state. initial-exec TLS: no allocation on first access. */
 struct hs_thread {
-    int busy;     /* enum hs_busy: reentrancy guard */
-    uint32_t tid; /* cached gettid(), 0 until first use; reset in a fork child */
-    uint8_t mark; /* the lap bit (0x80 or 0) the last hs__record_begin's slot
-                     commits with: ring mode, odd laps (event.h) */
+    int busy;                 /* enum hs_busy: reentrancy guard */
+    uint32_t tid;             /* cached gettid(), 0 until first use; reset in a fork child */
+    uint8_t mark;             /* the lap bit (0x80 or 0) the last hs__record_begin's slot
+                                 commits with: ring mode, odd laps (event.h) */
+    uint64_t caller_override; /* the "caller override": 0, or the program's
+                     return address into a C++ operator new/delete hook
+                     (hooks_cxx.c) while it runs; the first malloc-family
+                     hook under it records it as its caller and clears it */
 };
 
 extern struct tracer_state hs__state;

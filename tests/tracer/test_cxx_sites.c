@@ -1,0 +1,201 @@
+/*
+ * test_cxx_sites.c - C++ call sites: `heapscope record` on fx_cxx (a C++
+ * program doing new/delete from functions at known lines) and exact checks
+ * in the SQLite trace that the tracer's operator new/delete hooks give each
+ * malloc/free the program's call site, not libstdc++'s: every caller lies
+ * in the fixture executable's mapping (processes.maps), `heapscope sites
+ * --json` names fx_cxx.cpp:LINE, and a throwing new leaves the next
+ * allocations attributed correctly. The heapscope command is forked; this
+ * runner is never preloaded.
+ */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "heapscope/event.h"
+
+struct rec {
+    char dir[256], db[300];
+    int code;
+    char err[8192];
+    uint64_t lo, hi; /* the fixture executable's mapping: [lo, hi) */
+};
+
+/* Runs ARGV (NULL-terminated) with stdout to DIR/NAME; returns its status. */
+static int run(const struct rec *r, const char *const *argv, const char *out_name)
+{
+    char out[400];
+    snprintf(out, sizeof out, "%s/%s", r->dir, out_name);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen(out, "w", stdout))
+            _exit(98);
+        char errpath[400];
+        snprintf(errpath, sizeof errpath, "%s/stderr", r->dir);
+        if (!freopen(errpath, "a", stderr))
+            _exit(98);
+        setenv("HS_TRACER", HS_TRACER_PATH, 1);
+        execv(argv[0], (char *const *)argv);
+        _exit(99);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static size_t slurp(const struct rec *r, const char *name, char *buf, size_t cap)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", r->dir, name);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static long long q(const struct rec *r, const char *fmt, ...)
+{
+    char sql[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_open_v2(r->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("%s: %s (stderr: %s)", sql, sqlite3_errmsg(db), r->err);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    long long v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+/* [lo, hi) of the lines of processes.maps that map the fixture. */
+static void fixture_range(struct rec *r)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_open_v2(r->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT maps FROM processes", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    const char *maps = (const char *)sqlite3_column_text(s, 0);
+    assert_non_null(maps);
+    r->lo = UINT64_MAX;
+    r->hi = 0;
+    for (const char *line = maps; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        uint64_t a, b;
+        if (len > 7 && memcmp(line + len - 7, "/fx_cxx", 7) == 0 &&
+            sscanf(line, "%" SCNx64 "-%" SCNx64, &a, &b) == 2) {
+            r->lo = a < r->lo ? a : r->lo;
+            r->hi = b > r->hi ? b : r->hi;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    assert_true(r->lo < r->hi);
+}
+
+static void test_cxx_sites__record(void **state)
+{
+    (void)state;
+    struct rec r;
+    char cwd[200];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(r.dir, sizeof r.dir, "%s/hs-cxx-XXXXXX", cwd);
+    assert_non_null(mkdtemp(r.dir));
+    snprintf(r.db, sizeof r.db, "%s/t.db", r.dir);
+    const char *rec_argv[] = {HEAPSCOPE_BIN, "record", "--no-faults",    "-o",
+                              r.db,          "--",     FX_DIR "/fx_cxx", NULL};
+    r.code = run(&r, rec_argv, "record.out");
+    slurp(&r, "stderr", r.err, sizeof r.err);
+    if (r.code != 0)
+        fail_msg("heapscope record: status %d: %s", r.code, r.err);
+    fixture_range(&r);
+
+    /* Exact counts. mallocs: 4, 100, 40 (nothrow), 333 (leak), the failed
+     * 2^62, 28, plus libstdc++'s own two (its emergency exception pool at
+     * startup, and the bad_alloc object); the aligned new is aligned_alloc
+     * (64, 192); frees: the five deletes and the exception object. */
+    assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op = 'malloc'"), 8);
+    assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op = 'aligned_alloc' AND size = 192"),
+                     1);
+    assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op = 'free'"), 6);
+    assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op IN ('calloc', 'realloc')"), 0);
+
+    /* Every block the program news has its caller (and, freed, its free
+     * caller) inside the fixture executable. */
+#define IN_FX(col) #col " >= %" PRIu64 " AND " #col " < %" PRIu64
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM blocks WHERE size IN (4, 100, 40, 192, 333, 28) "
+                       "AND " IN_FX(caller),
+                       r.lo, r.hi),
+                     6);
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM blocks WHERE size IN (4, 100, 40, 192, 28) "
+                       "AND free_seq IS NOT NULL AND " IN_FX(free_caller),
+                       r.lo, r.hi),
+                     5);
+    assert_int_equal(q(&r, "SELECT count(*) FROM blocks WHERE size = 333 AND free_seq IS NULL"), 1);
+    /* six distinct call sites, not one inside libstdc++ */
+    assert_int_equal(q(&r, "SELECT count(DISTINCT caller) FROM blocks "
+                           "WHERE size IN (4, 100, 40, 192, 333, 28)"),
+                     6);
+    /* The throwing new: the failed malloc is the program's; the bad_alloc
+     * object that follows is libstdc++'s own (the override did not leak to
+     * it), and so is the startup pool: exactly two mallocs outside. */
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM events WHERE op = 'malloc' AND flags & %u "
+                       "AND size = %llu AND " IN_FX(caller),
+                       HS_F_FAILED, 1ull << 62, r.lo, r.hi),
+                     1);
+    assert_int_equal(
+        q(&r, "SELECT count(*) FROM events WHERE op = 'malloc' AND NOT (" IN_FX(caller) ")", r.lo,
+          r.hi),
+        2);
+
+    /* heapscope sites names the fixture's lines (fx_cxx.cpp keeps them). */
+    const char *sites_argv[] = {HEAPSCOPE_BIN, "sites", r.db, "--top", "20", "--json", NULL};
+    assert_int_equal(run(&r, sites_argv, "sites.json"), 0);
+    static char json[65536];
+    slurp(&r, "sites.json", json, sizeof json);
+    static const char *const lines[] = {"fx_cxx.cpp:22", "fx_cxx.cpp:23", "fx_cxx.cpp:24",
+                                        "fx_cxx.cpp:25", "fx_cxx.cpp:26", "fx_cxx.cpp:40"};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        if (!strstr(json, lines[i]))
+            fail_msg("sites --json lacks %s: %s", lines[i], json);
+    const char *live = strstr(json, "\"by_live\"");
+    assert_non_null(live);
+    if (!strstr(live, "fx_cxx.cpp:26)\""))
+        fail_msg("the leak is not attributed to fx_cxx.cpp:26: %s", live);
+
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", r.dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cxx_sites__record),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,149 @@
+/*
+ * hooks_cxx.c - the interposed C++ operator new/delete family (exported).
+ *
+ * libstdc++'s operator new calls malloc, so without these hooks every `new`
+ * of a C++ program would be recorded with one caller inside libstdc++. Each
+ * hook here leaves the program's call site (its own return address) in
+ * hs__thread.caller_override, calls the next definition (resolved with the
+ * malloc family at init, bootstrap.c), and restores the previous override.
+ * The malloc-family hook the next definition reaches takes the override as
+ * the caller of the event it records (hooks.h: HS_PROGRAM_CALLER). No new
+ * ops: a `new` is recorded as the malloc (or aligned_alloc) it makes, a
+ * `delete` as its free.
+ *
+ * Nesting: libstdc++'s operator new[] calls operator new, a sized or nothrow
+ * delete calls the plain one, all through the PLT, so through these hooks
+ * again; a hook that finds an override already set keeps it (the outer
+ * hook's return address is the program's).
+ *
+ * Exceptions: operator new throws std::bad_alloc through our frame. This
+ * file is compiled with -fexceptions, so the cleanup that restores the
+ * override runs while unwinding too; by then the failed malloc has already
+ * taken the override, so the __cxa_allocate_exception malloc of the
+ * bad_alloc is recorded with its own (libstdc++) caller. Residual case: a
+ * longjmp out of a new_handler skips the cleanup; the override was already
+ * taken by the failed malloc, so only an outer hook's value (a nested
+ * new[] -> new) may stay set and be given to the thread's next allocation.
+ *
+ * Before libstdc++ is loaded (dlopen after init) the next definitions are
+ * NULL and dlsym may not be called here: the hooks then pass to the next
+ * malloc/aligned_alloc/free untraced, and a failing `new` aborts (C cannot
+ * throw bad_alloc).
+ * Nothing here allocates, locks, or calls stdio/getenv/dlsym.
+ */
+#include <stdlib.h>
+
+#include "hooks.h"
+#include "state.h"
+
+static void restore_override(const uint64_t *saved)
+{
+    hs__thread.caller_override = *saved;
+}
+
+/* Declares the saved override (restored on return and on unwinding) and
+ * sets the override to this hook's return address unless an outer hook
+ * already did. Makes sure the tracer is initialized (next pointers set). */
+#define CXX_ENTER                                                                                  \
+    uint64_t hs_saved __attribute__((cleanup(restore_override))) = hs__thread.caller_override;     \
+    if (!hs_saved)                                                                                 \
+        hs__thread.caller_override = HS_CALLER;                                                    \
+    if (__builtin_expect(__atomic_load_n(&hs__state.init_phase, __ATOMIC_ACQUIRE) != HS_INIT_DONE, \
+                         0))                                                                       \
+    hs__init()
+
+/* The fallbacks when libstdc++'s definition is not known (see above). */
+static void *fallback_new(size_t size, size_t align, int nothrow)
+{
+    void *p = NULL;
+    if (size == 0)
+        size = 1;
+    if (align <= 16) {
+        if (hs__state.real.malloc)
+            p = hs__state.real.malloc(size);
+    } else if (hs__state.real.aligned_alloc) {
+        size_t rounded = (size + align - 1) / align * align;
+        p = rounded >= size ? hs__state.real.aligned_alloc(align, rounded) : NULL;
+    }
+    if (!p && !nothrow) {
+        hs__complain("operator new failed before libstdc++ was known: aborting", NULL);
+        abort();
+    }
+    return p;
+}
+
+static void fallback_delete(void *p)
+{
+    if (p && !hs__pool_owns(p) && hs__state.real.free)
+        hs__state.real.free(p);
+}
+
+#define NEW_HOOK(sym, field, align_expr, nothrow, params, args)                                    \
+    HS_EXPORT void *sym params                                                                     \
+    {                                                                                              \
+        CXX_ENTER;                                                                                 \
+        if (__builtin_expect(!hs__state.real.field, 0))                                            \
+            return fallback_new(size, align_expr, nothrow);                                        \
+        return hs__state.real.field args;                                                          \
+    }
+
+#define DELETE_HOOK(sym, field, params, args)                                                      \
+    HS_EXPORT void sym params                                                                      \
+    {                                                                                              \
+        CXX_ENTER;                                                                                 \
+        if (__builtin_expect(!hs__state.real.field, 0)) {                                          \
+            fallback_delete(p);                                                                    \
+            return;                                                                                \
+        }                                                                                          \
+        hs__state.real.field args;                                                                 \
+    }
+
+/* Declarations first (-Wmissing-prototypes): these are C++ symbols. */
+void *_Znwm(size_t);
+void *_Znam(size_t);
+void *_ZnwmRKSt9nothrow_t(size_t, const void *);
+void *_ZnamRKSt9nothrow_t(size_t, const void *);
+void *_ZnwmSt11align_val_t(size_t, size_t);
+void *_ZnamSt11align_val_t(size_t, size_t);
+void *_ZnwmSt11align_val_tRKSt9nothrow_t(size_t, size_t, const void *);
+void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t, size_t, const void *);
+void _ZdlPv(void *);
+void _ZdaPv(void *);
+void _ZdlPvm(void *, size_t);
+void _ZdaPvm(void *, size_t);
+void _ZdlPvSt11align_val_t(void *, size_t);
+void _ZdaPvSt11align_val_t(void *, size_t);
+void _ZdlPvmSt11align_val_t(void *, size_t, size_t);
+void _ZdaPvmSt11align_val_t(void *, size_t, size_t);
+void _ZdlPvRKSt9nothrow_t(void *, const void *);
+void _ZdaPvRKSt9nothrow_t(void *, const void *);
+void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *, size_t, const void *);
+void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *, size_t, const void *);
+
+/* clang-format off */
+NEW_HOOK(_Znwm, znwm, 0, 0, (size_t size), (size))
+NEW_HOOK(_Znam, znam, 0, 0, (size_t size), (size))
+NEW_HOOK(_ZnwmRKSt9nothrow_t, znwm_nt, 0, 1, (size_t size, const void *nt), (size, nt))
+NEW_HOOK(_ZnamRKSt9nothrow_t, znam_nt, 0, 1, (size_t size, const void *nt), (size, nt))
+NEW_HOOK(_ZnwmSt11align_val_t, znwm_al, al, 0, (size_t size, size_t al), (size, al))
+NEW_HOOK(_ZnamSt11align_val_t, znam_al, al, 0, (size_t size, size_t al), (size, al))
+NEW_HOOK(_ZnwmSt11align_val_tRKSt9nothrow_t, znwm_al_nt, al, 1,
+         (size_t size, size_t al, const void *nt), (size, al, nt))
+NEW_HOOK(_ZnamSt11align_val_tRKSt9nothrow_t, znam_al_nt, al, 1,
+         (size_t size, size_t al, const void *nt), (size, al, nt))
+
+DELETE_HOOK(_ZdlPv, zdlpv, (void *p), (p))
+DELETE_HOOK(_ZdaPv, zdapv, (void *p), (p))
+DELETE_HOOK(_ZdlPvm, zdlpvm, (void *p, size_t n), (p, n))
+DELETE_HOOK(_ZdaPvm, zdapvm, (void *p, size_t n), (p, n))
+DELETE_HOOK(_ZdlPvSt11align_val_t, zdlpv_al, (void *p, size_t al), (p, al))
+DELETE_HOOK(_ZdaPvSt11align_val_t, zdapv_al, (void *p, size_t al), (p, al))
+DELETE_HOOK(_ZdlPvmSt11align_val_t, zdlpvm_al, (void *p, size_t n, size_t al), (p, n, al))
+DELETE_HOOK(_ZdaPvmSt11align_val_t, zdapvm_al, (void *p, size_t n, size_t al), (p, n, al))
+DELETE_HOOK(_ZdlPvRKSt9nothrow_t, zdlpv_nt, (void *p, const void *nt), (p, nt))
+DELETE_HOOK(_ZdaPvRKSt9nothrow_t, zdapv_nt, (void *p, const void *nt), (p, nt))
+DELETE_HOOK(_ZdlPvSt11align_val_tRKSt9nothrow_t, zdlpv_al_nt, (void *p, size_t al, const void *nt),
+            (p, al, nt))
+DELETE_HOOK(_ZdaPvSt11align_val_tRKSt9nothrow_t, zdapv_al_nt, (void *p, size_t al, const void *nt),
+            (p, al, nt))
+/* clang-format on */
