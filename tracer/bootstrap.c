@@ -158,6 +158,10 @@ static void resolve(void)
     if (dladdr((void *)hs__state.real.malloc, &next) &&
         dladdr((void *)gnu_get_libc_version, &libc) && next.dli_fbase == libc.dli_fbase)
         hs__state.glibc = 1;
+    Dl_info cxx;
+    if (hs__state.real.znwm && hs__state.real.zdlpv && dladdr((void *)hs__state.real.znwm, &cxx) &&
+        dladdr((void *)hs__state.real.malloc, &next) && cxx.dli_fbase == next.dli_fbase)
+        hs__state.cxx_direct = 1;
 }
 
 /* Value of NAME in environ, or NULL. */

@@ -23,7 +23,7 @@
 #include "record.h"
 
 /* Records an allocation that returned p for a request of `size` bytes. */
-static void record_alloc(uint8_t op, void *p, uint64_t size, uint64_t align, uint64_t caller)
+void hs__record_alloc(uint8_t op, void *p, uint64_t size, uint64_t align, uint64_t caller)
 {
     struct hs_chunk c = {0};
     uint16_t flags = 0;
@@ -48,7 +48,7 @@ HS_EXPORT void *malloc(size_t size)
     if (!traced)
         return hs__state.real.malloc(size);
     void *p = hs__state.real.malloc(size);
-    record_alloc(HS_OP_MALLOC, p, size, 0, caller);
+    hs__record_alloc(HS_OP_MALLOC, p, size, 0, caller);
     hs__hook_leave();
     return p;
 }
@@ -69,9 +69,19 @@ HS_EXPORT void *calloc(size_t n, size_t size)
     size_t total;
     if (__builtin_mul_overflow(n, size, &total))
         total = SIZE_MAX;
-    record_alloc(HS_OP_CALLOC, p, total, 0, caller);
+    hs__record_alloc(HS_OP_CALLOC, p, total, 0, caller);
     hs__hook_leave();
     return p;
+}
+
+/* Records the free of p (and its inferred munmap), before the real call. */
+void hs__record_free(void *p, uint64_t caller)
+{
+    struct hs_chunk c;
+    hs__chunk_read(p, &c);
+    hs__record_call(HS_OP_FREE, HS_ORIGIN_PROGRAM, c.flags, (uint64_t)(uintptr_t)p, 0, 0, c.size,
+                    caller);
+    hs__infer_free(&c, caller);
 }
 
 HS_EXPORT void free(void *p)
@@ -84,11 +94,7 @@ HS_EXPORT void free(void *p)
             hs__state.real.free(p);
         return;
     }
-    struct hs_chunk c;
-    hs__chunk_read(p, &c);
-    hs__record_call(HS_OP_FREE, HS_ORIGIN_PROGRAM, c.flags, (uint64_t)(uintptr_t)p, 0, 0, c.size,
-                    caller);
-    hs__infer_free(&c, caller);
+    hs__record_free(p, caller);
     hs__state.real.free(p);
     hs__infer_brk(caller); /* free may trim the top of the heap */
     hs__hook_leave();
@@ -162,7 +168,7 @@ HS_EXPORT void *memalign(size_t align, size_t size)
     if (!traced)
         return hs__state.real.memalign(align, size);
     void *p = hs__state.real.memalign(align, size);
-    record_alloc(HS_OP_MEMALIGN, p, size, align, caller);
+    hs__record_alloc(HS_OP_MEMALIGN, p, size, align, caller);
     hs__hook_leave();
     return p;
 }
@@ -176,7 +182,7 @@ HS_EXPORT void *aligned_alloc(size_t align, size_t size)
     if (!traced)
         return hs__state.real.aligned_alloc(align, size);
     void *p = hs__state.real.aligned_alloc(align, size);
-    record_alloc(HS_OP_ALIGNED_ALLOC, p, size, align, caller);
+    hs__record_alloc(HS_OP_ALIGNED_ALLOC, p, size, align, caller);
     hs__hook_leave();
     return p;
 }
@@ -192,7 +198,7 @@ HS_EXPORT int posix_memalign(void **out, size_t align, size_t size)
     if (!traced)
         return hs__state.real.posix_memalign(out, align, size);
     int rc = hs__state.real.posix_memalign(out, align, size);
-    record_alloc(HS_OP_POSIX_MEMALIGN, rc == 0 ? *out : NULL, size, align, caller);
+    hs__record_alloc(HS_OP_POSIX_MEMALIGN, rc == 0 ? *out : NULL, size, align, caller);
     hs__hook_leave();
     return rc;
 }
@@ -206,7 +212,7 @@ HS_EXPORT void *valloc(size_t size)
     if (!traced)
         return hs__state.real.valloc(size);
     void *p = hs__state.real.valloc(size);
-    record_alloc(HS_OP_VALLOC, p, size, 0, caller);
+    hs__record_alloc(HS_OP_VALLOC, p, size, 0, caller);
     hs__hook_leave();
     return p;
 }
@@ -220,7 +226,7 @@ HS_EXPORT void *pvalloc(size_t size)
     if (!traced)
         return hs__state.real.pvalloc(size);
     void *p = hs__state.real.pvalloc(size);
-    record_alloc(HS_OP_PVALLOC, p, size, 0, caller);
+    hs__record_alloc(HS_OP_PVALLOC, p, size, 0, caller);
     hs__hook_leave();
     return p;
 }

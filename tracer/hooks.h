@@ -49,4 +49,10 @@ static inline uint64_t hs__caller_take(uint64_t ra)
 /* Evaluate at the top of the hook, before any early return or nested call. */
 #define HS_PROGRAM_CALLER hs__caller_take(HS_CALLER)
 
+/* hooks.c, for hooks_cxx.c too (pre: inside hs__hook_enter/leave). Record
+ * an allocation that returned p (NULL: failed) with its inferred events;
+ * record the free of p (and its inferred munmap) before the real call. */
+void hs__record_alloc(uint8_t op, void *p, uint64_t size, uint64_t align, uint64_t caller);
+void hs__record_free(void *p, uint64_t caller);
+
 #endif

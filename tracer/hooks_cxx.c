@@ -25,6 +25,13 @@
  * taken by the failed malloc, so only an outer hook's value (a nested
  * new[] -> new) may stay set and be given to the thread's next allocation.
  *
+ * Direct mode: an allocator preloaded after the tracer that defines
+ * operator new/delete itself (jemalloc, tcmalloc and mimalloc do) serves
+ * them without calling the exported malloc/free, so when the next _Znwm
+ * lies in the next malloc's object (bootstrap.c sets hs__state.cxx_direct)
+ * these hooks record the malloc/aligned_alloc/free themselves, with the
+ * program's call site.
+ *
  * Before libstdc++ is loaded (dlopen after init) the next definitions are
  * NULL and dlsym may not be called here: the hooks then pass to the next
  * malloc/aligned_alloc/free untraced, and a failing `new` aborts (C cannot
@@ -33,6 +40,7 @@
  */
 #include <stdlib.h>
 
+#include "heapscope/event.h"
 #include "hooks.h"
 #include "state.h"
 
@@ -78,13 +86,31 @@ static void fallback_delete(void *p)
         hs__state.real.free(p);
 }
 
-#define NEW_HOOK(sym, field, align_expr, nothrow, params, args)                                    \
+/* Ends the hs__hook_enter state on return and on unwinding. */
+static void leave_guard(const int *traced)
+{
+    if (*traced)
+        hs__hook_leave();
+}
+
+/* Direct mode (hs__state.cxx_direct): the next definition serves the call
+ * without our malloc/free hooks, so the hook is a malloc-family hook itself:
+ * `new` is recorded as malloc (aligned: aligned_alloc) after the call,
+ * `delete` as free before it. A throwing `new` is not recorded. */
+#define NEW_HOOK(sym, field, op, align_expr, nothrow, params, args)                                \
     HS_EXPORT void *sym params                                                                     \
     {                                                                                              \
         CXX_ENTER;                                                                                 \
         if (__builtin_expect(!hs__state.real.field, 0))                                            \
             return fallback_new(size, align_expr, nothrow);                                        \
-        return hs__state.real.field args;                                                          \
+        if (__builtin_expect(!hs__state.cxx_direct, 1))                                            \
+            return hs__state.real.field args;                                                      \
+        int traced __attribute__((cleanup(leave_guard))) = hs__hook_enter(HS_BUSY_ALLOCATOR);      \
+        uint64_t caller = hs__thread.caller_override;                                              \
+        void *p = hs__state.real.field args;                                                       \
+        if (traced)                                                                                \
+            hs__record_alloc(op, p, size, align_expr, caller);                                     \
+        return p;                                                                                  \
     }
 
 #define DELETE_HOOK(sym, field, params, args)                                                      \
@@ -95,6 +121,13 @@ static void fallback_delete(void *p)
             fallback_delete(p);                                                                    \
             return;                                                                                \
         }                                                                                          \
+        if (__builtin_expect(!hs__state.cxx_direct || !p, 1)) {                                    \
+            hs__state.real.field args;                                                             \
+            return;                                                                                \
+        }                                                                                          \
+        int traced __attribute__((cleanup(leave_guard))) = hs__hook_enter(HS_BUSY_ALLOCATOR);      \
+        if (traced)                                                                                \
+            hs__record_free(p, hs__thread.caller_override);                                        \
         hs__state.real.field args;                                                                 \
     }
 
@@ -121,15 +154,19 @@ void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *, size_t, const void *);
 void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *, size_t, const void *);
 
 /* clang-format off */
-NEW_HOOK(_Znwm, znwm, 0, 0, (size_t size), (size))
-NEW_HOOK(_Znam, znam, 0, 0, (size_t size), (size))
-NEW_HOOK(_ZnwmRKSt9nothrow_t, znwm_nt, 0, 1, (size_t size, const void *nt), (size, nt))
-NEW_HOOK(_ZnamRKSt9nothrow_t, znam_nt, 0, 1, (size_t size, const void *nt), (size, nt))
-NEW_HOOK(_ZnwmSt11align_val_t, znwm_al, al, 0, (size_t size, size_t al), (size, al))
-NEW_HOOK(_ZnamSt11align_val_t, znam_al, al, 0, (size_t size, size_t al), (size, al))
-NEW_HOOK(_ZnwmSt11align_val_tRKSt9nothrow_t, znwm_al_nt, al, 1,
+NEW_HOOK(_Znwm, znwm, HS_OP_MALLOC, 0, 0, (size_t size), (size))
+NEW_HOOK(_Znam, znam, HS_OP_MALLOC, 0, 0, (size_t size), (size))
+NEW_HOOK(_ZnwmRKSt9nothrow_t, znwm_nt, HS_OP_MALLOC, 0, 1,
+         (size_t size, const void *nt), (size, nt))
+NEW_HOOK(_ZnamRKSt9nothrow_t, znam_nt, HS_OP_MALLOC, 0, 1,
+         (size_t size, const void *nt), (size, nt))
+NEW_HOOK(_ZnwmSt11align_val_t, znwm_al, HS_OP_ALIGNED_ALLOC, al, 0,
+         (size_t size, size_t al), (size, al))
+NEW_HOOK(_ZnamSt11align_val_t, znam_al, HS_OP_ALIGNED_ALLOC, al, 0,
+         (size_t size, size_t al), (size, al))
+NEW_HOOK(_ZnwmSt11align_val_tRKSt9nothrow_t, znwm_al_nt, HS_OP_ALIGNED_ALLOC, al, 1,
          (size_t size, size_t al, const void *nt), (size, al, nt))
-NEW_HOOK(_ZnamSt11align_val_tRKSt9nothrow_t, znam_al_nt, al, 1,
+NEW_HOOK(_ZnamSt11align_val_tRKSt9nothrow_t, znam_al_nt, HS_OP_ALIGNED_ALLOC, al, 1,
          (size_t size, size_t al, const void *nt), (size, al, nt))
 
 DELETE_HOOK(_ZdlPv, zdlpv, (void *p), (p))

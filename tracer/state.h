@@ -93,6 +93,10 @@ struct tracer_state {
     int complained;      /* the one diagnostic line was printed (atomic) */
     int config_deferred; /* environ was not set up yet at init: the
                             library constructor reads HS_LOGDIR */
+    int cxx_direct;      /* the next operator new/delete are in the next
+                            malloc's object (jemalloc, tcmalloc, mimalloc
+                            define them): they never reach our malloc/free
+                            hooks, so hooks_cxx.c records the calls itself */
     struct hs_real real; /* next definitions of the hooked symbols */
 
     int dir_fd;                   /* HS_LOGDIR, O_DIRECTORY (kept for fork) */

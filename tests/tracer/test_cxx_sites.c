@@ -29,7 +29,8 @@ struct rec {
     char dir[256], db[300];
     int code;
     char err[8192];
-    uint64_t lo, hi; /* the fixture executable's mapping: [lo, hi) */
+    uint64_t lo, hi;     /* the fixture executable's mapping: [lo, hi) */
+    const char *preload; /* LD_PRELOAD for heapscope record (another allocator) */
 };
 
 /* Runs ARGV (NULL-terminated) with stdout to DIR/NAME; returns its status. */
@@ -47,6 +48,10 @@ static int run(const struct rec *r, const char *const *argv, const char *out_nam
         if (!freopen(errpath, "a", stderr))
             _exit(98);
         setenv("HS_TRACER", HS_TRACER_PATH, 1);
+        if (r->preload)
+            setenv("LD_PRELOAD", r->preload, 1);
+        else
+            unsetenv("LD_PRELOAD");
         execv(argv[0], (char *const *)argv);
         _exit(99);
     }
@@ -114,10 +119,11 @@ static void fixture_range(struct rec *r)
     assert_true(r->lo < r->hi);
 }
 
-static void test_cxx_sites__record(void **state)
+/* Records fx_cxx (under PRELOAD, an allocator that defines operator new
+ * itself, when not NULL) and checks its call sites. */
+static void check_fixture(const char *preload)
 {
-    (void)state;
-    struct rec r;
+    struct rec r = {.preload = preload};
     char cwd[200];
     assert_non_null(getcwd(cwd, sizeof cwd));
     snprintf(r.dir, sizeof r.dir, "%s/hs-cxx-XXXXXX", cwd);
@@ -131,15 +137,26 @@ static void test_cxx_sites__record(void **state)
         fail_msg("heapscope record: status %d: %s", r.code, r.err);
     fixture_range(&r);
 
-    /* Exact counts. mallocs: 4, 100, 40 (nothrow), 333 (leak), the failed
-     * 2^62, 28, plus libstdc++'s own two (its emergency exception pool at
-     * startup, and the bad_alloc object); the aligned new is aligned_alloc
-     * (64, 192); frees: the five deletes and the exception object. */
-    assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op = 'malloc'"), 8);
+    if (!preload) {
+        /* Exact counts. mallocs: 4, 100, 40 (nothrow), 333 (leak), the
+         * failed 2^62, 28, plus libstdc++'s own two (its emergency
+         * exception pool at startup, and the bad_alloc object); the
+         * aligned new is aligned_alloc(64, 192); frees: the five deletes
+         * and the exception object. */
+        assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op = 'malloc'"), 8);
+        assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op = 'free'"), 6);
+        assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op IN ('calloc', 'realloc')"), 0);
+    } else {
+        /* Direct mode: the allocator's operator new never calls malloc;
+         * the hooks record the blocks themselves (no glibc chunk). */
+        assert_int_equal(q(&r,
+                           "SELECT count(*) FROM events WHERE op IN ('malloc', 'aligned_alloc') "
+                           "AND size IN (4, 100, 40, 192, 333, 28) AND flags & %u",
+                           HS_F_NO_CHUNK),
+                         6);
+    }
     assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op = 'aligned_alloc' AND size = 192"),
                      1);
-    assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op = 'free'"), 6);
-    assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op IN ('calloc', 'realloc')"), 0);
 
     /* Every block the program news has its caller (and, freed, its free
      * caller) inside the fixture executable. */
@@ -161,16 +178,23 @@ static void test_cxx_sites__record(void **state)
                      6);
     /* The throwing new: the failed malloc is the program's; the bad_alloc
      * object that follows is libstdc++'s own (the override did not leak to
-     * it), and so is the startup pool: exactly two mallocs outside. */
-    assert_int_equal(q(&r,
-                       "SELECT count(*) FROM events WHERE op = 'malloc' AND flags & %u "
-                       "AND size = %llu AND " IN_FX(caller),
-                       HS_F_FAILED, 1ull << 62, r.lo, r.hi),
-                     1);
-    assert_int_equal(
-        q(&r, "SELECT count(*) FROM events WHERE op = 'malloc' AND NOT (" IN_FX(caller) ")", r.lo,
-          r.hi),
-        2);
+     * it), and so is the startup pool: exactly two mallocs outside. A
+     * throwing new of another allocator is not recorded (it never returns). */
+    if (!preload) {
+        assert_int_equal(q(&r,
+                           "SELECT count(*) FROM events WHERE op = 'malloc' AND flags & %u "
+                           "AND size = %llu AND " IN_FX(caller),
+                           HS_F_FAILED, 1ull << 62, r.lo, r.hi),
+                         1);
+        assert_int_equal(
+            q(&r, "SELECT count(*) FROM events WHERE op = 'malloc' AND NOT (" IN_FX(caller) ")",
+              r.lo, r.hi),
+            2);
+    } else {
+        assert_int_equal(
+            q(&r, "SELECT count(*) FROM events WHERE op = 'malloc' AND " IN_FX(caller), r.lo, r.hi),
+            5);
+    }
 
     /* heapscope sites names the fixture's lines (fx_cxx.cpp keeps them). */
     const char *sites_argv[] = {HEAPSCOPE_BIN, "sites", r.db, "--top", "20", "--json", NULL};
@@ -192,10 +216,28 @@ static void test_cxx_sites__record(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+static void test_cxx_sites__glibc(void **state)
+{
+    (void)state;
+    check_fixture(NULL);
+}
+
+/* jemalloc defines operator new/delete itself (the tracer's direct mode). */
+static void test_cxx_sites__jemalloc(void **state)
+{
+    (void)state;
+#ifdef HS_JEMALLOC_PATH
+    check_fixture(HS_JEMALLOC_PATH);
+#else
+    skip();
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cxx_sites__record),
+        cmocka_unit_test(test_cxx_sites__glibc),
+        cmocka_unit_test(test_cxx_sites__jemalloc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
