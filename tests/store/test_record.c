@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "sql_int.h"
 #include "synth_log.h"
 #include "trace.h"
 
@@ -70,19 +71,7 @@ static void run(struct run *r, const char *in, const char *const *args)
     fclose(e);
 }
 
-static long long query_int(const char *db_path, const char *sql)
-{
-    sqlite3 *db;
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    long long v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
-}
+#define query_int(db_path, sql) test_sql_int(db_path, NULL, "%s", sql)
 
 static int exists(const char *path)
 {

@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "heapscope/event.h"
+#include "sql_int.h"
 
 struct rec {
     char dir[256], db[300];
@@ -65,24 +66,8 @@ static void record(struct rec *r, const char *fixture, const char *const *args)
         fclose(f);
 }
 
-static long long q(const struct rec *r, const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    sqlite3 *db;
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_open_v2(r->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-        fail_msg("%s: %s (stderr: %s)", sql, sqlite3_errmsg(db), r->err);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    long long v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
-}
+/* One integer from the trace this run wrote (tests/common/sql_int.h). */
+#define q(r, ...) test_sql_int((r)->db, (r)->err, __VA_ARGS__)
 
 static void done(struct rec *r)
 {
