@@ -16,7 +16,7 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
          util-linux procps)
 fi
 if [ "$level" = bench ]; then
-  pkgs+=(heaptrack valgrind)
+  pkgs+=(heaptrack valgrind time)
 fi
 
 missing=()
