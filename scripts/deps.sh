@@ -2,14 +2,14 @@
 # deps.sh - install the Debian packages heapscope needs, if any are missing.
 #
 # Usage: scripts/deps.sh [build|test|bench]
-#   build: compiler, cmake, SQLite, zlib, libdw, liburing (enough for `make`)
+#   build: compiler, cmake, SQLite, zlib, zstd, libdw, liburing (enough for `make`)
 #   test:  build + cmocka, strace, sqlite3, jemalloc, matplotlib, chromium...
 #   bench: test + heaptrack, valgrind
 # As root it runs apt-get; otherwise it names what is missing and fails.
 set -eu
 level=${1:-build}
 
-pkgs=(gcc make cmake pkg-config libsqlite3-dev zlib1g-dev libdw-dev liburing-dev)
+pkgs=(gcc make cmake pkg-config libsqlite3-dev zlib1g-dev libzstd-dev libdw-dev liburing-dev)
 if [ "$level" = test ] || [ "$level" = bench ]; then
   pkgs+=(g++ libcmocka-dev sqlite3 strace gdb libc6-dbg libjemalloc2 libjemalloc-dev
          libtcmalloc-minimal4 libmimalloc2.0 python3 python3-matplotlib chromium

@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "grow.h"
 
@@ -41,10 +40,8 @@ int hs__import_events_init(struct import_state *st)
 {
     hs_stream_writer_init(&st->stream);
     hs_ptrmap_init(&st->live);
-    memset(&st->zs, 0, sizeof st->zs);
-    if (deflateInit2(&st->zs, 1, Z_DEFLATED, 15, 8, Z_HUFFMAN_ONLY) != Z_OK)
+    if (hs_chunk_packer_init(&st->packer) != 0)
         return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    st->zs_open = 1;
     return 0;
 }
 
@@ -52,9 +49,7 @@ void hs__import_events_release(struct import_state *st)
 {
     hs_stream_writer_free(&st->stream);
     hs_ptrmap_free(&st->live);
-    if (st->zs_open)
-        deflateEnd(&st->zs);
-    st->zs_open = 0;
+    hs_chunk_packer_free(&st->packer);
     free(st->rows);
     free(st->free_rows);
     free(st->snaps);
@@ -110,24 +105,14 @@ static int flush_chunk(struct import_state *st)
     struct hs_stream_writer *w = &st->stream;
     if (w->n_events == 0)
         return 0;
-    /* Huffman coding only (no LZ77 string matching): 8.2 bytes per event
-     * on the bench workload instead of 7.4 at level 1, for a third of the
-     * CPU (level 1 alone took about 0.8 s of a 4 M-event import). The
-     * z_stream is kept and reset between chunks: compress2() would
-     * allocate and clear its tables for every chunk. */
-    uLongf packed_size = deflateBound(&st->zs, (uLong)w->len);
-    unsigned char *packed = malloc(packed_size);
+    size_t cap = hs_chunk_bound(w->len);
+    unsigned char *packed = malloc(cap);
     if (!packed)
         return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    st->zs.next_in = w->buf;
-    st->zs.avail_in = (uInt)w->len;
-    st->zs.next_out = packed;
-    st->zs.avail_out = (uInt)packed_size;
-    int zrc = deflate(&st->zs, Z_FINISH);
-    packed_size = st->zs.total_out;
-    if (zrc != Z_STREAM_END || deflateReset(&st->zs) != Z_OK) {
+    size_t packed_size = hs_chunk_pack(&st->packer, w->buf, w->len, packed, cap);
+    if (packed_size == 0) {
         free(packed);
-        return hs_error_set(st->err, HS_ENOMEM, "cannot deflate the event stream");
+        return hs_error_set(st->err, HS_ENOMEM, "cannot compress the event stream");
     }
     struct import_msg *m = begin(st, MSG_CHUNK);
     if (!m) {

@@ -10,8 +10,8 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <zlib.h>
 
+#include "chunk_codec.h"
 #include "error.h"
 #include "fault_place.h"
 #include "import.h"
@@ -73,7 +73,7 @@ struct import_msg {
         } blocks;
         struct {
             uint64_t first_seq, last_seq, n_events, raw_size, size;
-            unsigned char *data; /* deflated; freed by the consumer */
+            unsigned char *data; /* compressed (chunk_codec.h); freed by the consumer */
         } chunk;
         struct {
             struct hs_event ev;
@@ -131,8 +131,7 @@ struct import_state {
 
     struct hs_stream_writer stream;
     uint64_t n_chunks;
-    z_stream zs; /* deflates the chunks (Huffman only), reset between them */
-    int zs_open;
+    struct hs_chunk_packer packer; /* compresses the chunks (chunk_codec.h) */
 
     sqlite3_stmt *ins_blocks_multi, *ins_block, *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
     /* The parameters the two blocks INSERTs hold (all BOUND_UNKNOWN when

@@ -4,7 +4,7 @@
  * import_msg): the producer (import_events.c) orders, matches and encodes
  * the records; this side binds and steps the prepared INSERTs. On two cores
  * the import then takes about as long as its SQLite part alone: the
- * bookkeeping, the stream encoding and the deflating run beside it.
+ * bookkeeping, the stream encoding and the compression run beside it.
  *
  * Only this file (and import.c, before and after the threads) touches the
  * connection.

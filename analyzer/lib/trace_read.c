@@ -1,6 +1,6 @@
 /*
  * trace_read.c - open a trace database and replay its event stream
- * (trace.h). The cursor reads event_chunks in first_seq order, inflates
+ * (trace.h). The cursor reads event_chunks in first_seq order, decompresses
  * each BLOB (zlib) and decodes it with stream.c; SQLite only hands over one
  * ~30 KiB blob per 4096 events, so replay runs at the decoder's speed
  * rather than at SQLite's ~1.6 M rows/s.
@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <zlib.h>
 
+#include "chunk_codec.h"
 #include "grow.h"
 #include "schema.h"
 #include "stream.h"
@@ -306,7 +306,7 @@ int hs_cursor_next(struct hs_cursor *c, struct hs_event *ev, struct hs_error *er
         if (rc != SQLITE_ROW)
             return hs_error_set(err, HS_EDB, "cannot read the events of '%s': %s", c->trace->path,
                                 sqlite3_errmsg(c->trace->db));
-        uLongf raw_size = (uLongf)sqlite3_column_int64(c->chunks, 0);
+        size_t raw_size = (size_t)sqlite3_column_int64(c->chunks, 0);
         if (raw_size > c->raw_cap) {
             unsigned char *raw = realloc(c->raw, raw_size);
             if (!raw)
@@ -315,8 +315,8 @@ int hs_cursor_next(struct hs_cursor *c, struct hs_event *ev, struct hs_error *er
             c->raw_cap = raw_size;
         }
         const void *data = sqlite3_column_blob(c->chunks, 1);
-        uLong data_size = (uLong)sqlite3_column_bytes(c->chunks, 1);
-        if (!data || uncompress(c->raw, &raw_size, data, data_size) != Z_OK)
+        size_t data_size = (size_t)sqlite3_column_bytes(c->chunks, 1);
+        if (hs_chunk_unpack(data, data_size, c->raw, raw_size) != 0)
             return hs_error_set(err, HS_EFORMAT, "'%s': corrupt event stream after seq %llu",
                                 c->trace->path, (unsigned long long)c->reader.state.seq);
         hs_stream_reader_init(&c->reader, c->raw, raw_size);
