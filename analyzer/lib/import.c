@@ -52,6 +52,7 @@
 #endif
 
 #define SLOT_BITS 40
+#define PREFETCH_AHEAD 16 /* records: see hs__import_prefetch */
 
 int hs__import_db_error(struct import_state *st, const char *what)
 {
@@ -480,20 +481,34 @@ struct producer_args {
     uint64_t last_seq;
 };
 
+/* The record an index entry points to (NULL for none); *image is its log. */
+static const struct hs_record *indexed_record(const struct import_state *st, uint64_t at,
+                                              uint32_t *image)
+{
+    if (!at)
+        return NULL;
+    *image = (uint32_t)(at >> SLOT_BITS);
+    return hs_log_record(&st->images[*image].log, (at & ((1ull << SLOT_BITS) - 1)) - 1);
+}
+
 /* The producer thread: every record in seq order, then the leftovers. */
 static void *produce(void *arg)
 {
     struct producer_args *a = arg;
     struct import_state *st = a->st;
     int rc = 0;
+    uint32_t image;
     for (uint64_t seq = 1; seq <= a->last_seq && rc == 0; seq++) {
-        uint64_t at = a->index[seq];
-        if (at) {
-            uint32_t image = (uint32_t)(at >> SLOT_BITS);
+        for (int stage = 0; stage < 2; stage++) {
+            uint64_t ahead = seq + (stage ? PREFETCH_AHEAD / 2 : PREFETCH_AHEAD);
             const struct hs_record *r =
-                hs_log_record(&st->images[image].log, (at & ((1ull << SLOT_BITS) - 1)) - 1);
-            rc = hs__import_record(st, image, r);
+                ahead <= a->last_seq ? indexed_record(st, a->index[ahead], &image) : NULL;
+            if (r)
+                hs__import_prefetch(st, image, r, stage);
         }
+        const struct hs_record *r = indexed_record(st, a->index[seq], &image);
+        if (r)
+            rc = hs__import_record(st, image, r);
         if (st->opts->progress && (seq & 0xfffff) == 0)
             st->opts->progress(st->opts->ctx, seq, a->last_seq);
     }

@@ -364,6 +364,25 @@ static int is_allocation(unsigned op)
            (op >= HS_OP_MEMALIGN && op <= HS_OP_PVALLOC);
 }
 
+void hs__import_prefetch(struct import_state *st, uint32_t image, const struct hs_record *rec,
+                         int stage)
+{
+    uint64_t ends = 0, index;
+    if (rec->op == HS_OP_FREE)
+        ends = rec->u.call.ptr;
+    else if (rec->op == HS_OP_REALLOC || rec->op == HS_OP_REALLOCARRAY)
+        ends = rec->u.call.old_ptr;
+    if (stage == 0) {
+        if (ends)
+            hs_ptrmap_prefetch(&st->live, image, ends);
+        if (is_allocation(rec->op) && rec->u.call.ptr)
+            hs_ptrmap_prefetch(&st->live, image, rec->u.call.ptr);
+    } else if (ends && hs_ptrmap_peek(&st->live, image, ends, &index)) {
+        __builtin_prefetch(&st->rows[index], 1);
+        __builtin_prefetch((const char *)&st->rows[index] + 64, 1);
+    }
+}
+
 int hs__import_record(struct import_state *st, uint32_t image, const struct hs_record *rec)
 {
     struct import_image *img = &st->images[image];

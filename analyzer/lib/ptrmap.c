@@ -119,6 +119,20 @@ int hs_ptrmap_take(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t 
     return 1;
 }
 
+int hs_ptrmap_peek(const struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value)
+{
+    const struct hs_ptrmap_slot *s = find(m, space, addr);
+    if (s)
+        *value = s->value;
+    return s != NULL;
+}
+
+void hs_ptrmap_prefetch(const struct hs_ptrmap *m, uint32_t space, uint64_t addr)
+{
+    if (m->slots)
+        __builtin_prefetch(&m->slots[hash(space, addr) & m->mask], 1);
+}
+
 void hs_ptrmap_each(const struct hs_ptrmap *m,
                     void (*fn)(void *ctx, uint32_t space, uint64_t addr, uint64_t value), void *ctx)
 {

@@ -39,6 +39,13 @@ int hs_ptrmap_put(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t v
 /* Removes the key; 1 and *value (may be NULL) if it was present, else 0. */
 int hs_ptrmap_take(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value);
 
+/* Finds the key without removing it: 1 and *value if present, else 0. */
+int hs_ptrmap_peek(const struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value);
+
+/* Starts loading the key's home slot into the cache (a hint: a caller
+ * that will look the key up soon hides the memory latency). */
+void hs_ptrmap_prefetch(const struct hs_ptrmap *m, uint32_t space, uint64_t addr);
+
 /* Calls fn for every entry (order unspecified); the map must not change. */
 void hs_ptrmap_each(const struct hs_ptrmap *m,
                     void (*fn)(void *ctx, uint32_t space, uint64_t addr, uint64_t value),
