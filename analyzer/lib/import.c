@@ -149,17 +149,31 @@ static int open_logs(struct import_state *st)
     return rc;
 }
 
-/* index[seq] = image << SLOT_BITS | (slot + 1), 0 where no record has it. */
+/* Makes index hold seq (zeroing the new part); NULL (index freed) if out
+ * of memory. */
+static uint64_t *grow_index(uint64_t *index, uint64_t *cap, uint64_t seq)
+{
+    uint64_t want = seq + 1 > 2 * *cap ? seq + 1 : 2 * *cap;
+    uint64_t *grown = realloc(index, want * sizeof *grown);
+    if (!grown) {
+        free(index);
+        return NULL;
+    }
+    memset(grown + *cap, 0, (want - *cap) * sizeof *grown);
+    *cap = want;
+    return grown;
+}
+
+/* index[seq] = image << SLOT_BITS | (slot + 1), 0 where no record has it.
+ * One pass over the records: the index starts with room for as many seqs
+ * as the logs reserved slots (every seq was taken by a reserved slot, so
+ * that is the usual size) and grows if a seq lies beyond. */
 static int build_index(struct import_state *st, uint64_t **out, uint64_t *last_seq)
 {
-    uint64_t max = 0;
+    uint64_t reserved = 0;
     for (uint32_t i = 0; i < st->n_images; i++) {
         const struct hs_log *log = &st->images[i].log;
-        for (uint64_t s = 0; s < log->n_slots; s++) {
-            const struct hs_record *r = hs_log_record(log, s);
-            if (r && r->seq > max)
-                max = r->seq;
-        }
+        reserved += log->header->n_reserved;
         st->result->n_lost += log->n_lost;
         /* a full log: the slots reserved past its limit are never written */
         if (log->n_lost)
@@ -174,35 +188,41 @@ static int build_index(struct import_state *st, uint64_t **out, uint64_t *last_s
             warn(st, "process %u: the tracer disabled itself; later events were dropped",
                  st->images[i].pid);
     }
-    /* Every seq was taken by a reserved slot, so seqs far beyond the slots
-     * of all logs mean a corrupt record (and an absurd index to allocate). */
-    uint64_t reserved = 0;
-    for (uint32_t i = 0; i < st->n_images; i++)
-        reserved += st->images[i].log.header->n_reserved;
-    if (max > 2 * reserved + (1u << 20))
-        return hs_error_set(st->err, HS_EFORMAT,
-                            "'%s': a record has seq %llu, but all logs together reserved only "
-                            "%llu slots",
-                            st->opts->logdir, (unsigned long long)max,
-                            (unsigned long long)reserved);
-    uint64_t *index = calloc(max + 1, sizeof *index);
+    /* Seqs far beyond the slots of all logs mean a corrupt record (and an
+     * absurd index to allocate). */
+    uint64_t limit = 2 * reserved + (1u << 20), cap = reserved + 1, max = 0;
+    uint64_t *index = calloc(cap, sizeof *index);
     if (!index)
         return hs_error_set(st->err, HS_ENOMEM, "out of memory for %llu events",
-                            (unsigned long long)max);
+                            (unsigned long long)reserved);
     for (uint32_t i = 0; i < st->n_images; i++) {
         const struct hs_log *log = &st->images[i].log;
         for (uint64_t s = 0; s < log->n_slots; s++) {
             const struct hs_record *r = hs_log_record(log, s);
             if (!r)
                 continue;
-            if (r->seq == 0 || index[r->seq]) {
+            int rc = 0;
+            if (r->seq > limit)
+                rc = hs_error_set(st->err, HS_EFORMAT,
+                                  "'%s': a record has seq %llu, but all logs together reserved "
+                                  "only %llu slots",
+                                  st->opts->logdir, (unsigned long long)r->seq,
+                                  (unsigned long long)reserved);
+            else if (r->seq >= cap && !(index = grow_index(index, &cap, r->seq)))
+                return hs_error_set(st->err, HS_ENOMEM, "out of memory for %llu events",
+                                    (unsigned long long)r->seq);
+            else if (r->seq == 0 || index[r->seq])
+                rc = hs_error_set(st->err, HS_EFORMAT, "%s: record %llu has seq %llu, %s",
+                                  st->images[i].path, (unsigned long long)s,
+                                  (unsigned long long)r->seq,
+                                  r->seq ? "which another record already has" : "expected >= 1");
+            if (rc) {
                 free(index);
-                return hs_error_set(st->err, HS_EFORMAT, "%s: record %llu has seq %llu, %s",
-                                    st->images[i].path, (unsigned long long)s,
-                                    (unsigned long long)r->seq,
-                                    r->seq ? "which another record already has" : "expected >= 1");
+                return rc;
             }
             index[r->seq] = (uint64_t)i << SLOT_BITS | (s + 1);
+            if (r->seq > max)
+                max = r->seq;
             st->result->n_records++;
         }
     }
