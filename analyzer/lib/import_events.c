@@ -12,8 +12,9 @@
  *     free(NULL), unmatched free,
  *     failed allocation)
  *
- * Every record except the snapshots is also appended to the compact event
- * stream (stream.h), 4096 events per event_chunks row. Lifetimes are
+ * Every record except the snapshots also goes to the compact event stream
+ * (stream.h), 4096 events per event_chunks row, encoded and compressed on
+ * a thread of its own (import_stream.c). Lifetimes are
  * written in alloc_seq (rowid) order through a queue: a finished lifetime
  * waits until every older one has finished, so SQLite only ever appends to
  * the blocks B-tree and fills its pages (inserting in free order left 11%
@@ -38,18 +39,14 @@ enum { ROW_LIVE = 0, ROW_DONE = 1, ROW_PARKED = 2 };
 
 int hs__import_events_init(struct import_state *st)
 {
-    hs_stream_writer_init(&st->stream);
     hs_ptrmap_init(&st->live);
-    if (hs_chunk_packer_init(&st->packer) != 0)
-        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    return 0;
+    return hs__stream_stage_start(st);
 }
 
 void hs__import_events_release(struct import_state *st)
 {
-    hs_stream_writer_free(&st->stream);
+    hs__stream_stage_stop(st);
     hs_ptrmap_free(&st->live);
-    hs_chunk_packer_free(&st->packer);
     free(st->rows);
     free(st->free_rows);
     free(st->snaps);
@@ -100,43 +97,10 @@ static int emit_block(struct import_state *st, const struct block_row *b)
     return st->n_out == BLOCK_ROWS_PER_MSG ? flush_blocks(st) : 0;
 }
 
-static int flush_chunk(struct import_state *st)
-{
-    struct hs_stream_writer *w = &st->stream;
-    if (w->n_events == 0)
-        return 0;
-    size_t cap = hs_chunk_bound(w->len);
-    unsigned char *packed = malloc(cap);
-    if (!packed)
-        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    size_t packed_size = hs_chunk_pack(&st->packer, w->buf, w->len, packed, cap);
-    if (packed_size == 0) {
-        free(packed);
-        return hs_error_set(st->err, HS_ENOMEM, "cannot compress the event stream");
-    }
-    struct import_msg *m = begin(st, MSG_CHUNK);
-    if (!m) {
-        free(packed);
-        return POST_FAILED;
-    }
-    m->u.chunk.first_seq = w->first_seq;
-    m->u.chunk.last_seq = w->last_seq;
-    m->u.chunk.n_events = w->n_events;
-    m->u.chunk.raw_size = w->len;
-    m->u.chunk.size = packed_size;
-    m->u.chunk.data = packed;
-    hs__import_msg_commit(st);
-    hs_stream_writer_reset(w);
-    st->n_chunks++;
-    return 0;
-}
-
 static int stream_event(struct import_state *st, const struct hs_event *ev)
 {
-    if (hs_stream_put(&st->stream, ev))
-        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
     st->result->n_events++;
-    return st->stream.n_events == HS_STREAM_CHUNK_EVENTS ? flush_chunk(st) : 0;
+    return hs__stream_stage_put(st, ev);
 }
 
 static int insert_sys(struct import_state *st, uint32_t image, const struct hs_event *ev)
@@ -490,5 +454,5 @@ int hs__import_finish(struct import_state *st)
     st->n_free_rows = 0;
     if ((rc = flush_blocks(st)))
         return rc;
-    return flush_chunk(st);
+    return hs__stream_stage_finish(st);
 }

@@ -30,6 +30,33 @@ struct bound_value {
     uint8_t state; /* BOUND_* */
 };
 
+/* The stream stage (import_stream.c): batches of one chunk's events. */
+#define STREAM_BATCHES 4
+
+struct stream_batch {
+    struct hs_event ev[HS_STREAM_CHUNK_EVENTS];
+    uint32_t n;
+    /* filled in by the stream thread */
+    unsigned char *packed; /* compressed chunk; handed to MSG_CHUNK */
+    size_t packed_size, raw_size;
+    uint64_t first_seq, last_seq;
+};
+
+struct stream_stage {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct stream_batch batches[STREAM_BATCHES];
+    uint64_t filled;  /* batches handed to the thread (producer) */
+    uint64_t encoded; /* batches the thread finished (under lock) */
+    uint64_t posted;  /* batches posted as MSG_CHUNK (producer) */
+    int stop;         /* under lock */
+    int failed;       /* the thread's first error code (under lock) */
+    struct hs_error err;
+    struct hs_stream_writer writer; /* the thread's */
+    struct hs_chunk_packer packer;  /* the thread's */
+};
+
 /* One process image: one log file. */
 struct import_image {
     struct hs_log log;
@@ -129,9 +156,7 @@ struct import_state {
     size_t cap_snaps;
     int64_t n_marks;
 
-    struct hs_stream_writer stream;
-    uint64_t n_chunks;
-    struct hs_chunk_packer packer; /* compresses the chunks (chunk_codec.h) */
+    struct stream_stage *stream; /* encodes and compresses the chunks (import_stream.c) */
 
     sqlite3_stmt *ins_blocks_multi, *ins_block, *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
     /* The parameters the two blocks INSERTs hold (all BOUND_UNKNOWN when
@@ -156,6 +181,15 @@ int hs__import_finish(struct import_state *st);
 void hs__import_prefetch(struct import_state *st, uint32_t image, const struct hs_record *rec,
                          int stage);
 void hs__import_events_release(struct import_state *st);
+
+/* import_stream.c: the stream stage, driven by the producer thread.
+ * put appends one event (posting finished chunks as it goes), finish
+ * posts everything still in the stage, stop ends the thread and frees
+ * the stage (safe after a failure, and when start failed). */
+int hs__stream_stage_start(struct import_state *st);
+int hs__stream_stage_put(struct import_state *st, const struct hs_event *ev);
+int hs__stream_stage_finish(struct import_state *st);
+void hs__stream_stage_stop(struct import_state *st);
 
 /* import_write.c: statements and the SQLite thread's side of the queue. */
 int hs__import_prepare(struct import_state *st);
