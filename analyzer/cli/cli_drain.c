@@ -11,14 +11,14 @@
 /* How long finish waits for processes that outlive the program. */
 #define LINGER_MS 500u
 
-struct hs_drain *cli_drain_start(const char *logdir)
+struct hs_drain *cli_drain_start(const char *logdir, struct hs_relay *relay)
 {
     const char *ring = getenv("HS_RING");
     if (ring && strcmp(ring, "0") == 0)
         return NULL;
     struct hs_drain *d = NULL;
     struct hs_error err;
-    if (hs_drain_start(logdir, &d, &err) != 0) {
+    if (hs_drain_start_relay(logdir, relay, &d, &err) != 0) {
         fprintf(stderr, "heapscope record: %s; recording into linear logs\n", err.msg);
         setenv("HS_RING", "0", 1);
         return NULL;
@@ -30,13 +30,14 @@ struct hs_drain *cli_drain_start(const char *logdir)
     return d;
 }
 
-void cli_drain_finish(struct hs_drain *d)
+int cli_drain_finish(struct hs_drain *d)
 {
     if (!d)
-        return;
+        return 0;
     struct hs_drain_stats st;
     struct hs_error err;
-    if (hs_drain_finish(d, LINGER_MS, &st, &err) != 0)
+    int failed = hs_drain_finish(d, LINGER_MS, &st, &err) != 0;
+    if (failed)
         fprintf(stderr, "heapscope record: %s\n", err.msg);
     if (st.n_detached)
         fprintf(stderr,
@@ -44,4 +45,5 @@ void cli_drain_finish(struct hs_drain *d)
                 "recorded\n",
                 (unsigned long long)st.n_detached, st.n_detached == 1 ? " is" : "es are",
                 st.n_detached == 1 ? "its" : "their");
+    return failed;
 }

@@ -14,10 +14,15 @@
 
 struct hs_drain;
 
-/* Returns the drain (NULL: linear logs). */
-struct hs_drain *cli_drain_start(const char *logdir);
+struct hs_relay;
 
-/* Empties the rings into the logs and stops the thread. NULL: no-op. */
-void cli_drain_finish(struct hs_drain *d);
+/* Returns the drain (NULL: linear logs). relay: hand the records to a
+ * live import (analyzer/lib/relay.h) instead of the logs; may be NULL. */
+struct hs_drain *cli_drain_start(const char *logdir, struct hs_relay *relay);
+
+/* Empties the rings into the logs (or the relay, which it closes) and
+ * stops the thread. 1 if records were lost on the way (said on stderr),
+ * else 0. NULL: no-op. */
+int cli_drain_finish(struct hs_drain *d);
 
 #endif

@@ -50,6 +50,15 @@ int cli_import(const char *cmd, struct hs_import_options *opts, struct hs_import
     return 0;
 }
 
+void cli_import_warnings(const char *cmd, struct hs_import_options *opts)
+{
+    static struct report_ctx r;
+    r = (struct report_ctx){cmd, 0, 0};
+    opts->progress = NULL;
+    opts->warn = on_warn;
+    opts->ctx = &r;
+}
+
 void cli_import_describe(const struct hs_import_result *res, char *buf, unsigned size)
 {
     double mib = (double)res->db_size / (1024.0 * 1024.0);

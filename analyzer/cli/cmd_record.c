@@ -19,6 +19,8 @@
 #include "spawn.h"
 #include "cli_faults.h"
 #include "cli_drain.h"
+#include "import_live.h"
+#include "relay.h"
 
 extern char **environ;
 
@@ -145,14 +147,57 @@ static int parse_options(int argc, char **argv, const char **out, int *faults, i
     return -1;
 }
 
-/* After the run: import the logs, report, return the program's status. */
-static int import_run(const char *base, const char *logdir, const char *out, pid_t pid, int status)
+/* The live import (import_live.h), unless HS_LIVE_IMPORT=0: for a run
+ * without page faults, which the live import does not place. */
+static struct hs_live_import *start_live_import(int faults, const char *logdir, const char *out,
+                                                const char *base, struct hs_import_options *opts)
+{
+    const char *env = getenv("HS_LIVE_IMPORT");
+    if (faults || (env && strcmp(env, "0") == 0))
+        return NULL;
+    /* The final name may need the pid: start beside it, rename at the end. */
+    static char provisional[PATH_MAX];
+    snprintf(provisional, sizeof provisional, "heapscope-%s.db", base);
+    *opts = (struct hs_import_options){.logdir = logdir, .out_path = out ? out : provisional};
+    cli_import_warnings("record", opts);
+    struct hs_live_import *li;
+    struct hs_error err;
+    if (hs_import_live_start(opts, &li, &err) != 0) {
+        fprintf(stderr, "heapscope record: %s; importing after the run instead\n", err.msg);
+        return NULL;
+    }
+    return li;
+}
+
+/* Ends a live import that will not be used (a relay not started or not
+ * used): it writes nothing. */
+static void drop_live_import(struct hs_live_import *li, int relay_open)
+{
+    if (!li)
+        return;
+    if (relay_open)
+        hs_relay_close(hs_import_live_relay(li));
+    struct hs_import_result res;
+    struct hs_error err;
+    hs_import_live_finish(li, "heapscope-unused.db", NULL, 0, 1, &res, &err);
+}
+
+/* After the run: import the logs (or finish the live import), report,
+ * return the program's status. */
+static int import_run(const char *base, const char *logdir, const char *out, pid_t pid, int status,
+                      struct hs_live_import *li, int drain_failed)
 {
     struct hs_exit_status exit = {(uint32_t)pid, status};
     struct hs_import_options opts = {
         .logdir = logdir, .out_path = out, .exits = &exit, .n_exits = 1};
     struct hs_import_result res;
-    if (cli_import("record", &opts, &res)) {
+    if (li) {
+        struct hs_error err;
+        if (hs_import_live_finish(li, out, &exit, 1, drain_failed, &res, &err)) {
+            remove_logdir(logdir);
+            return cli_fail("record", "%s", err.msg);
+        }
+    } else if (cli_import("record", &opts, &res)) {
         fprintf(
             stderr,
             "heapscope record: the logs are kept in '%s' (retry: heapscope import %s -o FILE)\n",
@@ -203,10 +248,18 @@ int cmd_record(int argc, char **argv)
     if (!mkdtemp(logdir))
         return cli_fail("record", "cannot create a log directory in '%s': %s",
                         tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
-    struct hs_drain *drain = cli_drain_start(logdir); /* ring mode (docs/tracer.md) */
+    struct hs_import_options live_opts;
+    struct hs_live_import *li = start_live_import(faults, logdir, out, base, &live_opts);
+    /* ring mode (docs/tracer.md) */
+    struct hs_drain *drain = cli_drain_start(logdir, li ? hs_import_live_relay(li) : NULL);
+    if (!drain && li) { /* linear logs: the import runs after the program */
+        drop_live_import(li, 1);
+        li = NULL;
+    }
     char **env = child_env(tracer, logdir);
     if (!env) {
         cli_drain_finish(drain);
+        drop_live_import(li, 0);
         rmdir(logdir);
         return cli_fail("record", "out of memory");
     }
@@ -219,14 +272,16 @@ int cmd_record(int argc, char **argv)
     if (hs_spawn_start(path, prog_argv, env, &hook, &pid, &code, &err)) {
         cli_faults_stop(&fs);
         cli_drain_finish(drain);
+        drop_live_import(li, 0);
         remove_logdir(logdir);
         cli_fail("record", "%s", err.msg);
         return code;
     }
     int waited = hs_spawn_wait(pid, &status, &err);
     cli_faults_stop(&fs);
-    cli_drain_finish(drain);
+    int drain_failed = cli_drain_finish(drain);
     if (waited) {
+        drop_live_import(li, 0);
         cli_fail("record", "%s", err.msg);
         return HS_EXIT_ERROR;
     }
@@ -236,11 +291,12 @@ int cmd_record(int argc, char **argv)
     }
     free_child_env(env);
     if (!has_logs(logdir)) {
+        drop_live_import(li, 0);
         remove_logdir(logdir);
         code = hs_spawn_exit_code(status);
         cli_fail("record", "'%s' ended (status %d) before the tracer started: no trace written",
                  base, code);
         return code ? code : HS_EXIT_ERROR;
     }
-    return import_run(base, logdir, out, pid, status);
+    return import_run(base, logdir, out, pid, status, li, drain_failed);
 }

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "heapscope/event.h"
+#include "relay.h"
 
 #define BATCH 8192u            /* records per write(2): 512 KiB */
 #define RESCAN_NS 50000000ull  /* rescan the directory at least this often */
@@ -52,6 +53,7 @@
 #define PASS_FEW 256u          /* "little" */
 #define CAL_KEEP 8192u         /* pairs kept (a ring buffer) */
 #define FLUSH_NS 100000000ull  /* buffered records wait at most this long */
+#define MARK_NS 500000ull      /* relay mode: a watermark at least this often while busy */
 
 struct ring {
     uint32_t pid, gen;
@@ -75,6 +77,11 @@ struct ring {
     size_t n_out;
     uint64_t last_flush; /* mono ns of the last write(2) */
     uint64_t header_at;  /* n_reserved the .hslog header says */
+    /* relay mode: out is batch->rec; the .hslog stays a header-only
+     * placeholder (it keeps the tracer's gen numbering and marks the image) */
+    struct hs_relay_batch *batch;
+    uint32_t relay_image;
+    uint64_t reserved_seen; /* n_reserved loaded before the pass (watermark) */
 };
 
 struct cal {
@@ -98,6 +105,8 @@ struct hs_drain {
     struct hs_error err; /* the first error of the thread */
     struct hs_drain_stats stats;
     uint64_t last_scan;
+    struct hs_relay *relay; /* NULL: records go to the .hslog files */
+    const uint64_t *seq;    /* LOGDIR/seq, mapped once it exists (relay mode) */
 };
 
 static uint64_t mono_ns(void)
@@ -239,13 +248,18 @@ static int write_all(int fd, const void *buf, size_t n)
 }
 
 /* The .hslog header: the ring's, with the log magic, n_reserved and flags. */
+static void log_header(const struct ring *r, uint64_t n_reserved, struct hs_log_header *h)
+{
+    memcpy(h, r->h, sizeof *h);
+    memcpy(h->magic, HS_LOG_MAGIC, sizeof h->magic);
+    h->flags = __atomic_load_n(&r->h->flags, __ATOMIC_ACQUIRE) | HS_LOG_RING;
+    h->n_reserved = n_reserved;
+}
+
 static int write_header(struct ring *r, uint64_t n_reserved)
 {
     struct hs_log_header h;
-    memcpy(&h, r->h, sizeof h);
-    memcpy(h.magic, HS_LOG_MAGIC, sizeof h.magic);
-    h.flags = __atomic_load_n(&r->h->flags, __ATOMIC_ACQUIRE) | HS_LOG_RING;
-    h.n_reserved = n_reserved;
+    log_header(r, n_reserved, &h);
     return pwrite(r->log_fd, &h, sizeof h, 0) == (ssize_t)sizeof h ? 0 : -1;
 }
 
@@ -280,7 +294,8 @@ static int adopt(struct hs_drain *d, const char *name, uint32_t pid, uint32_t ge
     close(fd);
     if (map == MAP_FAILED)
         return fail(d, "cannot map '%s/%s'", name, errno);
-    struct hs_record *out = malloc(BATCH * sizeof *out);
+    struct hs_relay_batch *batch = d->relay ? hs_relay_batch_get(d->relay) : NULL;
+    struct hs_record *out = batch ? batch->rec : d->relay ? NULL : malloc(BATCH * sizeof *out);
     if (!out) {
         munmap(map, size);
         return fail(d, "cannot drain '%s/%s'", name, ENOMEM);
@@ -289,7 +304,8 @@ static int adopt(struct hs_drain *d, const char *name, uint32_t pid, uint32_t ge
         size_t cap = d->cap_rings ? 2 * d->cap_rings : 16;
         struct ring *v = realloc(d->rings, cap * sizeof *v);
         if (!v) {
-            free(out);
+            free(batch ? NULL : out);
+            free(batch);
             munmap(map, size);
             return fail(d, "cannot drain '%s/%s'", name, ENOMEM);
         }
@@ -304,6 +320,7 @@ static int adopt(struct hs_drain *d, const char *name, uint32_t pid, uint32_t ge
     r->map = map;
     r->map_size = size;
     r->out = out;
+    r->batch = batch;
     r->last_flush = mono_ns();
     r->h = map;
     r->ctl = (struct hs_ring_control *)((char *)map + HS_LOG_HEADER_SIZE);
@@ -325,9 +342,25 @@ static int adopt(struct hs_drain *d, const char *name, uint32_t pid, uint32_t ge
             close(r->log_fd);
         if (r->pidfd >= 0)
             close(r->pidfd);
-        free(out);
+        free(batch ? NULL : out);
+        free(batch);
         munmap(map, size);
         return fail(d, "cannot write '%s/%s'", log_name, e);
+    }
+    if (d->relay) {
+        struct hs_log_header h;
+        log_header(r, 0, &h);
+        int64_t image = hs_relay_add_image(d->relay, &h);
+        if (image < 0) {
+            close(r->log_fd);
+            if (r->pidfd >= 0)
+                close(r->pidfd);
+            free(batch);
+            munmap(map, size);
+            return fail(d, "cannot drain '%s/%s'", name, ENOMEM);
+        }
+        r->relay_image = (uint32_t)image;
+        batch->image = r->relay_image;
     }
     /* Seek past the header: records are appended with write(2). */
     lseek(r->log_fd, HS_LOG_HEADER_SIZE, SEEK_SET);
@@ -371,6 +404,22 @@ static int scan(struct hs_drain *d)
  * drainer that keeps up with its writer would otherwise do. */
 static int flush(struct hs_drain *d, struct ring *r, uint64_t n_reserved)
 {
+    if (d->relay) {
+        if (r->n_out == 0)
+            return 0;
+        /* hand the batch over and take an empty one (may wait for the import) */
+        r->batch->n = (uint32_t)r->n_out;
+        hs_relay_post(d->relay, r->batch);
+        d->stats.n_records += r->n_out;
+        r->n_out = 0;
+        r->last_flush = mono_ns();
+        r->batch = hs_relay_batch_get(d->relay);
+        if (!r->batch)
+            return fail(d, "cannot pass the records of '%s/%s' to the import", r->name, ENOMEM);
+        r->batch->image = r->relay_image;
+        r->out = r->batch->rec;
+        return 0;
+    }
     if (r->n_out) {
         if (write_all(r->log_fd, r->out, r->n_out * HS_RECORD_SIZE) != 0)
             return fail(d, "cannot write the log of '%s/%s'", r->name, errno);
@@ -395,7 +444,11 @@ static void close_ring(struct hs_drain *d, struct ring *r, int detach)
     if (r->pidfd >= 0)
         close(r->pidfd);
     unlinkat(d->dir_fd, r->name, 0);
-    free(r->out);
+    if (r->batch)
+        hs_relay_recycle(d->relay, r->batch);
+    else
+        free(r->out);
+    r->batch = NULL;
     r->out = NULL;
     r->closed = 1;
     d->stats.n_detached += detach;
@@ -470,6 +523,7 @@ static void sweep(struct hs_drain *d, struct ring *r, int detach)
         if (committed_op(r, s))
             last = s + 1;
     int rc = 0;
+    uint64_t lost = 0;
     for (uint64_t s = r->consumed; s < last && rc == 0; s++) {
         if (r->n_out == BATCH)
             rc = flush(d, r, r->header_at);
@@ -481,11 +535,20 @@ static void sweep(struct hs_drain *d, struct ring *r, int detach)
             if (r->tsc)
                 r->out[r->n_out].ts_ns = tsc_to_ns(d, r->out[r->n_out].ts_ns);
             r->n_out++;
-        } else
+        } else if (d->relay) {
+            lost++; /* the relay carries committed records only */
+        } else {
             memset(&r->out[r->n_out++], 0, sizeof *src);
+        }
     }
+    uint64_t final = n_reserved > last ? n_reserved : last;
     if (rc == 0)
-        flush(d, r, n_reserved > last ? n_reserved : last);
+        flush(d, r, final);
+    if (d->relay) {
+        struct hs_log_header h;
+        log_header(r, final, &h);
+        hs_relay_end_image(d->relay, r->relay_image, &h, lost + (final - last));
+    }
     close_ring(d, r, detach);
 }
 
@@ -550,6 +613,58 @@ static int all_closed(const struct hs_drain *d)
     return 1;
 }
 
+/* ---- relay mode: the watermark (relay.h) ---- */
+
+/* LOGDIR/seq, the counter every traced process takes its seqs from; 0
+ * while it does not exist (no seq was taken yet). */
+static uint64_t seq_now(struct hs_drain *d)
+{
+    if (!d->seq) {
+        int fd = openat(d->dir_fd, "seq", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return 0;
+        struct stat st;
+        void *m = fstat(fd, &st) == 0 && st.st_size >= (off_t)sizeof(uint64_t)
+                      ? mmap(NULL, sizeof(uint64_t), PROT_READ, MAP_SHARED, fd, 0)
+                      : MAP_FAILED;
+        close(fd);
+        if (m == MAP_FAILED)
+            return 0;
+        d->seq = m;
+    }
+    return __atomic_load_n(d->seq, __ATOMIC_SEQ_CST);
+}
+
+/* Notes each ring's n_reserved (after the seq counter was read). */
+static void note_reserved(struct hs_drain *d)
+{
+    for (size_t i = 0; i < d->n_rings; i++)
+        if (!d->rings[i].closed)
+            d->rings[i].reserved_seen =
+                __atomic_load_n(&d->rings[i].h->n_reserved, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Publishes seq g as the watermark if it holds: g was read before the
+ * directory scan and the n_reserved loads, and a writer reserves its slot
+ * before it takes its seq, so every record with seq <= g is in a ring
+ * that was adopted, in a slot below what note_reserved saw. Once every
+ * open ring is drained past that, each such record is posted (the partial
+ * batches are posted here first).
+ */
+static void publish_watermark(struct hs_drain *d, uint64_t g)
+{
+    for (size_t i = 0; i < d->n_rings; i++)
+        if (!d->rings[i].closed && d->rings[i].consumed < d->rings[i].reserved_seen)
+            return;
+    for (size_t i = 0; i < d->n_rings; i++) {
+        struct ring *r = &d->rings[i];
+        if (!r->closed && r->n_out && flush(d, r, r->consumed) != 0)
+            close_ring(d, r, 1);
+    }
+    hs_relay_watermark(d->relay, g);
+}
+
 static void *drain_main(void *arg)
 {
     struct hs_drain *d = arg;
@@ -557,17 +672,30 @@ static void *drain_main(void *arg)
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     int pending = 1, idle = 0;
+    uint64_t last_mark = 0;
     for (;;) {
         int stopping = __atomic_load_n(&d->stop, __ATOMIC_ACQUIRE);
+        /* relay mode: the seq counter first, then the scan (see
+         * publish_watermark); without inotify, a scan every pass */
+        uint64_t g = d->relay ? seq_now(d) : 0;
         uint64_t now = mono_ns();
         char ev[4096];
         int notified = d->inotify_fd >= 0 && read(d->inotify_fd, ev, sizeof ev) > 0;
-        if (pending || notified || stopping || now - d->last_scan > RESCAN_NS) {
+        if (pending || notified || stopping || now - d->last_scan > RESCAN_NS ||
+            (d->relay && d->inotify_fd < 0)) {
             d->last_scan = now;
             pending = scan(d);
         }
+        if (d->relay)
+            note_reserved(d);
         int late = stopping && now > __atomic_load_n(&d->deadline, __ATOMIC_RELAXED);
         size_t n = pass(d, late);
+        /* While records pour in, full batches go out by themselves: mark
+         * (posting partial batches) only every MARK_NS, or when it calms. */
+        if (d->relay && !pending && (n < PASS_FEW || now - last_mark > MARK_NS)) {
+            publish_watermark(d, g);
+            last_mark = now;
+        }
         if (stopping && (all_closed(d) || late))
             break;
         if (n >= PASS_FEW) {
@@ -597,11 +725,18 @@ static void *drain_main(void *arg)
 
 int hs_drain_start(const char *logdir, struct hs_drain **out, struct hs_error *err)
 {
+    return hs_drain_start_relay(logdir, NULL, out, err);
+}
+
+int hs_drain_start_relay(const char *logdir, struct hs_relay *relay, struct hs_drain **out,
+                         struct hs_error *err)
+{
     struct hs_drain *d = calloc(1, sizeof *d);
     if (!d || !(d->dir = strdup(logdir))) {
         free(d);
         return hs_error_set(err, HS_ENOMEM, "out of memory");
     }
+    d->relay = relay;
     d->dir_fd = open(logdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (d->dir_fd < 0) {
         int e = errno;
@@ -643,6 +778,10 @@ int hs_drain_finish(struct hs_drain *d, unsigned linger_ms, struct hs_drain_stat
     __atomic_store_n(&d->deadline, mono_ns() + (uint64_t)linger_ms * 1000000u, __ATOMIC_RELAXED);
     __atomic_store_n(&d->stop, 1, __ATOMIC_RELEASE);
     pthread_join(d->thread, NULL);
+    if (d->relay)
+        hs_relay_close(d->relay); /* every ring is closed: all is posted */
+    if (d->seq)
+        munmap((void *)d->seq, sizeof *d->seq);
     if (stats)
         *stats = d->stats;
     int rc = 0;

@@ -49,6 +49,14 @@ int hs_drain_tsc_invariant(void);
  * nothing is left running. */
 int hs_drain_start(const char *logdir, struct hs_drain **out, struct hs_error *err);
 
+/* The same, but the records go to relay (relay.h) instead of .hslog
+ * files: <pid>.<gen>.hslog is created with its header only, and a
+ * watermark is published as the rings are drained. hs_drain_finish closes
+ * the relay. */
+struct hs_relay;
+int hs_drain_start_relay(const char *logdir, struct hs_relay *relay, struct hs_drain **out,
+                         struct hs_error *err);
+
 /* NULL-terminated "NAME=value" entries the traced program's environment
  * needs (HS_RING=1, and HS_TSC=1 when the TSC is invariant). Owned by d. */
 const char *const *hs_drain_env(const struct hs_drain *d);

@@ -151,6 +151,26 @@ static int open_logs(struct import_state *st)
     return rc;
 }
 
+void hs__import_note_losses(struct import_state *st)
+{
+    for (uint32_t i = 0; i < st->n_images; i++) {
+        const struct hs_log *log = &st->images[i].log;
+        st->result->n_lost += log->n_lost;
+        /* a full log: the slots reserved past its limit are never written */
+        if (log->n_lost)
+            warn(st, "process %u: %llu reserved slot%s never committed (%s)", st->images[i].pid,
+                 (unsigned long long)log->n_lost, log->n_lost == 1 ? "" : "s",
+                 log->header->flags & HS_LOG_FULL ? "reserved past the log's limit"
+                                                  : "the program died mid-write");
+        if (log->header->flags & HS_LOG_FULL)
+            warn(st, "process %u: the log reached its size limit; later events were dropped",
+                 st->images[i].pid);
+        if (log->header->flags & HS_LOG_DISABLED)
+            warn(st, "process %u: the tracer disabled itself; later events were dropped",
+                 st->images[i].pid);
+    }
+}
+
 /* Makes index hold seq (zeroing the new part); NULL (index freed) if out
  * of memory. */
 static uint64_t *grow_index(uint64_t *index, uint64_t *cap, uint64_t seq)
@@ -173,23 +193,8 @@ static uint64_t *grow_index(uint64_t *index, uint64_t *cap, uint64_t seq)
 static int build_index(struct import_state *st, uint64_t **out, uint64_t *last_seq)
 {
     uint64_t reserved = 0;
-    for (uint32_t i = 0; i < st->n_images; i++) {
-        const struct hs_log *log = &st->images[i].log;
-        reserved += log->header->n_reserved;
-        st->result->n_lost += log->n_lost;
-        /* a full log: the slots reserved past its limit are never written */
-        if (log->n_lost)
-            warn(st, "process %u: %llu reserved slot%s never committed (%s)", st->images[i].pid,
-                 (unsigned long long)log->n_lost, log->n_lost == 1 ? "" : "s",
-                 log->header->flags & HS_LOG_FULL ? "reserved past the log's limit"
-                                                  : "the program died mid-write");
-        if (log->header->flags & HS_LOG_FULL)
-            warn(st, "process %u: the log reached its size limit; later events were dropped",
-                 st->images[i].pid);
-        if (log->header->flags & HS_LOG_DISABLED)
-            warn(st, "process %u: the tracer disabled itself; later events were dropped",
-                 st->images[i].pid);
-    }
+    for (uint32_t i = 0; i < st->n_images; i++)
+        reserved += st->images[i].log.header->n_reserved;
     /* Seqs far beyond the slots of all logs mean a corrupt record (and an
      * absurd index to allocate). */
     uint64_t limit = 2 * reserved + (1u << 20), cap = reserved + 1, max = 0;
@@ -554,35 +559,57 @@ static int open_faults(struct import_state *st)
     return rc;
 }
 
-static int import_all(struct import_state *st)
+int hs__import_begin(struct import_state *st)
 {
-    uint64_t *index = NULL, last_seq = 0;
-    int rc = build_index(st, &index, &last_seq);
-    if (rc)
-        return rc;
+    int rc;
     if ((rc = exec_sql(st, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
                            "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384;"
                            "BEGIN;")) ||
         (rc = exec_sql(st, hs_schema_sql)) || (rc = write_lookup_tables(st)) ||
-        (rc = hs__import_prepare(st))) {
-        free(index);
+        (rc = hs__import_prepare(st)))
         return rc;
-    }
-    if ((rc = open_faults(st))) {
-        free(index);
-        return rc;
-    }
     struct import_queue *q = calloc(1, sizeof *q);
-    if (!q) {
-        free(index);
-        hs_fault_place_free(st->faults);
-        st->faults = NULL;
+    if (!q)
         return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    }
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->changed, NULL);
     st->queue_out = q;
-    rc = hs__import_events_init(st);
+    return hs__import_events_init(st);
+}
+
+int hs__import_end(struct import_state *st, int rc, uint64_t last_seq)
+{
+    hs__import_events_release(st);
+    struct import_queue *q = st->queue_out;
+    if (q) {
+        pthread_cond_destroy(&q->changed);
+        pthread_mutex_destroy(&q->lock);
+        free(q);
+        st->queue_out = NULL;
+    }
+    if (rc == 0 && st->result->n_skipped)
+        warn(st, "skipped %llu records (unknown ops or snapshots without their mark)",
+             (unsigned long long)st->result->n_skipped);
+    if (rc == 0 && (rc = write_processes(st)) == 0 && (rc = write_meta(st, last_seq)) == 0 &&
+        (rc = exec_sql(st, hs_schema_post_sql)) == 0 &&
+        (rc = hs_import_faults(st->db, st->opts->logdir, st->faults, st->err)) == 0)
+        rc = exec_sql(st, "COMMIT;");
+    hs_fault_place_free(st->faults);
+    st->faults = NULL;
+    if (st->opts->progress && rc == 0)
+        st->opts->progress(st->opts->ctx, last_seq, last_seq);
+    return rc;
+}
+
+static int import_all(struct import_state *st)
+{
+    uint64_t *index = NULL, last_seq = 0;
+    hs__import_note_losses(st);
+    int rc = build_index(st, &index, &last_seq);
+    if (rc)
+        return rc;
+    if ((rc = hs__import_begin(st)) == 0)
+        rc = open_faults(st);
     /* The producer reports into its own hs_error; SQLite errors into ours. */
     struct hs_error *mine = st->err, producer_err = {""};
     st->err = &producer_err;
@@ -600,24 +627,8 @@ static int import_all(struct import_state *st)
             hs_error_set(mine, rc, "%s", db_err.msg[0] ? db_err.msg : producer_err.msg);
     }
     st->err = mine;
-    hs__import_events_release(st);
-    pthread_cond_destroy(&q->changed);
-    pthread_mutex_destroy(&q->lock);
-    free(q);
-    st->queue_out = NULL;
     free(index);
-    if (rc == 0 && st->result->n_skipped)
-        warn(st, "skipped %llu records (unknown ops or snapshots without their mark)",
-             (unsigned long long)st->result->n_skipped);
-    if (rc == 0 && (rc = write_processes(st)) == 0 && (rc = write_meta(st, last_seq)) == 0 &&
-        (rc = exec_sql(st, hs_schema_post_sql)) == 0 &&
-        (rc = hs_import_faults(st->db, st->opts->logdir, st->faults, st->err)) == 0)
-        rc = exec_sql(st, "COMMIT;");
-    hs_fault_place_free(st->faults);
-    st->faults = NULL;
-    if (st->opts->progress && rc == 0)
-        st->opts->progress(st->opts->ctx, last_seq, last_seq);
-    return rc;
+    return hs__import_end(st, rc, last_seq);
 }
 
 int hs_import_check_output(const char *out_path, struct hs_error *err)
@@ -643,6 +654,64 @@ int hs_import_check_output(const char *out_path, struct hs_error *err)
     return 0;
 }
 
+int hs__import_create(struct import_state *st, char *tmp, size_t tmp_size, int *fd_out)
+{
+    const char *out = st->opts->out_path;
+    snprintf(tmp, tmp_size, "%s.tmp-XXXXXX", out);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return hs_error_set(st->err, HS_EIO, "cannot write trace '%s': %s", out, strerror(errno));
+    /* mkstemp makes it 0600: give the trace the mode sqlite3 or cp would
+     * (0666 less the umask), so others can read it where the umask allows */
+    mode_t mask = umask(0);
+    umask(mask);
+    int rc = 0;
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        rc = hs_error_set(st->err, HS_EIO, "cannot write trace '%s': %s", out, strerror(errno));
+    } else {
+        /* The writes go to disk from a thread of their own (async_vfs.h). */
+        const char *vfs = hs_async_vfs_register() == SQLITE_OK ? HS_ASYNC_VFS : NULL;
+        if (sqlite3_open_v2(tmp, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, vfs) !=
+            SQLITE_OK)
+            rc = hs_error_set(st->err, HS_EDB, "cannot create trace '%s': %s", out,
+                              st->db ? sqlite3_errmsg(st->db) : "out of memory");
+    }
+    if (rc) {
+        if (st->db)
+            sqlite3_close(st->db);
+        st->db = NULL;
+        unlink(tmp);
+        close(fd);
+        return rc;
+    }
+    *fd_out = fd;
+    return 0;
+}
+
+int hs__import_close(struct import_state *st, const char *tmp, int fd, int rc)
+{
+    const char *out = st->opts->out_path;
+    hs__import_release(st);
+    if (rc == 0 && sqlite3_close(st->db) != SQLITE_OK)
+        rc = hs_error_set(st->err, HS_EDB, "cannot close trace '%s'", out);
+    else if (rc == 0)
+        st->db = NULL;
+    if (rc == 0 && rename(tmp, out) != 0)
+        rc = hs_error_set(st->err, HS_EIO, "cannot write trace '%s': %s", out, strerror(errno));
+    struct stat sb;
+    if (rc == 0 && fstat(fd, &sb) == 0)
+        st->result->db_size = (uint64_t)sb.st_size;
+    if (rc) {
+        if (st->db)
+            sqlite3_close(st->db);
+        st->db = NULL;
+        unlink(tmp);
+    }
+    close(fd);
+    st->result->n_processes = st->n_images;
+    return rc;
+}
+
 int hs_import(const struct hs_import_options *opts, struct hs_import_result *result,
               struct hs_error *err)
 {
@@ -654,65 +723,9 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
     st.err = err;
 
     char tmp[4096];
-    int rc = hs_import_check_output(opts->out_path, err);
-    if (rc)
-        return rc;
-    if ((rc = open_logs(&st)))
-        goto err_close_logs;
-    snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", opts->out_path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc = hs_error_set(err, HS_EIO, "cannot write trace '%s': %s", opts->out_path,
-                          strerror(errno));
-        goto err_close_logs;
-    }
-    /* mkstemp makes it 0600: give the trace the mode sqlite3 or cp would
-     * (0666 less the umask), so others can read it where the umask allows */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) {
-        rc = hs_error_set(err, HS_EIO, "cannot write trace '%s': %s", opts->out_path,
-                          strerror(errno));
-        goto err_remove_tmp;
-    }
-    /* The writes go to disk from a thread of their own (async_vfs.h). */
-    const char *vfs = hs_async_vfs_register() == SQLITE_OK ? HS_ASYNC_VFS : NULL;
-    if (sqlite3_open_v2(tmp, &st.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, vfs) !=
-        SQLITE_OK) {
-        rc = hs_error_set(err, HS_EDB, "cannot create trace '%s': %s", opts->out_path,
-                          st.db ? sqlite3_errmsg(st.db) : "out of memory");
-        goto err_remove_tmp;
-    }
-    if ((rc = import_all(&st)))
-        goto err_remove_tmp;
-    hs__import_release(&st);
-    if (sqlite3_close(st.db) != SQLITE_OK) {
-        st.db = NULL;
-        rc = hs_error_set(err, HS_EDB, "cannot close trace '%s'", opts->out_path);
-        goto err_remove_tmp;
-    }
-    st.db = NULL;
-    if (rename(tmp, opts->out_path) != 0) {
-        rc = hs_error_set(err, HS_EIO, "cannot write trace '%s': %s", opts->out_path,
-                          strerror(errno));
-        goto err_remove_tmp;
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) == 0)
-        result->db_size = (uint64_t)sb.st_size;
-    close(fd);
-    result->n_processes = st.n_images;
-    fd = -1;
-    goto out_close_logs;
-
-err_remove_tmp:
-    hs__import_release(&st);
-    if (st.db)
-        sqlite3_close(st.db);
-    unlink(tmp);
-    close(fd);
-err_close_logs:
-out_close_logs:
+    int fd, rc = hs_import_check_output(opts->out_path, err);
+    if (rc == 0 && (rc = open_logs(&st)) == 0 && (rc = hs__import_create(&st, tmp, sizeof tmp, &fd)) == 0)
+        rc = hs__import_close(&st, tmp, fd, import_all(&st));
     for (uint32_t i = 0; i < st.n_images; i++) {
         hs_log_close(&st.images[i].log);
         free(st.images[i].path);

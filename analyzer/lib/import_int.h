@@ -207,5 +207,18 @@ int hs__import_consume(struct import_state *st, struct hs_error *err);
 
 /* import.c: formats the SQLite error into st->err. */
 int hs__import_db_error(struct import_state *st, const char *what);
+/* import.c, shared with import_live.c: begin creates the schema, the
+ * statements, the queue and the producer's state (in the transaction);
+ * end (after the threads, with their result rc) releases them and, if rc
+ * is 0, writes processes, meta, views and faults and commits. */
+int hs__import_begin(struct import_state *st);
+int hs__import_end(struct import_state *st, int rc, uint64_t last_seq);
+/* Adds each image's lost slots to the result, with a warning per image. */
+void hs__import_note_losses(struct import_state *st);
+/* Creates the temporary file beside opts->out_path (tmp receives its
+ * name) and opens st->db on it; finish closes the database and renames
+ * the file over out_path if rc is 0, else removes it. */
+int hs__import_create(struct import_state *st, char *tmp, size_t tmp_size, int *fd);
+int hs__import_close(struct import_state *st, const char *tmp, int fd, int rc);
 
 #endif

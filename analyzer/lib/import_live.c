@@ -1,0 +1,283 @@
+/*
+ * import_live.c - the live import (contract: import_live.h).
+ *
+ * Two threads, as in hs_import(): the producer (here) and SQLite's
+ * (hs__import_consume). The producer takes what the relay has, places each
+ * record in a window indexed by seq, and runs hs__import_record() on the
+ * seqs in order up to the watermark: a seq missing below it is a lost slot.
+ * Each batch counts its records not yet processed (in b->n) and goes back
+ * to the relay when none is left, so the drainer reuses warm memory.
+ *
+ *   window[seq & mask]:  [ processed ][ next .. watermark: run now ][ beyond: wait ]
+ *
+ * The window grows (doubling) when a record lies more than its size ahead
+ * of `next`; a seq before `next`, or seen twice, is a corrupt record.
+ */
+#include "import_live.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grow.h"
+#include "import_int.h"
+#include "relay.h"
+
+#define WINDOW_MIN (1u << 16)
+#define WINDOW_MAX (1ull << 32)  /* slots: a seq this far ahead is corrupt */
+#define PREFETCH_AHEAD 16        /* as in import.c: see hs__import_prefetch */
+
+struct slot {
+    const struct hs_record *rec; /* NULL: no record (yet) */
+    struct hs_relay_batch *batch;
+};
+
+struct hs_live_import {
+    struct import_state st;
+    struct hs_import_options opts;
+    struct hs_import_result result;
+    struct hs_error err, producer_err, db_err;
+    struct hs_relay *relay;
+    char tmp[4096];
+    int fd;
+    pthread_t producer, consumer;
+    int threads; /* started */
+    int producer_rc, consumer_rc;
+    struct slot *window;
+    uint64_t mask, next, last_seq;
+    size_t cap_images;
+    struct hs_log_header *headers; /* the images' final headers (finish) */
+};
+
+static int grow_window(struct hs_live_import *li, uint64_t seq)
+{
+    uint64_t need = (seq - li->next + 1) * 2, cap = li->mask + 1;
+    while (cap < need)
+        cap *= 2;
+    if (cap > WINDOW_MAX)
+        return hs_error_set(li->st.err, HS_EFORMAT,
+                            "a record has seq %llu, %llu past the import's position: corrupt ring",
+                            (unsigned long long)seq, (unsigned long long)(seq - li->next));
+    struct slot *w = calloc(cap, sizeof *w);
+    if (!w)
+        return hs_error_set(li->st.err, HS_ENOMEM, "out of memory");
+    for (uint64_t s = li->next; s <= li->next + li->mask; s++)
+        w[s & (cap - 1)] = li->window[s & li->mask];
+    free(li->window);
+    li->window = w;
+    li->mask = cap - 1;
+    return 0;
+}
+
+static int place(struct hs_live_import *li, struct hs_relay_batch *b, const struct hs_record *r)
+{
+    int rc;
+    if (r->seq - li->next > li->mask && r->seq >= li->next && (rc = grow_window(li, r->seq)))
+        return rc;
+    struct slot *s = &li->window[r->seq & li->mask];
+    if (r->seq < li->next || s->rec)
+        return hs_error_set(li->st.err, HS_EFORMAT,
+                            "process %u: a record has seq %llu, which another record already has",
+                            li->st.images[b->image].pid, (unsigned long long)r->seq);
+    s->rec = r;
+    s->batch = b;
+    if (r->seq > li->last_seq)
+        li->last_seq = r->seq;
+    return 0;
+}
+
+/* Images the drainer announced since the last take. */
+static int add_images(struct hs_live_import *li, uint32_t n)
+{
+    struct import_state *st = &li->st;
+    while (st->n_images < n) {
+        struct import_image *grown =
+            hs_grow(st->images, &li->cap_images, st->n_images, sizeof *grown, 8);
+        if (!grown)
+            return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+        st->images = grown;
+        struct import_image *img = &st->images[st->n_images];
+        memset(img, 0, sizeof *img);
+        struct hs_log_header h;
+        uint64_t lost;
+        hs_relay_image(li->relay, st->n_images, &h, &lost);
+        img->pid = h.pid;
+        img->exec_gen = h.exec_gen;
+        st->n_images++;
+    }
+    return 0;
+}
+
+static void prefetch(struct hs_live_import *li, uint64_t seq, int stage)
+{
+    if (seq - li->next > li->mask)
+        return;
+    const struct slot *s = &li->window[seq & li->mask];
+    if (s->rec && s->rec->seq == seq)
+        hs__import_prefetch(&li->st, s->batch->image, s->rec, stage);
+}
+
+/* Runs the records of seqs next..limit, in order. */
+static int run_up_to(struct hs_live_import *li, uint64_t limit)
+{
+    for (; li->next <= limit; li->next++) {
+        prefetch(li, li->next + PREFETCH_AHEAD, 0);
+        prefetch(li, li->next + PREFETCH_AHEAD / 2, 1);
+        struct slot *s = &li->window[li->next & li->mask];
+        if (!s->rec)
+            continue; /* a lost slot */
+        int rc = hs__import_record(&li->st, s->batch->image, s->rec);
+        if (--s->batch->n == 0)
+            hs_relay_recycle(li->relay, s->batch);
+        s->rec = NULL;
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int produce_live(struct hs_live_import *li)
+{
+    int rc = 0;
+    for (;;) {
+        struct hs_relay_news news;
+        hs_relay_take(li->relay, &news);
+        for (struct hs_relay_batch *b = news.batches, *next; b; b = next) {
+            next = b->next;
+            if (rc == 0)
+                rc = add_images(li, news.n_images);
+            for (uint32_t i = 0; i < b->n && rc == 0; i++)
+                rc = place(li, b, &b->rec[i]);
+            if (rc) /* nothing of it will run: give it back (placed slots are never read) */
+                hs_relay_recycle(li->relay, b);
+        }
+        if (rc == 0)
+            rc = run_up_to(li, news.closed ? li->last_seq : news.watermark);
+        if (rc) {
+            /* Stop the drainer from waiting for batches, and take what is
+             * still posted until the end so none is left behind. */
+            hs_relay_abandon(li->relay);
+            while (!news.closed) {
+                hs_relay_take(li->relay, &news);
+                for (struct hs_relay_batch *b = news.batches, *next; b; b = next) {
+                    next = b->next;
+                    hs_relay_recycle(li->relay, b);
+                }
+            }
+            return rc;
+        }
+        if (news.closed)
+            return hs__import_finish(&li->st);
+    }
+}
+
+static void *producer_main(void *arg)
+{
+    struct hs_live_import *li = arg;
+    li->producer_rc = produce_live(li);
+    hs__import_msg_end(&li->st, li->producer_rc);
+    return NULL;
+}
+
+static void *consumer_main(void *arg)
+{
+    struct hs_live_import *li = arg;
+    li->consumer_rc = hs__import_consume(&li->st, &li->db_err);
+    return NULL;
+}
+
+static void free_live(struct hs_live_import *li)
+{
+    free(li->st.images);
+    free(li->headers);
+    free(li->window);
+    hs_relay_free(li->relay);
+    free(li);
+}
+
+int hs_import_live_start(const struct hs_import_options *opts, struct hs_live_import **out,
+                         struct hs_error *err)
+{
+    struct hs_live_import *li = calloc(1, sizeof *li);
+    if (!li)
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    li->opts = *opts;
+    li->opts.progress = NULL;
+    struct import_state *st = &li->st;
+    st->opts = &li->opts;
+    st->result = &li->result;
+    st->err = err;
+    li->mask = WINDOW_MIN - 1;
+    li->next = 1;
+    int rc = hs_import_check_output(opts->out_path, err);
+    if (rc == 0 && (!(li->relay = hs_relay_new()) ||
+                    !(li->window = calloc(WINDOW_MIN, sizeof(struct slot)))))
+        rc = hs_error_set(err, HS_ENOMEM, "out of memory");
+    if (rc == 0)
+        rc = hs__import_create(st, li->tmp, sizeof li->tmp, &li->fd);
+    if (rc) {
+        free_live(li);
+        return rc;
+    }
+    if ((rc = hs__import_begin(st)) == 0) {
+        /* From here each thread reports into its own hs_error. */
+        st->err = &li->producer_err;
+        if (pthread_create(&li->consumer, NULL, consumer_main, li) != 0) {
+            rc = hs_error_set(err, HS_EIO, "cannot start the import thread");
+        } else if (pthread_create(&li->producer, NULL, producer_main, li) != 0) {
+            hs__import_msg_end(st, HS_EIO); /* the consumer ends */
+            pthread_join(li->consumer, NULL);
+            rc = hs_error_set(err, HS_EIO, "cannot start the import thread");
+        } else {
+            li->threads = 1;
+        }
+    }
+    if (rc) {
+        st->err = err;
+        hs__import_close(st, li->tmp, li->fd, hs__import_end(st, rc, 0));
+        free_live(li);
+        return rc;
+    }
+    *out = li;
+    return 0;
+}
+
+struct hs_relay *hs_import_live_relay(struct hs_live_import *li)
+{
+    return li->relay;
+}
+
+int hs_import_live_finish(struct hs_live_import *li, const char *out_path,
+                          const struct hs_exit_status *exits, size_t n_exits, int drain_failed,
+                          struct hs_import_result *result, struct hs_error *err)
+{
+    struct import_state *st = &li->st;
+    li->opts.out_path = out_path;
+    li->opts.exits = exits;
+    li->opts.n_exits = n_exits;
+    pthread_join(li->producer, NULL);
+    pthread_join(li->consumer, NULL);
+    st->err = err;
+    int rc = li->consumer_rc ? li->consumer_rc : li->producer_rc;
+    if (rc)
+        hs_error_set(err, rc, "%s", li->db_err.msg[0] ? li->db_err.msg : li->producer_err.msg);
+    else if (drain_failed)
+        rc = hs_error_set(err, HS_EIO,
+                          "cannot write trace '%s': records were lost between the rings and the "
+                          "import",
+                          li->opts.out_path);
+    else if (st->n_images == 0)
+        rc = hs_error_set(err, HS_EFORMAT, "no traced process recorded anything");
+    if (rc == 0 && !(li->headers = calloc(st->n_images, sizeof *li->headers)))
+        rc = hs_error_set(err, HS_ENOMEM, "out of memory");
+    for (uint32_t i = 0; rc == 0 && i < st->n_images; i++) {
+        hs_relay_image(li->relay, i, &li->headers[i], &st->images[i].log.n_lost);
+        st->images[i].log.header = &li->headers[i];
+    }
+    if (rc == 0)
+        hs__import_note_losses(st);
+    rc = hs__import_close(st, li->tmp, li->fd, hs__import_end(st, rc, li->last_seq));
+    *result = li->result;
+    free_live(li);
+    return rc;
+}

@@ -1,0 +1,189 @@
+/*
+ * relay.c - the drainer-to-import hand-off (contract: relay.h). One mutex
+ * guards everything; it is taken once per batch (8192 records), never per
+ * record.
+ */
+#include "relay.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grow.h"
+
+struct relay_image {
+    struct hs_log_header header;
+    uint64_t n_lost;
+};
+
+struct hs_relay {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct hs_relay_batch *posted, **posted_tail; /* FIFO not yet taken */
+    struct hs_relay_batch *spare;                 /* recycled, ready for reuse */
+    unsigned n_batches;                           /* allocated */
+    struct relay_image *images;
+    uint32_t n_images;
+    size_t cap_images;
+    uint64_t watermark, taken_watermark;
+    int closed, abandoned;
+    int import_waiting; /* the import waits for news: it recycles nothing meanwhile */
+};
+
+struct hs_relay *hs_relay_new(void)
+{
+    struct hs_relay *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->changed, NULL);
+    r->posted_tail = &r->posted;
+    return r;
+}
+
+static void free_list(struct hs_relay_batch *b)
+{
+    while (b) {
+        struct hs_relay_batch *next = b->next;
+        free(b);
+        b = next;
+    }
+}
+
+void hs_relay_free(struct hs_relay *r)
+{
+    if (!r)
+        return;
+    free_list(r->posted);
+    free_list(r->spare);
+    free(r->images);
+    pthread_cond_destroy(&r->changed);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+}
+
+int64_t hs_relay_add_image(struct hs_relay *r, const struct hs_log_header *h)
+{
+    pthread_mutex_lock(&r->lock);
+    int64_t i = -1;
+    struct relay_image *grown = hs_grow(r->images, &r->cap_images, r->n_images, sizeof *grown, 8);
+    if (grown) {
+        r->images = grown;
+        i = r->n_images++;
+        memcpy(&r->images[i].header, h, sizeof *h);
+        r->images[i].n_lost = 0;
+        pthread_cond_broadcast(&r->changed);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return i;
+}
+
+void hs_relay_end_image(struct hs_relay *r, uint32_t image, const struct hs_log_header *h,
+                        uint64_t n_lost)
+{
+    pthread_mutex_lock(&r->lock);
+    memcpy(&r->images[image].header, h, sizeof *h);
+    r->images[image].n_lost = n_lost;
+    pthread_mutex_unlock(&r->lock);
+}
+
+struct hs_relay_batch *hs_relay_batch_get(struct hs_relay *r)
+{
+    pthread_mutex_lock(&r->lock);
+    /* The limit yields when the import itself waits for news: then every
+     * batch holds records past the watermark, which only the drainer can
+     * move (a writer was slow to commit), and waiting would deadlock. */
+    while (!r->spare && !r->abandoned && !r->import_waiting &&
+           r->n_batches >= HS_RELAY_MAX_BATCHES)
+        pthread_cond_wait(&r->changed, &r->lock);
+    struct hs_relay_batch *b = NULL;
+    if (r->abandoned) {
+        /* nothing */
+    } else if (r->spare) {
+        b = r->spare;
+        r->spare = b->next;
+    } else if ((b = malloc(sizeof *b))) {
+        r->n_batches++;
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (b) {
+        b->n = 0;
+        b->next = NULL;
+    }
+    return b;
+}
+
+void hs_relay_post(struct hs_relay *r, struct hs_relay_batch *b)
+{
+    if (b->n == 0) {
+        hs_relay_recycle(r, b);
+        return;
+    }
+    b->next = NULL;
+    pthread_mutex_lock(&r->lock);
+    *r->posted_tail = b;
+    r->posted_tail = &b->next;
+    pthread_cond_broadcast(&r->changed);
+    pthread_mutex_unlock(&r->lock);
+}
+
+void hs_relay_watermark(struct hs_relay *r, uint64_t seq)
+{
+    pthread_mutex_lock(&r->lock);
+    if (seq > r->watermark) {
+        r->watermark = seq;
+        pthread_cond_broadcast(&r->changed);
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+void hs_relay_close(struct hs_relay *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->closed = 1;
+    pthread_cond_broadcast(&r->changed);
+    pthread_mutex_unlock(&r->lock);
+}
+
+void hs_relay_take(struct hs_relay *r, struct hs_relay_news *news)
+{
+    pthread_mutex_lock(&r->lock);
+    while (!r->posted && r->watermark == r->taken_watermark && !r->closed) {
+        r->import_waiting = 1;
+        pthread_cond_broadcast(&r->changed);
+        pthread_cond_wait(&r->changed, &r->lock);
+    }
+    r->import_waiting = 0;
+    news->batches = r->posted;
+    r->posted = NULL;
+    r->posted_tail = &r->posted;
+    news->watermark = r->taken_watermark = r->watermark;
+    news->n_images = r->n_images;
+    news->closed = r->closed;
+    pthread_mutex_unlock(&r->lock);
+}
+
+void hs_relay_recycle(struct hs_relay *r, struct hs_relay_batch *b)
+{
+    pthread_mutex_lock(&r->lock);
+    b->next = r->spare;
+    r->spare = b;
+    pthread_cond_broadcast(&r->changed);
+    pthread_mutex_unlock(&r->lock);
+}
+
+void hs_relay_image(struct hs_relay *r, uint32_t i, struct hs_log_header *h, uint64_t *n_lost)
+{
+    pthread_mutex_lock(&r->lock);
+    memcpy(h, &r->images[i].header, sizeof *h);
+    *n_lost = r->images[i].n_lost;
+    pthread_mutex_unlock(&r->lock);
+}
+
+void hs_relay_abandon(struct hs_relay *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->abandoned = 1;
+    pthread_cond_broadcast(&r->changed);
+    pthread_mutex_unlock(&r->lock);
+}
