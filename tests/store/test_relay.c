@@ -1,0 +1,155 @@
+/* test_relay.c - the drainer-to-import hand-off (analyzer/lib/relay.h):
+ * batches arrive in order with the images and the watermark, are reused
+ * once recycled, the batch limit makes the drainer wait, and an abandoned
+ * relay never makes it wait. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "relay.h"
+
+static struct hs_relay_batch *batch_of(struct hs_relay *r, uint32_t image, uint64_t first_seq,
+                                       uint32_t n)
+{
+    struct hs_relay_batch *b = hs_relay_batch_get(r);
+    assert_non_null(b);
+    assert_int_equal(b->n, 0);
+    b->image = image;
+    for (uint32_t i = 0; i < n; i++)
+        b->rec[i].seq = first_seq + i;
+    b->n = n;
+    return b;
+}
+
+static void test_relay__batches_images_and_watermark_in_order(void **state)
+{
+    (void)state;
+    struct hs_relay *r = hs_relay_new();
+    assert_non_null(r);
+    struct hs_log_header h;
+    memset(&h, 0, sizeof h);
+    h.pid = 41;
+    assert_int_equal(hs_relay_add_image(r, &h), 0);
+    h.pid = 42;
+    assert_int_equal(hs_relay_add_image(r, &h), 1);
+    struct hs_relay_batch *a = batch_of(r, 0, 1, 3), *b = batch_of(r, 1, 4, 2);
+    hs_relay_post(r, a);
+    hs_relay_post(r, b);
+    hs_relay_watermark(r, 5);
+    hs_relay_watermark(r, 4); /* never goes back */
+    struct hs_relay_news news;
+    hs_relay_take(r, &news);
+    assert_ptr_equal(news.batches, a);
+    assert_ptr_equal(news.batches->next, b);
+    assert_null(b->next);
+    assert_int_equal(news.watermark, 5);
+    assert_int_equal(news.n_images, 2);
+    assert_false(news.closed);
+    /* an image's final header replaces the first one */
+    h.pid = 42;
+    h.n_reserved = 9;
+    hs_relay_end_image(r, 1, &h, 4);
+    struct hs_log_header got;
+    uint64_t lost;
+    hs_relay_image(r, 1, &got, &lost);
+    assert_int_equal(got.pid, 42);
+    assert_int_equal(got.n_reserved, 9);
+    assert_int_equal(lost, 4);
+    /* recycled batches are handed out again, emptied */
+    hs_relay_recycle(r, a);
+    hs_relay_recycle(r, b);
+    struct hs_relay_batch *c = hs_relay_batch_get(r);
+    assert_true(c == a || c == b);
+    assert_int_equal(c->n, 0);
+    hs_relay_post(r, c); /* an empty post is a recycle: no news */
+    hs_relay_close(r);
+    hs_relay_take(r, &news);
+    assert_null(news.batches);
+    assert_true(news.closed);
+    hs_relay_free(r);
+}
+
+struct getter {
+    struct hs_relay *r;
+    struct hs_relay_batch *got;
+    int done;
+};
+
+static void *get_one(void *arg)
+{
+    struct getter *g = arg;
+    g->got = hs_relay_batch_get(g->r);
+    __atomic_store_n(&g->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void nap_ms(long ms)
+{
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void test_relay__limit_waits_for_a_recycled_batch(void **state)
+{
+    (void)state;
+    struct hs_relay *r = hs_relay_new();
+    struct hs_relay_batch *first = NULL;
+    for (unsigned i = 0; i < HS_RELAY_MAX_BATCHES; i++) {
+        struct hs_relay_batch *b = batch_of(r, 0, i + 1, 1);
+        if (!first)
+            first = b;
+        hs_relay_post(r, b);
+    }
+    struct getter g = {r, NULL, 0};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, get_one, &g), 0);
+    nap_ms(50);
+    assert_false(__atomic_load_n(&g.done, __ATOMIC_ACQUIRE)); /* waits: the limit is reached */
+    struct hs_relay_news news;
+    hs_relay_take(r, &news);
+    assert_ptr_equal(news.batches, first);
+    struct hs_relay_batch *rest = first->next;
+    hs_relay_recycle(r, first);
+    pthread_join(t, NULL);
+    assert_ptr_equal(g.got, first);
+    while (rest) {
+        struct hs_relay_batch *next = rest->next;
+        hs_relay_recycle(r, rest);
+        rest = next;
+    }
+    hs_relay_recycle(r, g.got);
+    hs_relay_free(r);
+}
+
+static void test_relay__abandoned_relay_never_waits(void **state)
+{
+    (void)state;
+    struct hs_relay *r = hs_relay_new();
+    for (unsigned i = 0; i < HS_RELAY_MAX_BATCHES; i++)
+        hs_relay_post(r, batch_of(r, 0, i + 1, 1));
+    struct getter g = {r, NULL, 0};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, get_one, &g), 0);
+    nap_ms(20);
+    hs_relay_abandon(r); /* the import failed: the drainer must not hang */
+    pthread_join(t, NULL);
+    assert_null(g.got);
+    assert_null(hs_relay_batch_get(r));
+    hs_relay_free(r); /* frees the posted batches */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_relay__batches_images_and_watermark_in_order),
+        cmocka_unit_test(test_relay__limit_waits_for_a_recycled_batch),
+        cmocka_unit_test(test_relay__abandoned_relay_never_waits),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
