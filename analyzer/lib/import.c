@@ -655,6 +655,8 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
         goto err_remove_tmp;
     }
     st.db = NULL;
+    if ((rc = hs__import_splice_blocks(&st, fd)))
+        goto err_remove_tmp;
     if (rename(tmp, opts->out_path) != 0) {
         rc = hs_error_set(err, HS_EIO, "cannot write trace '%s': %s", opts->out_path,
                           strerror(errno));
@@ -670,6 +672,7 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
 
 err_remove_tmp:
     hs__import_release(&st);
+    hs_btree_build_free(st.blocks);
     if (st.db)
         sqlite3_close(st.db);
     unlink(tmp);
