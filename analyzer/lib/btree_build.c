@@ -101,6 +101,7 @@ struct hs_btree_build {
     int64_t repack_max[SPILL_PAGES];
     unsigned n_repack; /* sealed pages in repack[] */
     struct leaf_fill refill;
+    int kernel_copy; /* copy_file_range(2) works between the two files */
     int spliced;
 };
 
@@ -524,10 +525,30 @@ static uint32_t new_page(struct hs_btree_build *b)
     return b->next_page++;
 }
 
+/* Copies len bytes of the spill file at `from` to the database at `to`
+ * in the kernel; -1 with errno if copy_file_range(2) cannot. */
+static int copy_spilled(struct hs_btree_build *b, uint64_t from, uint64_t to, size_t len)
+{
+    loff_t in = (loff_t)from, out = (loff_t)to;
+    while (len) {
+        ssize_t n = copy_file_range(b->spill_fd, &in, b->out_fd, &out, len, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+#define NOT_SPILLED UINT64_MAX
+
 /* Writes n consecutive leaves (largest rowids max[]) at the next page
- * numbers, as few pwrite(2)s as the lock-byte page allows. */
+ * numbers, as few writes as the lock-byte page allows. Leaves of the
+ * spill file (its leaf number `spilled`, else NOT_SPILLED) are copied by
+ * the kernel when it can, else written from `pages`. */
 static int out_leaves(struct hs_btree_build *b, const unsigned char *pages, size_t n,
-                      const int64_t *max, struct hs_error *err)
+                      const int64_t *max, uint64_t spilled, struct hs_error *err)
 {
     while (n) {
         uint32_t first = new_page(b);
@@ -535,23 +556,33 @@ static int out_leaves(struct hs_btree_build *b, const unsigned char *pages, size
         if (first < b->lock_page && b->lock_page - first < run)
             run = b->lock_page - first;
         b->next_page = first + (uint32_t)run;
-        if (write_all(b->out_fd, pages, run * b->page_size, (off_t)(first - 1) * b->page_size))
+        uint64_t to = (uint64_t)(first - 1) * b->page_size;
+        size_t len = run * b->page_size;
+        if (spilled != NOT_SPILLED && b->kernel_copy &&
+            copy_spilled(b, spilled * b->page_size, to, len) != 0) {
+            if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
+                return io_error(b, "write database", err);
+            b->kernel_copy = 0; /* and write this run from memory */
+        }
+        if ((spilled == NOT_SPILLED || !b->kernel_copy) && write_all(b->out_fd, pages, len, (off_t)to))
             return io_error(b, "write database", err);
         for (size_t i = 0; i < run; i++) {
             int rc = add_child(b, first + (uint32_t)i, max[i], err);
             if (rc)
                 return rc;
         }
-        pages += run * b->page_size;
+        pages += len;
         max += run;
         n -= run;
+        if (spilled != NOT_SPILLED)
+            spilled += run;
     }
     return 0;
 }
 
 static int flush_repack(struct hs_btree_build *b, struct hs_error *err)
 {
-    int rc = out_leaves(b, b->repack, b->n_repack, b->repack_max, err);
+    int rc = out_leaves(b, b->repack, b->n_repack, b->repack_max, NOT_SPILLED, err);
     b->n_repack = 0;
     fill_start(&b->refill, b->repack, b->usable);
     return rc;
@@ -621,7 +652,7 @@ static int write_leaves(struct hs_btree_build *b, const unsigned char *spilled,
             uint64_t end = i + 1;
             while (end < b->n_leaves && (j == b->n_late || late[j].rowid > b->leaf_max[end]))
                 end++;
-            if ((rc = out_leaves(b, spilled + i * b->page_size, end - i, b->leaf_max + i, err)))
+            if ((rc = out_leaves(b, spilled + i * b->page_size, end - i, b->leaf_max + i, i, err)))
                 return rc;
             i = end;
             continue;
@@ -775,6 +806,7 @@ int hs_btree_build_splice(struct hs_btree_build *b, int fd, const char *db_path,
     }
     b->repack = malloc((size_t)SPILL_PAGES * b->page_size);
     b->next_page = n_pages + 1;
+    b->kernel_copy = 1;
     if (!b->repack)
         rc = hs_error_set(err, HS_ENOMEM, "out of memory");
     else
