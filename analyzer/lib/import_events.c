@@ -42,8 +42,13 @@ int hs__import_events_init(struct import_state *st)
     hs_stream_writer_init(&st->stream);
     hs_ptrmap_init(&st->live);
     memset(&st->zs, 0, sizeof st->zs);
+    memset(&st->zs_producer, 0, sizeof st->zs_producer);
     if (deflateInit2(&st->zs, 1, Z_DEFLATED, 15, 8, Z_HUFFMAN_ONLY) != Z_OK)
         return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    if (deflateInit2(&st->zs_producer, 1, Z_DEFLATED, 15, 8, Z_HUFFMAN_ONLY) != Z_OK) {
+        deflateEnd(&st->zs);
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    }
     st->zs_open = 1;
     return 0;
 }
@@ -52,8 +57,10 @@ void hs__import_events_release(struct import_state *st)
 {
     hs_stream_writer_free(&st->stream);
     hs_ptrmap_free(&st->live);
-    if (st->zs_open)
+    if (st->zs_open) {
         deflateEnd(&st->zs);
+        deflateEnd(&st->zs_producer);
+    }
     st->zs_open = 0;
     free(st->rows);
     free(st->free_rows);
@@ -110,37 +117,35 @@ static int flush_chunk(struct import_state *st)
     struct hs_stream_writer *w = &st->stream;
     if (w->n_events == 0)
         return 0;
-    /* Huffman coding only (no LZ77 string matching): 8.2 bytes per event
-     * on the bench workload instead of 7.4 at level 1, for a third of the
-     * CPU (level 1 alone took about 0.8 s of a 4 M-event import). The
-     * z_stream is kept and reset between chunks: compress2() would
-     * allocate and clear its tables for every chunk. */
-    uLongf packed_size = deflateBound(&st->zs, (uLong)w->len);
-    unsigned char *packed = malloc(packed_size);
-    if (!packed)
-        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    st->zs.next_in = w->buf;
-    st->zs.avail_in = (uInt)w->len;
-    st->zs.next_out = packed;
-    st->zs.avail_out = (uInt)packed_size;
-    int zrc = deflate(&st->zs, Z_FINISH);
-    packed_size = st->zs.total_out;
-    if (zrc != Z_STREAM_END || deflateReset(&st->zs) != Z_OK) {
-        free(packed);
-        return hs_error_set(st->err, HS_ENOMEM, "cannot deflate the event stream");
+    /* Deflating takes about as long as the rest of the SQLite thread's
+     * work: that thread does it while it keeps up, this one when it is
+     * behind, so neither waits for the other. */
+    unsigned char *data, *fresh = NULL;
+    uint64_t size = 0;
+    int rc;
+    if (hs__import_queue_behind(st)) {
+        if ((rc = hs__import_deflate(&st->zs_producer, w->buf, w->len, &data, &size, st->err)))
+            return rc;
+    } else {
+        /* the buffer itself goes */
+        if (!(fresh = malloc(w->cap)))
+            return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+        data = w->buf;
     }
     struct import_msg *m = begin(st, MSG_CHUNK);
     if (!m) {
-        free(packed);
+        free(fresh ? fresh : data);
         return POST_FAILED;
     }
     m->u.chunk.first_seq = w->first_seq;
     m->u.chunk.last_seq = w->last_seq;
     m->u.chunk.n_events = w->n_events;
     m->u.chunk.raw_size = w->len;
-    m->u.chunk.size = packed_size;
-    m->u.chunk.data = packed;
+    m->u.chunk.size = size;
+    m->u.chunk.data = data;
     hs__import_msg_commit(st);
+    if (fresh)
+        w->buf = fresh;
     hs_stream_writer_reset(w);
     st->n_chunks++;
     return 0;

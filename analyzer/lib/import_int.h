@@ -65,8 +65,10 @@ struct import_msg {
             struct block_row rows[BLOCK_ROWS_PER_MSG];
         } blocks;
         struct {
-            uint64_t first_seq, last_seq, n_events, raw_size, size;
-            unsigned char *data; /* deflated; freed by the consumer */
+            uint64_t first_seq, last_seq, n_events, raw_size;
+            uint64_t size;       /* deflated size, 0: data is raw_size bytes
+                                    of stream, deflated by the consumer */
+            unsigned char *data; /* freed by the consumer */
         } chunk;
         struct {
             struct hs_event ev;
@@ -124,7 +126,10 @@ struct import_state {
 
     struct hs_stream_writer stream;
     uint64_t n_chunks;
-    z_stream zs; /* deflates the chunks (Huffman only), reset between them */
+    /* Deflate the chunks (Huffman only), reset between them: zs in the
+     * SQLite thread, zs_producer in the producer when the SQLite thread
+     * is behind (hs__import_deflate). */
+    z_stream zs, zs_producer;
     int zs_open;
 
     sqlite3_stmt *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
@@ -150,6 +155,12 @@ void hs__import_release(struct import_state *st);
 /* Writes the blocks B-tree into the closed database open as fd and frees
  * the builder (also on failure; then the file is to be removed). */
 int hs__import_splice_blocks(struct import_state *st, int fd);
+/* Deflates len bytes at raw with zs into a new buffer (*packed, *size);
+ * the SQLite thread does it unless it is behind, then the producer. */
+int hs__import_deflate(z_stream *zs, const unsigned char *raw, uint64_t len,
+                       unsigned char **packed, uint64_t *size, struct hs_error *err);
+/* 1 if the SQLite thread is behind: half the queue or more is waiting. */
+int hs__import_queue_behind(struct import_state *st);
 /* Reserves the next message slot (blocks while the queue is full);
  * NULL if the consumer failed. */
 struct import_msg *hs__import_msg_begin(struct import_state *st);

@@ -147,15 +147,50 @@ static int write_blocks(struct import_state *st, const struct import_msg *m, str
     return 0;
 }
 
+/* Huffman coding only (no LZ77 string matching): 8.2 bytes per event on
+ * the bench workload instead of 7.4 at level 1, for a third of the CPU
+ * (level 1 alone took about 0.8 s of a 4 M-event import). The z_stream is
+ * kept and reset between chunks: compress2() would allocate and clear its
+ * tables for every chunk. */
+int hs__import_deflate(z_stream *zs, const unsigned char *raw, uint64_t len,
+                       unsigned char **packed, uint64_t *size, struct hs_error *err)
+{
+    uLong bound = deflateBound(zs, (uLong)len);
+    unsigned char *out = malloc(bound);
+    if (!out)
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    zs->next_in = (unsigned char *)raw;
+    zs->avail_in = (uInt)len;
+    zs->next_out = out;
+    zs->avail_out = (uInt)bound;
+    int zrc = deflate(zs, Z_FINISH);
+    *size = zs->total_out;
+    if (zrc != Z_STREAM_END || deflateReset(zs) != Z_OK) {
+        free(out);
+        return hs_error_set(err, HS_ENOMEM, "cannot deflate the event stream");
+    }
+    *packed = out;
+    return 0;
+}
+
 static int write_chunk(struct import_state *st, struct import_msg *m, struct hs_error *err)
 {
+    unsigned char *packed = m->u.chunk.data;
+    uint64_t size = m->u.chunk.size;
+    int rc = 0;
+    if (size == 0 && (rc = hs__import_deflate(&st->zs, m->u.chunk.data, m->u.chunk.raw_size,
+                                              &packed, &size, err)))
+        goto out_free;
     sqlite3_stmt *s = st->ins_chunk;
     sqlite3_bind_int64(s, 1, (sqlite3_int64)m->u.chunk.first_seq);
     sqlite3_bind_int64(s, 2, (sqlite3_int64)m->u.chunk.last_seq);
     sqlite3_bind_int64(s, 3, (sqlite3_int64)m->u.chunk.n_events);
     sqlite3_bind_int64(s, 4, (sqlite3_int64)m->u.chunk.raw_size);
-    sqlite3_bind_blob(s, 5, m->u.chunk.data, (int)m->u.chunk.size, SQLITE_STATIC);
-    int rc = step(st, s, "cannot insert the event stream", err);
+    sqlite3_bind_blob(s, 5, packed, (int)size, SQLITE_STATIC);
+    rc = step(st, s, "cannot insert the event stream", err);
+    if (packed != m->u.chunk.data)
+        free(packed);
+out_free:
     free(m->u.chunk.data);
     m->u.chunk.data = NULL;
     return rc;
@@ -212,6 +247,15 @@ static int write_mallinfo(struct import_state *st, const struct import_msg *m, s
         bind_u64(s, 8 + i, p->v[i], !(p->have & part));
     }
     return step(st, s, "cannot insert mallinfo", err);
+}
+
+int hs__import_queue_behind(struct import_state *st)
+{
+    struct import_queue *q = st->queue_out;
+    pthread_mutex_lock(&q->lock);
+    int behind = q->tail - q->head >= IMPORT_QUEUE_LEN / 2;
+    pthread_mutex_unlock(&q->lock);
+    return behind;
 }
 
 struct import_msg *hs__import_msg_begin(struct import_state *st)
