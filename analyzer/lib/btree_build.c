@@ -181,20 +181,19 @@ static uint32_t get4(const unsigned char *p)
  * 1, 2, 3, 4, 6 or 8 bytes holding the two's complement value. */
 static const unsigned char type_size[10] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0};
 
+/* Serial type by the number of significant bits of v (of ~v if negative):
+ * up to 7 bits 1 byte, 15 two, 23 three, 31 four, 47 six, else eight. */
+static const unsigned char type_by_bits[65] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6};
+
+/* Without branches: the columns' values are unpredictable. */
 static unsigned serial_type(int64_t v)
 {
-    uint64_t u = v < 0 ? ~(uint64_t)v : (uint64_t)v;
-    if (u <= 127)
-        return v == 0 ? 8 : v == 1 ? 9 : 1;
-    if (u <= 32767)
-        return 2;
-    if (u <= 8388607)
-        return 3;
-    if (u <= 2147483647)
-        return 4;
-    if (u <= 0x7fffffffffffull)
-        return 5;
-    return 6;
+    uint64_t u = (uint64_t)v ^ (uint64_t)(v >> 63);
+    unsigned bits = u ? 64 - (unsigned)__builtin_clzll(u) : 0;
+    unsigned t = type_by_bits[bits];
+    return (uint64_t)v <= 1 ? 8 + (unsigned)v : t;
 }
 
 /* Encodes the row's leaf cell at p (room for MAX_CELL bytes); returns its
@@ -219,9 +218,11 @@ static unsigned encode_cell(unsigned char *p, int64_t rowid, const int64_t *valu
     n += n_columns;
     for (unsigned i = 0; i < n_columns; i++) {
         unsigned size = type_size[types[i]];
-        uint64_t v = (uint64_t)values[i];
-        for (unsigned k = size; k-- > 0; v >>= 8)
-            p[n + k] = (unsigned char)v;
+        /* the low `size` bytes, big-endian: one 8-byte store, also for
+         * size 0 (overwritten next; the scratch cell has 8 bytes of slack
+         * past MAX_CELL), no branch */
+        uint64_t be = __builtin_bswap64((uint64_t)values[i] << ((64 - 8 * size) & 63));
+        memcpy(p + n, &be, 8);
         n += size;
     }
     return n;
@@ -400,7 +401,7 @@ int hs_btree_build_row(struct hs_btree_build *b, int64_t rowid, const int64_t *v
                        uint64_t null_mask, unsigned n_columns, struct hs_error *err)
 {
     assert(n_columns >= 1 && n_columns <= HS_BTREE_MAX_COLUMNS && !b->spliced);
-    unsigned char cell[MAX_CELL];
+    unsigned char cell[MAX_CELL + 8];
     unsigned size = encode_cell(cell, rowid, values, null_mask, n_columns);
     b->n_rows++;
     if (b->have_rows && rowid <= b->last_rowid)
