@@ -2,9 +2,11 @@
  * import_write.c - the SQLite side of the importer. The importer runs as
  * two threads joined by a bounded queue of row batches (struct
  * import_msg): the producer (import_events.c) orders, matches and encodes
- * the records; this side binds and steps the prepared INSERTs. On two cores
- * the import then takes about as long as its SQLite part alone: the
- * bookkeeping, the stream encoding and the deflating run beside it.
+ * the records; this side binds and steps the prepared INSERTs, except for
+ * `blocks`, whose rows it encodes into B-tree pages itself (btree_build.h:
+ * about 30 ns a row instead of SQLite's 500), spliced into the file after
+ * SQLite has closed it. The SQLite side being then the lighter one, it
+ * also deflates the stream chunks, unless it falls behind.
  *
  * Only this file (and import.c, before and after the threads) touches the
  * connection.
