@@ -13,9 +13,9 @@
  * encodes and compresses the event_chunks (import_stream.c); this thread
  * inserts the rows and chunks (import_write.c), through a bounded queue;
  * the database file's pages are written to disk by the hs-async VFS's
- * thread (async_vfs.h). For the 4 M events of `make bench`: SQLite's
- * thread about 1.0 s of CPU, the producer 0.3 s, the stream 0.2 s, the
- * page writer 0.15 s.
+ * thread (async_vfs.h). The blocks table is not INSERTed but built page by
+ * page (btree_build.h) and spliced into the file once SQLite has closed
+ * it, before the rename.
  *
  * The database is written with journal_mode=OFF and synchronous=OFF: the
  * temporary file is worthless until the rename, so the journal would only
@@ -696,6 +696,10 @@ int hs__import_close(struct import_state *st, const char *tmp, int fd, int rc)
         rc = hs_error_set(st->err, HS_EDB, "cannot close trace '%s'", out);
     else if (rc == 0)
         st->db = NULL;
+    if (rc == 0)
+        rc = hs__import_splice_blocks(st, fd);
+    hs_btree_build_free(st->blocks); /* after a failure */
+    st->blocks = NULL;
     if (rc == 0 && rename(tmp, out) != 0)
         rc = hs_error_set(st->err, HS_EIO, "cannot write trace '%s': %s", out, strerror(errno));
     struct stat sb;
@@ -724,7 +728,8 @@ int hs_import(const struct hs_import_options *opts, struct hs_import_result *res
 
     char tmp[4096];
     int fd, rc = hs_import_check_output(opts->out_path, err);
-    if (rc == 0 && (rc = open_logs(&st)) == 0 && (rc = hs__import_create(&st, tmp, sizeof tmp, &fd)) == 0)
+    if (rc == 0 && (rc = open_logs(&st)) == 0 &&
+        (rc = hs__import_create(&st, tmp, sizeof tmp, &fd)) == 0)
         rc = hs__import_close(&st, tmp, fd, import_all(&st));
     for (uint32_t i = 0; i < st.n_images; i++) {
         hs_log_close(&st.images[i].log);

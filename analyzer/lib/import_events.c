@@ -14,15 +14,15 @@
  *
  * Every record except the snapshots also goes to the compact event stream
  * (stream.h), 4096 events per event_chunks row, encoded and compressed on
- * a thread of its own (import_stream.c). Lifetimes are
- * written in alloc_seq (rowid) order through a queue: a finished lifetime
- * waits until every older one has finished, so SQLite only ever appends to
- * the blocks B-tree and fills its pages (inserting in free order left 11%
- * of every page empty). A block that stays live while REORDER_LIMIT newer
- * ones pass is parked and written alone when it ends. Rows go out 64 per
- * INSERT (multi-row inserts are about twice as fast as row-by-row ones
- * here); lifetimes still open at the end are written with free_seq NULL:
- * the blocks live at exit.
+ * a thread of its own (import_stream.c). Lifetimes are written in
+ * alloc_seq (rowid) order through a queue: a finished lifetime waits until
+ * every older one has finished, so the blocks B-tree is built by appends
+ * that fill its pages (btree_build.h; inserting in free order left 11% of
+ * every page empty). A block that stays live while REORDER_LIMIT newer
+ * ones pass is parked and written alone when it ends (the builder merges
+ * such late rows in at the end). Rows go to the SQLite thread
+ * BLOCK_ROWS_PER_MSG per message; lifetimes still open at the end are
+ * written with free_seq NULL: the blocks live at exit.
  */
 #define _GNU_SOURCE /* qsort_r */
 #include "import_int.h"

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "btree_build.h"
 #include "chunk_codec.h"
 #include "error.h"
 #include "fault_place.h"
@@ -19,16 +20,8 @@
 #include "ptrmap.h"
 #include "stream.h"
 
-#define BLOCK_ROWS_PER_INSERT 64 /* rows per multi-row INSERT */
-#define BLOCK_ROWS_PER_MSG 512   /* rows per message: fewer thread handoffs */
-#define BLOCK_COLUMNS 16         /* columns of the blocks table */
-
-/* What a parameter of a prepared INSERT holds (import_write.c). */
-enum { BOUND_UNKNOWN = 0, BOUND_NULL, BOUND_VALUE };
-struct bound_value {
-    uint64_t v;
-    uint8_t state; /* BOUND_* */
-};
+#define BLOCK_ROWS_PER_MSG 512 /* rows per message: fewer thread handoffs */
+#define BLOCK_COLUMNS 16       /* columns of the blocks table */
 
 /* The stream stage (import_stream.c): batches of one chunk's events. */
 #define STREAM_BATCHES 4
@@ -158,11 +151,11 @@ struct import_state {
 
     struct stream_stage *stream; /* encodes and compresses the chunks (import_stream.c) */
 
-    sqlite3_stmt *ins_blocks_multi, *ins_block, *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
-    /* The parameters the two blocks INSERTs hold (all BOUND_UNKNOWN when
-     * prepared). */
-    struct bound_value bound_multi[BLOCK_ROWS_PER_INSERT * BLOCK_COLUMNS];
-    struct bound_value bound_single[BLOCK_COLUMNS];
+    sqlite3_stmt *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
+    /* The blocks table is not INSERTed: its B-tree is built here and
+     * spliced into the file once SQLite has closed it (btree_build.h). */
+    struct hs_btree_build *blocks;
+    uint32_t blocks_root; /* its root page, an empty leaf until the splice */
 
     struct import_queue *queue_out; /* producer -> SQLite thread */
 
@@ -194,6 +187,9 @@ void hs__stream_stage_stop(struct import_state *st);
 /* import_write.c: statements and the SQLite thread's side of the queue. */
 int hs__import_prepare(struct import_state *st);
 void hs__import_release(struct import_state *st);
+/* Writes the blocks B-tree into the closed database open as fd and frees
+ * the builder (also on failure; then the file is to be removed). */
+int hs__import_splice_blocks(struct import_state *st, int fd);
 /* Reserves the next message slot (blocks while the queue is full);
  * NULL if the consumer failed. */
 struct import_msg *hs__import_msg_begin(struct import_state *st);

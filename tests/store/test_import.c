@@ -498,6 +498,55 @@ static void test_import__bad_input_leaves_nothing(void **state)
     free(dir);
 }
 
+/* Blocks that stay live while more than 2^18 newer ones come and go are
+ * parked: their rows reach the blocks B-tree out of rowid order, when
+ * freed or at the end, and are merged into the leaves they belong to. */
+static void test_import__parked_rows_merge_into_blocks(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), out[4096];
+    struct synth_log l;
+    synth_init(&l, 100, 0, 1, "/usr/bin/prog");
+    uint64_t seq = 1, pairs = 300000;
+    synth_call(&l, seq++, 100, HS_OP_MALLOC, 0, 1, A, 10, 0, 32, CALLER);        /* live at exit */
+    synth_call(&l, seq++, 101, HS_OP_MALLOC, 0, 1, A + 0x20, 20, 0, 32, CALLER); /* freed last */
+    for (uint64_t i = 0; i < pairs; i++) {
+        uint64_t p = A + 0x1000 + (i % 64) * 0x40;
+        if (i == 1000) /* one more long-lived block, freed by another thread */
+            synth_call(&l, seq++, 100, HS_OP_MALLOC, 0, 1, A + 0x40, 30, 0, 48, CALLER + 1);
+        synth_call(&l, seq++, 100, HS_OP_MALLOC, 0, 1, p, 24 + i % 7, 0, 48, CALLER + 2);
+        synth_call(&l, seq++, 100, HS_OP_FREE, 0, 1, p, 0, 0, 48, CALLER + 3);
+    }
+    uint64_t free_b = seq, free_c = seq + 1;
+    synth_call(&l, seq++, 100, HS_OP_FREE, 0, 1, A + 0x20, 0, 0, 32, CALLER + 4);
+    synth_call(&l, seq++, 102, HS_OP_FREE, 0, 1, A + 0x40, 0, 0, 48, CALLER + 5);
+    synth_call(&l, seq++, 100, HS_OP_EXIT, 0, 0, 0, 0, 0, 0, 0);
+    synth_write(&l, dir, 0);
+    snprintf(out, sizeof out, "%s/t.db", dir);
+    struct hs_import_result res;
+    struct warnings w;
+    struct hs_error err;
+    if (run_import(dir, out, &res, &w, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(res.n_blocks, pairs + 3);
+    assert_int_equal(res.n_live, 1);
+    char expected[512];
+    snprintf(expected, sizeof expected,
+             "1|1|NULL|1000|1|%llu|10|32|1|%llu|NULL|NULL|NULL|NULL|NULL|NULL\n"
+             "2|1|101|2000|1|%llu|20|32|1|%llu|NULL|%llu|%llu|100|5|%llu\n"
+             "2003|1|NULL|2003000|1|%llu|30|48|1|%llu|NULL|%llu|%llu|102|5|%llu\n",
+             A, CALLER, A + 0x20, CALLER, (unsigned long long)free_b, (unsigned long long)free_b * 1000, CALLER + 4,
+             A + 0x40, CALLER + 1, (unsigned long long)free_c, (unsigned long long)free_c * 1000, CALLER + 5);
+    assert_query(out, "SELECT * FROM blocks WHERE alloc_seq IN (1, 2, 2003) ORDER BY 1", expected);
+    assert_query(out, "SELECT count(*), count(DISTINCT alloc_seq), min(alloc_seq), max(alloc_seq)"
+                      " FROM blocks",
+                 "300003|300003|1|600002\n");
+    /* rowid order is SQLite's own traversal: every row after its predecessor */
+    assert_query(out, "PRAGMA integrity_check", "ok\n");
+    synth_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -508,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_import__full_log_names_its_lost_slot),
         cmocka_unit_test(test_import__bad_input_leaves_nothing),
         cmocka_unit_test(test_import__truncated_logs),
+        cmocka_unit_test(test_import__parked_rows_merge_into_blocks),
     };
     return cmocka_run_group_tests_name("import", tests, NULL, NULL);
 }

@@ -390,6 +390,10 @@ static void test_record__workload_tables_and_cursor_agree(void **state)
     assert_int_equal(query_int(db, "SELECT count(*) FROM events WHERE op = 'free'"), 20000);
     assert_int_equal(query_int(db, "SELECT count(*) FROM blocks"), 20001);
     assert_int_equal(query_int(db, "SELECT count(*) FROM blocks WHERE free_seq IS NULL"), 1);
+    /* the blocks B-tree is written by the importer itself (btree_build.h) */
+    assert_int_equal(
+        query_int(db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"),
+        1);
     long long n = query_int(db, "SELECT value FROM meta WHERE key = 'n_events'");
     assert_int_equal(query_int(db, "SELECT count(*) FROM events"), n);
     assert_int_equal(query_int(db, "SELECT sum(n_events) FROM event_chunks"), n);

@@ -1,0 +1,370 @@
+/* test_btree_build.c - tables written by btree_build.c against the same
+ * rows INSERTed by SQLite into a twin table of the same database: equal
+ * rows both ways, PRAGMA integrity_check ok, exact page counts and tree
+ * depths, and SQLite's own inserts and deletes afterwards. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "btree_build.h"
+#include "synth_log.h"
+
+#define N_COLUMNS 6 /* id INTEGER PRIMARY KEY (stored as NULL) and a..e */
+
+struct twin {
+    char *dir;
+    char path[4096];
+    sqlite3 *db;
+    sqlite3_stmt *ins;
+    struct hs_btree_build *b;
+    uint32_t root;      /* of t, the built table */
+    long long n_pages;  /* of the database before the splice */
+};
+
+static long long sql_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    if (sqlite3_step(s) != SQLITE_ROW)
+        fail_msg("%s: no row: %s", sql, sqlite3_errmsg(db));
+    long long v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+}
+
+/* A database of page_size bytes per page with the tables t and r. */
+static void twin_open(struct twin *w, unsigned page_size)
+{
+    memset(w, 0, sizeof *w);
+    w->dir = synth_tmpdir();
+    snprintf(w->path, sizeof w->path, "%s/t.db", w->dir);
+    assert_int_equal(sqlite3_open(w->path, &w->db), SQLITE_OK);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "PRAGMA page_size=%u;"
+             "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c INTEGER,"
+             " d INTEGER, e INTEGER);"
+             "CREATE TABLE r(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c INTEGER,"
+             " d INTEGER, e INTEGER);",
+             page_size);
+    exec(w->db, sql);
+    exec(w->db, "BEGIN");
+    assert_int_equal(sqlite3_prepare_v2(w->db, "INSERT INTO r VALUES(?,?,?,?,?,?)", -1, &w->ins,
+                                        NULL),
+                     SQLITE_OK);
+    w->root = (uint32_t)sql_int(w->db, "SELECT rootpage FROM sqlite_schema WHERE name = 't'");
+    struct hs_error err;
+    if (hs_btree_build_open(&w->b, w->path, page_size, 0, &err))
+        fail_msg("%s", err.msg);
+}
+
+/* Row `rowid`: column i+1 is values[i], or NULL where bit i+1 of nulls is set. */
+static void twin_row(struct twin *w, int64_t rowid, const int64_t *values, uint64_t nulls)
+{
+    int64_t v[N_COLUMNS] = {0};
+    memcpy(v + 1, values, (N_COLUMNS - 1) * sizeof *v);
+    struct hs_error err;
+    if (hs_btree_build_row(w->b, rowid, v, nulls | 1, N_COLUMNS, &err))
+        fail_msg("%s", err.msg);
+    sqlite3_bind_int64(w->ins, 1, rowid);
+    for (int i = 1; i < N_COLUMNS; i++)
+        if (nulls >> i & 1)
+            sqlite3_bind_null(w->ins, i + 1);
+        else
+            sqlite3_bind_int64(w->ins, i + 1, v[i]);
+    assert_int_equal(sqlite3_step(w->ins), SQLITE_DONE);
+    sqlite3_reset(w->ins);
+}
+
+/* Commits, closes, splices; returns 0 or the splice's error code (message
+ * in *err), the database reopened in w->db either way. */
+static int twin_splice(struct twin *w, struct hs_error *err)
+{
+    sqlite3_finalize(w->ins);
+    exec(w->db, "COMMIT");
+    w->n_pages = sql_int(w->db, "PRAGMA page_count");
+    assert_int_equal(sqlite3_close(w->db), SQLITE_OK);
+    int fd = open(w->path, O_RDWR);
+    assert_true(fd >= 0);
+    int rc = hs_btree_build_splice(w->b, fd, w->path, w->root, err);
+    close(fd);
+    hs_btree_build_free(w->b);
+    w->b = NULL;
+    assert_int_equal(sqlite3_open(w->path, &w->db), SQLITE_OK);
+    return rc;
+}
+
+static void assert_integrity(sqlite3 *db)
+{
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    const char *text = (const char *)sqlite3_column_text(s, 0);
+    if (strcmp(text, "ok") != 0)
+        fail_msg("integrity_check: %s", text);
+    sqlite3_finalize(s);
+}
+
+static void assert_twins_equal(sqlite3 *db, long long n_rows)
+{
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM t"), n_rows);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM (SELECT * FROM t EXCEPT SELECT * FROM r)"),
+                     0);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM t)"),
+                     0);
+    /* same storage classes, not only equal values */
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM t JOIN r USING(id) WHERE"
+                                 " typeof(t.a) != typeof(r.a) OR typeof(t.e) != typeof(r.e)"),
+                     0);
+    /* byte for byte the records SQLite wrote: the same serial types */
+    assert_int_equal(sql_int(db, "SELECT sum(payload) FROM dbstat WHERE name = 't'"),
+                     sql_int(db, "SELECT sum(payload) FROM dbstat WHERE name = 'r'"));
+}
+
+/* Depth of t's tree: 1 for a lone leaf. */
+static long long depth(sqlite3 *db)
+{
+    return sql_int(db, "SELECT max(length(path) - length(replace(path, '/', ''))) FROM dbstat"
+                       " WHERE name = 't'");
+}
+
+/* SQLite's own changes to both tables afterwards keep them equal and ok. */
+static void assert_sqlite_can_change_it(struct twin *w, long long n_rows)
+{
+    exec(w->db, "BEGIN;"
+                "INSERT INTO t VALUES(1000000000, 1, 2, 3, 4, 5);"
+                "INSERT INTO r VALUES(1000000000, 1, 2, 3, 4, 5);"
+                "INSERT INTO t SELECT id + 1, a, b, c, d, e FROM t WHERE id % 5 = 0 AND"
+                " id + 1 NOT IN (SELECT id FROM t);"
+                "INSERT INTO r SELECT id + 1, a, b, c, d, e FROM r WHERE id % 5 = 0 AND"
+                " id + 1 NOT IN (SELECT id FROM r);"
+                "DELETE FROM t WHERE id % 3 = 1; DELETE FROM r WHERE id % 3 = 1;"
+                "COMMIT;");
+    assert_integrity(w->db);
+    long long n = sql_int(w->db, "SELECT count(*) FROM r");
+    assert_twins_equal(w->db, n);
+    (void)n_rows;
+}
+
+static void twin_close(struct twin *w)
+{
+    sqlite3_close(w->db);
+    hs_btree_build_free(w->b);
+    synth_rmtree(w->dir);
+    free(w->dir);
+}
+
+static void splice_ok(struct twin *w)
+{
+    struct hs_error err = {""};
+    if (twin_splice(w, &err))
+        fail_msg("%s", err.msg);
+    assert_integrity(w->db);
+}
+
+static void test_btree_build__no_rows_leaves_the_table_empty(void **state)
+{
+    (void)state;
+    struct twin w;
+    twin_open(&w, 512);
+    splice_ok(&w);
+    assert_twins_equal(w.db, 0);
+    assert_int_equal(sql_int(w.db, "PRAGMA page_count"), w.n_pages);
+    assert_sqlite_can_change_it(&w, 0);
+    twin_close(&w);
+}
+
+static void test_btree_build__one_row(void **state)
+{
+    (void)state;
+    struct twin w;
+    twin_open(&w, 4096);
+    twin_row(&w, 42, (int64_t[]){7, -7, 0, 1, 1ll << 40}, 0);
+    splice_ok(&w);
+    assert_twins_equal(w.db, 1);
+    assert_int_equal(sql_int(w.db, "PRAGMA page_count"), w.n_pages);
+    assert_int_equal(depth(w.db), 1);
+    assert_sqlite_can_change_it(&w, 1);
+    twin_close(&w);
+}
+
+/* Rows of constants 0 take 9-byte cells (size, rowid < 128, 7-byte
+ * record) and 2-byte pointers: 45 fill a 512-byte leaf (9 bytes left),
+ * the 46th needs a second leaf and a root above them. */
+static void test_btree_build__exactly_one_full_page(void **state)
+{
+    (void)state;
+    for (int n = 45; n <= 46; n++) {
+        struct twin w;
+        twin_open(&w, 512);
+        for (int i = 1; i <= n; i++)
+            twin_row(&w, i, (int64_t[]){0, 0, 0, 0, 0}, 0);
+        splice_ok(&w);
+        assert_twins_equal(w.db, n);
+        assert_int_equal(sql_int(w.db, "PRAGMA page_count"), w.n_pages + (n == 45 ? 0 : 2));
+        assert_int_equal(depth(w.db), n == 45 ? 1 : 2);
+        assert_sqlite_can_change_it(&w, n);
+        twin_close(&w);
+    }
+}
+
+/* Every serial-type boundary, in values and in rowids (1- to 9-byte
+ * varints, negative rowids), and NULLs in every column. */
+static void test_btree_build__serial_type_boundaries(void **state)
+{
+    (void)state;
+    static const int64_t edges[] = {
+        0, 1, 2, -1, 127, 128, -128, -129, 255, 256, 32767, 32768, -32768, -32769,
+        (1ll << 23) - 1, 1ll << 23, -(1ll << 23), -(1ll << 23) - 1, (1ll << 31) - 1,
+        1ll << 31, -(1ll << 31), -(1ll << 31) - 1, (1ll << 47) - 1, 1ll << 47,
+        -(1ll << 47), -(1ll << 47) - 1, INT64_MAX, INT64_MIN, INT64_MIN + 1,
+        0x7fffdeadbeefll, 0x555555559000ll};
+    static const int64_t rowids[] = {INT64_MIN, -(1ll << 40), -1, 0, 1, 127, 128, 16383, 16384,
+                                     (1ll << 21) - 1, 1ll << 21, (1ll << 28), (1ll << 35),
+                                     (1ll << 42), (1ll << 49), (1ll << 56) - 1, 1ll << 56,
+                                     INT64_MAX - 1000};
+    size_t n_edges = sizeof edges / sizeof *edges, n_rowids = sizeof rowids / sizeof *rowids;
+    struct twin w;
+    twin_open(&w, 512);
+    long long n = 0;
+    for (size_t r = 0; r < n_rowids; r++) {
+        twin_row(&w, rowids[r], (int64_t[]){edges[r % n_edges], 0, 1, 0, 0}, 0);
+        n++;
+        if (rowids[r] != -(1ll << 40))
+            continue;
+        /* the value edges, between rowids -2^40 and -1 */
+        for (size_t e = 0; e < n_edges; e++) {
+            int64_t v[5];
+            for (int c = 0; c < 5; c++)
+                v[c] = edges[(e + (size_t)c * 7) % n_edges];
+            /* NULLs: one column each, none, or all of them */
+            uint64_t nulls = e % 7 == 6 ? 0x3e : (e % 7) < 5 ? 1ull << (e % 7 + 1) : 0;
+            twin_row(&w, -(1ll << 39) + (int64_t)e, v, nulls);
+            n++;
+        }
+    }
+    splice_ok(&w);
+    assert_twins_equal(w.db, n);
+    assert_sqlite_can_change_it(&w, n);
+    twin_close(&w);
+}
+
+/* Enough rows of 512-byte pages for three interior levels above the
+ * leaves (4445 leaves of 45 rows; 55-62 children per interior page). */
+static void test_btree_build__many_rows_three_interior_levels(void **state)
+{
+    (void)state;
+    struct twin w;
+    twin_open(&w, 512);
+    long long n = 200000;
+    for (long long i = 1; i <= n; i++)
+        twin_row(&w, i, (int64_t[]){0, 0, 0, i % 2, 0}, 0);
+    splice_ok(&w);
+    assert_twins_equal(w.db, n);
+    assert_int_equal(depth(w.db), 4);
+    /* no page is wasted: the pages SQLite's twin needs, or fewer */
+    assert_true(sql_int(w.db, "SELECT count(*) FROM dbstat WHERE name = 't'") <=
+                sql_int(w.db, "SELECT count(*) FROM dbstat WHERE name = 'r'"));
+    assert_sqlite_can_change_it(&w, n);
+    twin_close(&w);
+}
+
+/* Rows out of rowid order: single late rows spread over the table, a
+ * dense late range, late rows before the first and inside the last leaf. */
+static void test_btree_build__late_rows_are_merged(void **state)
+{
+    (void)state;
+    struct twin w;
+    twin_open(&w, 1024);
+    long long n = 0;
+    for (long long i = 1; i <= 30000; i++) {
+        int late = i % 97 == 0 || (i >= 5000 && i < 9000) || i < 3 || i == 29999;
+        if (!late) {
+            twin_row(&w, i, (int64_t[]){i, i * 1000, -i, 0, 1}, i % 11 == 0 ? 0x10 : 0);
+            n++;
+        }
+    }
+    /* the late ones, in a scrambled order */
+    for (long long k = 0; k < 30000; k++) {
+        long long i = 1 + (k * 7919) % 30000;
+        int late = i % 97 == 0 || (i >= 5000 && i < 9000) || i < 3 || i == 29999;
+        if (late) {
+            twin_row(&w, i, (int64_t[]){i, i * 1000, -i, 1, 0}, 0);
+            n++;
+        }
+    }
+    splice_ok(&w);
+    assert_twins_equal(w.db, n);
+    assert_true(sql_int(w.db, "SELECT count(*) FROM dbstat WHERE name = 't'") <=
+                sql_int(w.db, "SELECT count(*) FROM dbstat WHERE name = 'r'"));
+    assert_sqlite_can_change_it(&w, n);
+    twin_close(&w);
+}
+
+static void test_btree_build__duplicate_rowids_fail(void **state)
+{
+    (void)state;
+    /* a late row equal to a packed one */
+    struct twin w;
+    twin_open(&w, 512);
+    struct hs_error err = {""};
+    int64_t v[N_COLUMNS] = {0};
+    for (int i = 1; i <= 100; i++)
+        twin_row(&w, i, v, 0);
+    assert_int_equal(hs_btree_build_row(w.b, 50, v, 1, N_COLUMNS, &err), 0);
+    assert_int_equal(twin_splice(&w, &err), HS_EARG);
+    char expected[4200];
+    snprintf(expected, sizeof expected,
+             "cannot splice a table into '%s': rowid 50 given twice", w.path);
+    assert_string_equal(err.msg, expected);
+    twin_close(&w);
+}
+
+/* A freelist page would be lost by the appended pages: refused. */
+static void test_btree_build__freelist_is_refused(void **state)
+{
+    (void)state;
+    struct twin w;
+    twin_open(&w, 512);
+    for (int i = 1; i <= 200; i++)
+        twin_row(&w, i, (int64_t[]){i, i, i, i, i}, 0);
+    exec(w.db, "DELETE FROM r");
+    struct hs_error err = {""};
+    assert_int_equal(twin_splice(&w, &err), HS_EFORMAT);
+    assert_non_null(strstr(err.msg, "the number of freelist pages is "));
+    assert_non_null(strstr(err.msg, ", expected 0"));
+    twin_close(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_btree_build__no_rows_leaves_the_table_empty),
+        cmocka_unit_test(test_btree_build__one_row),
+        cmocka_unit_test(test_btree_build__exactly_one_full_page),
+        cmocka_unit_test(test_btree_build__serial_type_boundaries),
+        cmocka_unit_test(test_btree_build__many_rows_three_interior_levels),
+        cmocka_unit_test(test_btree_build__late_rows_are_merged),
+        cmocka_unit_test(test_btree_build__duplicate_rowids_fail),
+        cmocka_unit_test(test_btree_build__freelist_is_refused),
+    };
+    return cmocka_run_group_tests_name("btree_build", tests, NULL, NULL);
+}
