@@ -31,7 +31,8 @@ static const char usage[] =
     "    --no-faults    do not sample page faults\n"
     "\n"
     "Environment: HS_TRACER (the tracer library), TMPDIR (where logs are kept\n"
-    "while the program runs).\n";
+    "while the program runs), HS_LIVE_IMPORT=0 (with --no-faults: import after\n"
+    "the run instead of while it runs).\n";
 
 static int find_tracer(char *path, size_t size)
 {
