@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "grow.h"
 #include "import_int.h"
@@ -26,6 +27,7 @@
 #define WINDOW_MIN (1u << 16)
 #define WINDOW_MAX (1ull << 32)  /* slots: a seq this far ahead is corrupt */
 #define PREFETCH_AHEAD 16        /* as in import.c: see hs__import_prefetch */
+#define IMPORT_NICE 10           /* the import's threads, beside the program */
 
 struct slot {
     const struct hs_record *rec; /* NULL: no record (yet) */
@@ -41,7 +43,9 @@ struct hs_live_import {
     char tmp[4096];
     int fd;
     pthread_t producer, consumer;
-    int threads; /* started */
+    pthread_mutex_t lock; /* set_up_* */
+    pthread_cond_t changed;
+    int set_up_done, set_up_rc;
     int producer_rc, consumer_rc;
     struct slot *window;
     uint64_t mask, next, last_seq;
@@ -171,18 +175,49 @@ static int produce_live(struct hs_live_import *li)
     }
 }
 
-static void *producer_main(void *arg)
-{
-    struct hs_live_import *li = arg;
-    li->producer_rc = produce_live(li);
-    hs__import_msg_end(&li->st, li->producer_rc);
-    return NULL;
-}
-
 static void *consumer_main(void *arg)
 {
     struct hs_live_import *li = arg;
     li->consumer_rc = hs__import_consume(&li->st, &li->db_err);
+    return NULL;
+}
+
+/* The import's own start, on its producer thread: the database, the
+ * schema and the other threads, which inherit the thread's lower priority. */
+static int set_up(struct hs_live_import *li)
+{
+    struct import_state *st = &li->st;
+    int rc = hs__import_create(st, li->tmp, sizeof li->tmp, &li->fd);
+    if (rc)
+        return rc;
+    if ((rc = hs__import_begin(st)) == 0 &&
+        pthread_create(&li->consumer, NULL, consumer_main, li) != 0)
+        rc = hs_error_set(st->err, HS_EIO, "cannot start the import thread");
+    if (rc)
+        hs__import_close(st, li->tmp, li->fd, hs__import_end(st, rc, 0));
+    return rc;
+}
+
+static void *producer_main(void *arg)
+{
+    struct hs_live_import *li = arg;
+    /* The traced program comes first: on a machine with few cores the
+     * import's threads (this one and those it starts) must not take the
+     * program's CPU; they catch up once it has ended. Linux keeps nice
+     * values per thread and new threads inherit them. */
+    setpriority(PRIO_PROCESS, 0, IMPORT_NICE);
+    int rc = set_up(li);
+    pthread_mutex_lock(&li->lock);
+    li->set_up_rc = rc;
+    li->set_up_done = 1;
+    pthread_cond_signal(&li->changed);
+    pthread_mutex_unlock(&li->lock);
+    if (rc)
+        return NULL;
+    /* From here each thread reports into its own hs_error. */
+    li->st.err = &li->producer_err;
+    li->producer_rc = produce_live(li);
+    hs__import_msg_end(&li->st, li->producer_rc);
     return NULL;
 }
 
@@ -192,6 +227,8 @@ static void free_live(struct hs_live_import *li)
     free(li->headers);
     free(li->window);
     hs_relay_free(li->relay);
+    pthread_cond_destroy(&li->changed);
+    pthread_mutex_destroy(&li->lock);
     free(li);
 }
 
@@ -201,40 +238,33 @@ int hs_import_live_start(const struct hs_import_options *opts, struct hs_live_im
     struct hs_live_import *li = calloc(1, sizeof *li);
     if (!li)
         return hs_error_set(err, HS_ENOMEM, "out of memory");
+    pthread_mutex_init(&li->lock, NULL);
+    pthread_cond_init(&li->changed, NULL);
     li->opts = *opts;
     li->opts.progress = NULL;
     struct import_state *st = &li->st;
     st->opts = &li->opts;
     st->result = &li->result;
-    st->err = err;
+    st->err = &li->err;
     li->mask = WINDOW_MIN - 1;
     li->next = 1;
     int rc = hs_import_check_output(opts->out_path, err);
     if (rc == 0 && (!(li->relay = hs_relay_new()) ||
                     !(li->window = calloc(WINDOW_MIN, sizeof(struct slot)))))
         rc = hs_error_set(err, HS_ENOMEM, "out of memory");
-    if (rc == 0)
-        rc = hs__import_create(st, li->tmp, sizeof li->tmp, &li->fd);
-    if (rc) {
-        free_live(li);
-        return rc;
-    }
-    if ((rc = hs__import_begin(st)) == 0) {
-        /* From here each thread reports into its own hs_error. */
-        st->err = &li->producer_err;
-        if (pthread_create(&li->consumer, NULL, consumer_main, li) != 0) {
-            rc = hs_error_set(err, HS_EIO, "cannot start the import thread");
-        } else if (pthread_create(&li->producer, NULL, producer_main, li) != 0) {
-            hs__import_msg_end(st, HS_EIO); /* the consumer ends */
-            pthread_join(li->consumer, NULL);
-            rc = hs_error_set(err, HS_EIO, "cannot start the import thread");
-        } else {
-            li->threads = 1;
+    else if (rc == 0 && pthread_create(&li->producer, NULL, producer_main, li) != 0)
+        rc = hs_error_set(err, HS_EIO, "cannot start the import thread");
+    if (rc == 0) {
+        pthread_mutex_lock(&li->lock);
+        while (!li->set_up_done)
+            pthread_cond_wait(&li->changed, &li->lock);
+        pthread_mutex_unlock(&li->lock);
+        if ((rc = li->set_up_rc)) {
+            pthread_join(li->producer, NULL);
+            hs_error_set(err, rc, "%s", li->err.msg);
         }
     }
     if (rc) {
-        st->err = err;
-        hs__import_close(st, li->tmp, li->fd, hs__import_end(st, rc, 0));
         free_live(li);
         return rc;
     }
