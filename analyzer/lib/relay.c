@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grow.h"
 
@@ -22,6 +23,7 @@ struct hs_relay {
     struct hs_relay_batch *posted, **posted_tail; /* FIFO not yet taken */
     struct hs_relay_batch *spare;                 /* recycled, ready for reuse */
     unsigned n_batches;                           /* allocated */
+    unsigned max_batches;                         /* the memory limit */
     struct relay_image *images;
     uint32_t n_images;
     size_t cap_images;
@@ -38,6 +40,13 @@ struct hs_relay *hs_relay_new(void)
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->changed, NULL);
     r->posted_tail = &r->posted;
+    uint64_t limit = HS_RELAY_MAX_BYTES;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0 && (uint64_t)pages * (uint64_t)page / 8 < limit)
+        limit = (uint64_t)pages * (uint64_t)page / 8;
+    r->max_batches = (unsigned)(limit / sizeof(struct hs_relay_batch));
+    if (r->max_batches < 16)
+        r->max_batches = 16;
     return r;
 }
 
@@ -94,7 +103,7 @@ struct hs_relay_batch *hs_relay_batch_get(struct hs_relay *r)
      * batch holds records past the watermark, which only the drainer can
      * move (a writer was slow to commit), and waiting would deadlock. */
     while (!r->spare && !r->abandoned && !r->import_waiting &&
-           r->n_batches >= HS_RELAY_MAX_BATCHES)
+           r->n_batches >= r->max_batches)
         pthread_cond_wait(&r->changed, &r->lock);
     struct hs_relay_batch *b = NULL;
     if (r->abandoned) {
@@ -178,6 +187,11 @@ void hs_relay_image(struct hs_relay *r, uint32_t i, struct hs_log_header *h, uin
     memcpy(h, &r->images[i].header, sizeof *h);
     *n_lost = r->images[i].n_lost;
     pthread_mutex_unlock(&r->lock);
+}
+
+unsigned hs_relay_max_batches(const struct hs_relay *r)
+{
+    return r->max_batches;
 }
 
 void hs_relay_abandon(struct hs_relay *r)

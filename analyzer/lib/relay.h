@@ -18,11 +18,14 @@
  * watermark; what lies beyond waits for a later one. hs_relay_close() means
  * every record has been posted.
  *
- * Memory: batches of HS_RELAY_BATCH records (512 KiB); beyond
- * HS_RELAY_MAX_BATCHES (256 MiB), hs_relay_batch_get() waits for one to be
- * recycled (the rings, and then the program, wait meanwhile: an import
- * slower than the program slows it instead of filling memory), unless the
- * import is itself waiting for a watermark.
+ * Memory: batches of HS_RELAY_BATCH records (512 KiB), as many as the
+ * import lags behind, up to an eighth of the machine's memory and at most
+ * HS_RELAY_MAX_BYTES (1 GiB: the 4 M events of `make bench` take 256 MiB,
+ * if the import did nothing while the program ran). Beyond it,
+ * hs_relay_batch_get() waits for a batch to be recycled (the rings, and
+ * then the program, wait meanwhile: an import slower than the program
+ * slows it down rather than fill memory), unless the import is itself
+ * waiting for a watermark.
  *
  * Thread safety: one drainer thread and one import thread; every call is
  * safe between them.
@@ -35,7 +38,7 @@
 #include "heapscope/event.h"
 
 #define HS_RELAY_BATCH 8192u
-#define HS_RELAY_MAX_BATCHES 512u
+#define HS_RELAY_MAX_BYTES (1ull << 30)
 
 struct hs_relay;
 
@@ -85,6 +88,8 @@ void hs_relay_take(struct hs_relay *r, struct hs_relay_news *news);
 void hs_relay_recycle(struct hs_relay *r, struct hs_relay_batch *b);
 /* Image i's header and lost slots as last announced (i < n_images). */
 void hs_relay_image(struct hs_relay *r, uint32_t i, struct hs_log_header *h, uint64_t *n_lost);
+/* How many batches may exist before batch_get waits. */
+unsigned hs_relay_max_batches(const struct hs_relay *r);
 /* The import failed: batch_get returns NULL from now on, so the drainer
  * never waits for it. */
 void hs_relay_abandon(struct hs_relay *r);

@@ -100,7 +100,9 @@ static void test_relay__limit_waits_for_a_recycled_batch(void **state)
     (void)state;
     struct hs_relay *r = hs_relay_new();
     struct hs_relay_batch *first = NULL;
-    for (unsigned i = 0; i < HS_RELAY_MAX_BATCHES; i++) {
+    unsigned max = hs_relay_max_batches(r);
+    assert_true(max >= 16 && max * sizeof(struct hs_relay_batch) <= HS_RELAY_MAX_BYTES);
+    for (unsigned i = 0; i < max; i++) {
         struct hs_relay_batch *b = batch_of(r, 0, i + 1, 1);
         if (!first)
             first = b;
@@ -131,7 +133,7 @@ static void test_relay__abandoned_relay_never_waits(void **state)
 {
     (void)state;
     struct hs_relay *r = hs_relay_new();
-    for (unsigned i = 0; i < HS_RELAY_MAX_BATCHES; i++)
+    for (unsigned i = 0; i < hs_relay_max_batches(r); i++)
         hs_relay_post(r, batch_of(r, 0, i + 1, 1));
     struct getter g = {r, NULL, 0};
     pthread_t t;
