@@ -6,7 +6,8 @@
 # and the medians against the targets of issue 2:
 #   traced loop / native loop            <= 1.5   (the program itself)
 #   record whole / heaptrack whole       <= 0.5   (`heapscope record --no-faults`
-#        until the database is ready, since heaptrack samples no page faults
+#        until the database is ready (the import runs while the program
+#        runs: docs/cli/record.md), since heaptrack samples no page faults
 #        (one default run with faults is shown too); heaptrack from start
 #        until it exits, which includes its own interpret step writing
 #        heaptrack.*.zst, not heaptrack --analyze)
@@ -56,10 +57,14 @@ for r in $(seq 1 "$rounds"); do
 done
 
 replay=$("$(dirname "$hs")/bench_replay" "$tmp/r.db")
-# Once more with the defaults (page faults sampled and imported too).
-rm -f "$tmp/f.db"
+# Once more with the defaults (page faults sampled and imported too, after
+# the run), and once more without faults but imported after the run too
+# (HS_LIVE_IMPORT=0), for comparison with the live import measured above.
+rm -f "$tmp/f.db" "$tmp/p.db"
 t0=$(now); "$hs" record -o "$tmp/f.db" -- "$wl" "$ops" >/dev/null 2>&1; t1=$(now)
 default_ns=$((t1 - t0)); default_bytes=$(stat -c %s "$tmp/f.db")
+t0=$(now); HS_LIVE_IMPORT=0 "$hs" record --no-faults -o "$tmp/p.db" -- "$wl" "$ops" >/dev/null 2>&1; t1=$(now)
+post_ns=$((t1 - t0))
 replay_events=$(echo "$replay" | field events); replay_ns=$(echo "$replay" | field replay_ns)
 
 col() { awk -v c="$1" '{print $c}' "$tmp/rounds" | median; }
@@ -72,6 +77,7 @@ if [ "$ht" != 0 ]; then
   awk -v r="$record" -v h="$ht" '{}END{printf "  heapscope record / heaptrack run:  %5.2fx  (target <= 0.5x; %.3f s until the database is ready vs %.3f s heaptrack incl. its interpret step)\n", r/h, r/1e9, h/1e9}' </dev/null
 fi
 awk -v d="$default_ns" -v b="$default_bytes" -v e="$events" -v h="$ht" '{}END{printf "  heapscope record with page faults:  %.3f s (%.2fx heaptrack), %.1f bytes/event (one run)\n", d/1e9, (h ? d/h : 0), b/e}' </dev/null
+awk -v d="$post_ns" -v h="$ht" '{}END{printf "  record --no-faults, import after:  %.3f s (%.2fx heaptrack; HS_LIVE_IMPORT=0, one run)\n", d/1e9, (h ? d/h : 0)}' </dev/null
 awk -v n="$replay_events" -v t="$replay_ns" '{}END{printf "  cursor replay (hs_cursor_next):    %5.1f M events/s (target >= 3; last round'"'"'s trace)\n", n/t*1000}' </dev/null
 awk -v b="$bytes" -v e="$events" '{}END{printf "  database bytes per event:          %5.1f   (target <= 40; %d bytes, %d events)\n", b/e, b, e}' </dev/null
 awk -v n="$nrss" -v t="$trss" '{}END{printf "  tracer memory (peak RSS delta):    %5.1f MiB (%d KiB native, %d KiB traced; includes the mapped log pages)\n", (t-n)/1024, n, t}' </dev/null
