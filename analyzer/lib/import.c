@@ -676,14 +676,8 @@ int hs__import_create(struct import_state *st, char *tmp, size_t tmp_size, int *
             rc = hs_error_set(st->err, HS_EDB, "cannot create trace '%s': %s", out,
                               st->db ? sqlite3_errmsg(st->db) : "out of memory");
     }
-    if (rc) {
-        if (st->db)
-            sqlite3_close(st->db);
-        st->db = NULL;
-        unlink(tmp);
-        close(fd);
-        return rc;
-    }
+    if (rc)
+        return hs__import_close(st, tmp, fd, rc); /* removes the file */
     *fd_out = fd;
     return 0;
 }
