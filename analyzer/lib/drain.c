@@ -388,7 +388,11 @@ static int scan(struct hs_drain *d)
             int known = 0;
             for (size_t i = 0; i < d->n_rings && !known; i++)
                 known = d->rings[i].pid == pid && d->rings[i].gen == gen;
-            if (!known && adopt(d, de->d_name, pid, gen) == 0)
+            /* Not ready yet: the tracer is still filling its header, unless
+             * its process died first (then no event of it can come, and
+             * waiting for it would hold the relay's watermark forever). */
+            if (!known && adopt(d, de->d_name, pid, gen) == 0 &&
+                !(kill((pid_t)pid, 0) != 0 && errno == ESRCH))
                 pending = 1;
         } else if (sscanf(de->d_name, "%u.%u.hslog%n", &pid, &gen, &end) == 2 && !de->d_name[end]) {
             mark_over(d, pid, gen); /* an image that fell back to a linear log */
