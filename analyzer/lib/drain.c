@@ -371,6 +371,14 @@ static int adopt(struct hs_drain *d, const char *name, uint32_t pid, uint32_t ge
     return 1;
 }
 
+static int known_ring(const struct hs_drain *d, uint32_t pid, uint32_t gen)
+{
+    for (size_t i = 0; i < d->n_rings; i++)
+        if (d->rings[i].pid == pid && d->rings[i].gen == gen)
+            return 1;
+    return 0;
+}
+
 /* Adopts the rings not known yet; notes exec'd images. 1 if a ring was
  * seen that is not ready yet (scan again soon). */
 static int scan(struct hs_drain *d)
@@ -385,9 +393,7 @@ static int scan(struct hs_drain *d)
         unsigned pid, gen;
         int end = 0;
         if (sscanf(de->d_name, "%u.%u.ring%n", &pid, &gen, &end) == 2 && !de->d_name[end]) {
-            int known = 0;
-            for (size_t i = 0; i < d->n_rings && !known; i++)
-                known = d->rings[i].pid == pid && d->rings[i].gen == gen;
+            int known = known_ring(d, pid, gen);
             /* Not ready yet: the tracer is still filling its header, unless
              * its process died first (then no event of it can come, and
              * waiting for it would hold the relay's watermark forever). */
@@ -396,6 +402,14 @@ static int scan(struct hs_drain *d)
                 pending = 1;
         } else if (sscanf(de->d_name, "%u.%u.hslog%n", &pid, &gen, &end) == 2 && !de->d_name[end]) {
             mark_over(d, pid, gen); /* an image that fell back to a linear log */
+            if (d->relay && !d->failed && !known_ring(d, pid, gen)) {
+                /* Not one of our placeholders: its records never reach the relay. */
+                hs_error_set(&d->err, HS_EIO,
+                             "process %u could not make a ring and wrote a linear log, which "
+                             "the live import cannot read (rerun with HS_LIVE_IMPORT=0)",
+                             pid);
+                d->failed = 1;
+            }
         }
     }
     closedir(dir);
