@@ -791,7 +791,8 @@ int hs_btree_build_splice(struct hs_btree_build *b, int fd, const char *db_path,
     if (b->n_rows == 0)
         return 0;
 
-    qsort(b->late, b->n_late, sizeof *b->late, by_rowid);
+    if (b->n_late) /* qsort's pointer must not be NULL, even for 0 rows */
+        qsort(b->late, b->n_late, sizeof *b->late, by_rowid);
     for (size_t i = 1; i < b->n_late; i++)
         if (b->late[i].rowid == b->late[i - 1].rowid)
             return duplicate(b, b->late[i].rowid, err);

@@ -47,6 +47,7 @@ struct hs_live_import {
     pthread_cond_t changed;
     int set_up_done, set_up_rc;
     int producer_rc, consumer_rc;
+    int rc; /* the producer's first failure */
     struct slot *window;
     uint64_t mask, next, last_seq;
     size_t cap_images;
@@ -85,8 +86,6 @@ static int place(struct hs_live_import *li, struct hs_relay_batch *b, const stru
                             li->st.images[b->image].pid, (unsigned long long)r->seq);
     s->rec = r;
     s->batch = b;
-    if (r->seq > li->last_seq)
-        li->last_seq = r->seq;
     return 0;
 }
 
@@ -112,66 +111,89 @@ static int add_images(struct hs_live_import *li, uint32_t n)
     return 0;
 }
 
-static void prefetch(struct hs_live_import *li, uint64_t seq, int stage)
+/* Runs one record, or after a failure only lets go of it; the batch goes
+ * back to the relay with its last record. */
+static void run_record(struct hs_live_import *li, struct hs_relay_batch *b,
+                       const struct hs_record *r)
 {
-    if (seq - li->next > li->mask)
+    if (li->rc == 0)
+        li->rc = hs__import_record(&li->st, b->image, r);
+    if (--b->n == 0)
+        hs_relay_recycle(li->relay, b);
+}
+
+static void prefetch_window(struct hs_live_import *li, uint64_t seq, int stage)
+{
+    if (seq - li->next > li->mask || li->rc)
         return;
     const struct slot *s = &li->window[seq & li->mask];
     if (s->rec && s->rec->seq == seq)
         hs__import_prefetch(&li->st, s->batch->image, s->rec, stage);
 }
 
-/* Runs the records of seqs next..limit, in order. */
-static int run_up_to(struct hs_live_import *li, uint64_t limit)
+/* Runs the window's records from next on while there is one for next and,
+ * up to limit, skips the seqs without one (lost slots). */
+static void run_window(struct hs_live_import *li, uint64_t limit)
 {
-    for (; li->next <= limit; li->next++) {
-        prefetch(li, li->next + PREFETCH_AHEAD, 0);
-        prefetch(li, li->next + PREFETCH_AHEAD / 2, 1);
+    for (;; li->next++) {
         struct slot *s = &li->window[li->next & li->mask];
-        if (!s->rec)
+        if (!s->rec) {
+            if (li->next > limit)
+                return;
             continue; /* a lost slot */
-        int rc = hs__import_record(&li->st, s->batch->image, s->rec);
-        if (--s->batch->n == 0)
-            hs_relay_recycle(li->relay, s->batch);
+        }
+        prefetch_window(li, li->next + PREFETCH_AHEAD, 0);
+        prefetch_window(li, li->next + PREFETCH_AHEAD / 2, 1);
+        struct slot x = *s;
         s->rec = NULL;
-        if (rc)
-            return rc;
+        run_record(li, x.batch, x.rec);
     }
-    return 0;
 }
 
+/* A batch as it comes: the record of the next seq runs at once (then any
+ * that follow it in the window), any other waits in the window. One
+ * process with one thread never uses the window: its ring holds its
+ * records in seq order. b->n counts the records not yet run. */
+static void take_batch(struct hs_live_import *li, struct hs_relay_batch *b)
+{
+    uint32_t n = b->n;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct hs_record *r = &b->rec[i];
+        if (r->seq > li->last_seq)
+            li->last_seq = r->seq;
+        if (li->rc == 0 && i + PREFETCH_AHEAD < n) {
+            hs__import_prefetch(&li->st, b->image, &b->rec[i + PREFETCH_AHEAD], 0);
+            hs__import_prefetch(&li->st, b->image, &b->rec[i + PREFETCH_AHEAD / 2], 1);
+        }
+        if (r->seq == li->next) {
+            li->next++;
+            run_record(li, b, r); /* may recycle b: only with its last record */
+            run_window(li, 0);
+        } else if (li->rc || (li->rc = place(li, b, r))) {
+            run_record(li, b, r); /* not run: let go of it */
+        }
+    }
+}
+
+/* Takes what the drainer posts until it closes the relay. After a
+ * failure it goes on taking, without running anything, so the drainer
+ * never waits for it. */
 static int produce_live(struct hs_live_import *li)
 {
-    int rc = 0;
     for (;;) {
         struct hs_relay_news news;
         hs_relay_take(li->relay, &news);
+        if (li->rc == 0)
+            li->rc = add_images(li, news.n_images);
         for (struct hs_relay_batch *b = news.batches, *next; b; b = next) {
             next = b->next;
-            if (rc == 0)
-                rc = add_images(li, news.n_images);
-            for (uint32_t i = 0; i < b->n && rc == 0; i++)
-                rc = place(li, b, &b->rec[i]);
-            if (rc) /* nothing of it will run: give it back (placed slots are never read) */
-                hs_relay_recycle(li->relay, b);
+            take_batch(li, b);
         }
-        if (rc == 0)
-            rc = run_up_to(li, news.closed ? li->last_seq : news.watermark);
-        if (rc) {
-            /* Stop the drainer from waiting for batches, and take what is
-             * still posted until the end so none is left behind. */
+        run_window(li, news.closed ? li->last_seq : news.watermark);
+        if (li->rc)
             hs_relay_abandon(li->relay);
-            while (!news.closed) {
-                hs_relay_take(li->relay, &news);
-                for (struct hs_relay_batch *b = news.batches, *next; b; b = next) {
-                    next = b->next;
-                    hs_relay_recycle(li->relay, b);
-                }
-            }
-            return rc;
-        }
         if (news.closed)
-            return hs__import_finish(&li->st);
+            return li->rc ? li->rc : hs__import_finish(&li->st);
     }
 }
 
