@@ -1,14 +1,18 @@
 /*
  * import_live.c - the live import (contract: import_live.h).
  *
- * Two threads, as in hs_import(): the producer (here) and SQLite's
- * (hs__import_consume). The producer takes what the relay has, places each
- * record in a window indexed by seq, and runs hs__import_record() on the
- * seqs in order up to the watermark: a seq missing below it is a lost slot.
- * Each batch counts its records not yet processed (in b->n) and goes back
- * to the relay when none is left, so the drainer reuses warm memory.
+ * Threads, as in hs_import(): the producer (here), SQLite's
+ * (hs__import_consume), the stream stage's and the page writer's, all at
+ * nice IMPORT_NICE beside the traced program. The producer takes what the
+ * relay has, batch by batch: a record whose seq is the next one runs at
+ * once (hs__import_record), any other waits in a window indexed by seq
+ * until the seqs before it have run; seqs missing below the watermark are
+ * lost slots. One process with one thread only ever takes the first path:
+ * its ring delivers its records in seq order. Each batch counts its records
+ * not yet run (in b->n) and goes back to the relay with its last one, so
+ * the drainer reuses warm memory.
  *
- *   window[seq & mask]:  [ processed ][ next .. watermark: run now ][ beyond: wait ]
+ *   window[seq & mask]:  [ run ][ next .. watermark: run now ][ beyond: wait ]
  *
  * The window grows (doubling) when a record lies more than its size ahead
  * of `next`; a seq before `next`, or seen twice, is a corrupt record.
