@@ -417,11 +417,6 @@ int hs_btree_build_row(struct hs_btree_build *b, int64_t rowid, const int64_t *v
     return 0;
 }
 
-uint64_t hs_btree_build_count(const struct hs_btree_build *b)
-{
-    return b->n_rows;
-}
-
 void hs_btree_build_free(struct hs_btree_build *b)
 {
     if (!b)
@@ -791,7 +786,8 @@ int hs_btree_build_splice(struct hs_btree_build *b, int fd, const char *db_path,
     if (b->n_rows == 0)
         return 0;
 
-    qsort(b->late, b->n_late, sizeof *b->late, by_rowid);
+    if (b->n_late)
+        qsort(b->late, b->n_late, sizeof *b->late, by_rowid);
     for (size_t i = 1; i < b->n_late; i++)
         if (b->late[i].rowid == b->late[i - 1].rowid)
             return duplicate(b, b->late[i].rowid, err);

@@ -73,12 +73,9 @@ int hs_btree_build_open(struct hs_btree_build **out, const char *spill_near, uns
 /* Adds one row: column i is NULL when bit i of null_mask is set, else
  * values[i]. pre: 1 <= n_columns <= HS_BTREE_MAX_COLUMNS. Fails on a
  * rowid seen before (late rows are checked at splice time), a write error
- * of the spill file, or out of memory. */
+ * of the spill file, or out of memory; after an error, only free b. */
 int hs_btree_build_row(struct hs_btree_build *b, int64_t rowid, const int64_t *values,
                        uint64_t null_mask, unsigned n_columns, struct hs_error *err);
-
-/* Rows added so far. */
-uint64_t hs_btree_build_count(const struct hs_btree_build *b);
 
 /* Writes the tree into the database open as fd (read-write; db_path only
  * names it in messages), with its top node at page `root`, and updates
