@@ -95,6 +95,9 @@ struct hs_btree_build {
     int out_fd;
     const char *out_path;
     uint32_t next_page, lock_page;
+    uint32_t n_pages;     /* the database's pages before the splice */
+    uint32_t *free_pages; /* its freelist (trunks and leaves), ascending */
+    size_t n_free, used_free; /* used_free of them taken, from the front */
     struct child *children;
     size_t n_children, cap_children;
     unsigned char *repack; /* SPILL_PAGES pages re-packed with late rows */
@@ -431,6 +434,7 @@ void hs_btree_build_free(struct hs_btree_build *b)
     free(b->late);
     free(b->children);
     free(b->repack);
+    free(b->free_pages);
     free(b);
 }
 
@@ -485,8 +489,6 @@ static int check_header(struct hs_btree_build *b, const unsigned char *h, uint32
         (h[20] != b->reserved &&
          (rc = format_error(b, "the reserved bytes per page", h[20], b->reserved, err))) ||
         (h[18] != 1 && (rc = format_error(b, "the write version (WAL is 2)", h[18], 1, err))) ||
-        (get4(h + 36) != 0 &&
-         (rc = format_error(b, "the number of freelist pages", get4(h + 36), 0, err))) ||
         (get4(h + 44) != 4 && (rc = format_error(b, "the schema format", get4(h + 44), 4, err))) ||
         (get4(h + 52) != 0 &&
          (rc = format_error(b, "the auto-vacuum root page", get4(h + 52), 0, err))) ||
@@ -514,11 +516,98 @@ static int add_child(struct hs_btree_build *b, uint32_t page, int64_t key, struc
     return 0;
 }
 
+/* The next page for the tree: a freelist page while there are any, then
+ * one past the end. */
 static uint32_t new_page(struct hs_btree_build *b)
 {
+    if (b->used_free < b->n_free)
+        return b->free_pages[b->used_free++];
     if (b->next_page == b->lock_page)
         b->next_page++;
     return b->next_page++;
+}
+
+static int by_page(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, c = *(const uint32_t *)y;
+    return (a > c) - (a < c);
+}
+
+/* Reads the freelist (header offsets 32 and 36; each trunk page holds the
+ * next trunk, a count and that many leaf page numbers) into free_pages:
+ * the tree takes those pages first, so they are not lost. */
+static int read_freelist(struct hs_btree_build *b, const unsigned char *h, struct hs_error *err)
+{
+    uint32_t total = get4(h + 36), trunk = get4(h + 32);
+    if (total == 0)
+        return 0;
+    b->free_pages = malloc((size_t)total * sizeof *b->free_pages);
+    unsigned char *page = malloc(b->page_size);
+    int rc = 0;
+    if (!b->free_pages || !page) {
+        free(page);
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    }
+    while (trunk && rc == 0) {
+        if (trunk < 2 || trunk > b->n_pages || b->n_free == total) {
+            rc = format_error(b, "a freelist trunk page", trunk, b->n_pages, err);
+            break;
+        }
+        if (read_all(b->out_fd, page, b->page_size, (off_t)(trunk - 1) * b->page_size)) {
+            rc = io_error(b, "read database", err);
+            break;
+        }
+        b->free_pages[b->n_free++] = trunk;
+        uint32_t n = get4(page + 4);
+        if (n > b->usable / 4 - 2 || n > total - b->n_free) {
+            rc = format_error(b, "the leaf count of a freelist trunk", n, b->usable / 4 - 2, err);
+            break;
+        }
+        for (uint32_t i = 0; i < n && rc == 0; i++) {
+            uint32_t leaf = get4(page + 8 + 4 * i);
+            if (leaf < 2 || leaf > b->n_pages)
+                rc = format_error(b, "a freelist leaf page", leaf, b->n_pages, err);
+            b->free_pages[b->n_free++] = leaf;
+        }
+        trunk = get4(page);
+    }
+    free(page);
+    if (rc == 0 && b->n_free != total)
+        rc = format_error(b, "the number of freelist pages", b->n_free, total, err);
+    if (rc == 0)
+        qsort(b->free_pages, b->n_free, sizeof *b->free_pages, by_page);
+    return rc;
+}
+
+/* The freelist pages the tree did not take become the freelist again
+ * (header offsets 32 and 36 updated in h). Trunks hold at most
+ * usable/4 - 8 leaves, as SQLite writes them. */
+static int write_freelist(struct hs_btree_build *b, unsigned char *h, struct hs_error *err)
+{
+    const uint32_t *left = b->free_pages + b->used_free;
+    size_t n = b->n_free - b->used_free, per_trunk = b->usable / 4 - 8;
+    put4(h + 32, n ? left[0] : 0);
+    put4(h + 36, (uint32_t)n);
+    if (n == 0)
+        return 0;
+    unsigned char *page = calloc(1, b->page_size);
+    if (!page)
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    int rc = 0;
+    for (size_t t = 0; t < n && rc == 0;) {
+        size_t leaves = n - t - 1 < per_trunk ? n - t - 1 : per_trunk;
+        size_t next = t + 1 + leaves;
+        memset(page, 0, b->page_size);
+        put4(page, next < n ? left[next] : 0);
+        put4(page + 4, (uint32_t)leaves);
+        for (size_t i = 0; i < leaves; i++)
+            put4(page + 8 + 4 * i, left[t + 1 + i]);
+        if (write_all(b->out_fd, page, b->page_size, (off_t)(left[t] - 1) * b->page_size))
+            rc = io_error(b, "write database", err);
+        t = next;
+    }
+    free(page);
+    return rc;
 }
 
 /* Copies len bytes of the spill file at `from` to the database at `to`
@@ -549,9 +638,12 @@ static int out_leaves(struct hs_btree_build *b, const unsigned char *pages, size
     while (n) {
         uint32_t first = new_page(b);
         size_t run = n;
-        if (first < b->lock_page && b->lock_page - first < run)
+        if (first <= b->n_pages) /* a freelist page: alone */
+            run = 1;
+        else if (first < b->lock_page && b->lock_page - first < run)
             run = b->lock_page - first;
-        b->next_page = first + (uint32_t)run;
+        if (first > b->n_pages)
+            b->next_page = first + (uint32_t)run;
         uint64_t to = (uint64_t)(first - 1) * b->page_size;
         size_t len = run * b->page_size;
         if (spilled != NOT_SPILLED && b->kernel_copy &&
@@ -769,6 +861,9 @@ int hs_btree_build_splice(struct hs_btree_build *b, int fd, const char *db_path,
         return io_error(b, "read database", err);
     if ((rc = check_header(b, header, root, &n_pages, err)))
         return rc;
+    b->n_pages = n_pages;
+    if ((rc = read_freelist(b, header, err)))
+        return rc;
     unsigned char *page = malloc(b->page_size);
     if (!page)
         return hs_error_set(err, HS_ENOMEM, "out of memory");
@@ -813,31 +908,34 @@ int hs_btree_build_splice(struct hs_btree_build *b, int fd, const char *db_path,
     if (rc)
         return rc;
 
-    uint32_t last_page = b->next_page - 1;
     if (b->n_children == 1) {
-        /* One leaf: it is the root itself. */
+        /* One leaf: it is the root itself, and its page is given back
+         * (the only one taken: off the end, or the first free one). */
         unsigned char *leaf = malloc(b->page_size);
         if (!leaf)
             return hs_error_set(err, HS_ENOMEM, "out of memory");
-        off_t from = (off_t)(b->children[0].page - 1) * b->page_size;
-        if (read_all(fd, leaf, b->page_size, from) ||
+        uint32_t taken = b->children[0].page;
+        if (read_all(fd, leaf, b->page_size, (off_t)(taken - 1) * b->page_size) ||
             write_all(fd, leaf, b->page_size, (off_t)(root - 1) * b->page_size) ||
-            ftruncate(fd, (off_t)n_pages * b->page_size) != 0) {
+            (taken > n_pages && ftruncate(fd, (off_t)n_pages * b->page_size) != 0)) {
             free(leaf);
             return io_error(b, "write database", err);
         }
         free(leaf);
-        last_page = n_pages;
+        if (taken > n_pages)
+            b->next_page = n_pages + 1;
+        else
+            b->used_free--;
     } else if ((rc = write_interior(b, root, err))) {
         return rc;
-    } else {
-        last_page = b->next_page - 1;
     }
+    if ((rc = write_freelist(b, header, err)))
+        return rc;
     /* The in-header size is trusted only while the change counter equals
      * the version-valid-for number. */
     uint32_t counter = get4(header + 24) + 1;
     put4(header + 24, counter);
-    put4(header + 28, last_page);
+    put4(header + 28, b->next_page - 1);
     put4(header + 92, counter);
     if (write_all(fd, header, sizeof header, 0))
         return io_error(b, "write database", err);
