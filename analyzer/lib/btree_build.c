@@ -42,10 +42,10 @@
 
 #include "grow.h"
 
-#define SPILL_PAGES 64            /* leaves per write(2) of the spill file */
-#define LEAF_HEADER 8             /* bytes of a leaf page's header */
-#define INTERIOR_HEADER 12        /* bytes of an interior page's header */
-#define LOCK_BYTE 0x40000000ull   /* the page holding this offset is never used */
+#define SPILL_PAGES 64          /* leaves per write(2) of the spill file */
+#define LEAF_HEADER 8           /* bytes of a leaf page's header */
+#define INTERIOR_HEADER 12      /* bytes of an interior page's header */
+#define LOCK_BYTE 0x40000000ull /* the page holding this offset is never used */
 #define MAX_CELL (2 + 9 + 1 + HS_BTREE_MAX_COLUMNS * 9) /* bound for the scratch cell */
 
 /* A leaf being filled: cells from the end of the usable space down. */
@@ -74,11 +74,11 @@ struct hs_btree_build {
     unsigned reserved;
 
     int spill_fd;
-    char *spill_path;       /* for messages only (the file is unlinked) */
-    unsigned char *spill;   /* SPILL_PAGES pages: the filled ones, then the current */
-    unsigned n_spill;       /* full pages in spill[] not written yet */
-    struct leaf_fill fill;  /* the current leaf, spill page n_spill */
-    uint64_t n_leaves;      /* leaves written to (or waiting for) the spill file */
+    char *spill_path;      /* for messages only (the file is unlinked) */
+    unsigned char *spill;  /* SPILL_PAGES pages: the filled ones, then the current */
+    unsigned n_spill;      /* full pages in spill[] not written yet */
+    struct leaf_fill fill; /* the current leaf, spill page n_spill */
+    uint64_t n_leaves;     /* leaves written to (or waiting for) the spill file */
     int64_t *leaf_min, *leaf_max;
     size_t cap_leaves;
 
@@ -95,8 +95,8 @@ struct hs_btree_build {
     int out_fd;
     const char *out_path;
     uint32_t next_page, lock_page;
-    uint32_t n_pages;     /* the database's pages before the splice */
-    uint32_t *free_pages; /* its freelist (trunks and leaves), ascending */
+    uint32_t n_pages;         /* the database's pages before the splice */
+    uint32_t *free_pages;     /* its freelist (trunks and leaves), ascending */
     size_t n_free, used_free; /* used_free of them taken, from the front */
     struct child *children;
     size_t n_children, cap_children;
@@ -186,9 +186,10 @@ static const unsigned char type_size[10] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0};
 
 /* Serial type by the number of significant bits of v (of ~v if negative):
  * up to 7 bits 1 byte, 15 two, 23 three, 31 four, 47 six, else eight. */
-static const unsigned char type_by_bits[65] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5,
-    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6};
+static const unsigned char type_by_bits[65] = {1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3,
+                                               3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5,
+                                               5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6,
+                                               6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6};
 
 /* Without branches: the columns' values are unpredictable. */
 static unsigned serial_type(int64_t v)
@@ -310,8 +311,8 @@ int hs_btree_build_open(struct hs_btree_build **out, const char *spill_near, uns
     b->spill_fd = mkstemp(b->spill_path);
     if (b->spill_fd < 0) {
         int e = errno;
-        int rc = hs_error_set(err, HS_EIO, "cannot create temporary file '%s': %s",
-                              b->spill_path, strerror(e));
+        int rc = hs_error_set(err, HS_EIO, "cannot create temporary file '%s': %s", b->spill_path,
+                              strerror(e));
         hs_btree_build_free(b);
         return rc;
     }
@@ -449,8 +450,8 @@ static int format_error(struct hs_btree_build *b, const char *what, unsigned lon
                         unsigned long long expected, struct hs_error *err)
 {
     return hs_error_set(err, HS_EFORMAT,
-                        "cannot splice a table into '%s': %s is %llu, expected %llu",
-                        b->out_path, what, found, expected);
+                        "cannot splice a table into '%s': %s is %llu, expected %llu", b->out_path,
+                        what, found, expected);
 }
 
 static int read_all(int fd, unsigned char *p, size_t len, off_t at)
@@ -652,7 +653,8 @@ static int out_leaves(struct hs_btree_build *b, const unsigned char *pages, size
                 return io_error(b, "write database", err);
             b->kernel_copy = 0; /* and write this run from memory */
         }
-        if ((spilled == NOT_SPILLED || !b->kernel_copy) && write_all(b->out_fd, pages, len, (off_t)to))
+        if ((spilled == NOT_SPILLED || !b->kernel_copy) &&
+            write_all(b->out_fd, pages, len, (off_t)to))
             return io_error(b, "write database", err);
         for (size_t i = 0; i < run; i++) {
             int rc = add_child(b, first + (uint32_t)i, max[i], err);
@@ -726,8 +728,8 @@ static int write_leaves(struct hs_btree_build *b, const unsigned char *spilled,
     fill_start(&b->refill, b->repack, b->usable);
     for (uint64_t i = 0; i < b->n_leaves;) {
         while (j < b->n_late && late[j].rowid < b->leaf_min[i]) {
-            if ((rc = repack_cell(b, b->late_bytes + late[j].offset, late[j].size,
-                                  late[j].rowid, err)))
+            if ((rc = repack_cell(b, b->late_bytes + late[j].offset, late[j].size, late[j].rowid,
+                                  err)))
                 return rc;
             j++;
         }
@@ -765,8 +767,7 @@ static int write_leaves(struct hs_btree_build *b, const unsigned char *spilled,
         i++;
     }
     for (; j < b->n_late; j++)
-        if ((rc = repack_cell(b, b->late_bytes + late[j].offset, late[j].size, late[j].rowid,
-                              err)))
+        if ((rc = repack_cell(b, b->late_bytes + late[j].offset, late[j].size, late[j].rowid, err)))
             return rc;
     if ((rc = end_repack(b, err)) || (rc = flush_repack(b, err)))
         return rc;
@@ -891,8 +892,8 @@ int hs_btree_build_splice(struct hs_btree_build *b, int fd, const char *db_path,
     if (map_size) {
         void *m = mmap(NULL, map_size, PROT_READ, MAP_SHARED, b->spill_fd, 0);
         if (m == MAP_FAILED)
-            return hs_error_set(err, HS_EIO, "cannot read temporary file '%s': %s",
-                                b->spill_path, strerror(errno));
+            return hs_error_set(err, HS_EIO, "cannot read temporary file '%s': %s", b->spill_path,
+                                strerror(errno));
         madvise(m, map_size, MADV_SEQUENTIAL);
         spilled = m;
     }

@@ -157,8 +157,8 @@ void hs__import_release(struct import_state *st);
 int hs__import_splice_blocks(struct import_state *st, int fd);
 /* Deflates len bytes at raw with zs into a new buffer (*packed, *size);
  * the SQLite thread does it unless it is behind, then the producer. */
-int hs__import_deflate(z_stream *zs, const unsigned char *raw, uint64_t len,
-                       unsigned char **packed, uint64_t *size, struct hs_error *err);
+int hs__import_deflate(z_stream *zs, const unsigned char *raw, uint64_t len, unsigned char **packed,
+                       uint64_t *size, struct hs_error *err);
 /* 1 if the SQLite thread is behind: half the queue or more is waiting. */
 int hs__import_queue_behind(struct import_state *st);
 /* Reserves the next message slot (blocks while the queue is full);

@@ -154,8 +154,8 @@ static int write_blocks(struct import_state *st, const struct import_msg *m, str
  * (level 1 alone took about 0.8 s of a 4 M-event import). The z_stream is
  * kept and reset between chunks: compress2() would allocate and clear its
  * tables for every chunk. */
-int hs__import_deflate(z_stream *zs, const unsigned char *raw, uint64_t len,
-                       unsigned char **packed, uint64_t *size, struct hs_error *err)
+int hs__import_deflate(z_stream *zs, const unsigned char *raw, uint64_t len, unsigned char **packed,
+                       uint64_t *size, struct hs_error *err)
 {
     uLong bound = deflateBound(zs, (uLong)len);
     unsigned char *out = malloc(bound);

@@ -27,9 +27,9 @@ struct twin {
     sqlite3 *db;
     sqlite3_stmt *ins;
     struct hs_btree_build *b;
-    uint32_t root;      /* of t, the built table */
-    long long n_pages;  /* of the database before the splice */
-    long long n_free;   /* of its freelist pages */
+    uint32_t root;     /* of t, the built table */
+    long long n_pages; /* of the database before the splice */
+    long long n_free;  /* of its freelist pages */
 };
 
 static long long sql_int(sqlite3 *db, const char *sql)
@@ -68,9 +68,9 @@ static void twin_open(struct twin *w, unsigned page_size)
              page_size);
     exec(w->db, sql);
     exec(w->db, "BEGIN");
-    assert_int_equal(sqlite3_prepare_v2(w->db, "INSERT INTO r VALUES(?,?,?,?,?,?)", -1, &w->ins,
-                                        NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(w->db, "INSERT INTO r VALUES(?,?,?,?,?,?)", -1, &w->ins, NULL),
+        SQLITE_OK);
     w->root = (uint32_t)sql_int(w->db, "SELECT rootpage FROM sqlite_schema WHERE name = 't'");
     struct hs_error err;
     if (hs_btree_build_open(&w->b, w->path, page_size, 0, &err))
@@ -233,16 +233,46 @@ static void test_btree_build__exactly_one_full_page(void **state)
 static void test_btree_build__serial_type_boundaries(void **state)
 {
     (void)state;
-    static const int64_t edges[] = {
-        0, 1, 2, -1, 127, 128, -128, -129, 255, 256, 32767, 32768, -32768, -32769,
-        (1ll << 23) - 1, 1ll << 23, -(1ll << 23), -(1ll << 23) - 1, (1ll << 31) - 1,
-        1ll << 31, -(1ll << 31), -(1ll << 31) - 1, (1ll << 47) - 1, 1ll << 47,
-        -(1ll << 47), -(1ll << 47) - 1, INT64_MAX, INT64_MIN, INT64_MIN + 1,
-        0x7fffdeadbeefll, 0x555555559000ll};
-    static const int64_t rowids[] = {INT64_MIN, -(1ll << 40), -1, 0, 1, 127, 128, 16383, 16384,
-                                     (1ll << 21) - 1, 1ll << 21, (1ll << 28), (1ll << 35),
-                                     (1ll << 42), (1ll << 49), (1ll << 56) - 1, 1ll << 56,
-                                     INT64_MAX - 1000};
+    static const int64_t edges[] = {0,
+                                    1,
+                                    2,
+                                    -1,
+                                    127,
+                                    128,
+                                    -128,
+                                    -129,
+                                    255,
+                                    256,
+                                    32767,
+                                    32768,
+                                    -32768,
+                                    -32769,
+                                    (1ll << 23) - 1,
+                                    1ll << 23,
+                                    -(1ll << 23),
+                                    -(1ll << 23) - 1,
+                                    (1ll << 31) - 1,
+                                    1ll << 31,
+                                    -(1ll << 31),
+                                    -(1ll << 31) - 1,
+                                    (1ll << 47) - 1,
+                                    1ll << 47,
+                                    -(1ll << 47),
+                                    -(1ll << 47) - 1,
+                                    INT64_MAX,
+                                    INT64_MIN,
+                                    INT64_MIN + 1,
+                                    0x7fffdeadbeefll,
+                                    0x555555559000ll};
+    static const int64_t rowids[] = {INT64_MIN,   -(1ll << 40),
+                                     -1,          0,
+                                     1,           127,
+                                     128,         16383,
+                                     16384,       (1ll << 21) - 1,
+                                     1ll << 21,   (1ll << 28),
+                                     (1ll << 35), (1ll << 42),
+                                     (1ll << 49), (1ll << 56) - 1,
+                                     1ll << 56,   INT64_MAX - 1000};
     size_t n_edges = sizeof edges / sizeof *edges, n_rowids = sizeof rowids / sizeof *rowids;
     struct twin w;
     twin_open(&w, 512);
@@ -334,8 +364,8 @@ static void test_btree_build__duplicate_rowids_fail(void **state)
     assert_int_equal(hs_btree_build_row(w.b, 50, v, 1, N_COLUMNS, &err), 0);
     assert_int_equal(twin_splice(&w, &err), HS_EARG);
     char expected[4200];
-    snprintf(expected, sizeof expected,
-             "cannot splice a table into '%s': rowid 50 given twice", w.path);
+    snprintf(expected, sizeof expected, "cannot splice a table into '%s': rowid 50 given twice",
+             w.path);
     assert_string_equal(err.msg, expected);
     twin_close(&w);
 }
