@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "grow.h"
 
@@ -41,15 +40,6 @@ int hs__import_events_init(struct import_state *st)
 {
     hs_stream_writer_init(&st->stream);
     hs_ptrmap_init(&st->live);
-    memset(&st->zs, 0, sizeof st->zs);
-    memset(&st->zs_producer, 0, sizeof st->zs_producer);
-    if (deflateInit2(&st->zs, 1, Z_DEFLATED, 15, 8, Z_HUFFMAN_ONLY) != Z_OK)
-        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    if (deflateInit2(&st->zs_producer, 1, Z_DEFLATED, 15, 8, Z_HUFFMAN_ONLY) != Z_OK) {
-        deflateEnd(&st->zs);
-        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    }
-    st->zs_open = 1;
     return 0;
 }
 
@@ -57,11 +47,6 @@ void hs__import_events_release(struct import_state *st)
 {
     hs_stream_writer_free(&st->stream);
     hs_ptrmap_free(&st->live);
-    if (st->zs_open) {
-        deflateEnd(&st->zs);
-        deflateEnd(&st->zs_producer);
-    }
-    st->zs_open = 0;
     free(st->rows);
     free(st->free_rows);
     free(st->snaps);
@@ -124,7 +109,7 @@ static int flush_chunk(struct import_state *st)
     uint64_t size = 0;
     int rc;
     if (hs__import_queue_behind(st)) {
-        if ((rc = hs__import_deflate(&st->zs_producer, w->buf, w->len, &data, &size, st->err)))
+        if ((rc = hs__import_deflate(w->buf, w->len, &data, &size, st->err)))
             return rc;
     } else {
         /* the buffer itself goes */

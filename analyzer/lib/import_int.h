@@ -10,7 +10,6 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <zlib.h>
 
 #include "btree_build.h"
 #include "error.h"
@@ -126,11 +125,6 @@ struct import_state {
 
     struct hs_stream_writer stream;
     uint64_t n_chunks;
-    /* Deflate the chunks (Huffman only), reset between them: zs in the
-     * SQLite thread, zs_producer in the producer when the SQLite thread
-     * is behind (hs__import_deflate). */
-    z_stream zs, zs_producer;
-    int zs_open;
 
     sqlite3_stmt *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
     /* The blocks table is not INSERTed: its B-tree is built here and
@@ -155,9 +149,10 @@ void hs__import_release(struct import_state *st);
 /* Writes the blocks B-tree into the closed database open as fd and frees
  * the builder (also on failure; then the file is to be removed). */
 int hs__import_splice_blocks(struct import_state *st, int fd);
-/* Deflates len bytes at raw with zs into a new buffer (*packed, *size);
- * the SQLite thread does it unless it is behind, then the producer. */
-int hs__import_deflate(z_stream *zs, const unsigned char *raw, uint64_t len, unsigned char **packed,
+/* Deflates len bytes at raw (huff_deflate.h) into a new buffer (*packed,
+ * *size): the SQLite thread does it unless it is behind, then the
+ * producer. */
+int hs__import_deflate(const unsigned char *raw, uint64_t len, unsigned char **packed,
                        uint64_t *size, struct hs_error *err);
 /* 1 if the SQLite thread is behind: half the queue or more is waiting. */
 int hs__import_queue_behind(struct import_state *st);
