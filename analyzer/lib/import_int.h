@@ -80,7 +80,14 @@ struct import_msg {
     } u;
 };
 
-#define IMPORT_QUEUE_LEN 16
+#define IMPORT_QUEUE_LEN 64
+/* Hysteresis, fewer wake-ups: a consumer that emptied the queue sleeps
+ * until QUEUE_WAKE_CONSUMER messages wait, a producer that filled it until
+ * only QUEUE_WAKE_PRODUCER do. From QUEUE_BEHIND waiting messages on, the
+ * consumer is behind and the producer deflates the stream chunks itself. */
+#define QUEUE_WAKE_CONSUMER 8
+#define QUEUE_WAKE_PRODUCER (IMPORT_QUEUE_LEN / 2)
+#define QUEUE_BEHIND (IMPORT_QUEUE_LEN * 3 / 4)
 
 struct import_queue {
     pthread_mutex_t lock;
@@ -154,7 +161,7 @@ int hs__import_splice_blocks(struct import_state *st, int fd);
  * producer. */
 int hs__import_deflate(const unsigned char *raw, uint64_t len, unsigned char **packed,
                        uint64_t *size, struct hs_error *err);
-/* 1 if the SQLite thread is behind: half the queue or more is waiting. */
+/* 1 if the SQLite thread is behind: QUEUE_BEHIND messages or more wait. */
 int hs__import_queue_behind(struct import_state *st);
 /* Reserves the next message slot (blocks while the queue is full);
  * NULL if the consumer failed. */
