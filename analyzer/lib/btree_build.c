@@ -42,10 +42,10 @@
 
 #include "grow.h"
 
-#define SPILL_PAGES 64            /* leaves per write(2) of the spill file */
-#define LEAF_HEADER 8             /* bytes of a leaf page's header */
-#define INTERIOR_HEADER 12        /* bytes of an interior page's header */
-#define LOCK_BYTE 0x40000000ull   /* the page holding this offset is never used */
+#define SPILL_PAGES 64          /* leaves per write(2) of the spill file */
+#define LEAF_HEADER 8           /* bytes of a leaf page's header */
+#define INTERIOR_HEADER 12      /* bytes of an interior page's header */
+#define LOCK_BYTE 0x40000000ull /* the page holding this offset is never used */
 #define MAX_CELL (2 + 9 + 1 + HS_BTREE_MAX_COLUMNS * 9) /* bound for the scratch cell */
 
 /* A leaf being filled: cells from the end of the usable space down. */
@@ -74,11 +74,11 @@ struct hs_btree_build {
     unsigned reserved;
 
     int spill_fd;
-    char *spill_path;       /* for messages only (the file is unlinked) */
-    unsigned char *spill;   /* SPILL_PAGES pages: the filled ones, then the current */
-    unsigned n_spill;       /* full pages in spill[] not written yet */
-    struct leaf_fill fill;  /* the current leaf, spill page n_spill */
-    uint64_t n_leaves;      /* leaves written to (or waiting for) the spill file */
+    char *spill_path;      /* for messages only (the file is unlinked) */
+    unsigned char *spill;  /* SPILL_PAGES pages: the filled ones, then the current */
+    unsigned n_spill;      /* full pages in spill[] not written yet */
+    struct leaf_fill fill; /* the current leaf, spill page n_spill */
+    uint64_t n_leaves;     /* leaves written to (or waiting for) the spill file */
     int64_t *leaf_min, *leaf_max;
     size_t cap_leaves;
 
@@ -95,6 +95,9 @@ struct hs_btree_build {
     int out_fd;
     const char *out_path;
     uint32_t next_page, lock_page;
+    uint32_t n_pages;         /* the database's pages before the splice */
+    uint32_t *free_pages;     /* its freelist (trunks and leaves), ascending */
+    size_t n_free, used_free; /* used_free of them taken, from the front */
     struct child *children;
     size_t n_children, cap_children;
     unsigned char *repack; /* SPILL_PAGES pages re-packed with late rows */
@@ -183,9 +186,10 @@ static const unsigned char type_size[10] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0};
 
 /* Serial type by the number of significant bits of v (of ~v if negative):
  * up to 7 bits 1 byte, 15 two, 23 three, 31 four, 47 six, else eight. */
-static const unsigned char type_by_bits[65] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5,
-    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6};
+static const unsigned char type_by_bits[65] = {1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3,
+                                               3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5,
+                                               5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6,
+                                               6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6};
 
 /* Without branches: the columns' values are unpredictable. */
 static unsigned serial_type(int64_t v)
@@ -307,8 +311,8 @@ int hs_btree_build_open(struct hs_btree_build **out, const char *spill_near, uns
     b->spill_fd = mkstemp(b->spill_path);
     if (b->spill_fd < 0) {
         int e = errno;
-        int rc = hs_error_set(err, HS_EIO, "cannot create temporary file '%s': %s",
-                              b->spill_path, strerror(e));
+        int rc = hs_error_set(err, HS_EIO, "cannot create temporary file '%s': %s", b->spill_path,
+                              strerror(e));
         hs_btree_build_free(b);
         return rc;
     }
@@ -417,11 +421,6 @@ int hs_btree_build_row(struct hs_btree_build *b, int64_t rowid, const int64_t *v
     return 0;
 }
 
-uint64_t hs_btree_build_count(const struct hs_btree_build *b)
-{
-    return b->n_rows;
-}
-
 void hs_btree_build_free(struct hs_btree_build *b)
 {
     if (!b)
@@ -436,6 +435,7 @@ void hs_btree_build_free(struct hs_btree_build *b)
     free(b->late);
     free(b->children);
     free(b->repack);
+    free(b->free_pages);
     free(b);
 }
 
@@ -450,8 +450,8 @@ static int format_error(struct hs_btree_build *b, const char *what, unsigned lon
                         unsigned long long expected, struct hs_error *err)
 {
     return hs_error_set(err, HS_EFORMAT,
-                        "cannot splice a table into '%s': %s is %llu, expected %llu",
-                        b->out_path, what, found, expected);
+                        "cannot splice a table into '%s': %s is %llu, expected %llu", b->out_path,
+                        what, found, expected);
 }
 
 static int read_all(int fd, unsigned char *p, size_t len, off_t at)
@@ -490,8 +490,6 @@ static int check_header(struct hs_btree_build *b, const unsigned char *h, uint32
         (h[20] != b->reserved &&
          (rc = format_error(b, "the reserved bytes per page", h[20], b->reserved, err))) ||
         (h[18] != 1 && (rc = format_error(b, "the write version (WAL is 2)", h[18], 1, err))) ||
-        (get4(h + 36) != 0 &&
-         (rc = format_error(b, "the number of freelist pages", get4(h + 36), 0, err))) ||
         (get4(h + 44) != 4 && (rc = format_error(b, "the schema format", get4(h + 44), 4, err))) ||
         (get4(h + 52) != 0 &&
          (rc = format_error(b, "the auto-vacuum root page", get4(h + 52), 0, err))) ||
@@ -519,11 +517,98 @@ static int add_child(struct hs_btree_build *b, uint32_t page, int64_t key, struc
     return 0;
 }
 
+/* The next page for the tree: a freelist page while there are any, then
+ * one past the end. */
 static uint32_t new_page(struct hs_btree_build *b)
 {
+    if (b->used_free < b->n_free)
+        return b->free_pages[b->used_free++];
     if (b->next_page == b->lock_page)
         b->next_page++;
     return b->next_page++;
+}
+
+static int by_page(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, c = *(const uint32_t *)y;
+    return (a > c) - (a < c);
+}
+
+/* Reads the freelist (header offsets 32 and 36; each trunk page holds the
+ * next trunk, a count and that many leaf page numbers) into free_pages:
+ * the tree takes those pages first, so they are not lost. */
+static int read_freelist(struct hs_btree_build *b, const unsigned char *h, struct hs_error *err)
+{
+    uint32_t total = get4(h + 36), trunk = get4(h + 32);
+    if (total == 0)
+        return 0;
+    b->free_pages = malloc((size_t)total * sizeof *b->free_pages);
+    unsigned char *page = malloc(b->page_size);
+    int rc = 0;
+    if (!b->free_pages || !page) {
+        free(page);
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    }
+    while (trunk && rc == 0) {
+        if (trunk < 2 || trunk > b->n_pages || b->n_free == total) {
+            rc = format_error(b, "a freelist trunk page", trunk, b->n_pages, err);
+            break;
+        }
+        if (read_all(b->out_fd, page, b->page_size, (off_t)(trunk - 1) * b->page_size)) {
+            rc = io_error(b, "read database", err);
+            break;
+        }
+        b->free_pages[b->n_free++] = trunk;
+        uint32_t n = get4(page + 4);
+        if (n > b->usable / 4 - 2 || n > total - b->n_free) {
+            rc = format_error(b, "the leaf count of a freelist trunk", n, b->usable / 4 - 2, err);
+            break;
+        }
+        for (uint32_t i = 0; i < n && rc == 0; i++) {
+            uint32_t leaf = get4(page + 8 + 4 * i);
+            if (leaf < 2 || leaf > b->n_pages)
+                rc = format_error(b, "a freelist leaf page", leaf, b->n_pages, err);
+            b->free_pages[b->n_free++] = leaf;
+        }
+        trunk = get4(page);
+    }
+    free(page);
+    if (rc == 0 && b->n_free != total)
+        rc = format_error(b, "the number of freelist pages", b->n_free, total, err);
+    if (rc == 0)
+        qsort(b->free_pages, b->n_free, sizeof *b->free_pages, by_page);
+    return rc;
+}
+
+/* The freelist pages the tree did not take become the freelist again
+ * (header offsets 32 and 36 updated in h). Trunks hold at most
+ * usable/4 - 8 leaves, as SQLite writes them. */
+static int write_freelist(struct hs_btree_build *b, unsigned char *h, struct hs_error *err)
+{
+    const uint32_t *left = b->free_pages + b->used_free;
+    size_t n = b->n_free - b->used_free, per_trunk = b->usable / 4 - 8;
+    put4(h + 32, n ? left[0] : 0);
+    put4(h + 36, (uint32_t)n);
+    if (n == 0)
+        return 0;
+    unsigned char *page = calloc(1, b->page_size);
+    if (!page)
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    int rc = 0;
+    for (size_t t = 0; t < n && rc == 0;) {
+        size_t leaves = n - t - 1 < per_trunk ? n - t - 1 : per_trunk;
+        size_t next = t + 1 + leaves;
+        memset(page, 0, b->page_size);
+        put4(page, next < n ? left[next] : 0);
+        put4(page + 4, (uint32_t)leaves);
+        for (size_t i = 0; i < leaves; i++)
+            put4(page + 8 + 4 * i, left[t + 1 + i]);
+        if (write_all(b->out_fd, page, b->page_size, (off_t)(left[t] - 1) * b->page_size))
+            rc = io_error(b, "write database", err);
+        t = next;
+    }
+    free(page);
+    return rc;
 }
 
 /* Copies len bytes of the spill file at `from` to the database at `to`
@@ -554,9 +639,12 @@ static int out_leaves(struct hs_btree_build *b, const unsigned char *pages, size
     while (n) {
         uint32_t first = new_page(b);
         size_t run = n;
-        if (first < b->lock_page && b->lock_page - first < run)
+        if (first <= b->n_pages) /* a freelist page: alone */
+            run = 1;
+        else if (first < b->lock_page && b->lock_page - first < run)
             run = b->lock_page - first;
-        b->next_page = first + (uint32_t)run;
+        if (first > b->n_pages)
+            b->next_page = first + (uint32_t)run;
         uint64_t to = (uint64_t)(first - 1) * b->page_size;
         size_t len = run * b->page_size;
         if (spilled != NOT_SPILLED && b->kernel_copy &&
@@ -565,7 +653,8 @@ static int out_leaves(struct hs_btree_build *b, const unsigned char *pages, size
                 return io_error(b, "write database", err);
             b->kernel_copy = 0; /* and write this run from memory */
         }
-        if ((spilled == NOT_SPILLED || !b->kernel_copy) && write_all(b->out_fd, pages, len, (off_t)to))
+        if ((spilled == NOT_SPILLED || !b->kernel_copy) &&
+            write_all(b->out_fd, pages, len, (off_t)to))
             return io_error(b, "write database", err);
         for (size_t i = 0; i < run; i++) {
             int rc = add_child(b, first + (uint32_t)i, max[i], err);
@@ -639,8 +728,8 @@ static int write_leaves(struct hs_btree_build *b, const unsigned char *spilled,
     fill_start(&b->refill, b->repack, b->usable);
     for (uint64_t i = 0; i < b->n_leaves;) {
         while (j < b->n_late && late[j].rowid < b->leaf_min[i]) {
-            if ((rc = repack_cell(b, b->late_bytes + late[j].offset, late[j].size,
-                                  late[j].rowid, err)))
+            if ((rc = repack_cell(b, b->late_bytes + late[j].offset, late[j].size, late[j].rowid,
+                                  err)))
                 return rc;
             j++;
         }
@@ -678,8 +767,7 @@ static int write_leaves(struct hs_btree_build *b, const unsigned char *spilled,
         i++;
     }
     for (; j < b->n_late; j++)
-        if ((rc = repack_cell(b, b->late_bytes + late[j].offset, late[j].size, late[j].rowid,
-                              err)))
+        if ((rc = repack_cell(b, b->late_bytes + late[j].offset, late[j].size, late[j].rowid, err)))
             return rc;
     if ((rc = end_repack(b, err)) || (rc = flush_repack(b, err)))
         return rc;
@@ -774,6 +862,9 @@ int hs_btree_build_splice(struct hs_btree_build *b, int fd, const char *db_path,
         return io_error(b, "read database", err);
     if ((rc = check_header(b, header, root, &n_pages, err)))
         return rc;
+    b->n_pages = n_pages;
+    if ((rc = read_freelist(b, header, err)))
+        return rc;
     unsigned char *page = malloc(b->page_size);
     if (!page)
         return hs_error_set(err, HS_ENOMEM, "out of memory");
@@ -801,8 +892,8 @@ int hs_btree_build_splice(struct hs_btree_build *b, int fd, const char *db_path,
     if (map_size) {
         void *m = mmap(NULL, map_size, PROT_READ, MAP_SHARED, b->spill_fd, 0);
         if (m == MAP_FAILED)
-            return hs_error_set(err, HS_EIO, "cannot read temporary file '%s': %s",
-                                b->spill_path, strerror(errno));
+            return hs_error_set(err, HS_EIO, "cannot read temporary file '%s': %s", b->spill_path,
+                                strerror(errno));
         madvise(m, map_size, MADV_SEQUENTIAL);
         spilled = m;
     }
@@ -818,31 +909,34 @@ int hs_btree_build_splice(struct hs_btree_build *b, int fd, const char *db_path,
     if (rc)
         return rc;
 
-    uint32_t last_page = b->next_page - 1;
     if (b->n_children == 1) {
-        /* One leaf: it is the root itself. */
+        /* One leaf: it is the root itself, and its page is given back
+         * (the only one taken: off the end, or the first free one). */
         unsigned char *leaf = malloc(b->page_size);
         if (!leaf)
             return hs_error_set(err, HS_ENOMEM, "out of memory");
-        off_t from = (off_t)(b->children[0].page - 1) * b->page_size;
-        if (read_all(fd, leaf, b->page_size, from) ||
+        uint32_t taken = b->children[0].page;
+        if (read_all(fd, leaf, b->page_size, (off_t)(taken - 1) * b->page_size) ||
             write_all(fd, leaf, b->page_size, (off_t)(root - 1) * b->page_size) ||
-            ftruncate(fd, (off_t)n_pages * b->page_size) != 0) {
+            (taken > n_pages && ftruncate(fd, (off_t)n_pages * b->page_size) != 0)) {
             free(leaf);
             return io_error(b, "write database", err);
         }
         free(leaf);
-        last_page = n_pages;
+        if (taken > n_pages)
+            b->next_page = n_pages + 1;
+        else
+            b->used_free--;
     } else if ((rc = write_interior(b, root, err))) {
         return rc;
-    } else {
-        last_page = b->next_page - 1;
     }
+    if ((rc = write_freelist(b, header, err)))
+        return rc;
     /* The in-header size is trusted only while the change counter equals
      * the version-valid-for number. */
     uint32_t counter = get4(header + 24) + 1;
     put4(header + 24, counter);
-    put4(header + 28, last_page);
+    put4(header + 28, b->next_page - 1);
     put4(header + 92, counter);
     if (write_all(fd, header, sizeof header, 0))
         return io_error(b, "write database", err);

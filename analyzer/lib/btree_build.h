@@ -24,6 +24,9 @@
  *                           at offset 2^30 is skipped, as SQLite does)
  *     page N+L+1 ..         the interior pages, lowest level first
  *
+ *   (pages on SQLite's freelist are used before N+1: the importer's
+ *   database has none, but a later change to it should not break this)
+ *
  * Rows may come in any order, but only rows with a rowid above every
  * earlier one are cheap: they are packed into leaves at once and the
  * leaves spill to an unlinked temporary file next to the database. A row
@@ -41,8 +44,9 @@
  * Splice preconditions, checked (an error names the file): the database
  * is closed by SQLite (no journal, no other writer), its header says page
  * size and reserved bytes equal to the builder's, schema format 4, rollback
- * journal mode, no auto-vacuum, an empty freelist, and page `root` is an
- * empty table leaf. On error the file may be half written: the caller
+ * journal mode, no auto-vacuum, and page `root` is an empty table leaf.
+ * Freelist pages, if any, are taken for the tree first (those left over
+ * stay on the freelist), so no page goes unused. On error the file may be half written: the caller
  * removes it (the importer writes a temporary file and renames it only on
  * success).
  *
@@ -73,12 +77,9 @@ int hs_btree_build_open(struct hs_btree_build **out, const char *spill_near, uns
 /* Adds one row: column i is NULL when bit i of null_mask is set, else
  * values[i]. pre: 1 <= n_columns <= HS_BTREE_MAX_COLUMNS. Fails on a
  * rowid seen before (late rows are checked at splice time), a write error
- * of the spill file, or out of memory. */
+ * of the spill file, or out of memory; after an error, only free b. */
 int hs_btree_build_row(struct hs_btree_build *b, int64_t rowid, const int64_t *values,
                        uint64_t null_mask, unsigned n_columns, struct hs_error *err);
-
-/* Rows added so far. */
-uint64_t hs_btree_build_count(const struct hs_btree_build *b);
 
 /* Writes the tree into the database open as fd (read-write; db_path only
  * names it in messages), with its top node at page `root`, and updates

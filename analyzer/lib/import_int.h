@@ -106,7 +106,12 @@ struct import_msg {
     } u;
 };
 
-#define IMPORT_QUEUE_LEN 16
+#define IMPORT_QUEUE_LEN 64
+/* Hysteresis, fewer wake-ups: a consumer that emptied the queue sleeps
+ * until QUEUE_WAKE_CONSUMER messages wait, a producer that filled it until
+ * only QUEUE_WAKE_PRODUCER do. */
+#define QUEUE_WAKE_CONSUMER 8
+#define QUEUE_WAKE_PRODUCER (IMPORT_QUEUE_LEN / 2)
 
 struct import_queue {
     pthread_mutex_t lock;

@@ -13,6 +13,7 @@
  */
 #include "import_int.h"
 
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,10 +221,10 @@ struct import_msg *hs__import_msg_begin(struct import_state *st)
 {
     struct import_queue *q = st->queue_out;
     pthread_mutex_lock(&q->lock);
-    /* Full: wait until the consumer is down to half (one wake-up per
-     * half queue, not per message). */
+    /* Full: wait until the consumer is down to QUEUE_WAKE_PRODUCER (one
+     * wake-up per half queue, not per message). */
     if (q->tail - q->head == IMPORT_QUEUE_LEN)
-        while (!q->failed && q->tail - q->head > IMPORT_QUEUE_LEN / 2)
+        while (!q->failed && q->tail - q->head > QUEUE_WAKE_PRODUCER)
             pthread_cond_wait(&q->changed, &q->lock);
     int failed = q->failed;
     pthread_mutex_unlock(&q->lock);
@@ -236,7 +237,7 @@ void hs__import_msg_commit(struct import_state *st)
     struct import_queue *q = st->queue_out;
     pthread_mutex_lock(&q->lock);
     q->tail++;
-    if (q->tail - q->head == IMPORT_QUEUE_LEN / 2)
+    if (q->tail - q->head == QUEUE_WAKE_CONSUMER)
         pthread_cond_broadcast(&q->changed);
     pthread_mutex_unlock(&q->lock);
 }
@@ -247,9 +248,9 @@ int hs__import_consume(struct import_state *st, struct hs_error *err)
     int rc = 0;
     for (;;) {
         pthread_mutex_lock(&q->lock);
-        /* Empty: wait until half full or the end is posted. */
+        /* Empty: wait until QUEUE_WAKE_CONSUMER wait or the end is posted. */
         if (q->head == q->tail)
-            while (!q->ended && q->tail - q->head < IMPORT_QUEUE_LEN / 2)
+            while (!q->ended && q->tail - q->head < QUEUE_WAKE_CONSUMER)
                 pthread_cond_wait(&q->changed, &q->lock);
         pthread_mutex_unlock(&q->lock);
         struct import_msg *m = &q->msgs[q->head % IMPORT_QUEUE_LEN];
@@ -283,7 +284,7 @@ int hs__import_consume(struct import_state *st, struct hs_error *err)
         q->head++;
         if (rc)
             q->failed = 1; /* the producer stops at its next message */
-        if (rc || q->tail - q->head == IMPORT_QUEUE_LEN / 2)
+        if (rc || q->tail - q->head == QUEUE_WAKE_PRODUCER)
             pthread_cond_broadcast(&q->changed);
         pthread_mutex_unlock(&q->lock);
         if (rc) {

@@ -27,8 +27,9 @@ struct twin {
     sqlite3 *db;
     sqlite3_stmt *ins;
     struct hs_btree_build *b;
-    uint32_t root;      /* of t, the built table */
-    long long n_pages;  /* of the database before the splice */
+    uint32_t root;     /* of t, the built table */
+    long long n_pages; /* of the database before the splice */
+    long long n_free;  /* of its freelist pages */
 };
 
 static long long sql_int(sqlite3 *db, const char *sql)
@@ -67,9 +68,9 @@ static void twin_open(struct twin *w, unsigned page_size)
              page_size);
     exec(w->db, sql);
     exec(w->db, "BEGIN");
-    assert_int_equal(sqlite3_prepare_v2(w->db, "INSERT INTO r VALUES(?,?,?,?,?,?)", -1, &w->ins,
-                                        NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(w->db, "INSERT INTO r VALUES(?,?,?,?,?,?)", -1, &w->ins, NULL),
+        SQLITE_OK);
     w->root = (uint32_t)sql_int(w->db, "SELECT rootpage FROM sqlite_schema WHERE name = 't'");
     struct hs_error err;
     if (hs_btree_build_open(&w->b, w->path, page_size, 0, &err))
@@ -101,6 +102,7 @@ static int twin_splice(struct twin *w, struct hs_error *err)
     sqlite3_finalize(w->ins);
     exec(w->db, "COMMIT");
     w->n_pages = sql_int(w->db, "PRAGMA page_count");
+    w->n_free = sql_int(w->db, "PRAGMA freelist_count");
     assert_int_equal(sqlite3_close(w->db), SQLITE_OK);
     int fd = open(w->path, O_RDWR);
     assert_true(fd >= 0);
@@ -231,16 +233,46 @@ static void test_btree_build__exactly_one_full_page(void **state)
 static void test_btree_build__serial_type_boundaries(void **state)
 {
     (void)state;
-    static const int64_t edges[] = {
-        0, 1, 2, -1, 127, 128, -128, -129, 255, 256, 32767, 32768, -32768, -32769,
-        (1ll << 23) - 1, 1ll << 23, -(1ll << 23), -(1ll << 23) - 1, (1ll << 31) - 1,
-        1ll << 31, -(1ll << 31), -(1ll << 31) - 1, (1ll << 47) - 1, 1ll << 47,
-        -(1ll << 47), -(1ll << 47) - 1, INT64_MAX, INT64_MIN, INT64_MIN + 1,
-        0x7fffdeadbeefll, 0x555555559000ll};
-    static const int64_t rowids[] = {INT64_MIN, -(1ll << 40), -1, 0, 1, 127, 128, 16383, 16384,
-                                     (1ll << 21) - 1, 1ll << 21, (1ll << 28), (1ll << 35),
-                                     (1ll << 42), (1ll << 49), (1ll << 56) - 1, 1ll << 56,
-                                     INT64_MAX - 1000};
+    static const int64_t edges[] = {0,
+                                    1,
+                                    2,
+                                    -1,
+                                    127,
+                                    128,
+                                    -128,
+                                    -129,
+                                    255,
+                                    256,
+                                    32767,
+                                    32768,
+                                    -32768,
+                                    -32769,
+                                    (1ll << 23) - 1,
+                                    1ll << 23,
+                                    -(1ll << 23),
+                                    -(1ll << 23) - 1,
+                                    (1ll << 31) - 1,
+                                    1ll << 31,
+                                    -(1ll << 31),
+                                    -(1ll << 31) - 1,
+                                    (1ll << 47) - 1,
+                                    1ll << 47,
+                                    -(1ll << 47),
+                                    -(1ll << 47) - 1,
+                                    INT64_MAX,
+                                    INT64_MIN,
+                                    INT64_MIN + 1,
+                                    0x7fffdeadbeefll,
+                                    0x555555559000ll};
+    static const int64_t rowids[] = {INT64_MIN,   -(1ll << 40),
+                                     -1,          0,
+                                     1,           127,
+                                     128,         16383,
+                                     16384,       (1ll << 21) - 1,
+                                     1ll << 21,   (1ll << 28),
+                                     (1ll << 35), (1ll << 42),
+                                     (1ll << 49), (1ll << 56) - 1,
+                                     1ll << 56,   INT64_MAX - 1000};
     size_t n_edges = sizeof edges / sizeof *edges, n_rowids = sizeof rowids / sizeof *rowids;
     struct twin w;
     twin_open(&w, 512);
@@ -332,26 +364,43 @@ static void test_btree_build__duplicate_rowids_fail(void **state)
     assert_int_equal(hs_btree_build_row(w.b, 50, v, 1, N_COLUMNS, &err), 0);
     assert_int_equal(twin_splice(&w, &err), HS_EARG);
     char expected[4200];
-    snprintf(expected, sizeof expected,
-             "cannot splice a table into '%s': rowid 50 given twice", w.path);
+    snprintf(expected, sizeof expected, "cannot splice a table into '%s': rowid 50 given twice",
+             w.path);
     assert_string_equal(err.msg, expected);
     twin_close(&w);
 }
 
-/* A freelist page would be lost by the appended pages: refused. */
-static void test_btree_build__freelist_is_refused(void **state)
+/* Pages on the freelist (a scratch table's, deleted) are taken first;
+ * those left over stay on the freelist. */
+static void test_btree_build__freelist_pages_are_reused(void **state)
 {
     (void)state;
-    struct twin w;
-    twin_open(&w, 512);
-    for (int i = 1; i <= 200; i++)
-        twin_row(&w, i, (int64_t[]){i, i, i, i, i}, 0);
-    exec(w.db, "DELETE FROM r");
-    struct hs_error err = {""};
-    assert_int_equal(twin_splice(&w, &err), HS_EFORMAT);
-    assert_non_null(strstr(err.msg, "the number of freelist pages is "));
-    assert_non_null(strstr(err.msg, ", expected 0"));
-    twin_close(&w);
+    struct {
+        int rows_in_t, scratch_rows;
+    } cases[] = {{3, 200}, {2000, 200}, {20000, 200}, {5000, 3000}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        struct twin w;
+        twin_open(&w, 512);
+        for (int i = 1; i <= cases[c].rows_in_t; i++)
+            twin_row(&w, i, (int64_t[]){i, -i, (int64_t)i << 20, 0, 1}, 0);
+        /* a scratch table's pages, freed: the freelist */
+        exec(w.db, "CREATE TABLE scratch(x);"
+                   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 3000)"
+                   " INSERT INTO scratch SELECT randomblob(100) FROM n;");
+        char sql[128];
+        snprintf(sql, sizeof sql, "DELETE FROM scratch WHERE rowid <= %d", cases[c].scratch_rows);
+        exec(w.db, sql);
+        splice_ok(&w);
+        assert_twins_equal(w.db, cases[c].rows_in_t);
+        long long n_t = sql_int(w.db, "SELECT count(*) FROM dbstat WHERE name = 't'");
+        long long beyond_root = n_t == 1 ? 0 : n_t - 1;
+        long long taken = beyond_root < w.n_free ? beyond_root : w.n_free;
+        assert_true(w.n_free > 0);
+        assert_int_equal(sql_int(w.db, "PRAGMA freelist_count"), w.n_free - taken);
+        assert_int_equal(sql_int(w.db, "PRAGMA page_count"), w.n_pages + beyond_root - taken);
+        assert_sqlite_can_change_it(&w, cases[c].rows_in_t);
+        twin_close(&w);
+    }
 }
 
 int main(void)
@@ -364,7 +413,7 @@ int main(void)
         cmocka_unit_test(test_btree_build__many_rows_three_interior_levels),
         cmocka_unit_test(test_btree_build__late_rows_are_merged),
         cmocka_unit_test(test_btree_build__duplicate_rowids_fail),
-        cmocka_unit_test(test_btree_build__freelist_is_refused),
+        cmocka_unit_test(test_btree_build__freelist_pages_are_reused),
     };
     return cmocka_run_group_tests_name("btree_build", tests, NULL, NULL);
 }

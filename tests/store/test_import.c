@@ -535,11 +535,13 @@ static void test_import__parked_rows_merge_into_blocks(void **state)
              "1|1|NULL|1000|1|%llu|10|32|1|%llu|NULL|NULL|NULL|NULL|NULL|NULL\n"
              "2|1|101|2000|1|%llu|20|32|1|%llu|NULL|%llu|%llu|100|5|%llu\n"
              "2003|1|NULL|2003000|1|%llu|30|48|1|%llu|NULL|%llu|%llu|102|5|%llu\n",
-             A, CALLER, A + 0x20, CALLER, (unsigned long long)free_b, (unsigned long long)free_b * 1000, CALLER + 4,
-             A + 0x40, CALLER + 1, (unsigned long long)free_c, (unsigned long long)free_c * 1000, CALLER + 5);
+             A, CALLER, A + 0x20, CALLER, (unsigned long long)free_b,
+             (unsigned long long)free_b * 1000, CALLER + 4, A + 0x40, CALLER + 1,
+             (unsigned long long)free_c, (unsigned long long)free_c * 1000, CALLER + 5);
     assert_query(out, "SELECT * FROM blocks WHERE alloc_seq IN (1, 2, 2003) ORDER BY 1", expected);
-    assert_query(out, "SELECT count(*), count(DISTINCT alloc_seq), min(alloc_seq), max(alloc_seq)"
-                      " FROM blocks",
+    assert_query(out,
+                 "SELECT count(*), count(DISTINCT alloc_seq), min(alloc_seq), max(alloc_seq)"
+                 " FROM blocks",
                  "300003|300003|1|600002\n");
     /* rowid order is SQLite's own traversal: every row after its predecessor */
     assert_query(out, "PRAGMA integrity_check", "ok\n");
