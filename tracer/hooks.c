@@ -39,6 +39,30 @@ void hs__record_alloc(uint8_t op, void *p, uint64_t size, uint64_t align, uint64
                     caller);
 }
 
+/*
+ * The fast path of hs__record_alloc, inlined into the hooks: a glibc chunk
+ * of the main arena, not mmapped, with the break where it was. Then
+ * hs__infer_brk and hs__infer_alloc would record nothing, and the chunk
+ * header gives the size and flags directly. Anything else (another
+ * allocator, a failed call, an mmapped chunk, a thread arena, a moved
+ * break) takes hs__record_alloc, which records the same and the inferred
+ * events.
+ */
+static inline __attribute__((always_inline)) void record_alloc(uint8_t op, void *p, uint64_t size,
+                                                               uint64_t align, uint64_t caller)
+{
+    if (__builtin_expect(hs__state.glibc && p && hs__brk_unchanged(), 1)) {
+        uint64_t head = ((const uint64_t *)p)[-1];
+        if (__builtin_expect(!(head & (HS_CHUNK_IS_MMAPPED | HS_CHUNK_NON_MAIN_ARENA)), 1)) {
+            hs__record_call_inline(op, HS_ORIGIN_PROGRAM, (uint16_t)(head & 0x7u),
+                                   (uint64_t)(uintptr_t)p, size, align, head & ~(uint64_t)0x7u,
+                                   caller);
+            return;
+        }
+    }
+    hs__record_alloc(op, p, size, align, caller);
+}
+
 HS_EXPORT void *malloc(size_t size)
 {
     uint64_t caller = HS_PROGRAM_CALLER;
@@ -48,7 +72,7 @@ HS_EXPORT void *malloc(size_t size)
     if (!traced)
         return hs__state.real.malloc(size);
     void *p = hs__state.real.malloc(size);
-    hs__record_alloc(HS_OP_MALLOC, p, size, 0, caller);
+    record_alloc(HS_OP_MALLOC, p, size, 0, caller);
     hs__hook_leave();
     return p;
 }
@@ -69,7 +93,7 @@ HS_EXPORT void *calloc(size_t n, size_t size)
     size_t total;
     if (__builtin_mul_overflow(n, size, &total))
         total = SIZE_MAX;
-    hs__record_alloc(HS_OP_CALLOC, p, total, 0, caller);
+    record_alloc(HS_OP_CALLOC, p, total, 0, caller);
     hs__hook_leave();
     return p;
 }
@@ -94,9 +118,18 @@ HS_EXPORT void free(void *p)
             hs__state.real.free(p);
         return;
     }
-    hs__record_free(p, caller);
+    /* Fast path: a glibc chunk that is not mmapped (no munmap to infer):
+     * what hs__record_free records, from the header directly. */
+    uint64_t head;
+    if (__builtin_expect(hs__state.glibc, 1) &&
+        __builtin_expect(!((head = ((const uint64_t *)p)[-1]) & HS_CHUNK_IS_MMAPPED), 1))
+        hs__record_call_inline(HS_OP_FREE, HS_ORIGIN_PROGRAM, (uint16_t)(head & 0x7u),
+                               (uint64_t)(uintptr_t)p, 0, 0, head & ~(uint64_t)0x7u, caller);
+    else
+        hs__record_free(p, caller);
     hs__state.real.free(p);
-    hs__infer_brk(caller); /* free may trim the top of the heap */
+    if (!(hs__state.glibc && hs__brk_unchanged()))
+        hs__infer_brk(caller); /* free may trim the top of the heap */
     hs__hook_leave();
 }
 
@@ -168,7 +201,7 @@ HS_EXPORT void *memalign(size_t align, size_t size)
     if (!traced)
         return hs__state.real.memalign(align, size);
     void *p = hs__state.real.memalign(align, size);
-    hs__record_alloc(HS_OP_MEMALIGN, p, size, align, caller);
+    record_alloc(HS_OP_MEMALIGN, p, size, align, caller);
     hs__hook_leave();
     return p;
 }
@@ -182,7 +215,7 @@ HS_EXPORT void *aligned_alloc(size_t align, size_t size)
     if (!traced)
         return hs__state.real.aligned_alloc(align, size);
     void *p = hs__state.real.aligned_alloc(align, size);
-    hs__record_alloc(HS_OP_ALIGNED_ALLOC, p, size, align, caller);
+    record_alloc(HS_OP_ALIGNED_ALLOC, p, size, align, caller);
     hs__hook_leave();
     return p;
 }
@@ -198,7 +231,7 @@ HS_EXPORT int posix_memalign(void **out, size_t align, size_t size)
     if (!traced)
         return hs__state.real.posix_memalign(out, align, size);
     int rc = hs__state.real.posix_memalign(out, align, size);
-    hs__record_alloc(HS_OP_POSIX_MEMALIGN, rc == 0 ? *out : NULL, size, align, caller);
+    record_alloc(HS_OP_POSIX_MEMALIGN, rc == 0 ? *out : NULL, size, align, caller);
     hs__hook_leave();
     return rc;
 }
@@ -212,7 +245,7 @@ HS_EXPORT void *valloc(size_t size)
     if (!traced)
         return hs__state.real.valloc(size);
     void *p = hs__state.real.valloc(size);
-    hs__record_alloc(HS_OP_VALLOC, p, size, 0, caller);
+    record_alloc(HS_OP_VALLOC, p, size, 0, caller);
     hs__hook_leave();
     return p;
 }
@@ -226,7 +259,7 @@ HS_EXPORT void *pvalloc(size_t size)
     if (!traced)
         return hs__state.real.pvalloc(size);
     void *p = hs__state.real.pvalloc(size);
-    hs__record_alloc(HS_OP_PVALLOC, p, size, 0, caller);
+    record_alloc(HS_OP_PVALLOC, p, size, 0, caller);
     hs__hook_leave();
     return p;
 }

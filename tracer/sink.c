@@ -310,5 +310,6 @@ void hs__sink_drop_inherited(void)
     hs__state.log_fd = -1;
     hs__state.covered = 0;
     hs__state.ring = 0;
+    hs__state.tsc = 0;
     hs__state.ring_ctl = NULL;
 }

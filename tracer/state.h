@@ -121,7 +121,8 @@ struct tracer_state {
     uint64_t ring_records;            /* HS_RING_RECORDS (power of two), or default */
     uint64_t ring_wait_ns;            /* HS_RING_WAIT_MS in ns */
     int ring;                         /* this process's log is a ring */
-    int tsc;                          /* ts_ns holds raw TSC (ring only) */
+    int tsc;                          /* ts_ns holds raw TSC (implies ring: the
+                                         record.h fast path tests only this) */
     uint64_t ring_mask;               /* capacity - 1 */
     unsigned ring_shift;              /* log2(capacity) */
     struct hs_ring_control *ring_ctl; /* the ring's control page */
