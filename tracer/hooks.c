@@ -118,15 +118,33 @@ HS_EXPORT void free(void *p)
             hs__state.real.free(p);
         return;
     }
-    /* Fast path: a glibc chunk that is not mmapped (no munmap to infer):
-     * what hs__record_free records, from the header directly. */
-    uint64_t head;
-    if (__builtin_expect(hs__state.glibc, 1) &&
-        __builtin_expect(!((head = ((const uint64_t *)p)[-1]) & HS_CHUNK_IS_MMAPPED), 1))
-        hs__record_call_inline(HS_OP_FREE, HS_ORIGIN_PROGRAM, (uint16_t)(head & 0x7u),
-                               (uint64_t)(uintptr_t)p, 0, 0, head & ~(uint64_t)0x7u, caller);
-    else
+    if (__builtin_expect(hs__state.glibc, 1)) {
+        /* What hs__record_free records, inlined, in an order that matters:
+         * the slot and its seq first, then the chunk header. The header of
+         * a block the program frees is often a cache miss (it was written
+         * long ago); the seq's locked fetch-add, a full barrier, would wait
+         * for that miss if the load came first, while after it the miss
+         * overlaps the real free that needs the same line. The free stays
+         * before the real free in the order either way. */
+        struct hs_record *r = hs__record_begin_inline(HS_ORIGIN_PROGRAM, 0);
+        uint64_t head = ((const uint64_t *)p)[-1];
+        if (r) {
+            r->flags = (uint16_t)(head & 0x7u);
+            r->u.call.ptr = (uint64_t)(uintptr_t)p;
+            r->u.call.size = 0;
+            r->u.call.old_ptr = 0;
+            r->u.call.chunk_size = head & ~(uint64_t)0x7u;
+            r->u.call.caller = caller;
+            hs__record_commit(r, HS_OP_FREE);
+        }
+        if (__builtin_expect(head & HS_CHUNK_IS_MMAPPED, 0)) {
+            struct hs_chunk c;
+            hs__chunk_read(p, &c);
+            hs__infer_free(&c, caller); /* its munmap, after the free */
+        }
+    } else {
         hs__record_free(p, caller);
+    }
     hs__state.real.free(p);
     if (!(hs__state.glibc && hs__brk_unchanged()))
         hs__infer_brk(caller); /* free may trim the top of the heap */

@@ -132,6 +132,14 @@ static __attribute__((noinline)) int ring_wait(uint64_t i)
             while (seen < c && !__atomic_compare_exchange_n(&hs__state.ring_consumed, &seen, c, 1,
                                                             __ATOMIC_RELEASE, __ATOMIC_RELAXED))
                 ;
+            if (hs__state.tsc) {
+                uint64_t lim = c + cap < hs__state.max_slots ? c + cap : hs__state.max_slots;
+                uint64_t was = __atomic_load_n(&hs__state.fast_limit, __ATOMIC_RELAXED);
+                while (was < lim &&
+                       !__atomic_compare_exchange_n(&hs__state.fast_limit, &was, lim, 1,
+                                                    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+                    ;
+            }
             return 0;
         }
         int gone = __atomic_load_n(&ctl->drain_state, __ATOMIC_ACQUIRE) == HS_DRAIN_DETACHED ||

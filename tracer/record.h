@@ -66,14 +66,12 @@ hs__record_begin_inline(uint8_t origin, uint16_t flags)
     } else {
         i = __atomic_fetch_add(&h->n_reserved, 1, __ATOMIC_RELAXED);
     }
-    if (__builtin_expect(!hs__state.tsc, 0)) /* a linear log, or a ring without TSC */
+    /* One compare for "a TSC ring, below the size limit, not full":
+     * fast_limit is 0 in a linear log or a ring without TSC. */
+    if (__builtin_expect(i >= __atomic_load_n(&hs__state.fast_limit, __ATOMIC_ACQUIRE), 0))
         return hs__record_begin_rare(i, origin, flags);
     uint64_t ts = hs__sys_cycles();
     uint64_t mask = hs__state.ring_mask;
-    if (__builtin_expect(i >= hs__state.max_slots ||
-                             i - __atomic_load_n(&hs__state.ring_consumed, __ATOMIC_ACQUIRE) > mask,
-                         0))
-        return hs__record_begin_rare(i, origin, flags);
     struct hs_record *records = hs__state.records;
     struct hs_record *r = &records[i & mask];
     /* Ask for a later slot's line now (for writing): the record stores then

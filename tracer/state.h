@@ -127,6 +127,9 @@ struct tracer_state {
     unsigned ring_shift;              /* log2(capacity) */
     struct hs_ring_control *ring_ctl; /* the ring's control page */
     uint64_t ring_consumed;           /* last consumed seen (atomic, acquire/release) */
+    uint64_t fast_limit;              /* slots below it take record.h's fast path: in a ring
+                                         with TSC min(max_slots, ring_consumed + capacity),
+                                         else 0 (atomic, acquire/release; only grows) */
     struct hs_async async;            /* grows the log ahead on a kernel worker */
 
     uintptr_t last_brk;                        /* program break last recorded (atomic) */
