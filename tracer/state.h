@@ -170,9 +170,16 @@ extern __thread struct hs_thread hs__thread __attribute__((tls_model("initial-ex
  * at once (its nested calls are served by the pool). */
 void hs__init(void);
 
-/* bootstrap.c: the static pool used while dlsym runs. */
+/* bootstrap.c: the static pool used while dlsym runs. Hidden like every
+ * symbol but the hooks. */
 void *hs__pool_alloc(size_t size, size_t align);
-int hs__pool_owns(const void *p);
+#define HS_POOL_SIZE (64u * 1024u)
+extern char hs__pool[HS_POOL_SIZE] __attribute__((visibility("hidden")));
+/* 1 if p points into the pool (inline: free asks it for every block). */
+static inline int hs__pool_owns(const void *p)
+{
+    return (uintptr_t)p - (uintptr_t)hs__pool < HS_POOL_SIZE;
+}
 size_t hs__pool_size(const void *p); /* bytes usable at p, pre: hs__pool_owns(p) */
 
 /* Writes "heapscope-tracer: <msg>\n" to fd 2, at most once per process. */
