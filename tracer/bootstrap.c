@@ -30,6 +30,7 @@
 
 #include "record.h"
 #include "sink.h"
+#include "infer.h"
 #include "state.h"
 #include "sys.h"
 
@@ -153,6 +154,8 @@ static void resolve(void)
     if (dladdr((void *)hs__state.real.malloc, &next) &&
         dladdr((void *)gnu_get_libc_version, &libc) && next.dli_fbase == libc.dli_fbase)
         hs__state.glibc = 1;
+    if (hs__state.glibc && &__curbrk)
+        hs__state.curbrk = &__curbrk;
     Dl_info cxx;
     if (hs__state.real.znwm && hs__state.real.zdlpv && dladdr((void *)hs__state.real.znwm, &cxx) &&
         dladdr((void *)hs__state.real.malloc, &next) && cxx.dli_fbase == next.dli_fbase)

@@ -51,12 +51,12 @@ void hs__record_alloc(uint8_t op, void *p, uint64_t size, uint64_t align, uint64
 static inline __attribute__((always_inline)) void record_alloc(uint8_t op, void *p, uint64_t size,
                                                                uint64_t align, uint64_t caller)
 {
-    if (__builtin_expect(hs__state.glibc && p && hs__brk_unchanged(), 1)) {
+    if (__builtin_expect(p && hs__brk_unchanged(), 1)) { /* implies hs__state.glibc */
         uint64_t head = ((const uint64_t *)p)[-1];
         if (__builtin_expect(!(head & (HS_CHUNK_IS_MMAPPED | HS_CHUNK_NON_MAIN_ARENA)), 1)) {
-            hs__record_call_inline(op, HS_ORIGIN_PROGRAM, (uint16_t)(head & 0x7u),
-                                   (uint64_t)(uintptr_t)p, size, align, head & ~(uint64_t)0x7u,
-                                   caller);
+            hs__record_call_entered(op, HS_ORIGIN_PROGRAM, (uint16_t)(head & 0x7u),
+                                    (uint64_t)(uintptr_t)p, size, align, head & ~(uint64_t)0x7u,
+                                    caller);
             return;
         }
     }
@@ -126,7 +126,7 @@ HS_EXPORT void free(void *p)
          * for that miss if the load came first, while after it the miss
          * overlaps the real free that needs the same line. The free stays
          * before the real free in the order either way. */
-        struct hs_record *r = hs__record_begin_inline(HS_ORIGIN_PROGRAM, 0);
+        struct hs_record *r = hs__record_begin_entered(HS_ORIGIN_PROGRAM, 0);
         uint64_t head = ((const uint64_t *)p)[-1];
         if (r) {
             r->flags = (uint16_t)(head & 0x7u);
@@ -146,7 +146,7 @@ HS_EXPORT void free(void *p)
         hs__record_free(p, caller);
     }
     hs__state.real.free(p);
-    if (!(hs__state.glibc && hs__brk_unchanged()))
+    if (!hs__brk_unchanged() && hs__state.glibc)
         hs__infer_brk(caller); /* free may trim the top of the heap */
     hs__hook_leave();
 }

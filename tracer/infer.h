@@ -30,13 +30,16 @@ void hs__chunk_read(const void *p, struct hs_chunk *c);
  * library still loads where it is missing. */
 extern void *__curbrk __attribute__((weak));
 
-/* 1 when hs__infer_brk would certainly record nothing now: glibc's cached
- * break is known and equals the last recorded one (the hooks' fast path;
- * any other case calls hs__infer_brk). pre: hs__state.glibc. */
+/* 1 when hs__infer_brk would certainly record nothing now: the next malloc
+ * is glibc's, its cached break is known and equals the last recorded one
+ * (the hooks' fast path; any other case calls hs__infer_brk). */
 static inline int hs__brk_unchanged(void)
 {
-    return &__curbrk && __curbrk &&
-           (uintptr_t)__curbrk == __atomic_load_n(&hs__state.last_brk, __ATOMIC_RELAXED);
+    void **cb = hs__state.curbrk;
+    if (!cb)
+        return 0;
+    uintptr_t now = (uintptr_t)*cb;
+    return now && now == __atomic_load_n(&hs__state.last_brk, __ATOMIC_RELAXED);
 }
 
 /* If the program break moved since last recorded, records one brk event

@@ -54,10 +54,23 @@ uint32_t hs__tid(void);
  * it is shared with the other processes of the trace.
  */
 static inline __attribute__((always_inline)) struct hs_record *
+hs__record_begin_entered(uint8_t origin, uint16_t flags);
+
+static inline __attribute__((always_inline)) struct hs_record *
 hs__record_begin_inline(uint8_t origin, uint16_t flags)
 {
     if (!__atomic_load_n(&hs__state.recording, __ATOMIC_RELAXED))
         return NULL;
+    return hs__record_begin_entered(origin, flags);
+}
+
+/* The same without testing `recording`, for a hook whose hs__hook_enter
+ * has just tested it. (Another thread may stop the recording in between:
+ * then this event is still written, as it would be had it come a moment
+ * earlier; a full or abandoned log is still caught by fast_limit.) */
+static inline __attribute__((always_inline)) struct hs_record *
+hs__record_begin_entered(uint8_t origin, uint16_t flags)
+{
     struct hs_log_header *h = hs__state.header;
     uint64_t i;
     if (__libc_single_threaded) {
@@ -112,12 +125,13 @@ static inline void hs__record_commit(struct hs_record *r, uint8_t op)
     hs__record_commit_marked(r, op, hs__thread.mark);
 }
 
-/* One call event (the `call` payload of event.h). */
+/* One call event (the `call` payload of event.h), inlined into a hook.
+ * pre: the hook's hs__hook_enter returned 1. */
 static inline __attribute__((always_inline)) void
-hs__record_call_inline(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
-                       uint64_t old_ptr, uint64_t chunk_size, uint64_t caller)
+hs__record_call_entered(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
+                        uint64_t old_ptr, uint64_t chunk_size, uint64_t caller)
 {
-    struct hs_record *r = hs__record_begin_inline(origin, flags);
+    struct hs_record *r = hs__record_begin_entered(origin, flags);
     if (!r)
         return;
     r->u.call.ptr = ptr;

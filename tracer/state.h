@@ -132,7 +132,9 @@ struct tracer_state {
                                          else 0 (atomic, acquire/release; only grows) */
     struct hs_async async;            /* grows the log ahead on a kernel worker */
 
-    uintptr_t last_brk;                        /* program break last recorded (atomic) */
+    uintptr_t last_brk; /* program break last recorded (atomic) */
+    void **curbrk;      /* &__curbrk, glibc's cached break, when the next malloc is
+                           glibc's (hs__state.glibc) and it is exported; else NULL */
     uintptr_t arena_heaps[HS_MAX_ARENA_HEAPS]; /* seen non-main heap bases
                                       (each slot 0 or set once by CAS) */
     int exit_status;                           /* argument of the program's exit(), else 0 */
