@@ -28,9 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "infer.h"
 #include "record.h"
 #include "sink.h"
-#include "infer.h"
 #include "state.h"
 #include "sys.h"
 
