@@ -45,9 +45,9 @@ uint32_t hs__tid(void);
  * limit; everything else goes to hs__record_begin_rare, which does the same
  * for a linear log, a full ring, or no TSC.
  *
- * Order of the steps: reserve the slot; rdtsc first, so that its latency
- * (~10 ns here, microcoded) overlaps the checks and the seq fetch-add; then
- * the seq. The slot index needs no locked instruction while the process has
+ * Order of the steps: reserve the slot; one compare decides the path;
+ * rdtsc (~4 ns of the path, microcoded) before the address arithmetic and
+ * the seq fetch-add, which may overlap it; then the seq. The slot index needs no locked instruction while the process has
  * one thread (glibc clears __libc_single_threaded before a second one can
  * start): a locked fetch-add is a full barrier that waits for every store
  * still in flight, the program's own included. The seq always takes one:
