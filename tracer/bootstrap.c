@@ -8,7 +8,7 @@
  *      new/delete first, see resolve()) with
  *      dlsym(RTLD_NEXT): glibc, or jemalloc/tcmalloc/mimalloc when preloaded
  *      after us. dlsym itself may call malloc/calloc; those nested calls find
- *      real.malloc still NULL and are served from `pool` (a free() of a pool
+ *      real.malloc still NULL and are served from `hs__pool` (a free() of a pool
  *      pointer is ignored), as heaptrack's DummyPool does.
  *   2. read HS_LOGDIR and HS_LOG_MAX_EVENTS from `environ` (getenv is not
  *      used: config is read once, here).
@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "infer.h"
 #include "record.h"
 #include "sink.h"
 #include "state.h"
@@ -38,9 +39,9 @@ extern char **environ;
 struct tracer_state hs__state = {.log_fd = -1, .dir_fd = -1, .async = {.fd = -1}};
 __thread struct hs_thread hs__thread __attribute__((tls_model("initial-exec")));
 
-/* The bootstrap pool. Each block is preceded by a 16-byte size word. */
-#define POOL_SIZE (64u * 1024u)
-static _Alignas(4096) char pool[POOL_SIZE];
+/* The bootstrap pool (state.h). Each block is preceded by a 16-byte size
+ * word. */
+_Alignas(4096) char hs__pool[HS_POOL_SIZE];
 
 void *hs__pool_alloc(size_t size, size_t align)
 {
@@ -50,19 +51,14 @@ void *hs__pool_alloc(size_t size, size_t align)
     for (;;) {
         size_t start = (used + 16 + align - 1) / align * align;
         size_t end = start + (size + 15) / 16 * 16;
-        if (end > POOL_SIZE || size > POOL_SIZE)
+        if (end > HS_POOL_SIZE || size > HS_POOL_SIZE)
             return NULL;
         if (__atomic_compare_exchange_n(&hs__state.pool_used, &used, end, 0, __ATOMIC_RELAXED,
                                         __ATOMIC_RELAXED)) {
-            *(size_t *)(pool + start - 16) = size;
-            return pool + start; /* static storage: already zero */
+            *(size_t *)(hs__pool + start - 16) = size;
+            return hs__pool + start; /* static storage: already zero */
         }
     }
-}
-
-int hs__pool_owns(const void *p)
-{
-    return (const char *)p >= pool && (const char *)p < pool + POOL_SIZE;
 }
 
 size_t hs__pool_size(const void *p)
@@ -158,6 +154,8 @@ static void resolve(void)
     if (dladdr((void *)hs__state.real.malloc, &next) &&
         dladdr((void *)gnu_get_libc_version, &libc) && next.dli_fbase == libc.dli_fbase)
         hs__state.glibc = 1;
+    if (hs__state.glibc && &__curbrk)
+        hs__state.curbrk = &__curbrk;
     Dl_info cxx;
     if (hs__state.real.znwm && hs__state.real.zdlpv && dladdr((void *)hs__state.real.znwm, &cxx) &&
         dladdr((void *)hs__state.real.malloc, &next) && cxx.dli_fbase == next.dli_fbase)

@@ -39,6 +39,30 @@ void hs__record_alloc(uint8_t op, void *p, uint64_t size, uint64_t align, uint64
                     caller);
 }
 
+/*
+ * The fast path of hs__record_alloc, inlined into the hooks: a glibc chunk
+ * of the main arena, not mmapped, with the break where it was. Then
+ * hs__infer_brk and hs__infer_alloc would record nothing, and the chunk
+ * header gives the size and flags directly. Anything else (another
+ * allocator, a failed call, an mmapped chunk, a thread arena, a moved
+ * break) takes hs__record_alloc, which records the same and the inferred
+ * events.
+ */
+static inline __attribute__((always_inline)) void record_alloc(uint8_t op, void *p, uint64_t size,
+                                                               uint64_t align, uint64_t caller)
+{
+    if (__builtin_expect(p && hs__brk_unchanged(), 1)) { /* implies hs__state.glibc */
+        uint64_t head = ((const uint64_t *)p)[-1];
+        if (__builtin_expect(!(head & (HS_CHUNK_IS_MMAPPED | HS_CHUNK_NON_MAIN_ARENA)), 1)) {
+            hs__record_call_entered(op, HS_ORIGIN_PROGRAM, (uint16_t)(head & 0x7u),
+                                    (uint64_t)(uintptr_t)p, size, align, head & ~(uint64_t)0x7u,
+                                    caller);
+            return;
+        }
+    }
+    hs__record_alloc(op, p, size, align, caller);
+}
+
 HS_EXPORT void *malloc(size_t size)
 {
     uint64_t caller = HS_PROGRAM_CALLER;
@@ -48,7 +72,7 @@ HS_EXPORT void *malloc(size_t size)
     if (!traced)
         return hs__state.real.malloc(size);
     void *p = hs__state.real.malloc(size);
-    hs__record_alloc(HS_OP_MALLOC, p, size, 0, caller);
+    record_alloc(HS_OP_MALLOC, p, size, 0, caller);
     hs__hook_leave();
     return p;
 }
@@ -69,7 +93,7 @@ HS_EXPORT void *calloc(size_t n, size_t size)
     size_t total;
     if (__builtin_mul_overflow(n, size, &total))
         total = SIZE_MAX;
-    hs__record_alloc(HS_OP_CALLOC, p, total, 0, caller);
+    record_alloc(HS_OP_CALLOC, p, total, 0, caller);
     hs__hook_leave();
     return p;
 }
@@ -94,9 +118,36 @@ HS_EXPORT void free(void *p)
             hs__state.real.free(p);
         return;
     }
-    hs__record_free(p, caller);
+    if (__builtin_expect(hs__state.glibc, 1)) {
+        /* What hs__record_free records, inlined, in an order that matters:
+         * the slot and its seq first, then the chunk header. The header of
+         * a block the program frees is often a cache miss (it was written
+         * long ago); the seq's locked fetch-add, a full barrier, would wait
+         * for that miss if the load came first, while after it the miss
+         * overlaps the real free that needs the same line. The free stays
+         * before the real free in the order either way. */
+        struct hs_record *r = hs__record_begin_entered(HS_ORIGIN_PROGRAM, 0);
+        uint64_t head = ((const uint64_t *)p)[-1];
+        if (r) {
+            r->flags = (uint16_t)(head & 0x7u);
+            r->u.call.ptr = (uint64_t)(uintptr_t)p;
+            r->u.call.size = 0;
+            r->u.call.old_ptr = 0;
+            r->u.call.chunk_size = head & ~(uint64_t)0x7u;
+            r->u.call.caller = caller;
+            hs__record_commit(r, HS_OP_FREE);
+        }
+        if (__builtin_expect(head & HS_CHUNK_IS_MMAPPED, 0)) {
+            struct hs_chunk c;
+            hs__chunk_read(p, &c);
+            hs__infer_free(&c, caller); /* its munmap, after the free */
+        }
+    } else {
+        hs__record_free(p, caller);
+    }
     hs__state.real.free(p);
-    hs__infer_brk(caller); /* free may trim the top of the heap */
+    if (!hs__brk_unchanged() && hs__state.glibc)
+        hs__infer_brk(caller); /* free may trim the top of the heap */
     hs__hook_leave();
 }
 
@@ -168,7 +219,7 @@ HS_EXPORT void *memalign(size_t align, size_t size)
     if (!traced)
         return hs__state.real.memalign(align, size);
     void *p = hs__state.real.memalign(align, size);
-    hs__record_alloc(HS_OP_MEMALIGN, p, size, align, caller);
+    record_alloc(HS_OP_MEMALIGN, p, size, align, caller);
     hs__hook_leave();
     return p;
 }
@@ -182,7 +233,7 @@ HS_EXPORT void *aligned_alloc(size_t align, size_t size)
     if (!traced)
         return hs__state.real.aligned_alloc(align, size);
     void *p = hs__state.real.aligned_alloc(align, size);
-    hs__record_alloc(HS_OP_ALIGNED_ALLOC, p, size, align, caller);
+    record_alloc(HS_OP_ALIGNED_ALLOC, p, size, align, caller);
     hs__hook_leave();
     return p;
 }
@@ -198,7 +249,7 @@ HS_EXPORT int posix_memalign(void **out, size_t align, size_t size)
     if (!traced)
         return hs__state.real.posix_memalign(out, align, size);
     int rc = hs__state.real.posix_memalign(out, align, size);
-    hs__record_alloc(HS_OP_POSIX_MEMALIGN, rc == 0 ? *out : NULL, size, align, caller);
+    record_alloc(HS_OP_POSIX_MEMALIGN, rc == 0 ? *out : NULL, size, align, caller);
     hs__hook_leave();
     return rc;
 }
@@ -212,7 +263,7 @@ HS_EXPORT void *valloc(size_t size)
     if (!traced)
         return hs__state.real.valloc(size);
     void *p = hs__state.real.valloc(size);
-    hs__record_alloc(HS_OP_VALLOC, p, size, 0, caller);
+    record_alloc(HS_OP_VALLOC, p, size, 0, caller);
     hs__hook_leave();
     return p;
 }
@@ -226,7 +277,7 @@ HS_EXPORT void *pvalloc(size_t size)
     if (!traced)
         return hs__state.real.pvalloc(size);
     void *p = hs__state.real.pvalloc(size);
-    hs__record_alloc(HS_OP_PVALLOC, p, size, 0, caller);
+    record_alloc(HS_OP_PVALLOC, p, size, 0, caller);
     hs__hook_leave();
     return p;
 }

@@ -15,6 +15,13 @@
 
 static inline int hs__hook_enter(int as)
 {
+    /* The common case first: recording (set only once initialization has
+     * resolved everything a hook needs) and not nested. */
+    if (__builtin_expect(
+            __atomic_load_n(&hs__state.recording, __ATOMIC_ACQUIRE) && !hs__thread.busy, 1)) {
+        hs__thread.busy = as;
+        return 1;
+    }
     if (__builtin_expect(__atomic_load_n(&hs__state.init_phase, __ATOMIC_ACQUIRE) != HS_INIT_DONE,
                          0))
         hs__init();

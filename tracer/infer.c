@@ -44,10 +44,6 @@
 #include "record.h"
 #include "state.h"
 
-/* glibc's cached program break (exported, GLIBC_2.2.5); weak so that the
- * library still loads where it is missing. */
-extern void *__curbrk __attribute__((weak));
-
 #define HEAP_MAX_SIZE (64ull << 20)
 #define CHUNK_FLAG_BITS 0x7ull
 

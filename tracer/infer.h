@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "state.h"
+
 /* What the tracer knows about the block at p. */
 struct hs_chunk {
     uint64_t size;      /* glibc chunk size without flag bits, or usable size */
@@ -23,6 +25,22 @@ struct hs_chunk {
 /* Reads the chunk header at p - 8 (glibc) or asks malloc_usable_size.
  * pre: p != NULL, p is a live block of the next allocator. */
 void hs__chunk_read(const void *p, struct hs_chunk *c);
+
+/* glibc's cached program break (exported, GLIBC_2.2.5); weak so that the
+ * library still loads where it is missing. */
+extern void *__curbrk __attribute__((weak));
+
+/* 1 when hs__infer_brk would certainly record nothing now: the next malloc
+ * is glibc's, its cached break is known and equals the last recorded one
+ * (the hooks' fast path; any other case calls hs__infer_brk). */
+static inline int hs__brk_unchanged(void)
+{
+    void **cb = hs__state.curbrk;
+    if (!cb)
+        return 0;
+    uintptr_t now = (uintptr_t)*cb;
+    return now && now == __atomic_load_n(&hs__state.last_brk, __ATOMIC_RELAXED);
+}
 
 /* If the program break moved since last recorded, records one brk event
  * old → new (a CAS on hs__state.last_brk makes it one event across

@@ -36,9 +36,6 @@
 #include "state.h"
 #include "sys.h"
 
-/* How far ahead of its slot a writer prefetches the record line. */
-#define PREFETCH_SLOTS 4u
-
 uint32_t hs__tid(void)
 {
     uint32_t tid = hs__thread.tid;
@@ -135,6 +132,14 @@ static __attribute__((noinline)) int ring_wait(uint64_t i)
             while (seen < c && !__atomic_compare_exchange_n(&hs__state.ring_consumed, &seen, c, 1,
                                                             __ATOMIC_RELEASE, __ATOMIC_RELAXED))
                 ;
+            if (hs__state.tsc) {
+                uint64_t lim = c + cap < hs__state.max_slots ? c + cap : hs__state.max_slots;
+                uint64_t was = __atomic_load_n(&hs__state.fast_limit, __ATOMIC_RELAXED);
+                while (was < lim &&
+                       !__atomic_compare_exchange_n(&hs__state.fast_limit, &was, lim, 1,
+                                                    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+                    ;
+            }
             return 0;
         }
         int gone = __atomic_load_n(&ctl->drain_state, __ATOMIC_ACQUIRE) == HS_DRAIN_DETACHED ||
@@ -167,56 +172,37 @@ static __attribute__((noinline)) int ring_wait(uint64_t i)
     }
 }
 
-/* hs__record_begin, inlined into the record_* functions below. */
-static inline __attribute__((always_inline)) struct hs_record *begin(uint8_t origin, uint16_t flags)
+/*
+ * Everything hs__record_begin_inline (record.h) leaves out of its fast path,
+ * for slot i already reserved: the size limit, a full ring, a linear log
+ * (file growth, clock_gettime), a ring without TSC. The same steps as the
+ * fast path otherwise.
+ */
+struct hs_record *hs__record_begin_rare(uint64_t i, uint8_t origin, uint16_t flags)
 {
-    if (!__atomic_load_n(&hs__state.recording, __ATOMIC_RELAXED))
-        return NULL;
-    /* A locked fetch-add is a full barrier: it waits for every store still
-     * in flight, the program's own included. While the process has one
-     * thread (glibc clears __libc_single_threaded before a second one can
-     * start) no other writer exists, and a plain increment does. */
-    uint64_t i;
-    if (__libc_single_threaded) {
-        i = __atomic_load_n(&hs__state.header->n_reserved, __ATOMIC_RELAXED);
-        __atomic_store_n(&hs__state.header->n_reserved, i + 1, __ATOMIC_RELAXED);
-    } else {
-        i = __atomic_fetch_add(&hs__state.header->n_reserved, 1, __ATOMIC_RELAXED);
-    }
-    if (__builtin_expect(i >= hs__state.max_slots, 0)) {
+    if (i >= hs__state.max_slots) {
         stop_recording(HS_LOG_FULL, "log reached HS_LOG_MAX_EVENTS or its size limit", 0);
         return NULL;
     }
     struct hs_record *r;
     uint64_t ts;
     if (hs__state.ring) {
-        /* rdtsc first: its ~10 ns latency overlaps the atomics below */
-        ts = hs__state.tsc ? hs__sys_cycles() : 0;
-        if (__builtin_expect(i - __atomic_load_n(&hs__state.ring_consumed, __ATOMIC_ACQUIRE) >
-                                 hs__state.ring_mask,
-                             0)) {
-            if (ring_wait(i) != 0)
-                return NULL;
-            if (hs__state.tsc)
-                ts = hs__sys_cycles(); /* after the wait, not before it */
-        }
+        if (i - __atomic_load_n(&hs__state.ring_consumed, __ATOMIC_ACQUIRE) > hs__state.ring_mask &&
+            ring_wait(i) != 0)
+            return NULL;
+        ts = hs__state.tsc ? hs__sys_cycles() : 0; /* after the wait, not before it */
         r = &hs__state.records[i & hs__state.ring_mask];
-        /* Ask for a later slot's line now (for writing): the record stores
-         * then hit the cache, and the next fetch-add, a full barrier, does
-         * not wait for them to miss. */
-        __builtin_prefetch(&hs__state.records[(i + PREFETCH_SLOTS) & hs__state.ring_mask], 1, 3);
-        /* odd laps commit op | 0x80: the drainer never has to clear a slot */
+        __builtin_prefetch(&hs__state.records[(i + HS_PREFETCH_SLOTS) & hs__state.ring_mask], 1, 3);
         hs__thread.mark = (uint8_t)(((i >> hs__state.ring_shift) & 1) << 7);
         r->seq = __atomic_add_fetch(hs__state.seq, 1, __ATOMIC_SEQ_CST);
         if (!hs__state.tsc)
             ts = hs__sys_clock_mono_ns();
     } else {
-        if (__builtin_expect(i >= __atomic_load_n(&hs__state.covered, __ATOMIC_ACQUIRE), 0) &&
-            cover(i) != 0)
+        if (i >= __atomic_load_n(&hs__state.covered, __ATOMIC_ACQUIRE) && cover(i) != 0)
             return NULL;
         r = &hs__state.records[i];
-        if (i + PREFETCH_SLOTS < hs__state.covered)
-            __builtin_prefetch(&hs__state.records[i + PREFETCH_SLOTS], 1, 3);
+        if (i + HS_PREFETCH_SLOTS < hs__state.covered)
+            __builtin_prefetch(&hs__state.records[i + HS_PREFETCH_SLOTS], 1, 3);
         hs__thread.mark = 0;
         r->seq = __atomic_add_fetch(hs__state.seq, 1, __ATOMIC_SEQ_CST);
         ts = hs__sys_clock_mono_ns();
@@ -226,6 +212,11 @@ static inline __attribute__((always_inline)) struct hs_record *begin(uint8_t ori
     r->origin = origin;
     r->flags = flags;
     return r;
+}
+
+static inline __attribute__((always_inline)) struct hs_record *begin(uint8_t origin, uint16_t flags)
+{
+    return hs__record_begin_inline(origin, flags);
 }
 
 struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags)

@@ -19,6 +19,7 @@
 #define HS_TRACER_RECORD_H
 
 #include <stdint.h>
+#include <sys/single_threaded.h>
 
 #include "heapscope/event.h"
 #include "state.h"
@@ -26,6 +27,82 @@
 /* Reserves the next slot and fills seq, ts_ns, tid, origin and flags.
  * Returns NULL when not recording (inert, full or disabled). */
 struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags);
+
+/* How far ahead of its slot a writer prefetches the record line. */
+#define HS_PREFETCH_SLOTS 4u
+
+/* record.c: hs__record_begin for slot i (already reserved) on every path
+ * the inline fast path below does not take. */
+struct hs_record *hs__record_begin_rare(uint64_t i, uint8_t origin, uint16_t flags);
+
+/* This thread's id, cached in TLS after the first gettid. */
+uint32_t hs__tid(void);
+
+/*
+ * hs__record_begin, inlined into the hooks' fast paths (each instruction
+ * here runs for every event). The fast path is a ring with TSC timestamps
+ * (what `heapscope record` sets up) that is neither full nor at its size
+ * limit; everything else goes to hs__record_begin_rare, which does the same
+ * for a linear log, a full ring, or no TSC.
+ *
+ * Order of the steps: reserve the slot; one compare decides the path;
+ * rdtsc (~4 ns of the path, microcoded) before the address arithmetic and
+ * the seq fetch-add, which may overlap it; then the seq. The slot index needs no locked instruction while the process has
+ * one thread (glibc clears __libc_single_threaded before a second one can
+ * start): a locked fetch-add is a full barrier that waits for every store
+ * still in flight, the program's own included. The seq always takes one:
+ * it is shared with the other processes of the trace.
+ */
+static inline __attribute__((always_inline)) struct hs_record *
+hs__record_begin_entered(uint8_t origin, uint16_t flags);
+
+static inline __attribute__((always_inline)) struct hs_record *
+hs__record_begin_inline(uint8_t origin, uint16_t flags)
+{
+    if (!__atomic_load_n(&hs__state.recording, __ATOMIC_RELAXED))
+        return NULL;
+    return hs__record_begin_entered(origin, flags);
+}
+
+/* The same without testing `recording`, for a hook whose hs__hook_enter
+ * has just tested it. (Another thread may stop the recording in between:
+ * then this event is still written, as it would be had it come a moment
+ * earlier; a full or abandoned log is still caught by fast_limit.) */
+static inline __attribute__((always_inline)) struct hs_record *
+hs__record_begin_entered(uint8_t origin, uint16_t flags)
+{
+    struct hs_log_header *h = hs__state.header;
+    uint64_t i;
+    if (__libc_single_threaded) {
+        i = __atomic_load_n(&h->n_reserved, __ATOMIC_RELAXED);
+        __atomic_store_n(&h->n_reserved, i + 1, __ATOMIC_RELAXED);
+    } else {
+        i = __atomic_fetch_add(&h->n_reserved, 1, __ATOMIC_RELAXED);
+    }
+    /* One compare for "a TSC ring, below the size limit, not full":
+     * fast_limit is 0 in a linear log or a ring without TSC. */
+    if (__builtin_expect(i >= __atomic_load_n(&hs__state.fast_limit, __ATOMIC_ACQUIRE), 0))
+        return hs__record_begin_rare(i, origin, flags);
+    uint64_t ts = hs__sys_cycles();
+    uint64_t mask = hs__state.ring_mask;
+    struct hs_record *records = hs__state.records;
+    struct hs_record *r = &records[i & mask];
+    /* Ask for a later slot's line now (for writing): the record stores then
+     * hit the cache, and the next fetch-add, a full barrier, does not wait
+     * for them to miss. */
+    __builtin_prefetch(&records[(i + HS_PREFETCH_SLOTS) & mask], 1, 3);
+    /* odd laps commit op | 0x80: the drainer never has to clear a slot */
+    hs__thread.mark = (uint8_t)(((i >> hs__state.ring_shift) & 1) << 7);
+    r->seq = __atomic_add_fetch(hs__state.seq, 1, __ATOMIC_SEQ_CST);
+    uint32_t tid = hs__thread.tid;
+    if (__builtin_expect(tid == 0, 0))
+        tid = hs__tid();
+    r->ts_ns = ts;
+    r->tid = tid;
+    r->origin = origin;
+    r->flags = flags;
+    return r;
+}
 
 /* The commit mark of the slot the calling thread's last hs__record_begin
  * reserved: a ring's lap bit (event.h), 0 in a linear log. A caller that
@@ -48,7 +125,24 @@ static inline void hs__record_commit(struct hs_record *r, uint8_t op)
     hs__record_commit_marked(r, op, hs__thread.mark);
 }
 
-/* One call event (the `call` payload of event.h). */
+/* One call event (the `call` payload of event.h), inlined into a hook.
+ * pre: the hook's hs__hook_enter returned 1. */
+static inline __attribute__((always_inline)) void
+hs__record_call_entered(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
+                        uint64_t old_ptr, uint64_t chunk_size, uint64_t caller)
+{
+    struct hs_record *r = hs__record_begin_entered(origin, flags);
+    if (!r)
+        return;
+    r->u.call.ptr = ptr;
+    r->u.call.size = size;
+    r->u.call.old_ptr = old_ptr;
+    r->u.call.chunk_size = chunk_size;
+    r->u.call.caller = caller;
+    hs__record_commit(r, op);
+}
+
+/* The same, out of line (for the paths that are not hot). */
 void hs__record_call(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
                      uint64_t old_ptr, uint64_t chunk_size, uint64_t caller);
 
@@ -62,8 +156,5 @@ void hs__record_mark(const char *label);
  * slots [from, to) ahead of the writers; clamped to max_slots. Returns at
  * once; does nothing without a worker. */
 void hs__record_grow_async(uint64_t from, uint64_t to);
-
-/* This thread's id, cached in TLS after the first gettid. */
-uint32_t hs__tid(void);
 
 #endif

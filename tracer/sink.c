@@ -210,6 +210,8 @@ static int open_ring(uint64_t max_events, uint32_t flags, const char **what)
     hs__state.ring_shift = (unsigned)__builtin_ctzll(cap);
     hs__state.ring_ctl = ctl;
     __atomic_store_n(&hs__state.ring_consumed, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&hs__state.fast_limit, hs__state.tsc ? (cap < max_slots ? cap : max_slots) : 0,
+                     __ATOMIC_RELEASE);
     /* Fault the whole ring in once, now: later laps reuse its pages. */
     hs__sys_prefault(map, map_size);
     ctl->capacity = cap;
@@ -310,5 +312,7 @@ void hs__sink_drop_inherited(void)
     hs__state.log_fd = -1;
     hs__state.covered = 0;
     hs__state.ring = 0;
+    hs__state.tsc = 0;
+    hs__state.fast_limit = 0;
     hs__state.ring_ctl = NULL;
 }

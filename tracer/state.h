@@ -121,14 +121,20 @@ struct tracer_state {
     uint64_t ring_records;            /* HS_RING_RECORDS (power of two), or default */
     uint64_t ring_wait_ns;            /* HS_RING_WAIT_MS in ns */
     int ring;                         /* this process's log is a ring */
-    int tsc;                          /* ts_ns holds raw TSC (ring only) */
+    int tsc;                          /* ts_ns holds raw TSC (implies ring: the
+                                         record.h fast path tests only this) */
     uint64_t ring_mask;               /* capacity - 1 */
     unsigned ring_shift;              /* log2(capacity) */
     struct hs_ring_control *ring_ctl; /* the ring's control page */
     uint64_t ring_consumed;           /* last consumed seen (atomic, acquire/release) */
+    uint64_t fast_limit;              /* slots below it take record.h's fast path: in a ring
+                                         with TSC min(max_slots, ring_consumed + capacity),
+                                         else 0 (atomic, acquire/release; only grows) */
     struct hs_async async;            /* grows the log ahead on a kernel worker */
 
-    uintptr_t last_brk;                        /* program break last recorded (atomic) */
+    uintptr_t last_brk; /* program break last recorded (atomic) */
+    void **curbrk;      /* &__curbrk, glibc's cached break, when the next malloc is
+                           glibc's (hs__state.glibc) and it is exported; else NULL */
     uintptr_t arena_heaps[HS_MAX_ARENA_HEAPS]; /* seen non-main heap bases
                                       (each slot 0 or set once by CAS) */
     int exit_status;                           /* argument of the program's exit(), else 0 */
@@ -166,9 +172,16 @@ extern __thread struct hs_thread hs__thread __attribute__((tls_model("initial-ex
  * at once (its nested calls are served by the pool). */
 void hs__init(void);
 
-/* bootstrap.c: the static pool used while dlsym runs. */
+/* bootstrap.c: the static pool used while dlsym runs. Hidden like every
+ * symbol but the hooks. */
 void *hs__pool_alloc(size_t size, size_t align);
-int hs__pool_owns(const void *p);
+#define HS_POOL_SIZE (64u * 1024u)
+extern char hs__pool[HS_POOL_SIZE] __attribute__((visibility("hidden")));
+/* 1 if p points into the pool (inline: free asks it for every block). */
+static inline int hs__pool_owns(const void *p)
+{
+    return (uintptr_t)p - (uintptr_t)hs__pool < HS_POOL_SIZE;
+}
 size_t hs__pool_size(const void *p); /* bytes usable at p, pre: hs__pool_owns(p) */
 
 /* Writes "heapscope-tracer: <msg>\n" to fd 2, at most once per process. */
