@@ -76,7 +76,8 @@ static void warn(struct import_state *st, const char *fmt, ...)
     st->opts->warn(st->opts->ctx, line);
 }
 
-/* Process images in start order: the traced program is proc 1. */
+/* Process images in start order (their proc numbers follow their first
+ * events, which for a process tree is the same order). */
 static int by_start(const void *a, const void *b)
 {
     const struct import_image *x = a, *y = b;
@@ -351,6 +352,14 @@ static const struct hs_exit_status *known_exit(const struct hs_import_options *o
     return NULL;
 }
 
+/* Numbers the images that had no event, after the others. */
+static void number_rest(struct import_state *st)
+{
+    for (uint32_t i = 0; i < st->n_images; i++)
+        if (!st->images[i].proc)
+            st->images[i].proc = ++st->n_procs;
+}
+
 static int write_processes(struct import_state *st)
 {
     sqlite3_stmt *s;
@@ -377,7 +386,7 @@ static int write_processes(struct import_state *st)
                 last_image = 0;
         const struct hs_exit_status *ex = last_image ? known_exit(st->opts, img->pid) : NULL;
 
-        sqlite3_bind_int64(s, 1, i + 1);
+        sqlite3_bind_int64(s, 1, img->proc);
         sqlite3_bind_int64(s, 2, img->pid);
         sqlite3_bind_int64(s, 3, img->exec_gen);
         sqlite3_bind_int64(s, 4, h->ppid);
@@ -475,7 +484,10 @@ static int write_meta(struct import_state *st, uint64_t last_seq)
         if (st->images[i].last_ts > t1)
             t1 = st->images[i].last_ts;
     }
-    const struct hs_log_header *first = st->images[0].log.header;
+    const struct hs_log_header *first = st->images[0].log.header; /* proc 1 */
+    for (uint32_t i = 0; i < st->n_images; i++)
+        if (st->images[i].proc == 1)
+            first = st->images[i].log.header;
     char *env = env_lines(first->env,
                           first->env_len < sizeof first->env ? first->env_len : sizeof first->env);
     struct timespec now;
@@ -590,6 +602,7 @@ int hs__import_end(struct import_state *st, int rc, uint64_t last_seq)
     if (rc == 0 && st->result->n_skipped)
         warn(st, "skipped %llu records (unknown ops or snapshots without their mark)",
              (unsigned long long)st->result->n_skipped);
+    number_rest(st);
     if (rc == 0 && (rc = write_processes(st)) == 0 && (rc = write_meta(st, last_seq)) == 0 &&
         (rc = exec_sql(st, hs_schema_post_sql)) == 0 &&
         (rc = hs_import_faults(st->db, st->opts->logdir, st->faults, st->err)) == 0)

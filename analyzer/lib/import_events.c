@@ -110,6 +110,7 @@ static int insert_sys(struct import_state *st, uint32_t image, const struct hs_e
         return POST_FAILED;
     m->u.event.ev = *ev;
     m->u.event.image = image;
+    m->u.event.proc = st->images[image].proc;
     hs__import_msg_commit(st);
     return 0;
 }
@@ -230,6 +231,8 @@ static int open_block(struct import_state *st, uint32_t image, const struct hs_e
     b->chunk_size = ev->chunk_size;
     b->caller = ev->caller;
     b->image = image;
+    b->proc = st->images[image].proc;
+    b->main_tid = ev->tid == st->images[image].pid;
     b->tid = ev->tid;
     b->flags = ev->flags;
     b->op = ev->op;
@@ -285,6 +288,8 @@ static int begin_snapshot(struct import_state *st, uint32_t image, const struct 
     p->seq = ev->seq;
     p->ts = ev->ts_ns;
     p->image = image;
+    p->proc = st->images[image].proc;
+    p->pid = st->images[image].pid;
     p->tid = ev->tid;
     p->mark_id = mark_id;
     return 0;
@@ -315,6 +320,7 @@ static int insert_mark(struct import_state *st, uint32_t image, const struct hs_
         return POST_FAILED;
     m->u.event.ev = *ev;
     m->u.event.image = image;
+    m->u.event.proc = st->images[image].proc;
     memcpy(m->u.event.label, label, sizeof label);
     m->u.event.truncated = (rec->flags & HS_F_LABEL_TRUNCATED) != 0;
     hs__import_msg_commit(st);
@@ -370,6 +376,8 @@ int hs__import_record(struct import_state *st, uint32_t image, const struct hs_r
     if (rec->op == HS_OP_MALLINFO_A || rec->op == HS_OP_MALLINFO_B || rec->op == HS_OP_STATE)
         return snapshot_part(st, image, rec);
     img->n_events++;
+    if (!img->proc)
+        img->proc = ++st->n_procs;
     if (st->faults)
         hs_fault_place_event(st->faults, rec->seq, rec->ts_ns, rec->tid);
     if (rec->op != HS_OP_MARK) {

@@ -55,6 +55,9 @@ struct import_image {
     struct hs_log log;
     char *path;
     uint32_t pid, exec_gen;
+    /* processes.proc: 1.. in the order of the images' first events (the
+     * same whether imported after the run or live); 0 until its first */
+    uint32_t proc;
     uint64_t n_events;          /* its events in the stream (snapshots excluded) */
     uint64_t first_ts, last_ts; /* of its events (0 if none) */
     int has_exit;               /* an exit event was seen */
@@ -66,15 +69,17 @@ struct block_row {
     uint64_t alloc_seq, alloc_ts, ptr, size, chunk_size, caller, old_ptr;
     uint64_t free_seq, free_ts, free_caller; /* free_seq 0: still live */
     uint32_t image, tid, free_tid;
+    uint32_t proc; /* processes.proc of the image */
     uint16_t flags;
     uint8_t op, free_op;
-    uint8_t state; /* ROW_* in import_events.c */
+    uint8_t state;    /* ROW_* in import_events.c */
+    uint8_t main_tid; /* tid is the process's main thread (stored as NULL) */
 };
 
 /* A mark or exit whose mallinfo/state records are still to come. */
 struct pending_snapshot {
     uint64_t seq, ts;
-    uint32_t image, tid;
+    uint32_t image, tid, proc, pid;
     int64_t mark_id; /* 0 for an exit */
     uint64_t v[15];  /* mallinfo a (5), b (5), state (4) */
     unsigned have;   /* bit 0 a, bit 1 b, bit 2 state */
@@ -97,7 +102,7 @@ struct import_msg {
         } chunk;
         struct {
             struct hs_event ev;
-            uint32_t image;
+            uint32_t image, proc;
             char label[HS_LABEL_MAX];
             int truncated;
         } event; /* MSG_SYS, MSG_MARK (ev.ptr = mark id) */
@@ -130,6 +135,7 @@ struct import_state {
 
     struct import_image *images;
     uint32_t n_images;
+    uint32_t n_procs; /* proc numbers given */
 
     /* Live blocks: (image, ptr) -> index in rows[]; free slots chained. */
     struct hs_ptrmap live;

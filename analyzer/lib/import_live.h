@@ -6,10 +6,10 @@
  *
  * The result is the same database as hs_import() of the same run would
  * write (import.h), with the same guarantees: one transaction, into a
- * temporary file renamed only on success. Differences: process images are
- * numbered in the order the drainer found them (for one process tree that
- * is the start order), and nothing is left to retry with if the import
- * fails, since no .hslog holds the records (the error says why).
+ * temporary file renamed only on success (process images are numbered by
+ * their first events in both). The difference: nothing is left to retry
+ * with if the import fails, since no .hslog holds the records (the error
+ * says why).
  *
  * Usage: hs_import_live_start() before the drainer (hs_drain_start_relay
  * with hs_import_live_relay()), hs_import_live_finish() after

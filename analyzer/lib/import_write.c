@@ -96,11 +96,10 @@ static void bind_u64(sqlite3_stmt *s, int i, uint64_t v, int is_null)
  * them; column 0, alloc_seq, is the rowid (stored as NULL). */
 static int write_block(struct import_state *st, const struct block_row *b, struct hs_error *err)
 {
-    const struct import_image *img = &st->images[b->image];
     int live = b->free_seq == 0;
     int64_t v[BLOCK_COLUMNS] = {
         0,
-        b->image + 1,
+        b->proc,
         b->tid,
         (int64_t)b->alloc_ts,
         b->op,
@@ -119,7 +118,7 @@ static int write_block(struct import_state *st, const struct block_row *b, struc
     uint64_t nulls = 1;
     /* NULL thread ids mean "the process's main thread" (tid == pid) and,
      * for free_tid, "the thread that allocated it": 4 bytes less per row. */
-    if (b->tid == img->pid)
+    if (b->main_tid)
         nulls |= 1u << 2;
     if (b->old_ptr == 0)
         nulls |= 1u << 10;
@@ -169,7 +168,7 @@ static int write_sys(struct import_state *st, const struct import_msg *m, struct
     const struct hs_event *ev = &m->u.event.ev;
     sqlite3_stmt *s = st->ins_sys;
     bind_u64(s, 1, ev->seq, 0);
-    bind_u64(s, 2, m->u.event.image + 1, 0);
+    bind_u64(s, 2, m->u.event.proc, 0);
     bind_u64(s, 3, ev->pid, 0);
     bind_u64(s, 4, ev->tid, 0);
     bind_u64(s, 5, ev->ts_ns, 0);
@@ -190,7 +189,7 @@ static int write_mark(struct import_state *st, const struct import_msg *m, struc
     sqlite3_stmt *s = st->ins_mark;
     bind_u64(s, 1, ev->ptr, 0);
     bind_u64(s, 2, ev->seq, 0);
-    bind_u64(s, 3, m->u.event.image + 1, 0);
+    bind_u64(s, 3, m->u.event.proc, 0);
     bind_u64(s, 4, ev->pid, 0);
     bind_u64(s, 5, ev->tid, 0);
     bind_u64(s, 6, ev->ts_ns, 0);
@@ -206,8 +205,8 @@ static int write_mallinfo(struct import_state *st, const struct import_msg *m, s
     bind_u64(s, 1, p->seq, 0);
     sqlite3_bind_text(s, 2, p->mark_id ? "mark" : "exit", -1, SQLITE_STATIC);
     bind_u64(s, 3, (uint64_t)p->mark_id, p->mark_id == 0);
-    bind_u64(s, 4, p->image + 1, 0);
-    bind_u64(s, 5, st->images[p->image].pid, 0);
+    bind_u64(s, 4, p->proc, 0);
+    bind_u64(s, 5, p->pid, 0);
     bind_u64(s, 6, p->tid, 0);
     bind_u64(s, 7, p->ts, 0);
     for (int i = 0; i < 14; i++) {
