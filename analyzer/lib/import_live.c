@@ -275,7 +275,7 @@ int hs_import_live_start(const struct hs_import_options *opts, struct hs_live_im
     li->mask = WINDOW_MIN - 1;
     li->next = 1;
     int rc = hs_import_check_output(opts->out_path, err);
-    if (rc == 0 && (!(li->relay = hs_relay_new()) ||
+    if (rc == 0 && (!(li->relay = hs_relay_new(0)) ||
                     !(li->window = calloc(WINDOW_MIN, sizeof(struct slot)))))
         rc = hs_error_set(err, HS_ENOMEM, "out of memory");
     else if (rc == 0 && pthread_create(&li->producer, NULL, producer_main, li) != 0)

@@ -57,8 +57,10 @@ struct hs_relay_news {
     int closed;                     /* no batch will follow */
 };
 
-/* NULL if out of memory. */
-struct hs_relay *hs_relay_new(void);
+/* A relay whose batches may take max_bytes (0: the default above, an
+ * eighth of the memory and at most HS_RELAY_MAX_BYTES). NULL if out of
+ * memory. */
+struct hs_relay *hs_relay_new(uint64_t max_bytes);
 /* Frees the relay and every batch still in it. */
 void hs_relay_free(struct hs_relay *r);
 

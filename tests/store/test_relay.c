@@ -14,6 +14,8 @@
 
 #include "relay.h"
 
+#define SMALL (8 * sizeof(struct hs_relay_batch)) /* a relay of 8 batches */
+
 static struct hs_relay_batch *batch_of(struct hs_relay *r, uint32_t image, uint64_t first_seq,
                                        uint32_t n)
 {
@@ -30,7 +32,7 @@ static struct hs_relay_batch *batch_of(struct hs_relay *r, uint32_t image, uint6
 static void test_relay__batches_images_and_watermark_in_order(void **state)
 {
     (void)state;
-    struct hs_relay *r = hs_relay_new();
+    struct hs_relay *r = hs_relay_new(SMALL);
     assert_non_null(r);
     struct hs_log_header h;
     memset(&h, 0, sizeof h);
@@ -98,10 +100,10 @@ static void nap_ms(long ms)
 static void test_relay__limit_waits_for_a_recycled_batch(void **state)
 {
     (void)state;
-    struct hs_relay *r = hs_relay_new();
+    struct hs_relay *r = hs_relay_new(SMALL);
     struct hs_relay_batch *first = NULL;
     unsigned max = hs_relay_max_batches(r);
-    assert_true(max >= 16 && max * sizeof(struct hs_relay_batch) <= HS_RELAY_MAX_BYTES);
+    assert_int_equal(max, 8);
     for (unsigned i = 0; i < max; i++) {
         struct hs_relay_batch *b = batch_of(r, 0, i + 1, 1);
         if (!first)
@@ -132,7 +134,7 @@ static void test_relay__limit_waits_for_a_recycled_batch(void **state)
 static void test_relay__abandoned_relay_never_waits(void **state)
 {
     (void)state;
-    struct hs_relay *r = hs_relay_new();
+    struct hs_relay *r = hs_relay_new(SMALL);
     for (unsigned i = 0; i < hs_relay_max_batches(r); i++)
         hs_relay_post(r, batch_of(r, 0, i + 1, 1));
     struct getter g = {r, NULL, 0};
@@ -146,12 +148,22 @@ static void test_relay__abandoned_relay_never_waits(void **state)
     hs_relay_free(r); /* frees the posted batches */
 }
 
+static void test_relay__default_limit_is_bounded(void **state)
+{
+    (void)state;
+    struct hs_relay *r = hs_relay_new(0);
+    unsigned max = hs_relay_max_batches(r);
+    assert_true(max >= 2 && max * sizeof(struct hs_relay_batch) <= HS_RELAY_MAX_BYTES);
+    hs_relay_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_relay__batches_images_and_watermark_in_order),
         cmocka_unit_test(test_relay__limit_waits_for_a_recycled_batch),
         cmocka_unit_test(test_relay__abandoned_relay_never_waits),
+        cmocka_unit_test(test_relay__default_limit_is_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
