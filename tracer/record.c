@@ -228,14 +228,8 @@ void hs__record_call(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, u
                      uint64_t old_ptr, uint64_t chunk_size, uint64_t caller)
 {
     struct hs_record *r = begin(origin, flags);
-    if (!r)
-        return;
-    r->u.call.ptr = ptr;
-    r->u.call.size = size;
-    r->u.call.old_ptr = old_ptr;
-    r->u.call.chunk_size = chunk_size;
-    r->u.call.caller = caller;
-    hs__record_commit(r, op);
+    if (r)
+        hs__record_fill_call(r, op, ptr, size, old_ptr, chunk_size, caller);
 }
 
 void hs__record_values(uint8_t op, const uint64_t v[5])

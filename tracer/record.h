@@ -125,21 +125,28 @@ static inline void hs__record_commit(struct hs_record *r, uint8_t op)
     hs__record_commit_marked(r, op, hs__thread.mark);
 }
 
-/* One call event (the `call` payload of event.h), inlined into a hook.
- * pre: the hook's hs__hook_enter returned 1. */
+/* Fills the `call` payload of event.h into a begun record and commits it. */
 static inline __attribute__((always_inline)) void
-hs__record_call_entered(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
-                        uint64_t old_ptr, uint64_t chunk_size, uint64_t caller)
+hs__record_fill_call(struct hs_record *r, uint8_t op, uint64_t ptr, uint64_t size,
+                     uint64_t old_ptr, uint64_t chunk_size, uint64_t caller)
 {
-    struct hs_record *r = hs__record_begin_entered(origin, flags);
-    if (!r)
-        return;
     r->u.call.ptr = ptr;
     r->u.call.size = size;
     r->u.call.old_ptr = old_ptr;
     r->u.call.chunk_size = chunk_size;
     r->u.call.caller = caller;
     hs__record_commit(r, op);
+}
+
+/* One call event, inlined into a hook.
+ * pre: the hook's hs__hook_enter returned 1. */
+static inline __attribute__((always_inline)) void
+hs__record_call_entered(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
+                        uint64_t old_ptr, uint64_t chunk_size, uint64_t caller)
+{
+    struct hs_record *r = hs__record_begin_entered(origin, flags);
+    if (r)
+        hs__record_fill_call(r, op, ptr, size, old_ptr, chunk_size, caller);
 }
 
 /* The same, out of line (for the paths that are not hot). */
