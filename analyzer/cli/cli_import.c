@@ -50,13 +50,19 @@ int cli_import(const char *cmd, struct hs_import_options *opts, struct hs_import
     return 0;
 }
 
-void cli_import_warnings(const char *cmd, struct hs_import_options *opts)
+static struct report_ctx live_report; /* one live import per process */
+
+void cli_import_report(const char *cmd, struct hs_import_options *opts)
 {
-    static struct report_ctx r;
-    r = (struct report_ctx){cmd, 0, 0};
-    opts->progress = NULL;
+    live_report = (struct report_ctx){cmd, isatty(STDERR_FILENO), 0};
+    opts->progress = on_progress;
     opts->warn = on_warn;
-    opts->ctx = &r;
+    opts->ctx = &live_report;
+}
+
+void cli_import_report_end(void)
+{
+    end_progress(&live_report);
 }
 
 void cli_import_describe(const struct hs_import_result *res, char *buf, unsigned size)

@@ -12,9 +12,11 @@
  * Returns 0, or prints the error and returns HS_EXIT_ERROR. */
 int cli_import(const char *cmd, struct hs_import_options *opts, struct hs_import_result *res);
 
-/* Points opts' warnings at stderr as cli_import does (no progress line):
- * for the live import of `heapscope record`. */
-void cli_import_warnings(const char *cmd, struct hs_import_options *opts);
+/* Points opts' progress and warnings at stderr as cli_import does, for
+ * the live import of `heapscope record`; cli_import_report_end() ends the
+ * progress line once the import is over. */
+void cli_import_report(const char *cmd, struct hs_import_options *opts);
+void cli_import_report_end(void);
 
 /* "12345 events from 2 processes, 40 blocks live at exit, 1.2 MiB
  * (31.4 bytes/event)" into buf. */

@@ -160,7 +160,7 @@ static struct hs_live_import *start_live_import(int faults, const char *logdir, 
     static char provisional[PATH_MAX];
     snprintf(provisional, sizeof provisional, "heapscope-%s.db", base);
     *opts = (struct hs_import_options){.logdir = logdir, .out_path = out ? out : provisional};
-    cli_import_warnings("record", opts);
+    cli_import_report("record", opts);
     struct hs_live_import *li;
     struct hs_error err;
     if (hs_import_live_start(opts, &li, &err) != 0) {
@@ -194,7 +194,9 @@ static int import_run(const char *base, const char *logdir, const char *out, pid
     struct hs_import_result res;
     if (li) {
         struct hs_error err;
-        if (hs_import_live_finish(li, out, &exit, 1, drain_failed, &res, &err)) {
+        int failed = hs_import_live_finish(li, out, &exit, 1, drain_failed, &res, &err);
+        cli_import_report_end();
+        if (failed) {
             remove_logdir(logdir);
             return cli_fail("record", "%s", err.msg);
         }

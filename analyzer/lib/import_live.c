@@ -52,6 +52,7 @@ struct hs_live_import {
     int set_up_done, set_up_rc;
     int producer_rc, consumer_rc;
     int rc; /* the producer's first failure */
+    uint64_t total; /* once the relay is closed: about the last seq (progress) */
     struct slot *window;
     uint64_t mask, next, last_seq;
     size_t cap_images;
@@ -170,6 +171,8 @@ static void take_batch(struct hs_live_import *li, struct hs_relay_batch *b)
             hs__import_prefetch(&li->st, b->image, &b->rec[i + PREFETCH_AHEAD / 2], 1);
         }
         if (r->seq == li->next) {
+            if (li->total && (li->next & 0xfffff) == 0 && li->opts.progress)
+                li->opts.progress(li->opts.ctx, li->next, li->total);
             li->next++;
             run_record(li, b, r); /* may recycle b: only with its last record */
             run_window(li, 0);
@@ -189,6 +192,13 @@ static int produce_live(struct hs_live_import *li)
         hs_relay_take(li->relay, &news);
         if (li->rc == 0)
             li->rc = add_images(li, news.n_images);
+        /* The program has ended: what is left is the import's tail, whose
+         * progress a terminal shows for long imports (import.h). */
+        for (struct hs_relay_batch *b = news.batches; news.closed && b; b = b->next)
+            if (b->n && b->rec[b->n - 1].seq > li->total)
+                li->total = b->rec[b->n - 1].seq;
+        if (news.closed && li->total < li->last_seq)
+            li->total = li->last_seq;
         for (struct hs_relay_batch *b = news.batches, *next; b; b = next) {
             next = b->next;
             take_batch(li, b);
@@ -196,8 +206,11 @@ static int produce_live(struct hs_live_import *li)
         run_window(li, news.closed ? li->last_seq : news.watermark);
         if (li->rc)
             hs_relay_abandon(li->relay);
-        if (news.closed)
+        if (news.closed) {
+            if (li->rc == 0 && li->opts.progress)
+                li->opts.progress(li->opts.ctx, li->total, li->total);
             return li->rc ? li->rc : hs__import_finish(&li->st);
+        }
     }
 }
 
@@ -267,7 +280,6 @@ int hs_import_live_start(const struct hs_import_options *opts, struct hs_live_im
     pthread_mutex_init(&li->lock, NULL);
     pthread_cond_init(&li->changed, NULL);
     li->opts = *opts;
-    li->opts.progress = NULL;
     struct import_state *st = &li->st;
     st->opts = &li->opts;
     st->result = &li->result;

@@ -14,7 +14,8 @@
  * Usage: hs_import_live_start() before the drainer (hs_drain_start_relay
  * with hs_import_live_relay()), hs_import_live_finish() after
  * hs_drain_finish() closed the relay. opts->logdir still names the
- * directory of the .maps files; opts->progress is not called.
+ * directory of the .maps files; opts->progress is called (from the
+ * import's thread) only once the relay is closed, for what is left then.
  *
  * Allocates: yes. Thread safety: start and finish from one thread; the
  * import runs on two threads of its own in between.
