@@ -129,13 +129,9 @@ HS_EXPORT void free(void *p)
         struct hs_record *r = hs__record_begin_entered(HS_ORIGIN_PROGRAM, 0);
         uint64_t head = ((const uint64_t *)p)[-1];
         if (r) {
-            r->flags = (uint16_t)(head & 0x7u);
-            r->u.call.ptr = (uint64_t)(uintptr_t)p;
-            r->u.call.size = 0;
-            r->u.call.old_ptr = 0;
-            r->u.call.chunk_size = head & ~(uint64_t)0x7u;
-            r->u.call.caller = caller;
-            hs__record_commit(r, HS_OP_FREE);
+            r->flags = (uint16_t)(head & 0x7u); /* known only now */
+            hs__record_fill_call(r, HS_OP_FREE, (uint64_t)(uintptr_t)p, 0, 0,
+                                 head & ~(uint64_t)0x7u, caller);
         }
         if (__builtin_expect(head & HS_CHUNK_IS_MMAPPED, 0)) {
             struct hs_chunk c;
@@ -146,7 +142,7 @@ HS_EXPORT void free(void *p)
         hs__record_free(p, caller);
     }
     hs__state.real.free(p);
-    if (!hs__brk_unchanged() && hs__state.glibc)
+    if (!hs__brk_unchanged())
         hs__infer_brk(caller); /* free may trim the top of the heap */
     hs__hook_leave();
 }

@@ -214,20 +214,15 @@ struct hs_record *hs__record_begin_rare(uint64_t i, uint8_t origin, uint16_t fla
     return r;
 }
 
-static inline __attribute__((always_inline)) struct hs_record *begin(uint8_t origin, uint16_t flags)
-{
-    return hs__record_begin_inline(origin, flags);
-}
-
 struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags)
 {
-    return begin(origin, flags);
+    return hs__record_begin_inline(origin, flags);
 }
 
 void hs__record_call(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
                      uint64_t old_ptr, uint64_t chunk_size, uint64_t caller)
 {
-    struct hs_record *r = begin(origin, flags);
+    struct hs_record *r = hs__record_begin_inline(origin, flags);
     if (r)
         hs__record_fill_call(r, op, ptr, size, old_ptr, chunk_size, caller);
 }
