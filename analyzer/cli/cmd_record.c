@@ -20,7 +20,6 @@
 #include "cli_faults.h"
 #include "cli_drain.h"
 #include "import_live.h"
-#include "relay.h"
 
 extern char **environ;
 
@@ -170,19 +169,6 @@ static struct hs_live_import *start_live_import(int faults, const char *logdir, 
     return li;
 }
 
-/* Ends a live import that will not be used (a relay not started or not
- * used): it writes nothing. */
-static void drop_live_import(struct hs_live_import *li, int relay_open)
-{
-    if (!li)
-        return;
-    if (relay_open)
-        hs_relay_close(hs_import_live_relay(li));
-    struct hs_import_result res;
-    struct hs_error err;
-    hs_import_live_finish(li, "heapscope-unused.db", NULL, 0, 1, &res, &err);
-}
-
 /* After the run: import the logs (or finish the live import), report,
  * return the program's status. */
 static int import_run(const char *base, const char *logdir, const char *out, pid_t pid, int status,
@@ -256,13 +242,13 @@ int cmd_record(int argc, char **argv)
     /* ring mode (docs/tracer.md) */
     struct hs_drain *drain = cli_drain_start(logdir, li ? hs_import_live_relay(li) : NULL);
     if (!drain && li) { /* linear logs: the import runs after the program */
-        drop_live_import(li, 1);
+        hs_import_live_abandon(li);
         li = NULL;
     }
     char **env = child_env(tracer, logdir);
     if (!env) {
         cli_drain_finish(drain);
-        drop_live_import(li, 0);
+        hs_import_live_abandon(li);
         rmdir(logdir);
         return cli_fail("record", "out of memory");
     }
@@ -275,7 +261,7 @@ int cmd_record(int argc, char **argv)
     if (hs_spawn_start(path, prog_argv, env, &hook, &pid, &code, &err)) {
         cli_faults_stop(&fs);
         cli_drain_finish(drain);
-        drop_live_import(li, 0);
+        hs_import_live_abandon(li);
         remove_logdir(logdir);
         cli_fail("record", "%s", err.msg);
         return code;
@@ -284,7 +270,7 @@ int cmd_record(int argc, char **argv)
     cli_faults_stop(&fs);
     int drain_failed = cli_drain_finish(drain);
     if (waited) {
-        drop_live_import(li, 0);
+        hs_import_live_abandon(li);
         cli_fail("record", "%s", err.msg);
         return HS_EXIT_ERROR;
     }
@@ -294,7 +280,7 @@ int cmd_record(int argc, char **argv)
     }
     free_child_env(env);
     if (!has_logs(logdir)) {
-        drop_live_import(li, 0);
+        hs_import_live_abandon(li);
         remove_logdir(logdir);
         code = hs_spawn_exit_code(status);
         cli_fail("record", "'%s' ended (status %d) before the tracer started: no trace written",

@@ -270,6 +270,16 @@ static void mark_over(struct hs_drain *d, uint32_t pid, uint32_t gen)
             d->rings[i].over = 1;
 }
 
+/* Gives back adopt's buffer for a ring's records: a relay batch (relay
+ * mode, mapped by the relay: never free(3) it) or its own allocation. */
+static void drop_out(struct hs_drain *d, struct hs_relay_batch *batch, struct hs_record *out)
+{
+    if (batch)
+        hs_relay_recycle(d->relay, batch);
+    else
+        free(out);
+}
+
 /* Opens, checks and maps a ring found in the directory. 1 if adopted, 0 if
  * not ready yet (the tracer is still filling its header), -1 on error. */
 static int adopt(struct hs_drain *d, const char *name, uint32_t pid, uint32_t gen)
@@ -304,8 +314,7 @@ static int adopt(struct hs_drain *d, const char *name, uint32_t pid, uint32_t ge
         size_t cap = d->cap_rings ? 2 * d->cap_rings : 16;
         struct ring *v = realloc(d->rings, cap * sizeof *v);
         if (!v) {
-            free(batch ? NULL : out);
-            free(batch);
+            drop_out(d, batch, out);
             munmap(map, size);
             return fail(d, "cannot drain '%s/%s'", name, ENOMEM);
         }
@@ -342,8 +351,7 @@ static int adopt(struct hs_drain *d, const char *name, uint32_t pid, uint32_t ge
             close(r->log_fd);
         if (r->pidfd >= 0)
             close(r->pidfd);
-        free(batch ? NULL : out);
-        free(batch);
+        drop_out(d, batch, out);
         munmap(map, size);
         return fail(d, "cannot write '%s/%s'", log_name, e);
     }
@@ -355,7 +363,7 @@ static int adopt(struct hs_drain *d, const char *name, uint32_t pid, uint32_t ge
             close(r->log_fd);
             if (r->pidfd >= 0)
                 close(r->pidfd);
-            free(batch);
+            drop_out(d, batch, out);
             munmap(map, size);
             return fail(d, "cannot drain '%s/%s'", name, ENOMEM);
         }
@@ -462,10 +470,7 @@ static void close_ring(struct hs_drain *d, struct ring *r, int detach)
     if (r->pidfd >= 0)
         close(r->pidfd);
     unlinkat(d->dir_fd, r->name, 0);
-    if (r->batch)
-        hs_relay_recycle(d->relay, r->batch);
-    else
-        free(r->out);
+    drop_out(d, r->batch, r->out);
     r->batch = NULL;
     r->out = NULL;
     r->closed = 1;

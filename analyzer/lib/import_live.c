@@ -310,6 +310,16 @@ int hs_import_live_start(const struct hs_import_options *opts, struct hs_live_im
     return 0;
 }
 
+void hs_import_live_abandon(struct hs_live_import *li)
+{
+    if (!li)
+        return;
+    hs_relay_close(li->relay); /* again if the drainer closed it: harmless */
+    struct hs_import_result result;
+    struct hs_error err;
+    hs_import_live_finish(li, li->opts.out_path, NULL, 0, 1, &result, &err);
+}
+
 struct hs_relay *hs_import_live_relay(struct hs_live_import *li)
 {
     return li->relay;

@@ -43,4 +43,9 @@ int hs_import_live_finish(struct hs_live_import *li, const char *out_path,
                           const struct hs_exit_status *exits, size_t n_exits, int drain_failed,
                           struct hs_import_result *result, struct hs_error *err);
 
+/* Ends an import that will not be used (the drainer was never started, or
+ * the run failed): closes the relay if the drainer did not, removes the
+ * temporary file, frees li. NULL: nothing. */
+void hs_import_live_abandon(struct hs_live_import *li);
+
 #endif

@@ -1,5 +1,5 @@
 #!/bin/sh
-# live_import.sh HEAPSCOPE WORKLOAD FX_FORK FX_EXEC FX_THREADS - `heapscope
+# live_import.sh HEAPSCOPE WORKLOAD FX_FORK FX_EXEC FX_THREADS NOTRACER - `heapscope
 # record --no-faults` imports while the program runs (analyzer/lib/
 # import_live.h). It must write the trace that importing after the run
 # writes (HS_LIVE_IMPORT=0), whatever the processes and threads:
@@ -10,8 +10,10 @@
 #     blocks live at exit, nothing lost (the interleaving differs run to
 #     run)
 #   - 8 processes running at once: the same calls and images
+# and a live import that is abandoned (the tracer never started) leaves
+# nothing behind.
 set -u
-hs=$1 workload=$2 fx_fork=$3 fx_exec=$4 fx_threads=$5
+hs=$1 workload=$2 fx_fork=$3 fx_exec=$4 fx_threads=$5 notracer=$6
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail=0
@@ -68,4 +70,12 @@ same "8 processes at once: calls per op" "op, count(*), sum(size)" \
   "events WHERE op IN ('malloc', 'free') GROUP BY op"
 same "8 processes at once: the images" "exe, exec_gen, n_events, n_lost" processes
 check "8 processes at once: nothing lost" "SELECT value FROM live.meta WHERE key = 'n_lost'"
+mkdir "$dir/abandoned"
+(cd "$dir/abandoned" && HS_TRACER=$notracer "$hs" record --no-faults -o t.db -- true 2>"$dir/err")
+rc=$? left=$(ls -A "$dir/abandoned")
+if [ $rc = 1 ] && [ -z "$left" ] && grep -q "before the tracer started" "$dir/err"; then
+  echo "ok: abandoned live import: nothing left"
+else
+  echo "FAIL: abandoned live import: exit $rc, left '$left', said '$(cat "$dir/err")'"; fail=1
+fi
 exit $fail
