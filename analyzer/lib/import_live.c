@@ -330,11 +330,12 @@ int hs_import_live_finish(struct hs_live_import *li, const char *out_path,
                           struct hs_import_result *result, struct hs_error *err)
 {
     struct import_state *st = &li->st;
+    pthread_join(li->producer, NULL);
+    pthread_join(li->consumer, NULL);
+    /* only now: the import's threads read opts until they end */
     li->opts.out_path = out_path;
     li->opts.exits = exits;
     li->opts.n_exits = n_exits;
-    pthread_join(li->producer, NULL);
-    pthread_join(li->consumer, NULL);
     st->err = err;
     int rc = li->consumer_rc ? li->consumer_rc : li->producer_rc;
     if (rc)
