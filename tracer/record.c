@@ -124,10 +124,13 @@ static __attribute__((noinline)) int ring_wait(uint64_t i)
 {
     struct hs_ring_control *ctl = hs__state.ring_ctl;
     uint64_t cap = hs__state.ring_mask + 1;
-    uint64_t last = UINT64_MAX, since = 0;
+    uint64_t last = UINT64_MAX, since = 0, began = 0;
     for (unsigned k = 0;; k++) {
         uint64_t c = __atomic_load_n(&ctl->consumed, __ATOMIC_ACQUIRE);
         if (i - c < cap) {
+            if (began) /* counted so that `record` can say what the wait cost */
+                __atomic_fetch_add(&ctl->full_wait_ns, hs__sys_clock_mono_ns() - began,
+                                   __ATOMIC_RELAXED);
             uint64_t seen = __atomic_load_n(&hs__state.ring_consumed, __ATOMIC_RELAXED);
             while (seen < c && !__atomic_compare_exchange_n(&hs__state.ring_consumed, &seen, c, 1,
                                                             __ATOMIC_RELEASE, __ATOMIC_RELAXED))
@@ -141,6 +144,10 @@ static __attribute__((noinline)) int ring_wait(uint64_t i)
                     ;
             }
             return 0;
+        }
+        if (!began) {
+            began = hs__sys_clock_mono_ns();
+            __atomic_fetch_add(&ctl->full_waits, 1, __ATOMIC_RELAXED);
         }
         int gone = __atomic_load_n(&ctl->drain_state, __ATOMIC_ACQUIRE) == HS_DRAIN_DETACHED ||
                    (__atomic_load_n(&hs__state.header->flags, __ATOMIC_RELAXED) & HS_LOG_DISABLED);

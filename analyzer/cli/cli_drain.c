@@ -45,5 +45,11 @@ int cli_drain_finish(struct hs_drain *d)
                 "recorded\n",
                 (unsigned long long)st.n_detached, st.n_detached == 1 ? " is" : "es are",
                 st.n_detached == 1 ? "its" : "their");
+    if (st.full_waits)
+        fprintf(stderr,
+                "heapscope record: the program waited %llu time%s, %.1f ms in all, for the "
+                "recorder to empty a full ring (HS_RING_RECORDS sets its size)\n",
+                (unsigned long long)st.full_waits, st.full_waits == 1 ? "" : "s",
+                (double)st.full_wait_ns / 1e6);
     return failed;
 }

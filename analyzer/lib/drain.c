@@ -465,6 +465,8 @@ static void close_ring(struct hs_drain *d, struct ring *r, int detach)
 {
     if (detach)
         __atomic_store_n(&r->ctl->drain_state, HS_DRAIN_DETACHED, __ATOMIC_RELEASE);
+    d->stats.full_waits += __atomic_load_n(&r->ctl->full_waits, __ATOMIC_RELAXED);
+    d->stats.full_wait_ns += __atomic_load_n(&r->ctl->full_wait_ns, __ATOMIC_RELAXED);
     munmap(r->map, r->map_size);
     close(r->log_fd);
     if (r->pidfd >= 0)

@@ -39,6 +39,8 @@ struct hs_drain_stats {
     uint64_t n_records;  /* records copied into .hslog files */
     uint64_t n_detached; /* rings whose process still ran at finish (their
                             later records are dropped, the tracer says so) */
+    uint64_t full_waits;   /* times a traced thread found its ring full and */
+    uint64_t full_wait_ns; /* waited for the drainer; the time it took */
 };
 
 /* 1 if /proc/cpuinfo lists constant_tsc and nonstop_tsc on every CPU (and

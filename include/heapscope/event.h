@@ -154,6 +154,9 @@ enum {
  *                               their op cleared (release store)
  *       72     8  drain_beat    drainer: +1 per pass over this ring
  *       80     4  drain_state   HS_DRAIN_*: 0 none yet, 1 draining, 2 detached
+ *      128     8  full_waits    writers: times a writer found the ring full and
+ *                               waited for the drainer (atomic add)
+ *      136     8  full_wait_ns  writers: the time those waits took, in ns
  */
 #define HS_RING_MAGIC "HSRING\0\0" /* 8 bytes, including the NULs */
 #define HS_RING_CONTROL_SIZE 4096u
@@ -175,7 +178,12 @@ struct hs_ring_control {
     uint64_t consumed; /* own cache line: written by the drainer only */
     uint64_t drain_beat;
     uint32_t drain_state;
-    char pad1[HS_RING_CONTROL_SIZE - 84];
+    char pad1[44];
+    /* own cache line: written by writers only, and only when the ring is
+     * full, so the fast path never touches it */
+    uint64_t full_waits;
+    uint64_t full_wait_ns;
+    char pad2[HS_RING_CONTROL_SIZE - 144];
 };
 
 /* hs_ring_control.ring_flags */
@@ -311,5 +319,6 @@ _Static_assert(sizeof(struct hs_ring_control) == HS_RING_CONTROL_SIZE, "ring con
 _Static_assert(HS_OP_COUNT <= 128, "a ring commits op | 0x80 on odd laps");
 _Static_assert(__builtin_offsetof(struct hs_ring_control, consumed) == 64, "consumed offset");
 _Static_assert(__builtin_offsetof(struct hs_ring_control, drain_state) == 80, "drain_state offset");
+_Static_assert(__builtin_offsetof(struct hs_ring_control, full_waits) == 128, "full_waits offset");
 
 #endif

@@ -136,6 +136,10 @@ static void test_ring_record__threads(void **state)
     /* each size-77 block freed exactly once, after its malloc */
     assert_int_equal(q(&r, "SELECT count(*) FROM blocks WHERE size = 77 AND free_seq > alloc_seq"),
                      80000);
+    /* 160000 events through 256 slots: the writers found the ring full and
+     * waited, and record says how often and how long */
+    assert_non_null(strstr(r.err, "heapscope record: the program waited "));
+    assert_non_null(strstr(r.err, " ms in all, for the recorder to empty a full ring"));
     done(&r);
 }
 
