@@ -52,7 +52,8 @@ static int grow(struct hs_ptrmap *m)
     return 0;
 }
 
-int hs_ptrmap_put(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t value)
+int hs_ptrmap_swap(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t value,
+                   uint64_t *old)
 {
     assert(addr != 0);
     if (!m->slots || (m->count + 1) * 2 > m->mask + 1) {
@@ -71,11 +72,19 @@ int hs_ptrmap_put(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t v
             return 0;
         }
         if (s->addr == addr && s->space == space) {
+            if (old)
+                *old = s->value;
             s->value = value;
-            return 0;
+            return 1;
         }
         i = (i + 1) & m->mask;
     }
+}
+
+int hs_ptrmap_put(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t value)
+{
+    int rc = hs_ptrmap_swap(m, space, addr, value, NULL);
+    return rc < 0 ? rc : 0;
 }
 
 static struct hs_ptrmap_slot *find(const struct hs_ptrmap *m, uint32_t space, uint64_t addr)

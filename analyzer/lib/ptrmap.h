@@ -36,6 +36,12 @@ void hs_ptrmap_free(struct hs_ptrmap *m);
  * pre: addr != 0. Returns 0 or HS_ENOMEM. */
 int hs_ptrmap_put(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t value);
 
+/* Sets (space, addr) to value like put, in one probe; 1 and *old (may be
+ * NULL) if the key had a value, which value replaced, 0 if it was new,
+ * HS_ENOMEM (negative) if out of memory. pre: addr != 0. */
+int hs_ptrmap_swap(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t value,
+                   uint64_t *old);
+
 /* Removes the key; 1 and *value (may be NULL) if it was present, else 0. */
 int hs_ptrmap_take(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value);
 
