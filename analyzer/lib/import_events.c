@@ -15,14 +15,18 @@
  * Every record except the snapshots also goes to the compact event stream
  * (stream.h), 4096 events per event_chunks row, encoded and compressed on
  * a thread of its own (import_stream.c). Lifetimes are written in
- * alloc_seq (rowid) order through a queue: a finished lifetime waits until
- * every older one has finished, so the blocks B-tree is built by appends
- * that fill its pages (btree_build.h; inserting in free order left 11% of
- * every page empty). A block that stays live while REORDER_LIMIT newer
- * ones pass is parked and written alone when it ends (the builder merges
- * such late rows in at the end). Rows go to the SQLite thread
- * BLOCK_ROWS_PER_MSG per message; lifetimes still open at the end are
- * written with free_seq NULL: the blocks live at exit.
+ * alloc_seq (rowid) order through a ring of pending rows: a finished
+ * lifetime waits until every older one has finished, so the blocks B-tree
+ * is built by appends that fill its pages (btree_build.h; inserting in
+ * free order left 11% of every page empty). The ring is written at its
+ * tail and read at its head in order (the memory is streamed, not
+ * scattered); the map of live blocks gives a block's row number. A block
+ * that stays live while REORDER_LIMIT newer ones pass is parked (moved out
+ * of the ring) and written alone when it ends (the builder merges such
+ * late rows in at the end). Rows are written straight into the slot of
+ * the MSG_BLOCKS being filled, BLOCK_ROWS_PER_MSG per message; lifetimes
+ * still open at the end are written with free_seq NULL: the blocks live
+ * at exit.
  */
 #define _GNU_SOURCE /* qsort_r */
 #include "import_int.h"
@@ -128,7 +132,7 @@ static int insert_sys(struct import_state *st, uint32_t image, const struct hs_e
 /* Row numbers with this bit are indices in parked[]. */
 #define PARKED_ROW (1ull << 63)
 /* Rows ahead of the one emitted whose memory drain starts loading. */
-#define DRAIN_PREFETCH 4
+#define DRAIN_PREFETCH 8
 /* Rows ahead of the one opened whose memory open_block starts loading. */
 #define TAIL_PREFETCH 8
 

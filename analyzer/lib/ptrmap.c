@@ -12,8 +12,7 @@
 
 static inline size_t hash(uint32_t space, uint64_t addr)
 {
-    uint64_t h = (addr ^ ((uint64_t)space << 47)) * 0x9e3779b97f4a7c15ull;
-    return (size_t)(h >> 20);
+    return hs__ptrmap_hash(space, addr);
 }
 
 void hs_ptrmap_init(struct hs_ptrmap *m)
@@ -134,12 +133,6 @@ int hs_ptrmap_peek(const struct hs_ptrmap *m, uint32_t space, uint64_t addr, uin
     if (s)
         *value = s->value;
     return s != NULL;
-}
-
-void hs_ptrmap_prefetch(const struct hs_ptrmap *m, uint32_t space, uint64_t addr)
-{
-    if (m->slots)
-        __builtin_prefetch(&m->slots[hash(space, addr) & m->mask], 1);
 }
 
 void hs_ptrmap_each(const struct hs_ptrmap *m,

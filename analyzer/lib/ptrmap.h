@@ -48,9 +48,21 @@ int hs_ptrmap_take(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t 
 /* Finds the key without removing it: 1 and *value if present, else 0. */
 int hs_ptrmap_peek(const struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value);
 
+/* The home slot of a key (internal to ptrmap.c and the prefetch below). */
+static inline size_t hs__ptrmap_hash(uint32_t space, uint64_t addr)
+{
+    uint64_t h = (addr ^ ((uint64_t)space << 47)) * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 20);
+}
+
 /* Starts loading the key's home slot into the cache (a hint: a caller
- * that will look the key up soon hides the memory latency). */
-void hs_ptrmap_prefetch(const struct hs_ptrmap *m, uint32_t space, uint64_t addr);
+ * that will look the key up soon hides the memory latency). Inline: the
+ * importer calls it for every record. */
+static inline void hs_ptrmap_prefetch(const struct hs_ptrmap *m, uint32_t space, uint64_t addr)
+{
+    if (m->slots)
+        __builtin_prefetch(&m->slots[hs__ptrmap_hash(space, addr) & m->mask], 1);
+}
 
 /* Calls fn for every entry (order unspecified); the map must not change. */
 void hs_ptrmap_each(const struct hs_ptrmap *m,
