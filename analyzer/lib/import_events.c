@@ -15,14 +15,18 @@
  * Every record except the snapshots also goes to the compact event stream
  * (stream.h), 4096 events per event_chunks row, encoded and compressed on
  * a thread of its own (import_stream.c). Lifetimes are written in
- * alloc_seq (rowid) order through a queue: a finished lifetime waits until
- * every older one has finished, so the blocks B-tree is built by appends
- * that fill its pages (btree_build.h; inserting in free order left 11% of
- * every page empty). A block that stays live while REORDER_LIMIT newer
- * ones pass is parked and written alone when it ends (the builder merges
- * such late rows in at the end). Rows go to the SQLite thread
- * BLOCK_ROWS_PER_MSG per message; lifetimes still open at the end are
- * written with free_seq NULL: the blocks live at exit.
+ * alloc_seq (rowid) order through a ring of pending rows: a finished
+ * lifetime waits until every older one has finished, so the blocks B-tree
+ * is built by appends that fill its pages (btree_build.h; inserting in
+ * free order left 11% of every page empty). The ring is written at its
+ * tail and read at its head in order (the memory is streamed, not
+ * scattered); the map of live blocks gives a block's row number. A block
+ * that stays live while REORDER_LIMIT newer ones pass is parked (moved out
+ * of the ring) and written alone when it ends (the builder merges such
+ * late rows in at the end). Rows are written straight into the slot of
+ * the MSG_BLOCKS being filled, BLOCK_ROWS_PER_MSG per message; lifetimes
+ * still open at the end are written with free_seq NULL: the blocks live
+ * at exit.
  */
 #define _GNU_SOURCE /* qsort_r */
 #include "import_int.h"
@@ -47,21 +51,33 @@ void hs__import_events_release(struct import_state *st)
 {
     hs__stream_stage_stop(st);
     hs_ptrmap_free(&st->live);
-    free(st->rows);
-    free(st->free_rows);
+    free(st->ring);
+    free(st->parked);
+    free(st->free_parked);
     free(st->snaps);
-    free(st->queue);
-    st->queue = NULL;
-    st->q_head = st->q_tail = st->q_cap = 0;
-    st->rows = NULL;
-    st->free_rows = NULL;
+    st->ring = NULL;
+    st->parked = NULL;
+    st->free_parked = NULL;
     st->snaps = NULL;
-    st->n_rows = st->cap_rows = st->n_free_rows = st->cap_free_rows = 0;
+    st->ring_mask = st->r_head = st->r_tail = 0;
+    st->n_parked = st->cap_parked = st->n_free_parked = st->cap_free_parked = 0;
     st->n_snaps = st->cap_snaps = 0;
 }
 
+void hs__import_blocks_commit(struct import_state *st)
+{
+    if (!st->out)
+        return;
+    st->out->u.blocks.n = st->n_out;
+    hs__import_msg_commit(st);
+    st->out = NULL;
+    st->n_out = 0;
+}
+
+/* Begins a message other than MSG_BLOCKS (after the one being filled). */
 static struct import_msg *begin(struct import_state *st, enum import_msg_kind kind)
 {
+    hs__import_blocks_commit(st);
     struct import_msg *m = hs__import_msg_begin(st);
     if (m)
         m->kind = kind;
@@ -71,30 +87,28 @@ static struct import_msg *begin(struct import_state *st, enum import_msg_kind ki
 /* Error of a failed post: the SQLite thread's message is the real one. */
 #define POST_FAILED HS_EDB
 
-static int flush_blocks(struct import_state *st)
-{
-    if (st->n_out == 0)
-        return 0;
-    struct import_msg *m = begin(st, MSG_BLOCKS);
-    if (!m)
-        return POST_FAILED;
-    m->u.blocks.n = st->n_out;
-    memcpy(m->u.blocks.rows, st->out, st->n_out * sizeof st->out[0]);
-    hs__import_msg_commit(st);
-    st->n_out = 0;
-    return 0;
-}
-
+/* Writes the finished row b straight into the MSG_BLOCKS being filled;
+ * a full one is committed, then the chunks finished meanwhile posted. */
 static int emit_block(struct import_state *st, const struct block_row *b)
 {
     if (st->faults)
         hs_fault_place_block(st->faults, b->image, b->ptr, b->size, b->chunk_size, b->alloc_seq,
                              b->free_seq);
-    st->out[st->n_out++] = *b;
+    struct import_msg *m = st->out;
+    if (!m) {
+        if (!(m = hs__import_msg_begin(st)))
+            return POST_FAILED;
+        m->kind = MSG_BLOCKS;
+        st->out = m;
+    }
+    m->u.blocks.rows[st->n_out++] = *b;
     st->result->n_blocks++;
     if (b->free_seq == 0)
         st->result->n_live++;
-    return st->n_out == BLOCK_ROWS_PER_MSG ? flush_blocks(st) : 0;
+    if (st->n_out < BLOCK_ROWS_PER_MSG)
+        return 0;
+    hs__import_blocks_commit(st);
+    return hs__stream_stage_post(st);
 }
 
 static int stream_event(struct import_state *st, const struct hs_event *ev)
@@ -115,92 +129,121 @@ static int insert_sys(struct import_state *st, uint32_t image, const struct hs_e
     return 0;
 }
 
-static int new_row(struct import_state *st, uint64_t *index)
+/* Row numbers with this bit are indices in parked[]. */
+#define PARKED_ROW (1ull << 63)
+/* Rows ahead of the one emitted whose memory drain starts loading. */
+#define DRAIN_PREFETCH 8
+/* Rows ahead of the one opened whose memory open_block starts loading. */
+#define TAIL_PREFETCH 8
+
+static inline struct block_row *ring_row(struct import_state *st, uint64_t p)
 {
-    if (st->n_free_rows) {
-        *index = st->free_rows[--st->n_free_rows];
+    return &st->ring[p & st->ring_mask];
+}
+
+/* Room for one more row at r_tail: doubles the ring when it is full (row
+ * numbers stay valid: a row keeps its number, only its place moves). */
+static int ring_reserve(struct import_state *st)
+{
+    uint64_t cap = st->ring_mask + 1;
+    if (st->ring && st->r_tail - st->r_head < cap)
         return 0;
+    uint64_t new_cap = st->ring ? cap * 2 : 4096;
+    struct block_row *ring = malloc(new_cap * sizeof *ring);
+    if (!ring)
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    for (uint64_t p = st->r_head; p < st->r_tail; p++)
+        ring[p & (new_cap - 1)] = *ring_row(st, p);
+    free(st->ring);
+    st->ring = ring;
+    st->ring_mask = new_cap - 1;
+    return 0;
+}
+
+/* Moves the ring's front row (still live) out of the ring; the map then
+ * finds it in parked[]. */
+static int park_front(struct import_state *st)
+{
+    struct block_row *b = ring_row(st, st->r_head);
+    uint64_t at;
+    if (st->n_free_parked) {
+        at = st->free_parked[--st->n_free_parked];
+    } else {
+        struct block_row *grown =
+            hs_grow(st->parked, &st->cap_parked, st->n_parked, sizeof *grown, 64);
+        if (!grown)
+            return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+        st->parked = grown;
+        at = st->n_parked++;
     }
-    struct block_row *grown = hs_grow(st->rows, &st->cap_rows, st->n_rows, sizeof *grown, 4096);
+    st->parked[at] = *b;
+    st->parked[at].state = ROW_PARKED;
+    if (hs_ptrmap_put(&st->live, b->image, b->ptr, PARKED_ROW | at))
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    return 0;
+}
+
+static int unpark(struct import_state *st, uint64_t at)
+{
+    uint64_t *grown = hs_grow(st->free_parked, &st->cap_free_parked, st->n_free_parked,
+                              sizeof *grown, 64);
     if (!grown)
         return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    st->rows = grown;
-    *index = st->n_rows++;
+    st->free_parked = grown;
+    st->parked[at].state = ROW_DONE; /* not in the map any more */
+    st->free_parked[st->n_free_parked++] = at;
     return 0;
 }
 
-static int release_row(struct import_state *st, uint64_t index)
-{
-    uint64_t *grown =
-        hs_grow(st->free_rows, &st->cap_free_rows, st->n_free_rows, sizeof *grown, 4096);
-    if (!grown)
-        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    st->free_rows = grown;
-    st->free_rows[st->n_free_rows++] = index;
-    return 0;
-}
-
-static int queue_push(struct import_state *st, uint64_t index)
-{
-    if (st->q_tail == st->q_cap) {
-        if (st->q_head > st->q_cap / 2) {
-            memmove(st->queue, st->queue + st->q_head,
-                    (st->q_tail - st->q_head) * sizeof *st->queue);
-            st->q_tail -= st->q_head;
-            st->q_head = 0;
-        } else {
-            uint64_t *grown = hs_grow(st->queue, &st->q_cap, st->q_tail, sizeof *grown, 4096);
-            if (!grown)
-                return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-            st->queue = grown;
-        }
-    }
-    st->queue[st->q_tail++] = index;
-    return 0;
-}
-
-/* Writes finished rows from the front of the queue; parks the front if it
+/* Writes finished rows from the front of the ring; parks the front if it
  * holds back too many. */
 static int drain(struct import_state *st)
 {
     int rc;
-    while (st->q_head < st->q_tail) {
-        uint64_t index = st->queue[st->q_head];
-        struct block_row *b = &st->rows[index];
+    while (st->r_head < st->r_tail) {
+        struct block_row *b = ring_row(st, st->r_head);
         if (b->state == ROW_DONE) {
-            if ((rc = emit_block(st, b)) || (rc = release_row(st, index)))
+            __builtin_prefetch(ring_row(st, st->r_head + DRAIN_PREFETCH));
+            __builtin_prefetch((const char *)ring_row(st, st->r_head + DRAIN_PREFETCH) + 64);
+            if ((rc = emit_block(st, b)))
                 return rc;
-        } else if (st->q_tail - st->q_head > REORDER_LIMIT) {
-            b->state = ROW_PARKED;
+        } else if (st->r_tail - st->r_head > REORDER_LIMIT) {
+            if ((rc = park_front(st)))
+                return rc;
         } else {
             break;
         }
-        st->q_head++;
+        st->r_head++;
     }
     return 0;
 }
 
-/* The lifetime in rows[index] is over (free_seq set, or 0 if its end was
- * lost): write it now if parked, else when its turn in the queue comes. */
-static int finish_row(struct import_state *st, uint64_t index)
+/* The lifetime of row number p is over (free_seq set, or 0 if its end was
+ * lost): write it now if parked, else when its turn in the ring comes. */
+static int finish_row(struct import_state *st, uint64_t p)
 {
-    struct block_row *b = &st->rows[index];
-    if (b->state == ROW_PARKED) {
-        int rc = emit_block(st, b);
-        return rc ? rc : release_row(st, index);
+    if (p & PARKED_ROW) {
+        uint64_t at = p & ~PARKED_ROW;
+        int rc = emit_block(st, &st->parked[at]);
+        return rc ? rc : unpark(st, at);
     }
-    b->state = ROW_DONE;
+    ring_row(st, p)->state = ROW_DONE;
     return drain(st);
+}
+
+static inline struct block_row *row_of(struct import_state *st, uint64_t p)
+{
+    return p & PARKED_ROW ? &st->parked[p & ~PARKED_ROW] : ring_row(st, p);
 }
 
 /* Ends the lifetime of (image, ptr) at ev; 1 if there was one, 0 if not.
  * Fills ev->size with the block's request size when the record had none. */
 static int close_block(struct import_state *st, uint32_t image, uint64_t ptr, struct hs_event *ev)
 {
-    uint64_t index;
-    if (!hs_ptrmap_take(&st->live, image, ptr, &index))
+    uint64_t p;
+    if (!hs_ptrmap_take(&st->live, image, ptr, &p))
         return 0;
-    struct block_row *b = &st->rows[index];
+    struct block_row *b = row_of(st, p);
     b->free_seq = ev->seq;
     b->free_ts = ev->ts_ns;
     b->free_tid = ev->tid;
@@ -208,40 +251,48 @@ static int close_block(struct import_state *st, uint32_t image, uint64_t ptr, st
     b->free_caller = ev->caller;
     if (ev->op == HS_OP_FREE && ev->size == 0)
         ev->size = b->size;
-    int rc = finish_row(st, index);
+    int rc = finish_row(st, p);
     return rc ? rc : 1;
 }
 
 static int open_block(struct import_state *st, uint32_t image, const struct hs_event *ev)
 {
-    uint64_t index = 0, old;
+    uint64_t old;
     int rc;
+    if ((rc = ring_reserve(st)))
+        return rc;
+    uint64_t p = st->r_tail;
+    int had = hs_ptrmap_swap(&st->live, image, ev->ptr, p, &old);
+    if (had < 0)
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
     /* Two allocations of one address without a free between them: the
      * free was lost. Keep the older lifetime as one never seen to end. */
-    if (hs_ptrmap_take(&st->live, image, ev->ptr, &old) && (rc = finish_row(st, old)))
+    if (had && (rc = finish_row(st, old)))
         return rc;
-    if ((rc = new_row(st, &index)))
-        return rc;
-    struct block_row *b = &st->rows[index];
-    memset(b, 0, sizeof *b);
+    /* Every field by name: no zeroing of the row first. */
+    struct block_row *b = ring_row(st, p);
     b->alloc_seq = ev->seq;
     b->alloc_ts = ev->ts_ns;
     b->ptr = ev->ptr;
     b->size = ev->size;
     b->chunk_size = ev->chunk_size;
     b->caller = ev->caller;
+    b->old_ptr = ev->old_ptr;
+    b->free_seq = 0;
+    b->free_ts = 0;
+    b->free_caller = 0;
     b->image = image;
-    b->proc = st->images[image].proc;
-    b->main_tid = ev->tid == st->images[image].pid;
     b->tid = ev->tid;
+    b->free_tid = 0;
+    b->proc = st->images[image].proc;
     b->flags = ev->flags;
     b->op = ev->op;
+    b->free_op = 0;
     b->state = ROW_LIVE;
-    b->old_ptr = ev->old_ptr;
-    if (hs_ptrmap_put(&st->live, image, ev->ptr, index))
-        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    if ((rc = queue_push(st, index)))
-        return rc;
+    b->main_tid = ev->tid == st->images[image].pid;
+    __builtin_prefetch(ring_row(st, p + TAIL_PREFETCH), 1);
+    __builtin_prefetch((const char *)ring_row(st, p + TAIL_PREFETCH) + 64, 1);
+    st->r_tail = p + 1;
     return drain(st);
 }
 
@@ -348,8 +399,12 @@ void hs__import_prefetch(struct import_state *st, uint32_t image, const struct h
         if (is_allocation(rec->op) && rec->u.call.ptr)
             hs_ptrmap_prefetch(&st->live, image, rec->u.call.ptr);
     } else if (ends && hs_ptrmap_peek(&st->live, image, ends, &index)) {
-        __builtin_prefetch(&st->rows[index], 1);
-        __builtin_prefetch((const char *)&st->rows[index] + 64, 1);
+        /* The bytes close_block reads and writes, size to state: 80 bytes
+         * in at most two cache lines (a row is 104 bytes, so b and b + 64
+         * missed the state's line for half the rows). */
+        const struct block_row *b = row_of(st, index);
+        __builtin_prefetch(&b->size, 1);
+        __builtin_prefetch(&b->state, 1);
     }
 }
 
@@ -419,13 +474,6 @@ int hs__import_record(struct import_state *st, uint32_t image, const struct hs_r
     return stream_event(st, &ev);
 }
 
-static void collect_parked(void *ctx, uint32_t space, uint64_t addr, uint64_t value)
-{
-    struct import_state *st = ctx;
-    if (st->rows[value].state == ROW_PARKED)
-        st->free_rows[st->n_free_rows++] = value;
-}
-
 static int by_alloc_seq(const void *a, const void *b, void *rows)
 {
     const struct block_row *r = rows;
@@ -441,26 +489,24 @@ int hs__import_finish(struct import_state *st)
     while (st->n_snaps)
         if ((rc = end_snapshot(st, &st->snaps[st->n_snaps - 1])))
             return rc;
-    /* The queue holds, in alloc order, every row not yet written except
+    /* The ring holds, in alloc order, every row not yet written except
      * the parked ones; those still live are written after it. */
-    for (uint64_t i = st->q_head; i < st->q_tail; i++)
-        if ((rc = emit_block(st, &st->rows[st->queue[i]])))
+    for (; st->r_head < st->r_tail; st->r_head++)
+        if ((rc = emit_block(st, ring_row(st, st->r_head))))
             return rc;
-    st->q_head = st->q_tail = 0;
-    uint64_t need = st->live.count ? st->live.count : 1;
-    uint64_t *list = realloc(st->free_rows, need * sizeof *list);
+    uint64_t *list = malloc((st->n_parked ? st->n_parked : 1) * sizeof *list);
     if (!list)
         return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    st->free_rows = list;
-    st->cap_free_rows = need;
-    st->n_free_rows = 0;
-    hs_ptrmap_each(&st->live, collect_parked, st);
-    qsort_r(list, st->n_free_rows, sizeof *list, by_alloc_seq, st->rows);
-    for (uint64_t i = 0; i < st->n_free_rows; i++)
-        if ((rc = emit_block(st, &st->rows[list[i]])))
-            return rc;
-    st->n_free_rows = 0;
-    if ((rc = flush_blocks(st)))
+    size_t n = 0;
+    for (size_t i = 0; i < st->n_parked; i++)
+        if (st->parked[i].state == ROW_PARKED)
+            list[n++] = i;
+    qsort_r(list, n, sizeof *list, by_alloc_seq, st->parked);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = emit_block(st, &st->parked[list[i]]);
+    free(list);
+    if (rc)
         return rc;
+    hs__import_blocks_commit(st);
     return hs__stream_stage_finish(st);
 }

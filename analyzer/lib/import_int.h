@@ -137,22 +137,26 @@ struct import_state {
     uint32_t n_images;
     uint32_t n_procs; /* proc numbers given */
 
-    /* Live blocks: (image, ptr) -> index in rows[]; free slots chained. */
+    /* Pending lifetimes in alloc_seq (rowid) order: a ring, row number p
+     * (counting every row opened) in ring[p & ring_mask], written from
+     * r_head once finished, so the blocks B-tree is filled by appends
+     * (full pages) and the ring is read and written in order. */
+    struct block_row *ring;
+    uint64_t ring_mask; /* capacity - 1 (a power of two; 0: none yet) */
+    uint64_t r_head, r_tail;
+    /* Rows parked out of the ring (import_events.c); free slots listed. */
+    struct block_row *parked;
+    size_t n_parked, cap_parked;
+    uint64_t *free_parked;
+    size_t n_free_parked, cap_free_parked;
+    /* Live blocks: (image, ptr) -> row number p, or PARKED_ROW | index
+     * in parked[]. */
     struct hs_ptrmap live;
-    struct block_row *rows;
-    uint64_t n_rows;
-    size_t cap_rows;
-    uint64_t *free_rows;
-    uint64_t n_free_rows;
-    size_t cap_free_rows;
-    /* Rows in alloc_seq order, written from the front once finished, so
-     * the blocks B-tree is filled by appends (full pages). */
-    uint64_t *queue;
-    uint64_t q_head, q_tail;
-    size_t q_cap;
 
-    /* Finished block rows waiting to be posted as one MSG_BLOCKS. */
-    struct block_row out[BLOCK_ROWS_PER_MSG];
+    /* The MSG_BLOCKS being filled with finished rows, in the queue's slot
+     * at its tail (NULL: none); n_out rows so far. It is committed before
+     * any other message is begun (import_events.c). */
+    struct import_msg *out;
     unsigned n_out;
 
     struct pending_snapshot *snaps;
@@ -193,6 +197,12 @@ void hs__import_events_release(struct import_state *st);
 int hs__stream_stage_start(struct import_state *st);
 int hs__stream_stage_put(struct import_state *st, const struct hs_event *ev);
 int hs__stream_stage_finish(struct import_state *st);
+/* Posts the chunks the thread has finished, without waiting. pre: no
+ * MSG_BLOCKS is being filled. */
+int hs__stream_stage_post(struct import_state *st);
+/* import_events.c: commits the MSG_BLOCKS being filled, if any (the queue
+ * has one slot being filled at a time). */
+void hs__import_blocks_commit(struct import_state *st);
 void hs__stream_stage_stop(struct import_state *st);
 
 /* import_write.c: statements and the SQLite thread's side of the queue. */

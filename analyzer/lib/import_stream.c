@@ -20,13 +20,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ENCODE_PREFETCH 12 /* events ahead */
+
 /* Encodes and compresses one handed-over batch. */
 static int encode(struct stream_stage *s, struct stream_batch *b)
 {
     hs_stream_writer_reset(&s->writer);
-    for (uint32_t i = 0; i < b->n; i++)
+    for (uint32_t i = 0; i < b->n; i++) {
+        /* The events were written on the producer's core: ask for them
+         * early. */
+        if (i + ENCODE_PREFETCH < b->n)
+            __builtin_prefetch(&b->ev[i + ENCODE_PREFETCH]);
         if (hs_stream_put(&s->writer, &b->ev[i]))
             return hs_error_set(&s->err, HS_ENOMEM, "out of memory");
+    }
     size_t cap = hs_chunk_bound(s->writer.len);
     b->packed = malloc(cap);
     if (!b->packed)
@@ -136,13 +143,26 @@ int hs__stream_stage_put(struct import_state *st, const struct hs_event *ev)
     if (b->n < HS_STREAM_CHUNK_EVENTS)
         return 0;
     hand_over(s);
-    /* The next batch to fill must be posted (free): wait for it if not. */
-    return post_encoded(st, s->filled - s->posted == STREAM_BATCHES);
+    /* The next batch to fill must be posted (free): wait for it if not.
+     * Else the encoded ones are posted now if no MSG_BLOCKS is being
+     * filled, or after it (hs__stream_stage_post): a partly filled one is
+     * committed only to wait. */
+    if (s->filled - s->posted == STREAM_BATCHES) {
+        hs__import_blocks_commit(st);
+        return post_encoded(st, 1);
+    }
+    return st->out ? 0 : post_encoded(st, 0);
+}
+
+int hs__stream_stage_post(struct import_state *st)
+{
+    return post_encoded(st, 0);
 }
 
 int hs__stream_stage_finish(struct import_state *st)
 {
     struct stream_stage *s = st->stream;
+    hs__import_blocks_commit(st);
     if (s->batches[s->filled % STREAM_BATCHES].n)
         hand_over(s);
     int rc = 0;

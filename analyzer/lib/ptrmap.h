@@ -4,10 +4,18 @@
  * separates address spaces (a process image), so equal addresses in two
  * processes never collide.
  *
- * Open addressing with linear probing and backward-shift deletion (no
- * tombstones, so a map that sees millions of alloc/free pairs never needs
- * rebuilding); grows at 50% load. Key address 0 is not storable (it is the
- * empty-slot marker), which suits heap addresses.
+ * Open addressing in groups of HS_PTRMAP_GROUP slots, each slot with a
+ * control byte (empty, deleted, or 7 bits of the key's hash): a lookup
+ * compares its hash bits with a whole group's control bytes at once (one
+ * SSE2 compare) and looks at a slot only where they match, so it takes
+ * about one branch that is always taken the same way, whatever the
+ * address (linear probing's loops mispredicted on every other lookup).
+ * Probing moves group by group and stops at a group with an empty slot; a
+ * deleted slot in a group that has an empty one becomes empty again, so
+ * deleted markers (tombstones) stay rare and a map that sees millions of
+ * alloc/free pairs only rebuilds when they pile up. Grows at 50% load.
+ * Key address 0 is not storable (it is never a live block), which suits
+ * heap addresses.
  *
  * Allocates: yes (the table). Thread safety: none.
  */
@@ -17,16 +25,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define HS_PTRMAP_GROUP 16 /* slots per group: one SSE2 compare */
+
 struct hs_ptrmap_slot {
-    uint64_t addr; /* 0 = empty */
+    uint64_t addr;
     uint64_t value;
     uint32_t space;
 };
 
 struct hs_ptrmap {
+    uint8_t *ctrl; /* per slot: HS__PTRMAP_EMPTY, _DELETED or a 7-bit tag */
     struct hs_ptrmap_slot *slots;
-    size_t mask; /* capacity - 1 (capacity is a power of two) */
-    size_t count;
+    size_t mask;  /* capacity - 1 (capacity: a power of two, >= a group) */
+    size_t count; /* entries */
+    size_t used;  /* entries and deleted slots */
 };
 
 void hs_ptrmap_init(struct hs_ptrmap *m);
@@ -36,15 +48,36 @@ void hs_ptrmap_free(struct hs_ptrmap *m);
  * pre: addr != 0. Returns 0 or HS_ENOMEM. */
 int hs_ptrmap_put(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t value);
 
+/* Sets (space, addr) to value like put, in one probe; 1 and *old (may be
+ * NULL) if the key had a value, which value replaced, 0 if it was new,
+ * HS_ENOMEM (negative) if out of memory. pre: addr != 0. */
+int hs_ptrmap_swap(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t value,
+                   uint64_t *old);
+
 /* Removes the key; 1 and *value (may be NULL) if it was present, else 0. */
 int hs_ptrmap_take(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value);
 
 /* Finds the key without removing it: 1 and *value if present, else 0. */
 int hs_ptrmap_peek(const struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value);
 
-/* Starts loading the key's home slot into the cache (a hint: a caller
- * that will look the key up soon hides the memory latency). */
-void hs_ptrmap_prefetch(const struct hs_ptrmap *m, uint32_t space, uint64_t addr);
+/* The key's hash (internal to ptrmap.c and the prefetch below): its home
+ * slot is (h >> 20) & mask, its control tag h >> 57. */
+static inline uint64_t hs__ptrmap_hash(uint32_t space, uint64_t addr)
+{
+    return (addr ^ ((uint64_t)space << 47)) * 0x9e3779b97f4a7c15ull;
+}
+
+/* Starts loading the key's home slot and its group's control bytes into
+ * the cache (a hint: a caller that will look the key up soon hides the
+ * memory latency). Inline: the importer calls it for every record. */
+static inline void hs_ptrmap_prefetch(const struct hs_ptrmap *m, uint32_t space, uint64_t addr)
+{
+    if (m->slots) {
+        size_t i = (size_t)(hs__ptrmap_hash(space, addr) >> 20) & m->mask;
+        __builtin_prefetch(&m->ctrl[i]);
+        __builtin_prefetch(&m->slots[i], 1);
+    }
+}
 
 /* Calls fn for every entry (order unspecified); the map must not change. */
 void hs_ptrmap_each(const struct hs_ptrmap *m,

@@ -1,5 +1,7 @@
 /* test_stream.c - the compact event stream: encode then decode gives back
- * every field, for edge values and for a pseudo-random workload. */
+ * every field, for edge values and for a pseudo-random workload, and the
+ * encoder's bytes are those of the format in stream.h, written out here
+ * independently, for values of every varint length. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,11 +147,165 @@ static void test_stream__workload_round_trip_and_size(void **state)
     hs_stream_writer_free(&w);
 }
 
+/* The format of stream.h spelled out byte by byte, independently of
+ * stream.c (whose encoder is tuned for speed): the bytes must agree. */
+struct ref_state {
+    uint64_t seq, ts, ptr, caller[3];
+    uint32_t pid, tid;
+    uint16_t flags;
+};
+
+static uint8_t *ref_varint(uint8_t *p, uint64_t v)
+{
+    do {
+        uint8_t b = v & 0x7f;
+        v >>= 7;
+        *p++ = (uint8_t)(b | (v ? 0x80 : 0));
+    } while (v);
+    return p;
+}
+
+static uint64_t ref_zigzag(uint64_t d)
+{
+    return (d << 1) ^ ((d >> 63) ? ~0ull : 0);
+}
+
+static uint8_t *ref_put(struct ref_state *s, uint8_t *p, const struct hs_event *e)
+{
+    uint8_t *head = p;
+    p += 2;
+    uint8_t b0 = (uint8_t)(e->op | e->origin << 5), present = 0;
+    if (e->flags != s->flags) {
+        b0 |= 0x80;
+        p = ref_varint(p, e->flags);
+        s->flags = e->flags;
+    }
+    if (e->seq != s->seq + 1) {
+        present |= 1;
+        p = ref_varint(p, e->seq - s->seq);
+    }
+    s->seq = e->seq;
+    if (e->ts_ns != s->ts) {
+        present |= 0x80;
+        p = ref_varint(p, ref_zigzag(e->ts_ns - s->ts));
+        s->ts = e->ts_ns;
+    }
+    if (e->pid != s->pid || e->tid != s->tid) {
+        present |= 2;
+        p = ref_varint(p, e->pid);
+        p = ref_varint(p, e->tid);
+        s->pid = e->pid;
+        s->tid = e->tid;
+    }
+    if (e->ptr) {
+        present |= 4;
+        p = ref_varint(p, ref_zigzag(e->ptr - s->ptr));
+        s->ptr = e->ptr;
+    }
+    if (e->size) {
+        present |= 8;
+        p = ref_varint(p, e->size);
+    }
+    if (e->old_ptr) {
+        present |= 0x10;
+        p = ref_varint(p, ref_zigzag(e->old_ptr - e->ptr));
+    }
+    if (e->chunk_size) {
+        present |= 0x20;
+        p = ref_varint(p, ref_zigzag(e->chunk_size - e->size));
+    }
+    unsigned cls = e->op == HS_OP_FREE                                          ? 1
+                   : (e->op >= HS_OP_MALLOC && e->op <= HS_OP_REALLOCARRAY) ||
+                           (e->op >= HS_OP_MEMALIGN && e->op <= HS_OP_PVALLOC)
+                       ? 0
+                       : 2;
+    if (e->caller != s->caller[cls]) {
+        present |= 0x40;
+        p = ref_varint(p, ref_zigzag(e->caller - s->caller[cls]));
+        s->caller[cls] = e->caller;
+    }
+    head[0] = b0;
+    head[1] = present;
+    return p;
+}
+
+/* A value of any varint length (1..10 bytes), often 0 or a neighbour of
+ * a length boundary. */
+static uint64_t any_value(void)
+{
+    uint64_t r = next_rand();
+    switch (r % 8) {
+    case 0:
+        return 0;
+    case 1: {
+        unsigned k = 7 * (unsigned)(1 + (r >> 8) % 9); /* 7, 14, .. 63 */
+        return (1ull << k) - 1 + (r >> 20) % 3;        /* 2^k - 1, 2^k, 2^k + 1 */
+    }
+    case 2:
+        return ~0ull - (r >> 8) % 4;
+    default:
+        return next_rand() >> (next_rand() % 64);
+    }
+}
+
+static void test_stream__bytes_follow_the_format(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    static struct hs_event in[N];
+    static const uint8_t ops[] = {HS_OP_MALLOC, HS_OP_FREE,    HS_OP_REALLOC,
+                                  HS_OP_CALLOC, HS_OP_MEMALIGN, HS_OP_BRK,
+                                  HS_OP_MMAP,   HS_OP_MARK,     HS_OP_EXIT};
+    uint64_t seq = 0;
+    for (int i = 0; i < N; i++) {
+        struct hs_event *e = &in[i];
+        uint64_t r = next_rand();
+        seq += r % 4 == 0 ? 1 + any_value() % 1000000 : 1;
+        e->seq = seq;
+        e->ts_ns = r % 3 == 0 ? (i ? in[i - 1].ts_ns : 0) : any_value();
+        e->ptr = r % 5 == 0 ? 0 : any_value();
+        e->size = any_value();
+        e->old_ptr = r % 7 == 0 ? any_value() : 0;
+        e->chunk_size = any_value();
+        e->caller = r % 6 == 0 && i ? in[i - 1].caller : any_value();
+        e->pid = r % 9 == 0 ? (uint32_t)any_value() : 100;
+        e->tid = r % 10 == 0 ? (uint32_t)any_value() : 101;
+        e->op = ops[(r >> 8) % sizeof ops];
+        e->origin = (uint8_t)((r >> 16) % 3);
+        e->flags = r % 11 == 0 ? (uint16_t)any_value() : 1;
+    }
+    static uint8_t ref[N * 100];
+    struct hs_stream_writer w;
+    hs_stream_writer_init(&w);
+    /* Two chunks: the writer's reset must restart the delta state. */
+    for (int half = 0; half < 2; half++) {
+        struct ref_state s = {0};
+        uint8_t *p = ref;
+        hs_stream_writer_reset(&w);
+        for (int i = half * N / 2; i < (half + 1) * N / 2; i++) {
+            assert_int_equal(hs_stream_put(&w, &in[i]), 0);
+            p = ref_put(&s, p, &in[i]);
+            assert_int_equal(w.len, (size_t)(p - ref));
+        }
+        assert_memory_equal(w.buf, ref, w.len);
+        struct hs_stream_reader rd;
+        hs_stream_reader_init(&rd, w.buf, w.len);
+        struct hs_event out;
+        for (int i = half * N / 2; i < (half + 1) * N / 2; i++) {
+            assert_int_equal(hs_stream_get(&rd, &out), 1);
+            assert_event_equal(&in[i], &out);
+        }
+        assert_int_equal(hs_stream_get(&rd, &out), 0);
+    }
+    hs_stream_writer_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stream__edge_values_round_trip),
         cmocka_unit_test(test_stream__workload_round_trip_and_size),
+        cmocka_unit_test(test_stream__bytes_follow_the_format),
     };
     return cmocka_run_group_tests_name("stream", tests, NULL, NULL);
 }
