@@ -18,7 +18,8 @@
  * watermark; what lies beyond waits for a later one. hs_relay_close() means
  * every record has been posted.
  *
- * Memory: batches of HS_RELAY_BATCH records (512 KiB), as many as the
+ * Memory: batches of HS_RELAY_BATCH records (512 KiB with their header
+ * line), as many as the
  * import lags behind, up to an eighth of the machine's memory and at most
  * HS_RELAY_MAX_BYTES (1 GiB: the 4 M events of `make bench` take 256 MiB,
  * if the import did nothing while the program ran). Beyond it,
@@ -37,7 +38,7 @@
 
 #include "heapscope/event.h"
 
-#define HS_RELAY_BATCH 8192u
+#define HS_RELAY_BATCH 8191u /* records: 512 KiB with the header line */
 #define HS_RELAY_MAX_BYTES (1ull << 30)
 
 struct hs_relay;
@@ -46,8 +47,10 @@ struct hs_relay_batch {
     uint32_t image; /* from hs_relay_add_image */
     uint32_t n;     /* records in rec[] */
     struct hs_relay_batch *next;
-    struct hs_record rec[HS_RELAY_BATCH];
+    /* a record per cache line: whole lines are written, none shared */
+    _Alignas(64) struct hs_record rec[HS_RELAY_BATCH];
 };
+_Static_assert(sizeof(struct hs_relay_batch) == 512u << 10, "a batch is 512 KiB");
 
 /* What the import learns in one take. */
 struct hs_relay_news {

@@ -148,6 +148,26 @@ static void test_relay__abandoned_relay_never_waits(void **state)
     hs_relay_free(r); /* frees the posted batches */
 }
 
+static void test_relay__batches_are_whole_cache_lines(void **state)
+{
+    (void)state;
+    struct hs_relay *r = hs_relay_new(SMALL);
+    struct hs_relay_batch *b[8];
+    for (unsigned i = 0; i < 8; i++) {
+        b[i] = hs_relay_batch_get(r);
+        assert_non_null(b[i]);
+        /* each record fills one cache line, and the batch is written whole */
+        assert_int_equal((uintptr_t)b[i]->rec % 64, 0);
+        memset(b[i]->rec, 0xa5, sizeof b[i]->rec);
+        for (unsigned j = 0; j < i; j++) /* no two batches overlap */
+            assert_true((char *)b[j] + sizeof *b[j] <= (char *)b[i] ||
+                        (char *)b[i] + sizeof *b[i] <= (char *)b[j]);
+    }
+    for (unsigned i = 0; i < 8; i++)
+        hs_relay_recycle(r, b[i]);
+    hs_relay_free(r);
+}
+
 static void test_relay__default_limit_is_bounded(void **state)
 {
     (void)state;
@@ -163,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_relay__batches_images_and_watermark_in_order),
         cmocka_unit_test(test_relay__limit_waits_for_a_recycled_batch),
         cmocka_unit_test(test_relay__abandoned_relay_never_waits),
+        cmocka_unit_test(test_relay__batches_are_whole_cache_lines),
         cmocka_unit_test(test_relay__default_limit_is_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
