@@ -75,8 +75,8 @@ struct ring {
     uint64_t stuck_since;
     struct hs_record *out; /* copied, not yet written: cap_out records */
     size_t n_out, cap_out; /* cap_out: BATCH, or HS_RELAY_BATCH in relay mode */
-    uint64_t last_flush; /* mono ns of the last write(2) */
-    uint64_t header_at;  /* n_reserved the .hslog header says */
+    uint64_t last_flush;   /* mono ns of the last write(2) */
+    uint64_t header_at;    /* n_reserved the .hslog header says */
     /* relay mode: out is batch->rec; the .hslog stays a header-only
      * placeholder (it keeps the tracer's gen numbering and marks the image) */
     struct hs_relay_batch *batch;
@@ -97,9 +97,9 @@ struct hs_drain {
     struct ring *rings;
     size_t n_rings, cap_rings;
     struct cal cal[CAL_KEEP];
-    uint64_t n_cal;    /* pairs taken; the newest is cal[(n_cal - 1) % CAL_KEEP] */
-    uint64_t seg;      /* cached segment [seg, seg + 1] of the last conversion */
-    uint64_t seg_mult; /* its ns per TSC tick, 32.32 fixed point */
+    uint64_t n_cal;                     /* pairs taken; the newest is cal[(n_cal - 1) % CAL_KEEP] */
+    uint64_t seg;                       /* cached segment [seg, seg + 1] of the last conversion */
+    uint64_t seg_mult;                  /* its ns per TSC tick, 32.32 fixed point */
     uint64_t seg_tsc, seg_span, seg_ns; /* it maps [seg_tsc, seg_tsc + seg_span):
                                            pair seg's tsc, the next's minus it, ns */
     const char *env[3];

@@ -119,8 +119,7 @@ struct hs_relay_batch *hs_relay_batch_get(struct hs_relay *r)
     /* The limit yields when the import itself waits for news: then every
      * batch holds records past the watermark, which only the drainer can
      * move (a writer was slow to commit), and waiting would deadlock. */
-    while (!r->spare && !r->abandoned && !r->import_waiting &&
-           r->n_batches >= r->max_batches)
+    while (!r->spare && !r->abandoned && !r->import_waiting && r->n_batches >= r->max_batches)
         pthread_cond_wait(&r->changed, &r->lock);
     struct hs_relay_batch *b = NULL;
     int fresh = 0;
