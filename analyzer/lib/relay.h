@@ -28,6 +28,10 @@
  * slows it down rather than fill memory), unless the import is itself
  * waiting for a watermark.
  *
+ * Once the relay is closed and every batch was recycled, a thread of the
+ * relay's own (asleep until then) unmaps them all: a batch must not be
+ * used after it was recycled to a closed relay.
+ *
  * Thread safety: one drainer thread and one import thread; every call is
  * safe between them.
  */

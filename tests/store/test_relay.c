@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -168,6 +169,33 @@ static void test_relay__batches_are_whole_cache_lines(void **state)
     hs_relay_free(r);
 }
 
+static int mapped(const void *p)
+{
+    unsigned char v;
+    return mincore((void *)p, 1, &v) == 0; /* ENOMEM: not mapped */
+}
+
+static void test_relay__closed_relay_unmaps_its_batches_once_all_are_back(void **state)
+{
+    (void)state;
+    struct hs_relay *r = hs_relay_new(SMALL);
+    struct hs_relay_batch *a = batch_of(r, 0, 1, 1), *b = batch_of(r, 0, 2, 1);
+    hs_relay_post(r, a);
+    hs_relay_post(r, b);
+    hs_relay_close(r);
+    struct hs_relay_news news;
+    hs_relay_take(r, &news);
+    hs_relay_recycle(r, a);
+    nap_ms(50);
+    assert_true(mapped(a) && mapped(b)); /* b is still the import's */
+    hs_relay_recycle(r, b);
+    for (int i = 0; i < 2000 && (mapped(a) || mapped(b)); i++)
+        nap_ms(5);
+    assert_false(mapped(a));
+    assert_false(mapped(b));
+    hs_relay_free(r);
+}
+
 static void test_relay__default_limit_is_bounded(void **state)
 {
     (void)state;
@@ -184,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_relay__limit_waits_for_a_recycled_batch),
         cmocka_unit_test(test_relay__abandoned_relay_never_waits),
         cmocka_unit_test(test_relay__batches_are_whole_cache_lines),
+        cmocka_unit_test(test_relay__closed_relay_unmaps_its_batches_once_all_are_back),
         cmocka_unit_test(test_relay__default_limit_is_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
