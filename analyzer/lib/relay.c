@@ -251,6 +251,11 @@ void hs_relay_watermark(struct hs_relay *r, uint64_t seq)
     pthread_mutex_unlock(&r->lock);
 }
 
+int hs_relay_import_waiting(struct hs_relay *r)
+{
+    return __atomic_load_n(&r->import_waiting, __ATOMIC_RELAXED);
+}
+
 void hs_relay_close(struct hs_relay *r)
 {
     pthread_mutex_lock(&r->lock);
@@ -265,11 +270,11 @@ void hs_relay_take(struct hs_relay *r, struct hs_relay_news *news)
 {
     pthread_mutex_lock(&r->lock);
     while (!r->posted && r->watermark == r->taken_watermark && !r->closed) {
-        r->import_waiting = 1;
+        __atomic_store_n(&r->import_waiting, 1, __ATOMIC_RELAXED);
         pthread_cond_broadcast(&r->changed);
         pthread_cond_wait(&r->changed, &r->lock);
     }
-    r->import_waiting = 0;
+    __atomic_store_n(&r->import_waiting, 0, __ATOMIC_RELAXED);
     news->batches = r->posted;
     r->posted = NULL;
     r->posted_tail = &r->posted;

@@ -86,6 +86,9 @@ struct hs_relay_batch *hs_relay_batch_get(struct hs_relay *r);
  * recycled). */
 void hs_relay_post(struct hs_relay *r, struct hs_relay_batch *b);
 void hs_relay_watermark(struct hs_relay *r, uint64_t seq);
+/* 1 if the import waits for news (a new batch or watermark), else 0: a
+ * hint, read without the lock. */
+int hs_relay_import_waiting(struct hs_relay *r);
 /* Every record is posted (also after a failure: the import then reports
  * what it lacks). */
 void hs_relay_close(struct hs_relay *r);
