@@ -18,7 +18,8 @@
  * watermark; what lies beyond waits for a later one. hs_relay_close() means
  * every record has been posted.
  *
- * Memory: batches of HS_RELAY_BATCH records (512 KiB), as many as the
+ * Memory: batches of HS_RELAY_BATCH records (512 KiB with their header
+ * line), as many as the
  * import lags behind, up to an eighth of the machine's memory and at most
  * HS_RELAY_MAX_BYTES (1 GiB: the 4 M events of `make bench` take 256 MiB,
  * if the import did nothing while the program ran). Beyond it,
@@ -26,6 +27,10 @@
  * then the program, wait meanwhile: an import slower than the program
  * slows it down rather than fill memory), unless the import is itself
  * waiting for a watermark.
+ *
+ * Once the relay is closed and every batch was recycled, a thread of the
+ * relay's own (asleep until then) unmaps them all: a batch must not be
+ * used after it was recycled to a closed relay.
  *
  * Thread safety: one drainer thread and one import thread; every call is
  * safe between them.
@@ -37,7 +42,7 @@
 
 #include "heapscope/event.h"
 
-#define HS_RELAY_BATCH 8192u
+#define HS_RELAY_BATCH 8191u /* records: 512 KiB with the header line */
 #define HS_RELAY_MAX_BYTES (1ull << 30)
 
 struct hs_relay;
@@ -46,8 +51,10 @@ struct hs_relay_batch {
     uint32_t image; /* from hs_relay_add_image */
     uint32_t n;     /* records in rec[] */
     struct hs_relay_batch *next;
-    struct hs_record rec[HS_RELAY_BATCH];
+    /* a record per cache line: whole lines are written, none shared */
+    _Alignas(64) struct hs_record rec[HS_RELAY_BATCH];
 };
+_Static_assert(sizeof(struct hs_relay_batch) == 512u << 10, "a batch is 512 KiB");
 
 /* What the import learns in one take. */
 struct hs_relay_news {
@@ -79,6 +86,9 @@ struct hs_relay_batch *hs_relay_batch_get(struct hs_relay *r);
  * recycled). */
 void hs_relay_post(struct hs_relay *r, struct hs_relay_batch *b);
 void hs_relay_watermark(struct hs_relay *r, uint64_t seq);
+/* 1 if the import waits for news (a new batch or watermark), else 0: a
+ * hint, read without the lock. */
+int hs_relay_import_waiting(struct hs_relay *r);
 /* Every record is posted (also after a failure: the import then reports
  * what it lacks). */
 void hs_relay_close(struct hs_relay *r);

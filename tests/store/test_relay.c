@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -148,6 +149,53 @@ static void test_relay__abandoned_relay_never_waits(void **state)
     hs_relay_free(r); /* frees the posted batches */
 }
 
+static void test_relay__batches_are_whole_cache_lines(void **state)
+{
+    (void)state;
+    struct hs_relay *r = hs_relay_new(SMALL);
+    struct hs_relay_batch *b[8];
+    for (unsigned i = 0; i < 8; i++) {
+        b[i] = hs_relay_batch_get(r);
+        assert_non_null(b[i]);
+        /* each record fills one cache line, and the batch is written whole */
+        assert_int_equal((uintptr_t)b[i]->rec % 64, 0);
+        memset(b[i]->rec, 0xa5, sizeof b[i]->rec);
+        for (unsigned j = 0; j < i; j++) /* no two batches overlap */
+            assert_true((char *)b[j] + sizeof *b[j] <= (char *)b[i] ||
+                        (char *)b[i] + sizeof *b[i] <= (char *)b[j]);
+    }
+    for (unsigned i = 0; i < 8; i++)
+        hs_relay_recycle(r, b[i]);
+    hs_relay_free(r);
+}
+
+static int mapped(const void *p)
+{
+    unsigned char v;
+    return mincore((void *)p, 1, &v) == 0; /* ENOMEM: not mapped */
+}
+
+static void test_relay__closed_relay_unmaps_its_batches_once_all_are_back(void **state)
+{
+    (void)state;
+    struct hs_relay *r = hs_relay_new(SMALL);
+    struct hs_relay_batch *a = batch_of(r, 0, 1, 1), *b = batch_of(r, 0, 2, 1);
+    hs_relay_post(r, a);
+    hs_relay_post(r, b);
+    hs_relay_close(r);
+    struct hs_relay_news news;
+    hs_relay_take(r, &news);
+    hs_relay_recycle(r, a);
+    nap_ms(50);
+    assert_true(mapped(a) && mapped(b)); /* b is still the import's */
+    hs_relay_recycle(r, b);
+    for (int i = 0; i < 2000 && (mapped(a) || mapped(b)); i++)
+        nap_ms(5);
+    assert_false(mapped(a));
+    assert_false(mapped(b));
+    hs_relay_free(r);
+}
+
 static void test_relay__default_limit_is_bounded(void **state)
 {
     (void)state;
@@ -163,6 +211,8 @@ int main(void)
         cmocka_unit_test(test_relay__batches_images_and_watermark_in_order),
         cmocka_unit_test(test_relay__limit_waits_for_a_recycled_batch),
         cmocka_unit_test(test_relay__abandoned_relay_never_waits),
+        cmocka_unit_test(test_relay__batches_are_whole_cache_lines),
+        cmocka_unit_test(test_relay__closed_relay_unmaps_its_batches_once_all_are_back),
         cmocka_unit_test(test_relay__default_limit_is_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
