@@ -33,6 +33,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,9 @@ struct hs_btree_build {
     unsigned reserved;
 
     int spill_fd;
-    char *spill_path;      /* for messages only (the file is unlinked) */
+    int linkable;          /* spill_fd is an O_TMPFILE file: linkat(2) can name it */
+    uint64_t lock_byte;    /* LOCK_BYTE, or a test's SQLITE_TESTCTRL_PENDING_BYTE */
+    char *spill_path;      /* for messages only (the file has no name) */
     unsigned char *spill;  /* SPILL_PAGES pages: the filled ones, then the current */
     unsigned n_spill;      /* full pages in spill[] not written yet */
     struct leaf_fill fill; /* the current leaf, spill page n_spill */
@@ -307,8 +310,18 @@ int hs_btree_build_open(struct hs_btree_build **out, const char *spill_near, uns
         hs_btree_build_free(b);
         return hs_error_set(err, HS_ENOMEM, "out of memory");
     }
+    b->lock_byte = LOCK_BYTE;
+    /* An O_TMPFILE file in the database's directory: nameless like an
+     * unlinked one, but the finish can still give it a name (adopt). */
+    snprintf(b->spill_path, len, "%s", spill_near);
+    char *slash = strrchr(b->spill_path, '/');
+    if (slash)
+        *(slash == b->spill_path ? slash + 1 : slash) = '\0';
+    b->spill_fd = open(slash ? b->spill_path : ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    b->linkable = b->spill_fd >= 0;
     snprintf(b->spill_path, len, "%s.btree-XXXXXX", spill_near);
-    b->spill_fd = mkstemp(b->spill_path);
+    if (!b->linkable)
+        b->spill_fd = mkstemp(b->spill_path);
     if (b->spill_fd < 0) {
         int e = errno;
         int rc = hs_error_set(err, HS_EIO, "cannot create temporary file '%s': %s", b->spill_path,
@@ -316,7 +329,8 @@ int hs_btree_build_open(struct hs_btree_build **out, const char *spill_near, uns
         hs_btree_build_free(b);
         return rc;
     }
-    unlink(b->spill_path);
+    if (!b->linkable)
+        unlink(b->spill_path);
     fill_start(&b->fill, b->spill, b->usable);
     *out = b;
     return 0;
@@ -840,14 +854,188 @@ static int write_interior(struct hs_btree_build *b, uint32_t root, struct hs_err
     return rc;
 }
 
-int hs_btree_build_splice(struct hs_btree_build *b, int fd, const char *db_path, uint32_t root,
-                          struct hs_error *err)
+/* Everything after the leaves: the interior pages (or the lone leaf at
+ * the root), the freelist, the header. */
+static int write_tree(struct hs_btree_build *b, uint32_t root, unsigned char *header,
+                      struct hs_error *err)
+{
+    int rc, fd = b->out_fd;
+    uint32_t n_pages = b->n_pages;
+    if (b->n_children == 1) {
+        /* One leaf: it is the root itself, and its page is given back
+         * (the only one taken: off the end, or the first free one). */
+        unsigned char *leaf = malloc(b->page_size);
+        if (!leaf)
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
+        uint32_t taken = b->children[0].page;
+        if (read_all(fd, leaf, b->page_size, (off_t)(taken - 1) * b->page_size) ||
+            write_all(fd, leaf, b->page_size, (off_t)(root - 1) * b->page_size) ||
+            (taken > n_pages && ftruncate(fd, (off_t)n_pages * b->page_size) != 0)) {
+            free(leaf);
+            return io_error(b, "write database", err);
+        }
+        free(leaf);
+        if (taken > n_pages)
+            b->next_page = n_pages + 1;
+        else
+            b->used_free--;
+    } else if ((rc = write_interior(b, root, err))) {
+        return rc;
+    }
+    if ((rc = write_freelist(b, header, err)))
+        return rc;
+    /* The in-header size is trusted only while the change counter equals
+     * the version-valid-for number. */
+    uint32_t counter = get4(header + 24) + 1;
+    put4(header + 24, counter);
+    put4(header + 28, b->next_page - 1);
+    put4(header + 92, counter);
+    if (write_all(fd, header, 100, 0))
+        return io_error(b, "write database", err);
+    return 0;
+}
+
+/* Copies len bytes of in_fd at `from` to out_fd at `to` (the same file
+ * only for ranges that do not overlap): in the kernel when it can, else
+ * through a buffer. */
+static int copy_range(int in_fd, uint64_t from, int out_fd, uint64_t to, uint64_t len)
+{
+    loff_t in = (loff_t)from, out = (loff_t)to;
+    while (len) {
+        ssize_t n = copy_file_range(in_fd, &in, out_fd, &out, len, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n > 0) {
+            len -= (uint64_t)n;
+            continue;
+        }
+        if (n == 0 || (errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
+                       errno != EOPNOTSUPP))
+            return -1;
+        break;
+    }
+    unsigned char *buf = len ? malloc(1 << 20) : NULL;
+    if (len && !buf)
+        return -1;
+    while (len) {
+        size_t n = len < (1 << 20) ? (size_t)len : (size_t)1 << 20;
+        if (read_all(in_fd, buf, n, in) || write_all(out_fd, buf, n, out)) {
+            free(buf);
+            return -1;
+        }
+        in += (loff_t)n;
+        out += (loff_t)n;
+        len -= n;
+    }
+    free(buf);
+    return 0;
+}
+
+/* Adopt: the spill file becomes the database. Its leaves sit at
+ * positions 0..L-1 (page p at offset (p-1) * page size); SQLite's N pages
+ * go to the front, so the leaves below N (and the one on the lock-byte
+ * page) first move past max(L, N). Leaves hold no page numbers, and the
+ * interior pages, written next, point at wherever they are. */
+static int adopt_leaves(struct hs_btree_build *b, int db_fd, struct hs_error *err)
+{
+    uint64_t ps = b->page_size, n_leaves = b->n_leaves, n = b->n_pages;
+    uint64_t lock = b->lock_page - 1; /* its position */
+    uint64_t below = n_leaves < n ? n_leaves : n;
+    uint64_t next = n_leaves > n ? n_leaves : n; /* where moved leaves go */
+    int rc;
+    for (uint64_t k = 0; k < n_leaves;) {
+        if (k >= below && k != lock) { /* stays: up to the lock page or the end */
+            uint64_t end = lock > k && lock < n_leaves ? lock : n_leaves;
+            for (; k < end; k++)
+                if ((rc = add_child(b, (uint32_t)k + 1, b->leaf_max[k], err)))
+                    return rc;
+            continue;
+        }
+        if (next == lock)
+            next++;
+        uint64_t run = k < below ? below - k : 1;
+        if (next < lock && lock - next < run)
+            run = lock - next;
+        if (copy_range(b->spill_fd, k * ps, b->spill_fd, next * ps, run * ps))
+            return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s",
+                                b->spill_path, strerror(errno));
+        for (uint64_t i = 0; i < run; i++)
+            if ((rc = add_child(b, (uint32_t)(next + i) + 1, b->leaf_max[k + i], err)))
+                return rc;
+        k += run;
+        next += run;
+    }
+    /* The lock-byte page's old leaf: zeros, as SQLite leaves that page. */
+    if (lock >= n && lock < n_leaves) {
+        unsigned char *zero = calloc(1, b->page_size);
+        if (!zero || write_all(b->spill_fd, zero, b->page_size, (off_t)(lock * ps))) {
+            free(zero);
+            return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s",
+                                b->spill_path, zero ? strerror(errno) : "out of memory");
+        }
+        free(zero);
+    }
+    if (copy_range(db_fd, 0, b->spill_fd, 0, n * ps))
+        return io_error(b, "read database", err);
+    b->next_page = (uint32_t)next + 1;
+    return 0;
+}
+
+/* The copy's leaves: the spill file's, re-packed where late rows fall. */
+static int copy_leaves(struct hs_btree_build *b, struct hs_error *err)
+{
+    const unsigned char *spilled = NULL;
+    size_t map_size = (size_t)b->n_leaves * b->page_size;
+    if (map_size) {
+        void *m = mmap(NULL, map_size, PROT_READ, MAP_SHARED, b->spill_fd, 0);
+        if (m == MAP_FAILED)
+            return hs_error_set(err, HS_EIO, "cannot read temporary file '%s': %s", b->spill_path,
+                                strerror(errno));
+        madvise(m, map_size, MADV_SEQUENTIAL);
+        spilled = m;
+    }
+    b->repack = malloc((size_t)SPILL_PAGES * b->page_size);
+    b->next_page = b->n_pages + 1;
+    b->kernel_copy = 1;
+    int rc = b->repack ? write_leaves(b, spilled, err)
+                       : hs_error_set(err, HS_ENOMEM, "out of memory");
+    if (spilled)
+        munmap((void *)spilled, map_size);
+    return rc;
+}
+
+/* Names the spill file `<db_path>.adopt` before the adopt writes into it;
+ * 0 if it could (the caller removes the name on failure). */
+static int adopt_name(struct hs_btree_build *b, const char *db_path, char **name)
+{
+    char proc[64];
+    if (asprintf(name, "%s.adopt", db_path) < 0) {
+        *name = NULL;
+        return -1;
+    }
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", b->spill_fd);
+    if (linkat(b->spill_fd, "", AT_FDCWD, *name, AT_EMPTY_PATH) == 0 ||
+        linkat(AT_FDCWD, proc, AT_FDCWD, *name, AT_SYMLINK_FOLLOW) == 0)
+        return 0;
+    free(*name);
+    *name = NULL;
+    return -1;
+}
+
+void hs_btree_build_set_lock_byte(struct hs_btree_build *b, uint64_t offset)
+{
+    b->lock_byte = offset;
+}
+
+int hs_btree_build_finish(struct hs_btree_build *b, int fd, const char *db_path, uint32_t root,
+                          enum hs_btree_how how, int *db_fd, struct hs_error *err)
 {
     assert(!b->spliced);
     b->spliced = 1;
     b->out_fd = fd;
     b->out_path = db_path;
-    b->lock_page = (uint32_t)(LOCK_BYTE / b->page_size) + 1;
+    *db_fd = fd;
+    b->lock_page = (uint32_t)(b->lock_byte / b->page_size) + 1;
     int rc;
     if (b->fill.n_cells && (rc = end_leaf(b, err)))
         return rc;
@@ -887,58 +1075,40 @@ int hs_btree_build_splice(struct hs_btree_build *b, int fd, const char *db_path,
     for (size_t i = 1; i < b->n_late; i++)
         if (b->late[i].rowid == b->late[i - 1].rowid)
             return duplicate(b, b->late[i].rowid, err);
-    const unsigned char *spilled = NULL;
-    size_t map_size = (size_t)b->n_leaves * b->page_size;
-    if (map_size) {
-        void *m = mmap(NULL, map_size, PROT_READ, MAP_SHARED, b->spill_fd, 0);
-        if (m == MAP_FAILED)
-            return hs_error_set(err, HS_EIO, "cannot read temporary file '%s': %s", b->spill_path,
-                                strerror(errno));
-        madvise(m, map_size, MADV_SEQUENTIAL);
-        spilled = m;
-    }
-    b->repack = malloc((size_t)SPILL_PAGES * b->page_size);
-    b->next_page = n_pages + 1;
-    b->kernel_copy = 1;
-    if (!b->repack)
-        rc = hs_error_set(err, HS_ENOMEM, "out of memory");
-    else
-        rc = write_leaves(b, spilled, err);
-    if (spilled)
-        munmap((void *)spilled, map_size);
-    if (rc)
-        return rc;
 
-    if (b->n_children == 1) {
-        /* One leaf: it is the root itself, and its page is given back
-         * (the only one taken: off the end, or the first free one). */
-        unsigned char *leaf = malloc(b->page_size);
-        if (!leaf)
-            return hs_error_set(err, HS_ENOMEM, "out of memory");
-        uint32_t taken = b->children[0].page;
-        if (read_all(fd, leaf, b->page_size, (off_t)(taken - 1) * b->page_size) ||
-            write_all(fd, leaf, b->page_size, (off_t)(root - 1) * b->page_size) ||
-            (taken > n_pages && ftruncate(fd, (off_t)n_pages * b->page_size) != 0)) {
-            free(leaf);
-            return io_error(b, "write database", err);
-        }
-        free(leaf);
-        if (taken > n_pages)
-            b->next_page = n_pages + 1;
-        else
-            b->used_free--;
-    } else if ((rc = write_interior(b, root, err))) {
-        return rc;
+    /* Pages written either way: the copy writes every leaf; the adopt
+     * SQLite's pages and the leaves in their way (those below N, the one
+     * on the lock-byte page). */
+    uint64_t lock = b->lock_page - 1;
+    uint64_t in_way = (b->n_leaves < n_pages ? b->n_leaves : n_pages) +
+                      (lock >= n_pages && lock < b->n_leaves);
+    int adopt = how != HS_BTREE_COPY && b->linkable && b->n_late == 0 && b->n_free == 0 &&
+                (how == HS_BTREE_ADOPT || n_pages + in_way < b->n_leaves);
+    char *name = NULL;
+    if (adopt && adopt_name(b, db_path, &name) != 0)
+        adopt = 0; /* no name for it here: copy */
+    if (adopt) {
+        rc = adopt_leaves(b, fd, err);
+        b->out_fd = b->spill_fd;
+    } else {
+        rc = copy_leaves(b, err);
     }
-    if ((rc = write_freelist(b, header, err)))
-        return rc;
-    /* The in-header size is trusted only while the change counter equals
-     * the version-valid-for number. */
-    uint32_t counter = get4(header + 24) + 1;
-    put4(header + 24, counter);
-    put4(header + 28, b->next_page - 1);
-    put4(header + 92, counter);
-    if (write_all(fd, header, sizeof header, 0))
-        return io_error(b, "write database", err);
-    return 0;
+    if (rc == 0)
+        rc = write_tree(b, root, header, err);
+    if (adopt) {
+        struct stat sb;
+        /* unlink first: ext4 starts writing a file back at once when a
+         * rename replaces another (auto_da_alloc), a tenth of the copy */
+        if (rc == 0 && (fstat(fd, &sb) != 0 || fchmod(b->spill_fd, sb.st_mode & 07777) != 0 ||
+                        unlink(db_path) != 0 || rename(name, db_path) != 0))
+            rc = io_error(b, "write database", err);
+        if (rc) {
+            unlink(name);
+        } else {
+            *db_fd = b->spill_fd; /* the caller's now */
+            b->spill_fd = -1;
+        }
+        free(name);
+    }
+    return rc;
 }

@@ -704,7 +704,7 @@ int hs__import_close(struct import_state *st, const char *tmp, int fd, int rc)
     else if (rc == 0)
         st->db = NULL;
     if (rc == 0)
-        rc = hs__import_splice_blocks(st, fd);
+        rc = hs__import_splice_blocks(st, tmp, &fd);
     hs_btree_build_free(st->blocks); /* after a failure */
     st->blocks = NULL;
     if (rc == 0 && rename(tmp, out) != 0)

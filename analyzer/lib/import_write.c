@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int prepare(struct import_state *st, sqlite3_stmt **stmt, const char *sql)
 {
@@ -66,11 +67,17 @@ int hs__import_prepare(struct import_state *st)
     return 0;
 }
 
-int hs__import_splice_blocks(struct import_state *st, int fd)
+int hs__import_splice_blocks(struct import_state *st, const char *tmp, int *fd)
 {
-    int rc = hs_btree_build_splice(st->blocks, fd, st->opts->out_path, st->blocks_root, st->err);
+    int db_fd = *fd;
+    int rc = hs_btree_build_finish(st->blocks, *fd, tmp, st->blocks_root, HS_BTREE_AUTO, &db_fd,
+                                   st->err);
     hs_btree_build_free(st->blocks);
     st->blocks = NULL;
+    if (db_fd != *fd) { /* adopted: tmp names the builder's file now */
+        close(*fd);
+        *fd = db_fd;
+    }
     return rc;
 }
 
