@@ -125,11 +125,18 @@ static unsigned varint_size(uint64_t v)
 
 /* SQLite's varint: 7 bits per byte, most significant first, the high bit
  * set on all but the last; a 9th byte carries 8 bits. */
-static unsigned put_varint(unsigned char *p, uint64_t v)
+static inline unsigned put_varint(unsigned char *p, uint64_t v)
 {
     if (v <= 0x7f) {
         p[0] = (unsigned char)v;
         return 1;
+    }
+    if (v <= 0x1fffff) { /* 2 or 3 bytes: the rowids of up to 2^21 rows */
+        unsigned n = v <= 0x3fff ? 2 : 3;
+        p[n - 1] = (unsigned char)(v & 0x7f);
+        p[n - 2] = (unsigned char)(0x80 | (v >> 7 & 0x7f));
+        p[0] = (unsigned char)(0x80 | v >> 7 * (n - 1));
+        return n;
     }
     if (v >> 56) {
         p[8] = (unsigned char)v;
@@ -194,45 +201,48 @@ static const unsigned char type_by_bits[65] = {1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 
                                                5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6,
                                                6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6};
 
-/* Without branches: the columns' values are unpredictable. */
-static unsigned serial_type(int64_t v)
+/* Encodes the row's leaf cell into scratch (MAX_CELL + 16 bytes) in one
+ * pass over the columns, without branches on their values (they are
+ * unpredictable); returns where the cell starts in scratch, its size in
+ * *size. The record size varint (at most 2 bytes: a record is at most
+ * 49 + 48 * 8 bytes) is written last, in front of the rowid:
+ *
+ *   scratch: [2: record size, right-aligned][rowid][header size][types][values]
+ */
+static unsigned char *encode_cell(unsigned char *scratch, int64_t rowid, const int64_t *values,
+                                  uint64_t null_mask, unsigned n_columns, unsigned *size)
 {
-    uint64_t u = (uint64_t)v ^ (uint64_t)(v >> 63);
-    unsigned bits = u ? 64 - (unsigned)__builtin_clzll(u) : 0;
-    unsigned t = type_by_bits[bits];
-    return (uint64_t)v <= 1 ? 8 + (unsigned)v : t;
-}
-
-/* Encodes the row's leaf cell at p (room for MAX_CELL bytes); returns its
- * size. */
-static unsigned encode_cell(unsigned char *p, int64_t rowid, const int64_t *values,
-                            uint64_t null_mask, unsigned n_columns)
-{
-    unsigned char types[HS_BTREE_MAX_COLUMNS];
-    unsigned body = 0;
-    for (unsigned i = 0; i < n_columns; i++) {
-        unsigned t = null_mask >> i & 1 ? 0 : serial_type(values[i]);
-        types[i] = (unsigned char)t;
-        body += type_size[t];
-    }
+    unsigned char *p = scratch + 2;
+    p += put_varint(p, (uint64_t)rowid);
     /* The header size counts itself: 1 byte while it is at most 127. */
-    unsigned header = 1 + n_columns;
-    unsigned record = header + body;
-    unsigned n = put_varint(p, record);
-    n += put_varint(p + n, (uint64_t)rowid);
-    p[n++] = (unsigned char)header;
-    memcpy(p + n, types, n_columns);
-    n += n_columns;
+    *p++ = (unsigned char)(1 + n_columns);
+    unsigned char *types = p, *q = p + n_columns, *values_start = q;
     for (unsigned i = 0; i < n_columns; i++) {
-        unsigned size = type_size[types[i]];
-        /* the low `size` bytes, big-endian: one 8-byte store, also for
-         * size 0 (overwritten next; the scratch cell has 8 bytes of slack
-         * past MAX_CELL), no branch */
-        uint64_t be = __builtin_bswap64((uint64_t)values[i] << ((64 - 8 * size) & 63));
-        memcpy(p + n, &be, 8);
-        n += size;
+        int64_t v = values[i];
+        uint64_t u = (uint64_t)v ^ (uint64_t)(v >> 63);
+        unsigned t = type_by_bits[64 - __builtin_clzll(u | 1)];
+        t = (uint64_t)v <= 1 ? 8 + (unsigned)v : t;
+        t = null_mask >> i & 1 ? 0 : t;
+        types[i] = (unsigned char)t;
+        unsigned bytes = type_size[t];
+        /* the low `bytes` bytes, big-endian: one 8-byte store, also for
+         * 0 bytes (overwritten next; scratch has 8 bytes of slack past
+         * MAX_CELL) */
+        uint64_t be = __builtin_bswap64((uint64_t)v << ((64 - 8 * bytes) & 63));
+        memcpy(q, &be, 8);
+        q += bytes;
     }
-    return n;
+    unsigned record = (unsigned)(q - values_start) + 1 + n_columns;
+    unsigned char *start = scratch + 1;
+    if (record <= 0x7f) {
+        scratch[1] = (unsigned char)record;
+    } else {
+        start = scratch;
+        scratch[0] = (unsigned char)(0x80 | record >> 7);
+        scratch[1] = (unsigned char)(record & 0x7f);
+    }
+    *size = (unsigned)(q - start);
+    return start;
 }
 
 /* Size of the cell at p and its rowid (cells written by encode_cell). */
@@ -415,22 +425,87 @@ static int add_late(struct hs_btree_build *b, int64_t rowid, const unsigned char
     return 0;
 }
 
+/* Bytes below a cell that fill_add_row may scribble on (the slack of its
+ * 8- and 16-byte stores), then overwrite or leave to fill_seal. */
+#define ROW_SLACK 16
+
+/* Serial type and size of column value v (NULL if is_null). */
+#define COLUMN_TYPE(v, is_null, t, bytes)                                                          \
+    do {                                                                                           \
+        uint64_t u_ = (uint64_t)(v) ^ (uint64_t)((v) >> 63);                                       \
+        unsigned t_ = type_by_bits[64 - __builtin_clzll(u_ | 1)];                                  \
+        t_ = (uint64_t)(v) <= 1 ? 8 + (unsigned)(v) : t_;                                          \
+        (t) = (is_null) ? 0 : t_;                                                                  \
+        (bytes) = type_size[t];                                                                    \
+    } while (0)
+
+/* Appends the row's cell to f, encoded in place from the top down (no
+ * copy): values last column first, each one 8-byte store ending where
+ * its bytes end, then the types, the header size, the rowid and the
+ * record size. pre: the free space of f is at least
+ * 2 + 9 + 1 + 9 * n_columns + ROW_SLACK, plus 2 for the pointer. */
+static void fill_add_row(struct leaf_fill *f, int64_t rowid, const int64_t *values,
+                         uint64_t null_mask, unsigned n_columns)
+{
+    unsigned char *end = f->page + f->content, *q = end;
+    unsigned char types[HS_BTREE_MAX_COLUMNS + 16]; /* right-aligned */
+    unsigned char *tp = types + sizeof types;
+    for (unsigned i = n_columns; i-- > 0;) {
+        int64_t v = values[i];
+        unsigned t, bytes;
+        COLUMN_TYPE(v, null_mask >> i & 1, t, bytes);
+        *--tp = (unsigned char)t;
+        uint64_t be = __builtin_bswap64((uint64_t)v); /* its last `bytes` bytes */
+        memcpy(q - 8, &be, 8);
+        q -= bytes;
+    }
+    unsigned record = (unsigned)(end - q) + 1 + n_columns;
+    for (unsigned k = 0; k < n_columns; k += 16) /* 16 at a time, right-aligned */
+        memcpy(q - k - 16, types + sizeof types - k - 16, 16);
+    q -= n_columns;
+    *--q = (unsigned char)(1 + n_columns);
+    uint64_t r = (uint64_t)rowid;
+    q -= r <= 0x7f ? 1 : r <= 0x3fff ? 2 : r <= 0x1fffff ? 3 : varint_size(r);
+    put_varint(q, r);
+    if (record <= 0x7f) {
+        *--q = (unsigned char)record;
+    } else {
+        q -= 2;
+        q[0] = (unsigned char)(0x80 | record >> 7);
+        q[1] = (unsigned char)(record & 0x7f);
+    }
+    f->content = (unsigned)(q - f->page);
+    put2(f->page + LEAF_HEADER + 2 * f->n_cells, f->content);
+    if (f->n_cells++ == 0)
+        f->min_key = rowid;
+    f->max_key = rowid;
+}
+
 int hs_btree_build_row(struct hs_btree_build *b, int64_t rowid, const int64_t *values,
                        uint64_t null_mask, unsigned n_columns, struct hs_error *err)
 {
     assert(n_columns >= 1 && n_columns <= HS_BTREE_MAX_COLUMNS && !b->spliced);
-    unsigned char cell[MAX_CELL + 8];
-    unsigned size = encode_cell(cell, rowid, values, null_mask, n_columns);
     b->n_rows++;
-    if (b->have_rows && rowid <= b->last_rowid)
+    struct leaf_fill *f = &b->fill;
+    int in_order = !b->have_rows || rowid > b->last_rowid;
+    if (in_order && fill_free(f) >= 2 + 2 + 9 + 1 + 9 * n_columns + ROW_SLACK) {
+        b->have_rows = 1;
+        b->last_rowid = rowid;
+        fill_add_row(f, rowid, values, null_mask, n_columns);
+        return 0;
+    }
+    unsigned char scratch[MAX_CELL + 16];
+    unsigned size;
+    const unsigned char *cell = encode_cell(scratch, rowid, values, null_mask, n_columns, &size);
+    if (!in_order)
         return add_late(b, rowid, cell, size, err);
     b->have_rows = 1;
     b->last_rowid = rowid;
-    if (!fill_add(&b->fill, cell, size, rowid)) {
+    if (!fill_add(f, cell, size, rowid)) {
         int rc = end_leaf(b, err);
         if (rc)
             return rc;
-        fill_add(&b->fill, cell, size, rowid); /* an empty leaf takes any cell */
+        fill_add(f, cell, size, rowid); /* an empty leaf takes any cell */
     }
     return 0;
 }
