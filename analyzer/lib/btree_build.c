@@ -83,6 +83,11 @@ struct hs_btree_build {
     struct leaf_fill fill; /* the current leaf, spill page n_spill */
     uint64_t n_leaves;     /* leaves written to (or waiting for) the spill file */
     int64_t *leaf_min, *leaf_max;
+    uint32_t *leaf_pos;    /* each written leaf's page in the spill file, from 0 */
+    uint64_t spill_end;    /* pages of the spill file */
+    uint32_t *owner;       /* per page of the spill file: its leaf + 1, 0 if moved away */
+    size_t cap_owner;
+    uint64_t vacated;      /* pages below it hold no leaf (hs_btree_build_hint_pages) */
     size_t cap_leaves;
 
     uint64_t n_rows;
@@ -361,15 +366,36 @@ static int write_all(int fd, const unsigned char *p, size_t len, off_t at)
     return 0;
 }
 
+/* Leaves first.. (n of them) are at pages `at`.. of the spill file. */
+static int set_positions(struct hs_btree_build *b, uint64_t first, uint64_t n, uint64_t at,
+                         struct hs_error *err)
+{
+    while (at + n > b->cap_owner) {
+        uint32_t *grown = hs_grow(b->owner, &b->cap_owner, b->cap_owner, sizeof *grown, 4096);
+        if (!grown)
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
+        b->owner = grown;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        b->leaf_pos[first + i] = (uint32_t)(at + i);
+        b->owner[at + i] = (uint32_t)(first + i + 1);
+    }
+    return 0;
+}
+
 static int flush_spill(struct hs_btree_build *b, struct hs_error *err)
 {
     if (b->n_spill == 0)
         return 0;
     uint64_t first = b->n_leaves - b->n_spill;
     if (write_all(b->spill_fd, b->spill, (size_t)b->n_spill * b->page_size,
-                  (off_t)(first * b->page_size)))
+                  (off_t)(b->spill_end * b->page_size)))
         return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s", b->spill_path,
                             strerror(errno));
+    int rc = set_positions(b, first, b->n_spill, b->spill_end, err);
+    if (rc)
+        return rc;
+    b->spill_end += b->n_spill;
     b->n_spill = 0;
     return 0;
 }
@@ -390,6 +416,11 @@ static int end_leaf(struct hs_btree_build *b, struct hs_error *err)
         if (!maxs)
             return hs_error_set(err, HS_ENOMEM, "out of memory");
         b->leaf_max = maxs;
+        cap = b->cap_leaves;
+        uint32_t *pos = hs_grow(b->leaf_pos, &cap, b->n_leaves, sizeof *pos, 1024);
+        if (!pos)
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
+        b->leaf_pos = pos;
         b->cap_leaves = cap;
     }
     b->leaf_min[b->n_leaves] = f->min_key;
@@ -520,6 +551,8 @@ void hs_btree_build_free(struct hs_btree_build *b)
     free(b->spill);
     free(b->leaf_min);
     free(b->leaf_max);
+    free(b->leaf_pos);
+    free(b->owner);
     free(b->late_bytes);
     free(b->late);
     free(b->children);
@@ -829,14 +862,16 @@ static int write_leaves(struct hs_btree_build *b, const unsigned char *spilled,
             if ((rc = end_repack(b, err)) || (rc = flush_repack(b, err)))
                 return rc;
             uint64_t end = i + 1;
-            while (end < b->n_leaves && (j == b->n_late || late[j].rowid > b->leaf_max[end]))
+            while (end < b->n_leaves && b->leaf_pos[end] == b->leaf_pos[end - 1] + 1 &&
+                   (j == b->n_late || late[j].rowid > b->leaf_max[end]))
                 end++;
-            if ((rc = out_leaves(b, spilled + i * b->page_size, end - i, b->leaf_max + i, i, err)))
+            const unsigned char *pages = spilled + (size_t)b->leaf_pos[i] * b->page_size;
+            if ((rc = out_leaves(b, pages, end - i, b->leaf_max + i, b->leaf_pos[i], err)))
                 return rc;
             i = end;
             continue;
         }
-        const unsigned char *page = spilled + i * b->page_size;
+        const unsigned char *page = spilled + (size_t)b->leaf_pos[i] * b->page_size;
         unsigned n_cells = get2(page + 3);
         for (unsigned c = 0; c < n_cells; c++) {
             const unsigned char *cell = page + get2(page + LEAF_HEADER + 2 * c);
@@ -1006,42 +1041,80 @@ static int copy_range(int in_fd, uint64_t from, int out_fd, uint64_t to, uint64_
     return 0;
 }
 
-/* Adopt: the spill file becomes the database. Its leaves sit at
- * positions 0..L-1 (page p at offset (p-1) * page size); SQLite's N pages
- * go to the front, so the leaves below N (and the one on the lock-byte
- * page) first move past max(L, N). Leaves hold no page numbers, and the
+/* Adopt: the spill file becomes the database. SQLite's N pages go to
+ * its front, the leaves to pages N+1..E (E = N + L, one more when the
+ * lock-byte page falls among them, which stays empty). A leaf already
+ * there stays; the others (below N, on the lock-byte page, past E) move
+ * to the free pages of N+1..E. Leaves hold no page numbers, and the
  * interior pages, written next, point at wherever they are. */
-static int adopt_leaves(struct hs_btree_build *b, int db_fd, struct hs_error *err)
+struct adopt_plan {
+    uint64_t end;      /* E, as a position (pages 0..E-1) */
+    uint64_t n_moves;  /* leaves to move */
+    uint32_t *dest;    /* per leaf: its final position */
+};
+
+static int in_final(const struct hs_btree_build *b, uint64_t end, uint64_t pos)
 {
-    uint64_t ps = b->page_size, n_leaves = b->n_leaves, n = b->n_pages;
-    uint64_t lock = b->lock_page - 1; /* its position */
-    uint64_t below = n_leaves < n ? n_leaves : n;
-    uint64_t next = n_leaves > n ? n_leaves : n; /* where moved leaves go */
-    int rc;
-    for (uint64_t k = 0; k < n_leaves;) {
-        if (k >= below && k != lock) { /* stays: up to the lock page or the end */
-            uint64_t end = lock > k && lock < n_leaves ? lock : n_leaves;
-            for (; k < end; k++)
-                if ((rc = add_child(b, (uint32_t)k + 1, b->leaf_max[k], err)))
-                    return rc;
+    return pos >= b->n_pages && pos < end && pos != b->lock_page - 1;
+}
+
+static int plan_adopt(const struct hs_btree_build *b, struct adopt_plan *plan)
+{
+    uint64_t n = b->n_pages, lock = b->lock_page - 1;
+    plan->end = n + b->n_leaves + (lock >= n && lock < n + b->n_leaves);
+    plan->n_moves = 0;
+    uint64_t span = plan->end > b->spill_end ? plan->end : b->spill_end;
+    unsigned char *taken = calloc(span ? span : 1, 1);
+    plan->dest = malloc((b->n_leaves ? b->n_leaves : 1) * sizeof *plan->dest);
+    if (!taken || !plan->dest) {
+        free(taken);
+        free(plan->dest);
+        plan->dest = NULL;
+        return -1;
+    }
+    for (uint64_t i = 0; i < b->n_leaves; i++)
+        if (in_final(b, plan->end, b->leaf_pos[i]))
+            taken[b->leaf_pos[i]] = 1;
+    uint64_t next = n; /* the free final positions, in order */
+    for (uint64_t i = 0; i < b->n_leaves; i++) {
+        if (in_final(b, plan->end, b->leaf_pos[i])) {
+            plan->dest[i] = b->leaf_pos[i];
             continue;
         }
-        if (next == lock)
+        while (taken[next] || !in_final(b, plan->end, next))
             next++;
-        uint64_t run = k < below ? below - k : 1;
-        if (next < lock && lock - next < run)
-            run = lock - next;
-        if (copy_range(b->spill_fd, k * ps, b->spill_fd, next * ps, run * ps))
+        taken[next] = 1;
+        plan->dest[i] = (uint32_t)next;
+        plan->n_moves++;
+    }
+    free(taken);
+    return 0;
+}
+
+static int adopt_leaves(struct hs_btree_build *b, const struct adopt_plan *plan, int db_fd,
+                        struct hs_error *err)
+{
+    uint64_t ps = b->page_size, lock = b->lock_page - 1;
+    int rc;
+    for (uint64_t k = 0; k < b->n_leaves;) {
+        uint64_t run = 1;
+        if (plan->dest[k] != b->leaf_pos[k]) /* a run of moves, consecutive both sides */
+            while (k + run < b->n_leaves && plan->dest[k + run] != b->leaf_pos[k + run] &&
+                   plan->dest[k + run] == plan->dest[k] + run &&
+                   b->leaf_pos[k + run] == b->leaf_pos[k] + run)
+                run++;
+        if (plan->dest[k] != b->leaf_pos[k] &&
+            copy_range(b->spill_fd, b->leaf_pos[k] * ps, b->spill_fd, plan->dest[k] * ps,
+                       run * ps))
             return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s",
                                 b->spill_path, strerror(errno));
-        for (uint64_t i = 0; i < run; i++)
-            if ((rc = add_child(b, (uint32_t)(next + i) + 1, b->leaf_max[k + i], err)))
+        for (uint64_t i = k; i < k + run; i++)
+            if ((rc = add_child(b, plan->dest[i] + 1, b->leaf_max[i], err)))
                 return rc;
         k += run;
-        next += run;
     }
-    /* The lock-byte page's old leaf: zeros, as SQLite leaves that page. */
-    if (lock >= n && lock < n_leaves) {
+    /* The lock-byte page, if a leaf was there: zeros, as SQLite leaves it. */
+    if (lock >= b->n_pages && lock < b->spill_end) {
         unsigned char *zero = calloc(1, b->page_size);
         if (!zero || write_all(b->spill_fd, zero, b->page_size, (off_t)(lock * ps))) {
             free(zero);
@@ -1050,9 +1123,41 @@ static int adopt_leaves(struct hs_btree_build *b, int db_fd, struct hs_error *er
         }
         free(zero);
     }
-    if (copy_range(db_fd, 0, b->spill_fd, 0, n * ps))
+    if (copy_range(db_fd, 0, b->spill_fd, 0, b->n_pages * ps))
         return io_error(b, "read database", err);
-    b->next_page = (uint32_t)next + 1;
+    b->next_page = (uint32_t)plan->end + 1;
+    return 0;
+}
+
+int hs_btree_build_hint_pages(struct hs_btree_build *b, uint64_t n_pages, struct hs_error *err)
+{
+    uint64_t ps = b->page_size, end = b->spill_end;
+    /* Only past the database's pages so far, and in copies of 16 pages
+     * or more (one of fewer only where vacated pages end a run). */
+    if (!b->linkable || b->n_late || end < n_pages || n_pages < b->vacated + SPILL_PAGES / 4)
+        return 0;
+    while (b->vacated < n_pages) {
+        uint64_t p = b->vacated, run = 0;
+        while (p + run < n_pages && b->owner[p + run])
+            run++;
+        if (run) {
+            uint64_t to = b->spill_end;
+            if (copy_range(b->spill_fd, p * ps, b->spill_fd, to * ps, run * ps))
+                return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s",
+                                    b->spill_path, strerror(errno));
+            for (uint64_t i = 0; i < run; i++) {
+                uint32_t leaf = b->owner[p + i] - 1;
+                b->owner[p + i] = 0;
+                int rc = set_positions(b, leaf, 1, to + i, err);
+                if (rc)
+                    return rc;
+            }
+            b->spill_end += run;
+        }
+        b->vacated = p + run;
+        while (b->vacated < n_pages && !b->owner[b->vacated])
+            b->vacated++;
+    }
     return 0;
 }
 
@@ -1060,7 +1165,7 @@ static int adopt_leaves(struct hs_btree_build *b, int db_fd, struct hs_error *er
 static int copy_leaves(struct hs_btree_build *b, struct hs_error *err)
 {
     const unsigned char *spilled = NULL;
-    size_t map_size = (size_t)b->n_leaves * b->page_size;
+    size_t map_size = (size_t)b->spill_end * b->page_size;
     if (map_size) {
         void *m = mmap(NULL, map_size, PROT_READ, MAP_SHARED, b->spill_fd, 0);
         if (m == MAP_FAILED)
@@ -1152,24 +1257,26 @@ int hs_btree_build_finish(struct hs_btree_build *b, int fd, const char *db_path,
             return duplicate(b, b->late[i].rowid, err);
 
     /* Pages written either way: the copy writes every leaf; the adopt
-     * SQLite's pages and the leaves in their way (those below N, the one
-     * on the lock-byte page). */
-    uint64_t lock = b->lock_page - 1;
-    uint64_t in_way = (b->n_leaves < n_pages ? b->n_leaves : n_pages) +
-                      (lock >= n_pages && lock < b->n_leaves);
+     * SQLite's pages and the leaves not in place (see adopt_leaves). */
+    struct adopt_plan plan = {0, 0, NULL};
     int adopt = how != HS_BTREE_COPY && b->linkable && b->n_late == 0 && b->n_free == 0 &&
-                (how == HS_BTREE_ADOPT || n_pages + in_way < b->n_leaves);
+                plan_adopt(b, &plan) == 0 &&
+                (how == HS_BTREE_ADOPT || n_pages + plan.n_moves < b->n_leaves);
     char *name = NULL;
     if (adopt && adopt_name(b, db_path, &name) != 0)
         adopt = 0; /* no name for it here: copy */
     if (adopt) {
-        rc = adopt_leaves(b, fd, err);
+        rc = adopt_leaves(b, &plan, fd, err);
         b->out_fd = b->spill_fd;
     } else {
         rc = copy_leaves(b, err);
     }
+    free(plan.dest);
     if (rc == 0)
         rc = write_tree(b, root, header, err);
+    /* the adopted file ends with the tree (leaves moved from past its end) */
+    if (rc == 0 && adopt && ftruncate(b->spill_fd, (off_t)(b->next_page - 1) * b->page_size) != 0)
+        rc = io_error(b, "write database", err);
     if (adopt) {
         struct stat sb;
         /* unlink first: ext4 starts writing a file back at once when a

@@ -53,7 +53,7 @@
  * success).
  *
  * Allocates: yes (one page buffer, a spill buffer of 64 pages, the late
- * rows, 16 bytes per leaf). Thread safety: one builder is used by one
+ * rows, about 24 bytes per leaf). Thread safety: one builder is used by one
  * thread at a time.
  */
 #ifndef HS_BTREE_BUILD_H
@@ -89,15 +89,18 @@ int hs_btree_build_row(struct hs_btree_build *b, int64_t rowid, const int64_t *v
  *   copy   the leaves are copied from the spill file after SQLite's
  *          pages (L pages written: the picture at the top)
  *   adopt  the spill file becomes the database: SQLite's N pages are
- *          copied into its front, the leaves that were there move to its
- *          end, and it is renamed over db_path (N + min(N, L) pages)
+ *          copied into its front, the leaves in their way (below N, on
+ *          the lock-byte page, past N + L) move into the free pages of
+ *          N+1..N+L, and it is renamed over db_path (N + the moves: N +
+ *          min(N, L) without hints, about N with hs_btree_build_hint_pages)
  *
  *   database file after an adopt (L leaves, N pages of SQLite):
  *
  *     page 1 .. N           what SQLite wrote (page `root`: the top node)
- *     page N+1 .. L         the leaves that were there already
- *     page max(L,N)+1 ..    the leaves that were below N (and the one on
- *                           the lock-byte page), then the interior pages
+ *     page N+1 .. N+L       the leaves, in no particular order (plus one
+ *                           page if the lock-byte page falls among them:
+ *                           it stays empty)
+ *     page N+L+1 ..         the interior pages
  *
  * auto adopts when that writes fewer pages. Adopting needs an unnamed
  * spill file that linkat(2) can name (O_TMPFILE), no late rows and no
@@ -115,6 +118,14 @@ enum hs_btree_how { HS_BTREE_AUTO, HS_BTREE_COPY, HS_BTREE_ADOPT };
  * (the old one or the adopted one): the caller removes it. */
 int hs_btree_build_finish(struct hs_btree_build *b, int fd, const char *db_path, uint32_t root,
                           enum hs_btree_how how, int *db_fd, struct hs_error *err);
+
+/* Tells the builder that the database will have at least n_pages pages
+ * (SQLite's page count so far): the leaves of the spill file below that
+ * are moved to its end now, while other work goes on, instead of in the
+ * adopt (the serial end of an import). Cheap when nothing is to move;
+ * does nothing after a late row or without O_TMPFILE. Fails on a write
+ * error of the spill file (then only free b). */
+int hs_btree_build_hint_pages(struct hs_btree_build *b, uint64_t n_pages, struct hs_error *err);
 
 /* Tests only: the lock-byte page is the one holding `offset` instead of
  * 2^30, as after sqlite3_test_control(SQLITE_TESTCTRL_PENDING_BYTE). */

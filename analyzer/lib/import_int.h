@@ -163,6 +163,7 @@ struct import_state {
     struct stream_stage *stream; /* encodes and compresses the chunks (import_stream.c) */
 
     sqlite3_stmt *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
+    sqlite3_stmt *page_count; /* the database's size, hinted to the blocks builder */
     /* The blocks table is not INSERTed: its B-tree is built here and
      * spliced into the file once SQLite has closed it (btree_build.h). */
     struct hs_btree_build *blocks;

@@ -62,7 +62,8 @@ int hs__import_prepare(struct import_state *st)
         (rc = prepare(st, &st->ins_mark, "INSERT INTO marks VALUES(?,?,?,?,?,?,?,?)")) ||
         (rc = prepare(st, &st->ins_mallinfo,
                       "INSERT INTO mallinfo VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
-        (rc = prepare(st, &st->ins_chunk, "INSERT INTO event_chunks VALUES(?,?,?,?,?)")))
+        (rc = prepare(st, &st->ins_chunk, "INSERT INTO event_chunks VALUES(?,?,?,?,?)")) ||
+        (rc = prepare(st, &st->page_count, "PRAGMA page_count")))
         return rc;
     return 0;
 }
@@ -87,7 +88,8 @@ void hs__import_release(struct import_state *st)
     sqlite3_finalize(st->ins_mark);
     sqlite3_finalize(st->ins_mallinfo);
     sqlite3_finalize(st->ins_chunk);
-    st->ins_sys = st->ins_mark = st->ins_mallinfo = st->ins_chunk = NULL;
+    sqlite3_finalize(st->page_count);
+    st->ins_sys = st->ins_mark = st->ins_mallinfo = st->ins_chunk = st->page_count = NULL;
 }
 
 /* Binds v, or NULL when is_null. */
@@ -167,6 +169,12 @@ static int write_chunk(struct import_state *st, struct import_msg *m, struct hs_
     int rc = step(st, s, "cannot insert the event stream", err);
     free(m->u.chunk.data);
     m->u.chunk.data = NULL;
+    /* The chunks are most of SQLite's pages: the blocks leaves below its
+     * size can move out of the way now rather than at the close. */
+    if (rc == 0 && sqlite3_step(st->page_count) == SQLITE_ROW)
+        rc = hs_btree_build_hint_pages(st->blocks, (uint64_t)sqlite3_column_int64(st->page_count, 0),
+                                       err);
+    sqlite3_reset(st->page_count);
     return rc;
 }
 

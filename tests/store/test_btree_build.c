@@ -630,6 +630,61 @@ static void test_btree_build__failed_adopt_leaves_nothing(void **state)
     twin_close(&w);
 }
 
+/* Hints of the database's size while rows come (as the importer gives
+ * after each event chunk): the leaves below it move to the spill file's
+ * end early, and the finish still puts every leaf once past SQLite's
+ * pages, with hints that were right, too large (the positions vacated
+ * past the final size are filled), followed by a late row (then the copy
+ * reads the leaves where they moved), or around the lock-byte page. */
+static void test_btree_build__hinted_leaves_move_early(void **state)
+{
+    (void)state;
+    unsigned pending = 0x10000;
+    struct {
+        int overshoot, late, lock;
+        enum hs_btree_how how;
+        int adopted;
+    } cases[] = {
+        {1, 0, 0, HS_BTREE_AUTO, 1},  {3, 0, 0, HS_BTREE_AUTO, 1}, {1, 1, 0, HS_BTREE_AUTO, 0},
+        {1, 0, 0, HS_BTREE_COPY, 0},  {1, 0, 1, HS_BTREE_AUTO, 1}, {2, 0, 1, HS_BTREE_ADOPT, 1},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        if (cases[c].lock)
+            sqlite3_test_control(SQLITE_TESTCTRL_PENDING_BYTE, pending);
+        struct twin w;
+        twin_open_in(&w, 512, 1, 0);
+        if (cases[c].lock)
+            hs_btree_build_set_lock_byte(w.b, pending);
+        exec(w.db, "CREATE TABLE filler(x)");
+        long long n = 30000;
+        for (long long i = 1; i <= n; i++) {
+            twin_row(&w, i + 1, (int64_t[]){i, i * 1000003, -i, i % 2, (int64_t)i << 33},
+                     i % 13 == 0 ? 0x8 : 0);
+            if (i % 1000)
+                continue;
+            /* SQLite's part grows a page per 7 leaves or so */
+            exec(w.db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 3)"
+                       " INSERT INTO filler SELECT zeroblob(400) FROM n;");
+            long long pages = sql_int(w.db, "PRAGMA page_count") * cases[c].overshoot;
+            struct hs_error err = {""};
+            if (hs_btree_build_hint_pages(w.b, (uint64_t)pages, &err))
+                fail_msg("%s", err.msg);
+        }
+        if (cases[c].late)
+            twin_row(&w, 1, (int64_t[]){1, 2, 3, 4, 5}, 0);
+        finish_ok(&w, cases[c].how, cases[c].adopted);
+        assert_twins_equal(w.db, n + cases[c].late);
+        long long r_pages = sql_int(w.db, "SELECT count(*) FROM dbstat WHERE name = 'r'");
+        assert_int_equal(sql_int(w.db, "PRAGMA page_count") - r_pages,
+                         w.n_pages + t_pages(w.db) - 1 +
+                             (cases[c].lock && w.n_pages < (long long)pending / 512 + 1));
+        assert_sqlite_can_change_it(&w, n + cases[c].late);
+        twin_close(&w);
+        if (cases[c].lock)
+            sqlite3_test_control(SQLITE_TESTCTRL_PENDING_BYTE, 0x40000000);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -647,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_btree_build__adopt_needs_in_order_rows_and_no_freelist),
         cmocka_unit_test(test_btree_build__lock_byte_page_is_skipped),
         cmocka_unit_test(test_btree_build__failed_adopt_leaves_nothing),
+        cmocka_unit_test(test_btree_build__hinted_leaves_move_early),
     };
     return cmocka_run_group_tests_name("btree_build", tests, NULL, NULL);
 }
