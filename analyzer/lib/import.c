@@ -15,7 +15,8 @@
  * the database file's pages are written to disk by the hs-async VFS's
  * thread (async_vfs.h). The blocks table is not INSERTed but built page by
  * page (btree_build.h) and spliced into the file once SQLite has closed
- * it, before the rename.
+ * it, before the rename (or its file of leaves, with SQLite's pages
+ * copied in, replaces the temporary file: hs_btree_build_finish).
  *
  * The database is written with journal_mode=OFF and synchronous=OFF: the
  * temporary file is worthless until the rename, so the journal would only

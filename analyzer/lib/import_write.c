@@ -5,7 +5,9 @@
  * the records; this side binds and steps the prepared INSERTs, except for
  * `blocks`, whose rows it encodes into B-tree pages itself (btree_build.h:
  * about 30 ns a row instead of SQLite's 500), spliced into the file after
- * SQLite has closed it. The stream chunks arrive compressed
+ * SQLite has closed it (the file of leaves usually becomes the database:
+ * SQLite's page count, hinted after each chunk, lets the leaves in the
+ * way of its pages move while the import runs). The stream chunks arrive compressed
  * (import_stream.c).
  *
  * Only this file (and import.c, before and after the threads) touches the
