@@ -460,20 +460,11 @@ static int add_late(struct hs_btree_build *b, int64_t rowid, const unsigned char
  * 8- and 16-byte stores), then overwrite or leave to fill_seal. */
 #define ROW_SLACK 16
 
-/* Serial type and size of column value v (NULL if is_null). */
-#define COLUMN_TYPE(v, is_null, t, bytes)                                                          \
-    do {                                                                                           \
-        uint64_t u_ = (uint64_t)(v) ^ (uint64_t)((v) >> 63);                                       \
-        unsigned t_ = type_by_bits[64 - __builtin_clzll(u_ | 1)];                                  \
-        t_ = (uint64_t)(v) <= 1 ? 8 + (unsigned)(v) : t_;                                          \
-        (t) = (is_null) ? 0 : t_;                                                                  \
-        (bytes) = type_size[t];                                                                    \
-    } while (0)
-
 /* Appends the row's cell to f, encoded in place from the top down (no
  * copy): values last column first, each one 8-byte store ending where
- * its bytes end, then the types, the header size, the rowid and the
- * record size. pre: the free space of f is at least
+ * its bytes end (the slack below is overwritten next), then the types,
+ * the header size, the rowid and the record size. The serial types as
+ * in encode_cell. pre: the free space of f is at least
  * 2 + 9 + 1 + 9 * n_columns + ROW_SLACK, plus 2 for the pointer. */
 static void fill_add_row(struct leaf_fill *f, int64_t rowid, const int64_t *values,
                          uint64_t null_mask, unsigned n_columns)
@@ -483,8 +474,11 @@ static void fill_add_row(struct leaf_fill *f, int64_t rowid, const int64_t *valu
     unsigned char *tp = types + sizeof types;
     for (unsigned i = n_columns; i-- > 0;) {
         int64_t v = values[i];
-        unsigned t, bytes;
-        COLUMN_TYPE(v, null_mask >> i & 1, t, bytes);
+        uint64_t u = (uint64_t)v ^ (uint64_t)(v >> 63);
+        unsigned t = type_by_bits[64 - __builtin_clzll(u | 1)];
+        t = (uint64_t)v <= 1 ? 8 + (unsigned)v : t;
+        t = null_mask >> i & 1 ? 0 : t;
+        unsigned bytes = type_size[t];
         *--tp = (unsigned char)t;
         uint64_t be = __builtin_bswap64((uint64_t)v); /* its last `bytes` bytes */
         memcpy(q - 8, &be, 8);
