@@ -44,6 +44,7 @@
 #include "grow.h"
 
 #define SPILL_PAGES 64          /* leaves per write(2) of the spill file */
+#define PREMOVE_PAGES 256       /* least pages per move of hs_btree_build_hint_pages */
 #define LEAF_HEADER 8           /* bytes of a leaf page's header */
 #define INTERIOR_HEADER 12      /* bytes of an interior page's header */
 #define LOCK_BYTE 0x40000000ull /* the page holding this offset is never used */
@@ -1126,9 +1127,9 @@ static int adopt_leaves(struct hs_btree_build *b, const struct adopt_plan *plan,
 int hs_btree_build_hint_pages(struct hs_btree_build *b, uint64_t n_pages, struct hs_error *err)
 {
     uint64_t ps = b->page_size, end = b->spill_end;
-    /* Only past the database's pages so far, and in copies of 16 pages
-     * or more (one of fewer only where vacated pages end a run). */
-    if (!b->linkable || b->n_late || end < n_pages || n_pages < b->vacated + SPILL_PAGES / 4)
+    /* Only past the database's pages so far, and PREMOVE_PAGES at a time
+     * or more (fewer, larger copies: the finish moves what is left). */
+    if (!b->linkable || b->n_late || end < n_pages || n_pages < b->vacated + PREMOVE_PAGES)
         return 0;
     while (b->vacated < n_pages) {
         uint64_t p = b->vacated, run = 0;

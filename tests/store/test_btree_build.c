@@ -662,8 +662,8 @@ static void test_btree_build__hinted_leaves_move_early(void **state)
                      i % 13 == 0 ? 0x8 : 0);
             if (i % 1000)
                 continue;
-            /* SQLite's part grows a page per 7 leaves or so */
-            exec(w.db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 3)"
+            /* SQLite's part grows a page per 5 leaves or so: 360 pages */
+            exec(w.db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 12)"
                        " INSERT INTO filler SELECT zeroblob(400) FROM n;");
             long long pages = sql_int(w.db, "PRAGMA page_count") * cases[c].overshoot;
             struct hs_error err = {""};
