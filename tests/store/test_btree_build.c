@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "btree_build.h"
+#include "import.h"
 #include "synth_log.h"
 
 #define N_COLUMNS 6 /* id INTEGER PRIMARY KEY (stored as NULL) and a..e */
@@ -685,6 +687,72 @@ static void test_btree_build__hinted_leaves_move_early(void **state)
     }
 }
 
+/* The importer's close over an existing trace: the new one takes the name
+ * (the names are exchanged and the old file removed, which a rename over
+ * it would also do, less the write-back ext4 starts then), the old
+ * file's other links keep it, and nothing else is left. */
+static void test_btree_build__import_replaces_an_existing_trace(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), logs[4200], out[4200], other[4200];
+    snprintf(logs, sizeof logs, "%s/logs", dir);
+    snprintf(out, sizeof out, "%s/t.db", dir);
+    snprintf(other, sizeof other, "%s/other-link.db", dir);
+    assert_int_equal(mkdir(logs, 0755), 0);
+    struct synth_log l;
+    synth_init(&l, 100, 0, 1, "/usr/bin/prog");
+    uint64_t seq = 1;
+    for (uint64_t i = 0; i < 20000; i++) {
+        uint64_t p = 0x555555559000ull + (i % 64) * 0x40;
+        synth_call(&l, seq++, 100, HS_OP_MALLOC, 0, 1, p, 24 + i % 7, 0, 48, 0x401000);
+        synth_call(&l, seq++, 100, HS_OP_FREE, 0, 1, p, 0, 0, 48, 0x401100);
+    }
+    synth_write(&l, logs, 0);
+    FILE *f = fopen(out, "w");
+    assert_non_null(f);
+    fputs("previous", f);
+    fclose(f);
+    assert_int_equal(link(out, other), 0);
+
+    struct hs_import_options o = {.logdir = logs, .out_path = out};
+    struct hs_import_result res;
+    struct hs_error err = {""};
+    if (hs_import(&o, &res, &err))
+        fail_msg("%s", err.msg);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(out, &db), SQLITE_OK);
+    assert_integrity(db);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM blocks"), 20000);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM blocks WHERE free_seq = alloc_seq + 1"),
+                     20000);
+    sqlite3_close(db);
+    char text[16] = "";
+    f = fopen(other, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(text, sizeof text, f));
+    fclose(f);
+    assert_string_equal(text, "previous");
+    struct stat a, b;
+    assert_int_equal(stat(other, &a), 0);
+    assert_int_equal(a.st_nlink, 1);
+    assert_int_equal(stat(out, &b), 0);
+    assert_true(a.st_ino != b.st_ino);
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+    char listing[1024] = "";
+    for (int i = 0; i < n; i++) {
+        if (strlen(listing) + strlen(names[i]->d_name) + 2 < sizeof listing) {
+            strcat(listing, names[i]->d_name);
+            strcat(listing, " ");
+        }
+        free(names[i]);
+    }
+    free(names);
+    assert_string_equal(listing, ". .. logs other-link.db t.db ");
+    synth_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -703,6 +771,7 @@ int main(void)
         cmocka_unit_test(test_btree_build__lock_byte_page_is_skipped),
         cmocka_unit_test(test_btree_build__failed_adopt_leaves_nothing),
         cmocka_unit_test(test_btree_build__hinted_leaves_move_early),
+        cmocka_unit_test(test_btree_build__import_replaces_an_existing_trace),
     };
     return cmocka_run_group_tests_name("btree_build", tests, NULL, NULL);
 }
