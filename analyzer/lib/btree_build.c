@@ -22,6 +22,13 @@
  * varint(header size) serial types... values... Cells are packed from the
  * end of the usable space down, contiguously, so there are no freeblocks
  * and no fragments, which is what PRAGMA integrity_check accounts for.
+ * An in-order row is encoded in place, from the top down, straight into
+ * its leaf (fill_add_row); others through a scratch cell (encode_cell).
+ *
+ * The spill file's pages are tracked one by one (leaf_pos, owner): the
+ * hints move leaves out of the way of SQLite's pages to the file's end,
+ * and the adopt (the file becomes the database) places each leaf by a
+ * plan over those positions, moving only the ones in the way.
  *
  * Checkable claim: a table built here from any rows compares equal
  * (EXCEPT both ways) to the same rows INSERTed by SQLite, passes PRAGMA
