@@ -758,8 +758,9 @@ static int copy_spilled(struct hs_btree_build *b, uint64_t from, uint64_t to, si
 
 /* Writes n consecutive leaves (largest rowids max[]) at the next page
  * numbers, as few writes as the lock-byte page allows. Leaves of the
- * spill file (its leaf number `spilled`, else NOT_SPILLED) are copied by
- * the kernel when it can, else written from `pages`. */
+ * spill file (consecutive there from its page `spilled`, else
+ * NOT_SPILLED) are copied by the kernel when it can, else written from
+ * `pages`. */
 static int out_leaves(struct hs_btree_build *b, const unsigned char *pages, size_t n,
                       const int64_t *max, uint64_t spilled, struct hs_error *err)
 {

@@ -43,7 +43,7 @@
  * 512-byte pages); rowids are unique. The INTEGER PRIMARY KEY column, if the table has one,
  * is passed as NULL: SQLite stores the rowid in its place.
  *
- * Splice preconditions, checked (an error names the file): the database
+ * Finish preconditions, checked (an error names the file): the database
  * is closed by SQLite (no journal, no other writer), its header says page
  * size and reserved bytes equal to the builder's, schema format 4, rollback
  * journal mode, no auto-vacuum, and page `root` is an empty table leaf.
