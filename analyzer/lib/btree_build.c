@@ -91,11 +91,11 @@ struct hs_btree_build {
     struct leaf_fill fill; /* the current leaf, spill page n_spill */
     uint64_t n_leaves;     /* leaves written to (or waiting for) the spill file */
     int64_t *leaf_min, *leaf_max;
-    uint32_t *leaf_pos;    /* each written leaf's page in the spill file, from 0 */
-    uint64_t spill_end;    /* pages of the spill file */
-    uint32_t *owner;       /* per page of the spill file: its leaf + 1, 0 if moved away */
+    uint32_t *leaf_pos; /* each written leaf's page in the spill file, from 0 */
+    uint64_t spill_end; /* pages of the spill file */
+    uint32_t *owner;    /* per page of the spill file: its leaf + 1, 0 if moved away */
     size_t cap_owner;
-    uint64_t vacated;      /* pages below it hold no leaf (hs_btree_build_hint_pages) */
+    uint64_t vacated; /* pages below it hold no leaf (hs_btree_build_hint_pages) */
     size_t cap_leaves;
 
     uint64_t n_rows;
@@ -1025,8 +1025,7 @@ static int copy_range(int in_fd, uint64_t from, int out_fd, uint64_t to, uint64_
             len -= (uint64_t)n;
             continue;
         }
-        if (n == 0 || (errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
-                       errno != EOPNOTSUPP))
+        if (n == 0 || (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP))
             return -1;
         break;
     }
@@ -1054,9 +1053,9 @@ static int copy_range(int in_fd, uint64_t from, int out_fd, uint64_t to, uint64_
  * to the free pages of N+1..E. Leaves hold no page numbers, and the
  * interior pages, written next, point at wherever they are. */
 struct adopt_plan {
-    uint64_t end;      /* E, as a position (pages 0..E-1) */
-    uint64_t n_moves;  /* leaves to move */
-    uint32_t *dest;    /* per leaf: its final position */
+    uint64_t end;     /* E, as a position (pages 0..E-1) */
+    uint64_t n_moves; /* leaves to move */
+    uint32_t *dest;   /* per leaf: its final position */
 };
 
 static int in_final(const struct hs_btree_build *b, uint64_t end, uint64_t pos)
@@ -1110,10 +1109,9 @@ static int adopt_leaves(struct hs_btree_build *b, const struct adopt_plan *plan,
                    b->leaf_pos[k + run] == b->leaf_pos[k] + run)
                 run++;
         if (plan->dest[k] != b->leaf_pos[k] &&
-            copy_range(b->spill_fd, b->leaf_pos[k] * ps, b->spill_fd, plan->dest[k] * ps,
-                       run * ps))
-            return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s",
-                                b->spill_path, strerror(errno));
+            copy_range(b->spill_fd, b->leaf_pos[k] * ps, b->spill_fd, plan->dest[k] * ps, run * ps))
+            return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s", b->spill_path,
+                                strerror(errno));
         for (uint64_t i = k; i < k + run; i++)
             if ((rc = add_child(b, plan->dest[i] + 1, b->leaf_max[i], err)))
                 return rc;
@@ -1124,8 +1122,8 @@ static int adopt_leaves(struct hs_btree_build *b, const struct adopt_plan *plan,
         unsigned char *zero = calloc(1, b->page_size);
         if (!zero || write_all(b->spill_fd, zero, b->page_size, (off_t)(lock * ps))) {
             free(zero);
-            return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s",
-                                b->spill_path, zero ? strerror(errno) : "out of memory");
+            return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s", b->spill_path,
+                                zero ? strerror(errno) : "out of memory");
         }
         free(zero);
     }
@@ -1183,8 +1181,8 @@ static int copy_leaves(struct hs_btree_build *b, struct hs_error *err)
     b->repack = malloc((size_t)SPILL_PAGES * b->page_size);
     b->next_page = b->n_pages + 1;
     b->kernel_copy = 1;
-    int rc = b->repack ? write_leaves(b, spilled, err)
-                       : hs_error_set(err, HS_ENOMEM, "out of memory");
+    int rc =
+        b->repack ? write_leaves(b, spilled, err) : hs_error_set(err, HS_ENOMEM, "out of memory");
     if (spilled)
         munmap((void *)spilled, map_size);
     return rc;

@@ -7,14 +7,13 @@
  * about 30 ns a row instead of SQLite's 500), spliced into the file after
  * SQLite has closed it (the file of leaves usually becomes the database:
  * SQLite's page count, hinted after each chunk, lets the leaves in the
- * way of its pages move while the import runs). The stream chunks arrive compressed
- * (import_stream.c).
+ * way of its pages move while the import runs). The stream chunks arrive
+ * compressed (import_stream.c).
  *
  * Only this file (and import.c, before and after the threads) touches the
  * connection.
  */
 #include "import_int.h"
-
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,8 +173,8 @@ static int write_chunk(struct import_state *st, struct import_msg *m, struct hs_
     /* The chunks are most of SQLite's pages: the blocks leaves below its
      * size can move out of the way now rather than at the close. */
     if (rc == 0 && sqlite3_step(st->page_count) == SQLITE_ROW)
-        rc = hs_btree_build_hint_pages(st->blocks, (uint64_t)sqlite3_column_int64(st->page_count, 0),
-                                       err);
+        rc = hs_btree_build_hint_pages(st->blocks,
+                                       (uint64_t)sqlite3_column_int64(st->page_count, 0), err);
     sqlite3_reset(st->page_count);
     return rc;
 }

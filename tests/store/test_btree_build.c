@@ -647,8 +647,8 @@ static void test_btree_build__hinted_leaves_move_early(void **state)
         enum hs_btree_how how;
         int adopted;
     } cases[] = {
-        {1, 0, 0, HS_BTREE_AUTO, 1},  {3, 0, 0, HS_BTREE_AUTO, 1}, {1, 1, 0, HS_BTREE_AUTO, 0},
-        {1, 0, 0, HS_BTREE_COPY, 0},  {1, 0, 1, HS_BTREE_AUTO, 1}, {2, 0, 1, HS_BTREE_ADOPT, 1},
+        {1, 0, 0, HS_BTREE_AUTO, 1}, {3, 0, 0, HS_BTREE_AUTO, 1}, {1, 1, 0, HS_BTREE_AUTO, 0},
+        {1, 0, 0, HS_BTREE_COPY, 0}, {1, 0, 1, HS_BTREE_AUTO, 1}, {2, 0, 1, HS_BTREE_ADOPT, 1},
     };
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         if (cases[c].lock)
