@@ -1136,9 +1136,11 @@ static int adopt_leaves(struct hs_btree_build *b, const struct adopt_plan *plan,
 int hs_btree_build_hint_pages(struct hs_btree_build *b, uint64_t n_pages, struct hs_error *err)
 {
     uint64_t ps = b->page_size, end = b->spill_end;
-    /* Only past the database's pages so far, and PREMOVE_PAGES at a time
-     * or more (fewer, larger copies: the finish moves what is left). */
-    if (!b->linkable || b->n_late || end < n_pages || n_pages < b->vacated + PREMOVE_PAGES)
+    /* Only while an adopt looks likely (SQLite's part under half the
+     * spill file: the adopt writes about N pages, the copy L), and
+     * PREMOVE_PAGES at a time or more (fewer, larger copies: the finish
+     * moves what is left). */
+    if (!b->linkable || b->n_late || end < 2 * n_pages || n_pages < b->vacated + PREMOVE_PAGES)
         return 0;
     while (b->vacated < n_pages) {
         uint64_t p = b->vacated, run = 0;
