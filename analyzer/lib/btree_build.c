@@ -22,6 +22,13 @@
  * varint(header size) serial types... values... Cells are packed from the
  * end of the usable space down, contiguously, so there are no freeblocks
  * and no fragments, which is what PRAGMA integrity_check accounts for.
+ * An in-order row is encoded in place, from the top down, straight into
+ * its leaf (fill_add_row); others through a scratch cell (encode_cell).
+ *
+ * The spill file's pages are tracked one by one (leaf_pos, owner): the
+ * hints move leaves out of the way of SQLite's pages to the file's end,
+ * and the adopt (the file becomes the database) places each leaf by a
+ * plan over those positions, moving only the ones in the way.
  *
  * Checkable claim: a table built here from any rows compares equal
  * (EXCEPT both ways) to the same rows INSERTed by SQLite, passes PRAGMA
@@ -33,6 +40,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +51,7 @@
 #include "grow.h"
 
 #define SPILL_PAGES 64          /* leaves per write(2) of the spill file */
+#define PREMOVE_PAGES 256       /* least pages per move of hs_btree_build_hint_pages */
 #define LEAF_HEADER 8           /* bytes of a leaf page's header */
 #define INTERIOR_HEADER 12      /* bytes of an interior page's header */
 #define LOCK_BYTE 0x40000000ull /* the page holding this offset is never used */
@@ -74,12 +83,19 @@ struct hs_btree_build {
     unsigned reserved;
 
     int spill_fd;
-    char *spill_path;      /* for messages only (the file is unlinked) */
+    int linkable;          /* spill_fd is an O_TMPFILE file: linkat(2) can name it */
+    uint64_t lock_byte;    /* LOCK_BYTE, or a test's SQLITE_TESTCTRL_PENDING_BYTE */
+    char *spill_path;      /* for messages only (the file has no name) */
     unsigned char *spill;  /* SPILL_PAGES pages: the filled ones, then the current */
     unsigned n_spill;      /* full pages in spill[] not written yet */
     struct leaf_fill fill; /* the current leaf, spill page n_spill */
     uint64_t n_leaves;     /* leaves written to (or waiting for) the spill file */
     int64_t *leaf_min, *leaf_max;
+    uint32_t *leaf_pos; /* each written leaf's page in the spill file, from 0 */
+    uint64_t spill_end; /* pages of the spill file */
+    uint32_t *owner;    /* per page of the spill file: its leaf + 1, 0 if moved away */
+    size_t cap_owner;
+    uint64_t vacated; /* pages below it hold no leaf (hs_btree_build_hint_pages) */
     size_t cap_leaves;
 
     uint64_t n_rows;
@@ -122,11 +138,18 @@ static unsigned varint_size(uint64_t v)
 
 /* SQLite's varint: 7 bits per byte, most significant first, the high bit
  * set on all but the last; a 9th byte carries 8 bits. */
-static unsigned put_varint(unsigned char *p, uint64_t v)
+static inline unsigned put_varint(unsigned char *p, uint64_t v)
 {
     if (v <= 0x7f) {
         p[0] = (unsigned char)v;
         return 1;
+    }
+    if (v <= 0x1fffff) { /* 2 or 3 bytes: the rowids of up to 2^21 rows */
+        unsigned n = v <= 0x3fff ? 2 : 3;
+        p[n - 1] = (unsigned char)(v & 0x7f);
+        p[n - 2] = (unsigned char)(0x80 | (v >> 7 & 0x7f));
+        p[0] = (unsigned char)(0x80 | v >> 7 * (n - 1));
+        return n;
     }
     if (v >> 56) {
         p[8] = (unsigned char)v;
@@ -191,45 +214,48 @@ static const unsigned char type_by_bits[65] = {1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 
                                                5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6,
                                                6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6};
 
-/* Without branches: the columns' values are unpredictable. */
-static unsigned serial_type(int64_t v)
+/* Encodes the row's leaf cell into scratch (MAX_CELL + 16 bytes) in one
+ * pass over the columns, without branches on their values (they are
+ * unpredictable); returns where the cell starts in scratch, its size in
+ * *size. The record size varint (at most 2 bytes: a record is at most
+ * 49 + 48 * 8 bytes) is written last, in front of the rowid:
+ *
+ *   scratch: [2: record size, right-aligned][rowid][header size][types][values]
+ */
+static unsigned char *encode_cell(unsigned char *scratch, int64_t rowid, const int64_t *values,
+                                  uint64_t null_mask, unsigned n_columns, unsigned *size)
 {
-    uint64_t u = (uint64_t)v ^ (uint64_t)(v >> 63);
-    unsigned bits = u ? 64 - (unsigned)__builtin_clzll(u) : 0;
-    unsigned t = type_by_bits[bits];
-    return (uint64_t)v <= 1 ? 8 + (unsigned)v : t;
-}
-
-/* Encodes the row's leaf cell at p (room for MAX_CELL bytes); returns its
- * size. */
-static unsigned encode_cell(unsigned char *p, int64_t rowid, const int64_t *values,
-                            uint64_t null_mask, unsigned n_columns)
-{
-    unsigned char types[HS_BTREE_MAX_COLUMNS];
-    unsigned body = 0;
-    for (unsigned i = 0; i < n_columns; i++) {
-        unsigned t = null_mask >> i & 1 ? 0 : serial_type(values[i]);
-        types[i] = (unsigned char)t;
-        body += type_size[t];
-    }
+    unsigned char *p = scratch + 2;
+    p += put_varint(p, (uint64_t)rowid);
     /* The header size counts itself: 1 byte while it is at most 127. */
-    unsigned header = 1 + n_columns;
-    unsigned record = header + body;
-    unsigned n = put_varint(p, record);
-    n += put_varint(p + n, (uint64_t)rowid);
-    p[n++] = (unsigned char)header;
-    memcpy(p + n, types, n_columns);
-    n += n_columns;
+    *p++ = (unsigned char)(1 + n_columns);
+    unsigned char *types = p, *q = p + n_columns, *values_start = q;
     for (unsigned i = 0; i < n_columns; i++) {
-        unsigned size = type_size[types[i]];
-        /* the low `size` bytes, big-endian: one 8-byte store, also for
-         * size 0 (overwritten next; the scratch cell has 8 bytes of slack
-         * past MAX_CELL), no branch */
-        uint64_t be = __builtin_bswap64((uint64_t)values[i] << ((64 - 8 * size) & 63));
-        memcpy(p + n, &be, 8);
-        n += size;
+        int64_t v = values[i];
+        uint64_t u = (uint64_t)v ^ (uint64_t)(v >> 63);
+        unsigned t = type_by_bits[64 - __builtin_clzll(u | 1)];
+        t = (uint64_t)v <= 1 ? 8 + (unsigned)v : t;
+        t = null_mask >> i & 1 ? 0 : t;
+        types[i] = (unsigned char)t;
+        unsigned bytes = type_size[t];
+        /* the low `bytes` bytes, big-endian: one 8-byte store, also for
+         * 0 bytes (overwritten next; scratch has 8 bytes of slack past
+         * MAX_CELL) */
+        uint64_t be = __builtin_bswap64((uint64_t)v << ((64 - 8 * bytes) & 63));
+        memcpy(q, &be, 8);
+        q += bytes;
     }
-    return n;
+    unsigned record = (unsigned)(q - values_start) + 1 + n_columns;
+    unsigned char *start = scratch + 1;
+    if (record <= 0x7f) {
+        scratch[1] = (unsigned char)record;
+    } else {
+        start = scratch;
+        scratch[0] = (unsigned char)(0x80 | record >> 7);
+        scratch[1] = (unsigned char)(record & 0x7f);
+    }
+    *size = (unsigned)(q - start);
+    return start;
 }
 
 /* Size of the cell at p and its rowid (cells written by encode_cell). */
@@ -307,8 +333,18 @@ int hs_btree_build_open(struct hs_btree_build **out, const char *spill_near, uns
         hs_btree_build_free(b);
         return hs_error_set(err, HS_ENOMEM, "out of memory");
     }
+    b->lock_byte = LOCK_BYTE;
+    /* An O_TMPFILE file in the database's directory: nameless like an
+     * unlinked one, but the finish can still give it a name (adopt). */
+    snprintf(b->spill_path, len, "%s", spill_near);
+    char *slash = strrchr(b->spill_path, '/');
+    if (slash)
+        *(slash == b->spill_path ? slash + 1 : slash) = '\0';
+    b->spill_fd = open(slash ? b->spill_path : ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    b->linkable = b->spill_fd >= 0;
     snprintf(b->spill_path, len, "%s.btree-XXXXXX", spill_near);
-    b->spill_fd = mkstemp(b->spill_path);
+    if (!b->linkable)
+        b->spill_fd = mkstemp(b->spill_path);
     if (b->spill_fd < 0) {
         int e = errno;
         int rc = hs_error_set(err, HS_EIO, "cannot create temporary file '%s': %s", b->spill_path,
@@ -316,7 +352,8 @@ int hs_btree_build_open(struct hs_btree_build **out, const char *spill_near, uns
         hs_btree_build_free(b);
         return rc;
     }
-    unlink(b->spill_path);
+    if (!b->linkable)
+        unlink(b->spill_path);
     fill_start(&b->fill, b->spill, b->usable);
     *out = b;
     return 0;
@@ -337,15 +374,36 @@ static int write_all(int fd, const unsigned char *p, size_t len, off_t at)
     return 0;
 }
 
+/* Leaves first.. (n of them) are at pages `at`.. of the spill file. */
+static int set_positions(struct hs_btree_build *b, uint64_t first, uint64_t n, uint64_t at,
+                         struct hs_error *err)
+{
+    while (at + n > b->cap_owner) {
+        uint32_t *grown = hs_grow(b->owner, &b->cap_owner, b->cap_owner, sizeof *grown, 4096);
+        if (!grown)
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
+        b->owner = grown;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        b->leaf_pos[first + i] = (uint32_t)(at + i);
+        b->owner[at + i] = (uint32_t)(first + i + 1);
+    }
+    return 0;
+}
+
 static int flush_spill(struct hs_btree_build *b, struct hs_error *err)
 {
     if (b->n_spill == 0)
         return 0;
     uint64_t first = b->n_leaves - b->n_spill;
     if (write_all(b->spill_fd, b->spill, (size_t)b->n_spill * b->page_size,
-                  (off_t)(first * b->page_size)))
+                  (off_t)(b->spill_end * b->page_size)))
         return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s", b->spill_path,
                             strerror(errno));
+    int rc = set_positions(b, first, b->n_spill, b->spill_end, err);
+    if (rc)
+        return rc;
+    b->spill_end += b->n_spill;
     b->n_spill = 0;
     return 0;
 }
@@ -366,6 +424,11 @@ static int end_leaf(struct hs_btree_build *b, struct hs_error *err)
         if (!maxs)
             return hs_error_set(err, HS_ENOMEM, "out of memory");
         b->leaf_max = maxs;
+        cap = b->cap_leaves;
+        uint32_t *pos = hs_grow(b->leaf_pos, &cap, b->n_leaves, sizeof *pos, 1024);
+        if (!pos)
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
+        b->leaf_pos = pos;
         b->cap_leaves = cap;
     }
     b->leaf_min[b->n_leaves] = f->min_key;
@@ -401,22 +464,84 @@ static int add_late(struct hs_btree_build *b, int64_t rowid, const unsigned char
     return 0;
 }
 
+/* Bytes below a cell that fill_add_row may scribble on (the slack of its
+ * 8- and 16-byte stores), then overwrite or leave to fill_seal. */
+#define ROW_SLACK 16
+
+/* Appends the row's cell to f, encoded in place from the top down (no
+ * copy): values last column first, each one 8-byte store ending where
+ * its bytes end (the slack below is overwritten next), then the types,
+ * the header size, the rowid and the record size. The serial types as
+ * in encode_cell. pre: the free space of f is at least
+ * 2 + 9 + 1 + 9 * n_columns + ROW_SLACK, plus 2 for the pointer. */
+static void fill_add_row(struct leaf_fill *f, int64_t rowid, const int64_t *values,
+                         uint64_t null_mask, unsigned n_columns)
+{
+    unsigned char *end = f->page + f->content, *q = end;
+    unsigned char types[HS_BTREE_MAX_COLUMNS]; /* right-aligned */
+    unsigned char *tp = types + sizeof types;
+    for (unsigned i = n_columns; i-- > 0;) {
+        int64_t v = values[i];
+        uint64_t u = (uint64_t)v ^ (uint64_t)(v >> 63);
+        unsigned t = type_by_bits[64 - __builtin_clzll(u | 1)];
+        t = (uint64_t)v <= 1 ? 8 + (unsigned)v : t;
+        t = null_mask >> i & 1 ? 0 : t;
+        unsigned bytes = type_size[t];
+        *--tp = (unsigned char)t;
+        uint64_t be = __builtin_bswap64((uint64_t)v); /* its last `bytes` bytes */
+        memcpy(q - 8, &be, 8);
+        q -= bytes;
+    }
+    unsigned record = (unsigned)(end - q) + 1 + n_columns;
+    /* Byte by byte: a wider load of bytes just stored one at a time
+     * waits for them to reach the cache (no store forwarding), which was
+     * a seventh of this function's time. */
+    q -= n_columns;
+    for (unsigned k = 0; k < n_columns; k++)
+        q[k] = tp[k];
+    *--q = (unsigned char)(1 + n_columns);
+    uint64_t r = (uint64_t)rowid;
+    q -= r <= 0x7f ? 1 : r <= 0x3fff ? 2 : r <= 0x1fffff ? 3 : varint_size(r);
+    put_varint(q, r);
+    if (record <= 0x7f) {
+        *--q = (unsigned char)record;
+    } else {
+        q -= 2;
+        q[0] = (unsigned char)(0x80 | record >> 7);
+        q[1] = (unsigned char)(record & 0x7f);
+    }
+    f->content = (unsigned)(q - f->page);
+    put2(f->page + LEAF_HEADER + 2 * f->n_cells, f->content);
+    if (f->n_cells++ == 0)
+        f->min_key = rowid;
+    f->max_key = rowid;
+}
+
 int hs_btree_build_row(struct hs_btree_build *b, int64_t rowid, const int64_t *values,
                        uint64_t null_mask, unsigned n_columns, struct hs_error *err)
 {
     assert(n_columns >= 1 && n_columns <= HS_BTREE_MAX_COLUMNS && !b->spliced);
-    unsigned char cell[MAX_CELL + 8];
-    unsigned size = encode_cell(cell, rowid, values, null_mask, n_columns);
     b->n_rows++;
-    if (b->have_rows && rowid <= b->last_rowid)
+    struct leaf_fill *f = &b->fill;
+    int in_order = !b->have_rows || rowid > b->last_rowid;
+    if (in_order && fill_free(f) >= 2 + 2 + 9 + 1 + 9 * n_columns + ROW_SLACK) {
+        b->have_rows = 1;
+        b->last_rowid = rowid;
+        fill_add_row(f, rowid, values, null_mask, n_columns);
+        return 0;
+    }
+    unsigned char scratch[MAX_CELL + 16];
+    unsigned size;
+    const unsigned char *cell = encode_cell(scratch, rowid, values, null_mask, n_columns, &size);
+    if (!in_order)
         return add_late(b, rowid, cell, size, err);
     b->have_rows = 1;
     b->last_rowid = rowid;
-    if (!fill_add(&b->fill, cell, size, rowid)) {
+    if (!fill_add(f, cell, size, rowid)) {
         int rc = end_leaf(b, err);
         if (rc)
             return rc;
-        fill_add(&b->fill, cell, size, rowid); /* an empty leaf takes any cell */
+        fill_add(f, cell, size, rowid); /* an empty leaf takes any cell */
     }
     return 0;
 }
@@ -431,6 +556,8 @@ void hs_btree_build_free(struct hs_btree_build *b)
     free(b->spill);
     free(b->leaf_min);
     free(b->leaf_max);
+    free(b->leaf_pos);
+    free(b->owner);
     free(b->late_bytes);
     free(b->late);
     free(b->children);
@@ -631,8 +758,9 @@ static int copy_spilled(struct hs_btree_build *b, uint64_t from, uint64_t to, si
 
 /* Writes n consecutive leaves (largest rowids max[]) at the next page
  * numbers, as few writes as the lock-byte page allows. Leaves of the
- * spill file (its leaf number `spilled`, else NOT_SPILLED) are copied by
- * the kernel when it can, else written from `pages`. */
+ * spill file (consecutive there from its page `spilled`, else
+ * NOT_SPILLED) are copied by the kernel when it can, else written from
+ * `pages`. */
 static int out_leaves(struct hs_btree_build *b, const unsigned char *pages, size_t n,
                       const int64_t *max, uint64_t spilled, struct hs_error *err)
 {
@@ -740,14 +868,16 @@ static int write_leaves(struct hs_btree_build *b, const unsigned char *spilled,
             if ((rc = end_repack(b, err)) || (rc = flush_repack(b, err)))
                 return rc;
             uint64_t end = i + 1;
-            while (end < b->n_leaves && (j == b->n_late || late[j].rowid > b->leaf_max[end]))
+            while (end < b->n_leaves && b->leaf_pos[end] == b->leaf_pos[end - 1] + 1 &&
+                   (j == b->n_late || late[j].rowid > b->leaf_max[end]))
                 end++;
-            if ((rc = out_leaves(b, spilled + i * b->page_size, end - i, b->leaf_max + i, i, err)))
+            const unsigned char *pages = spilled + (size_t)b->leaf_pos[i] * b->page_size;
+            if ((rc = out_leaves(b, pages, end - i, b->leaf_max + i, b->leaf_pos[i], err)))
                 return rc;
             i = end;
             continue;
         }
-        const unsigned char *page = spilled + i * b->page_size;
+        const unsigned char *page = spilled + (size_t)b->leaf_pos[i] * b->page_size;
         unsigned n_cells = get2(page + 3);
         for (unsigned c = 0; c < n_cells; c++) {
             const unsigned char *cell = page + get2(page + LEAF_HEADER + 2 * c);
@@ -840,14 +970,258 @@ static int write_interior(struct hs_btree_build *b, uint32_t root, struct hs_err
     return rc;
 }
 
-int hs_btree_build_splice(struct hs_btree_build *b, int fd, const char *db_path, uint32_t root,
-                          struct hs_error *err)
+/* Everything after the leaves: the interior pages (or the lone leaf at
+ * the root), the freelist, the header. */
+static int write_tree(struct hs_btree_build *b, uint32_t root, unsigned char *header,
+                      struct hs_error *err)
+{
+    int rc, fd = b->out_fd;
+    uint32_t n_pages = b->n_pages;
+    if (b->n_children == 1) {
+        /* One leaf: it is the root itself, and its page is given back
+         * (the only one taken: off the end, or the first free one). */
+        unsigned char *leaf = malloc(b->page_size);
+        if (!leaf)
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
+        uint32_t taken = b->children[0].page;
+        if (read_all(fd, leaf, b->page_size, (off_t)(taken - 1) * b->page_size) ||
+            write_all(fd, leaf, b->page_size, (off_t)(root - 1) * b->page_size) ||
+            (taken > n_pages && ftruncate(fd, (off_t)n_pages * b->page_size) != 0)) {
+            free(leaf);
+            return io_error(b, "write database", err);
+        }
+        free(leaf);
+        if (taken > n_pages)
+            b->next_page = n_pages + 1;
+        else
+            b->used_free--;
+    } else if ((rc = write_interior(b, root, err))) {
+        return rc;
+    }
+    if ((rc = write_freelist(b, header, err)))
+        return rc;
+    /* The in-header size is trusted only while the change counter equals
+     * the version-valid-for number. */
+    uint32_t counter = get4(header + 24) + 1;
+    put4(header + 24, counter);
+    put4(header + 28, b->next_page - 1);
+    put4(header + 92, counter);
+    if (write_all(fd, header, 100, 0))
+        return io_error(b, "write database", err);
+    return 0;
+}
+
+/* Copies len bytes of in_fd at `from` to out_fd at `to` (the same file
+ * only for ranges that do not overlap): in the kernel when it can, else
+ * through a buffer. */
+static int copy_range(int in_fd, uint64_t from, int out_fd, uint64_t to, uint64_t len)
+{
+    loff_t in = (loff_t)from, out = (loff_t)to;
+    while (len) {
+        ssize_t n = copy_file_range(in_fd, &in, out_fd, &out, len, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n > 0) {
+            len -= (uint64_t)n;
+            continue;
+        }
+        if (n == 0 || (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP))
+            return -1;
+        break;
+    }
+    unsigned char *buf = len ? malloc(1 << 20) : NULL;
+    if (len && !buf)
+        return -1;
+    while (len) {
+        size_t n = len < (1 << 20) ? (size_t)len : (size_t)1 << 20;
+        if (read_all(in_fd, buf, n, in) || write_all(out_fd, buf, n, out)) {
+            free(buf);
+            return -1;
+        }
+        in += (loff_t)n;
+        out += (loff_t)n;
+        len -= n;
+    }
+    free(buf);
+    return 0;
+}
+
+/* Adopt: the spill file becomes the database. SQLite's N pages go to
+ * its front, the leaves to pages N+1..E (E = N + L, one more when the
+ * lock-byte page falls among them, which stays empty). A leaf already
+ * there stays; the others (below N, on the lock-byte page, past E) move
+ * to the free pages of N+1..E. Leaves hold no page numbers, and the
+ * interior pages, written next, point at wherever they are. */
+struct adopt_plan {
+    uint64_t end;     /* E, as a position (pages 0..E-1) */
+    uint64_t n_moves; /* leaves to move */
+    uint32_t *dest;   /* per leaf: its final position */
+};
+
+static int in_final(const struct hs_btree_build *b, uint64_t end, uint64_t pos)
+{
+    return pos >= b->n_pages && pos < end && pos != b->lock_page - 1;
+}
+
+static int plan_adopt(const struct hs_btree_build *b, struct adopt_plan *plan)
+{
+    uint64_t n = b->n_pages, lock = b->lock_page - 1;
+    plan->end = n + b->n_leaves + (lock >= n && lock < n + b->n_leaves);
+    plan->n_moves = 0;
+    uint64_t span = plan->end > b->spill_end ? plan->end : b->spill_end;
+    unsigned char *taken = calloc(span ? span : 1, 1);
+    plan->dest = malloc((b->n_leaves ? b->n_leaves : 1) * sizeof *plan->dest);
+    if (!taken || !plan->dest) {
+        free(taken);
+        free(plan->dest);
+        plan->dest = NULL;
+        return -1;
+    }
+    for (uint64_t i = 0; i < b->n_leaves; i++)
+        if (in_final(b, plan->end, b->leaf_pos[i]))
+            taken[b->leaf_pos[i]] = 1;
+    uint64_t next = n; /* the free final positions, in order */
+    for (uint64_t i = 0; i < b->n_leaves; i++) {
+        if (in_final(b, plan->end, b->leaf_pos[i])) {
+            plan->dest[i] = b->leaf_pos[i];
+            continue;
+        }
+        while (taken[next] || !in_final(b, plan->end, next))
+            next++;
+        taken[next] = 1;
+        plan->dest[i] = (uint32_t)next;
+        plan->n_moves++;
+    }
+    free(taken);
+    return 0;
+}
+
+static int adopt_leaves(struct hs_btree_build *b, const struct adopt_plan *plan, int db_fd,
+                        struct hs_error *err)
+{
+    uint64_t ps = b->page_size, lock = b->lock_page - 1;
+    int rc;
+    for (uint64_t k = 0; k < b->n_leaves;) {
+        uint64_t run = 1;
+        if (plan->dest[k] != b->leaf_pos[k]) /* a run of moves, consecutive both sides */
+            while (k + run < b->n_leaves && plan->dest[k + run] != b->leaf_pos[k + run] &&
+                   plan->dest[k + run] == plan->dest[k] + run &&
+                   b->leaf_pos[k + run] == b->leaf_pos[k] + run)
+                run++;
+        if (plan->dest[k] != b->leaf_pos[k] &&
+            copy_range(b->spill_fd, b->leaf_pos[k] * ps, b->spill_fd, plan->dest[k] * ps, run * ps))
+            return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s", b->spill_path,
+                                strerror(errno));
+        for (uint64_t i = k; i < k + run; i++)
+            if ((rc = add_child(b, plan->dest[i] + 1, b->leaf_max[i], err)))
+                return rc;
+        k += run;
+    }
+    /* The lock-byte page, if a leaf was there: zeros, as SQLite leaves it. */
+    if (lock >= b->n_pages && lock < b->spill_end) {
+        unsigned char *zero = calloc(1, b->page_size);
+        if (!zero || write_all(b->spill_fd, zero, b->page_size, (off_t)(lock * ps))) {
+            free(zero);
+            return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s", b->spill_path,
+                                zero ? strerror(errno) : "out of memory");
+        }
+        free(zero);
+    }
+    if (copy_range(db_fd, 0, b->spill_fd, 0, b->n_pages * ps))
+        return io_error(b, "read database", err);
+    b->next_page = (uint32_t)plan->end + 1;
+    return 0;
+}
+
+int hs_btree_build_hint_pages(struct hs_btree_build *b, uint64_t n_pages, struct hs_error *err)
+{
+    uint64_t ps = b->page_size, end = b->spill_end;
+    /* Only while an adopt looks likely (SQLite's part under half the
+     * spill file: the adopt writes about N pages, the copy L), and
+     * PREMOVE_PAGES at a time or more (fewer, larger copies: the finish
+     * moves what is left). */
+    if (!b->linkable || b->n_late || end < 2 * n_pages || n_pages < b->vacated + PREMOVE_PAGES)
+        return 0;
+    while (b->vacated < n_pages) {
+        uint64_t p = b->vacated, run = 0;
+        while (p + run < n_pages && b->owner[p + run])
+            run++;
+        if (run) {
+            uint64_t to = b->spill_end;
+            if (copy_range(b->spill_fd, p * ps, b->spill_fd, to * ps, run * ps))
+                return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s",
+                                    b->spill_path, strerror(errno));
+            for (uint64_t i = 0; i < run; i++) {
+                uint32_t leaf = b->owner[p + i] - 1;
+                b->owner[p + i] = 0;
+                int rc = set_positions(b, leaf, 1, to + i, err);
+                if (rc)
+                    return rc;
+            }
+            b->spill_end += run;
+        }
+        b->vacated = p + run;
+        while (b->vacated < n_pages && !b->owner[b->vacated])
+            b->vacated++;
+    }
+    return 0;
+}
+
+/* The copy's leaves: the spill file's, re-packed where late rows fall. */
+static int copy_leaves(struct hs_btree_build *b, struct hs_error *err)
+{
+    const unsigned char *spilled = NULL;
+    size_t map_size = (size_t)b->spill_end * b->page_size;
+    if (map_size) {
+        void *m = mmap(NULL, map_size, PROT_READ, MAP_SHARED, b->spill_fd, 0);
+        if (m == MAP_FAILED)
+            return hs_error_set(err, HS_EIO, "cannot read temporary file '%s': %s", b->spill_path,
+                                strerror(errno));
+        madvise(m, map_size, MADV_SEQUENTIAL);
+        spilled = m;
+    }
+    b->repack = malloc((size_t)SPILL_PAGES * b->page_size);
+    b->next_page = b->n_pages + 1;
+    b->kernel_copy = 1;
+    int rc =
+        b->repack ? write_leaves(b, spilled, err) : hs_error_set(err, HS_ENOMEM, "out of memory");
+    if (spilled)
+        munmap((void *)spilled, map_size);
+    return rc;
+}
+
+/* Names the spill file `<db_path>.adopt` before the adopt writes into it;
+ * 0 if it could (the caller removes the name on failure). */
+static int adopt_name(struct hs_btree_build *b, const char *db_path, char **name)
+{
+    char proc[64];
+    if (asprintf(name, "%s.adopt", db_path) < 0) {
+        *name = NULL;
+        return -1;
+    }
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", b->spill_fd);
+    if (linkat(b->spill_fd, "", AT_FDCWD, *name, AT_EMPTY_PATH) == 0 ||
+        linkat(AT_FDCWD, proc, AT_FDCWD, *name, AT_SYMLINK_FOLLOW) == 0)
+        return 0;
+    free(*name);
+    *name = NULL;
+    return -1;
+}
+
+void hs_btree_build_set_lock_byte(struct hs_btree_build *b, uint64_t offset)
+{
+    b->lock_byte = offset;
+}
+
+int hs_btree_build_finish(struct hs_btree_build *b, int fd, const char *db_path, uint32_t root,
+                          enum hs_btree_how how, int *db_fd, struct hs_error *err)
 {
     assert(!b->spliced);
     b->spliced = 1;
     b->out_fd = fd;
     b->out_path = db_path;
-    b->lock_page = (uint32_t)(LOCK_BYTE / b->page_size) + 1;
+    *db_fd = fd;
+    b->lock_page = (uint32_t)(b->lock_byte / b->page_size) + 1;
     int rc;
     if (b->fill.n_cells && (rc = end_leaf(b, err)))
         return rc;
@@ -887,58 +1261,42 @@ int hs_btree_build_splice(struct hs_btree_build *b, int fd, const char *db_path,
     for (size_t i = 1; i < b->n_late; i++)
         if (b->late[i].rowid == b->late[i - 1].rowid)
             return duplicate(b, b->late[i].rowid, err);
-    const unsigned char *spilled = NULL;
-    size_t map_size = (size_t)b->n_leaves * b->page_size;
-    if (map_size) {
-        void *m = mmap(NULL, map_size, PROT_READ, MAP_SHARED, b->spill_fd, 0);
-        if (m == MAP_FAILED)
-            return hs_error_set(err, HS_EIO, "cannot read temporary file '%s': %s", b->spill_path,
-                                strerror(errno));
-        madvise(m, map_size, MADV_SEQUENTIAL);
-        spilled = m;
-    }
-    b->repack = malloc((size_t)SPILL_PAGES * b->page_size);
-    b->next_page = n_pages + 1;
-    b->kernel_copy = 1;
-    if (!b->repack)
-        rc = hs_error_set(err, HS_ENOMEM, "out of memory");
-    else
-        rc = write_leaves(b, spilled, err);
-    if (spilled)
-        munmap((void *)spilled, map_size);
-    if (rc)
-        return rc;
 
-    if (b->n_children == 1) {
-        /* One leaf: it is the root itself, and its page is given back
-         * (the only one taken: off the end, or the first free one). */
-        unsigned char *leaf = malloc(b->page_size);
-        if (!leaf)
-            return hs_error_set(err, HS_ENOMEM, "out of memory");
-        uint32_t taken = b->children[0].page;
-        if (read_all(fd, leaf, b->page_size, (off_t)(taken - 1) * b->page_size) ||
-            write_all(fd, leaf, b->page_size, (off_t)(root - 1) * b->page_size) ||
-            (taken > n_pages && ftruncate(fd, (off_t)n_pages * b->page_size) != 0)) {
-            free(leaf);
-            return io_error(b, "write database", err);
-        }
-        free(leaf);
-        if (taken > n_pages)
-            b->next_page = n_pages + 1;
-        else
-            b->used_free--;
-    } else if ((rc = write_interior(b, root, err))) {
-        return rc;
+    /* Pages written either way: the copy writes every leaf; the adopt
+     * SQLite's pages and the leaves not in place (see adopt_leaves). */
+    struct adopt_plan plan = {0, 0, NULL};
+    int adopt = how != HS_BTREE_COPY && b->linkable && b->n_late == 0 && b->n_free == 0 &&
+                plan_adopt(b, &plan) == 0 &&
+                (how == HS_BTREE_ADOPT || n_pages + plan.n_moves < b->n_leaves);
+    char *name = NULL;
+    if (adopt && adopt_name(b, db_path, &name) != 0)
+        adopt = 0; /* no name for it here: copy */
+    if (adopt) {
+        rc = adopt_leaves(b, &plan, fd, err);
+        b->out_fd = b->spill_fd;
+    } else {
+        rc = copy_leaves(b, err);
     }
-    if ((rc = write_freelist(b, header, err)))
-        return rc;
-    /* The in-header size is trusted only while the change counter equals
-     * the version-valid-for number. */
-    uint32_t counter = get4(header + 24) + 1;
-    put4(header + 24, counter);
-    put4(header + 28, b->next_page - 1);
-    put4(header + 92, counter);
-    if (write_all(fd, header, sizeof header, 0))
-        return io_error(b, "write database", err);
-    return 0;
+    free(plan.dest);
+    if (rc == 0)
+        rc = write_tree(b, root, header, err);
+    /* the adopted file ends with the tree (leaves moved from past its end) */
+    if (rc == 0 && adopt && ftruncate(b->spill_fd, (off_t)(b->next_page - 1) * b->page_size) != 0)
+        rc = io_error(b, "write database", err);
+    if (adopt) {
+        struct stat sb;
+        /* unlink first: ext4 starts writing a file back at once when a
+         * rename replaces another (auto_da_alloc), a tenth of the copy */
+        if (rc == 0 && (fstat(fd, &sb) != 0 || fchmod(b->spill_fd, sb.st_mode & 07777) != 0 ||
+                        unlink(db_path) != 0 || rename(name, db_path) != 0))
+            rc = io_error(b, "write database", err);
+        if (rc) {
+            unlink(name);
+        } else {
+            *db_fd = b->spill_fd; /* the caller's now */
+            b->spill_fd = -1;
+        }
+        free(name);
+    }
+    return rc;
 }

@@ -15,7 +15,8 @@
  * the database file's pages are written to disk by the hs-async VFS's
  * thread (async_vfs.h). The blocks table is not INSERTed but built page by
  * page (btree_build.h) and spliced into the file once SQLite has closed
- * it, before the rename.
+ * it, before the rename (or its file of leaves, with SQLite's pages
+ * copied in, replaces the temporary file: hs_btree_build_finish).
  *
  * The database is written with journal_mode=OFF and synchronous=OFF: the
  * temporary file is worthless until the rename, so the journal would only
@@ -695,6 +696,21 @@ int hs__import_create(struct import_state *st, char *tmp, size_t tmp_size, int *
     return 0;
 }
 
+/* Renames tmp to out. Over an existing trace, the two names are swapped
+ * and the old file removed instead: as atomic, but ext4 starts writing a
+ * file back at once when a rename replaces another (auto_da_alloc), which
+ * made the close 0.03-0.05 s longer for 4 M events; an exchange does not. */
+static int put_in_place(const char *tmp, const char *out)
+{
+    struct stat sb;
+    if (lstat(out, &sb) == 0 && S_ISREG(sb.st_mode) &&
+        renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE) == 0) {
+        unlink(tmp); /* the old trace now */
+        return 0;
+    }
+    return rename(tmp, out);
+}
+
 int hs__import_close(struct import_state *st, const char *tmp, int fd, int rc)
 {
     const char *out = st->opts->out_path;
@@ -704,10 +720,10 @@ int hs__import_close(struct import_state *st, const char *tmp, int fd, int rc)
     else if (rc == 0)
         st->db = NULL;
     if (rc == 0)
-        rc = hs__import_splice_blocks(st, fd);
+        rc = hs__import_splice_blocks(st, tmp, &fd);
     hs_btree_build_free(st->blocks); /* after a failure */
     st->blocks = NULL;
-    if (rc == 0 && rename(tmp, out) != 0)
+    if (rc == 0 && put_in_place(tmp, out) != 0)
         rc = hs_error_set(st->err, HS_EIO, "cannot write trace '%s': %s", out, strerror(errno));
     struct stat sb;
     if (rc == 0 && fstat(fd, &sb) == 0)

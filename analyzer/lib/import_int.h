@@ -167,6 +167,7 @@ struct import_state {
     struct stream_stage *stream; /* encodes and compresses the chunks (import_stream.c) */
 
     sqlite3_stmt *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
+    sqlite3_stmt *page_count; /* the database's size, hinted to the blocks builder */
     /* The blocks table is not INSERTed: its B-tree is built here and
      * spliced into the file once SQLite has closed it (btree_build.h). */
     struct hs_btree_build *blocks;
@@ -208,9 +209,11 @@ void hs__stream_stage_stop(struct import_state *st);
 /* import_write.c: statements and the SQLite thread's side of the queue. */
 int hs__import_prepare(struct import_state *st);
 void hs__import_release(struct import_state *st);
-/* Writes the blocks B-tree into the closed database open as fd and frees
- * the builder (also on failure; then the file is to be removed). */
-int hs__import_splice_blocks(struct import_state *st, int fd);
+/* Writes the blocks B-tree into the closed database tmp, open as *fd,
+ * and frees the builder (also on failure; then tmp is to be removed).
+ * The builder may replace the file named tmp by its own (*fd is then
+ * that file's, the old one closed). */
+int hs__import_splice_blocks(struct import_state *st, const char *tmp, int *fd);
 /* Reserves the next message slot (blocks while the queue is full);
  * NULL if the consumer failed. */
 struct import_msg *hs__import_msg_begin(struct import_state *st);

@@ -5,18 +5,20 @@
  * the records; this side binds and steps the prepared INSERTs, except for
  * `blocks`, whose rows it encodes into B-tree pages itself (btree_build.h:
  * about 30 ns a row instead of SQLite's 500), spliced into the file after
- * SQLite has closed it. The stream chunks arrive compressed
- * (import_stream.c).
+ * SQLite has closed it (the file of leaves usually becomes the database:
+ * SQLite's page count, hinted after each chunk, lets the leaves in the
+ * way of its pages move while the import runs). The stream chunks arrive
+ * compressed (import_stream.c).
  *
  * Only this file (and import.c, before and after the threads) touches the
  * connection.
  */
 #include "import_int.h"
 
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int prepare(struct import_state *st, sqlite3_stmt **stmt, const char *sql)
 {
@@ -61,16 +63,23 @@ int hs__import_prepare(struct import_state *st)
         (rc = prepare(st, &st->ins_mark, "INSERT INTO marks VALUES(?,?,?,?,?,?,?,?)")) ||
         (rc = prepare(st, &st->ins_mallinfo,
                       "INSERT INTO mallinfo VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
-        (rc = prepare(st, &st->ins_chunk, "INSERT INTO event_chunks VALUES(?,?,?,?,?)")))
+        (rc = prepare(st, &st->ins_chunk, "INSERT INTO event_chunks VALUES(?,?,?,?,?)")) ||
+        (rc = prepare(st, &st->page_count, "PRAGMA page_count")))
         return rc;
     return 0;
 }
 
-int hs__import_splice_blocks(struct import_state *st, int fd)
+int hs__import_splice_blocks(struct import_state *st, const char *tmp, int *fd)
 {
-    int rc = hs_btree_build_splice(st->blocks, fd, st->opts->out_path, st->blocks_root, st->err);
+    int db_fd = *fd;
+    int rc = hs_btree_build_finish(st->blocks, *fd, tmp, st->blocks_root, HS_BTREE_AUTO, &db_fd,
+                                   st->err);
     hs_btree_build_free(st->blocks);
     st->blocks = NULL;
+    if (db_fd != *fd) { /* adopted: tmp names the builder's file now */
+        close(*fd);
+        *fd = db_fd;
+    }
     return rc;
 }
 
@@ -80,7 +89,8 @@ void hs__import_release(struct import_state *st)
     sqlite3_finalize(st->ins_mark);
     sqlite3_finalize(st->ins_mallinfo);
     sqlite3_finalize(st->ins_chunk);
-    st->ins_sys = st->ins_mark = st->ins_mallinfo = st->ins_chunk = NULL;
+    sqlite3_finalize(st->page_count);
+    st->ins_sys = st->ins_mark = st->ins_mallinfo = st->ins_chunk = st->page_count = NULL;
 }
 
 /* Binds v, or NULL when is_null. */
@@ -160,6 +170,12 @@ static int write_chunk(struct import_state *st, struct import_msg *m, struct hs_
     int rc = step(st, s, "cannot insert the event stream", err);
     free(m->u.chunk.data);
     m->u.chunk.data = NULL;
+    /* The chunks are most of SQLite's pages: the blocks leaves below its
+     * size can move out of the way now rather than at the close. */
+    if (rc == 0 && sqlite3_step(st->page_count) == SQLITE_ROW)
+        rc = hs_btree_build_hint_pages(st->blocks,
+                                       (uint64_t)sqlite3_column_int64(st->page_count, 0), err);
+    sqlite3_reset(st->page_count);
     return rc;
 }
 

@@ -11,12 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
 
 #include "btree_build.h"
+#include "import.h"
 #include "synth_log.h"
 
 #define N_COLUMNS 6 /* id INTEGER PRIMARY KEY (stored as NULL) and a..e */
@@ -25,6 +28,8 @@ struct twin {
     char *dir;
     char path[4096];
     sqlite3 *db;
+    sqlite3 *rdb; /* r's database: db, or r.db beside it (separate_r) */
+    char rpath[4096];
     sqlite3_stmt *ins;
     struct hs_btree_build *b;
     uint32_t root;     /* of t, the built table */
@@ -51,30 +56,50 @@ static void exec(sqlite3 *db, const char *sql)
         fail_msg("%s: %s", sql, msg);
 }
 
-/* A database of page_size bytes per page with the tables t and r. */
-static void twin_open(struct twin *w, unsigned page_size)
+#define TWIN_COLUMNS                                                                               \
+    "(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c INTEGER, d INTEGER, e INTEGER)"
+
+/* A database of page_size bytes per page with the tables t and r; with
+ * separate_r, r is in r.db beside it until the splice, so the database
+ * holds only t's root and schema (SQLite's part small, as the importer's
+ * is next to its blocks table), plus filler_pages of a table `filler`. */
+static void twin_open_in(struct twin *w, unsigned page_size, int separate_r, int filler_pages)
 {
     memset(w, 0, sizeof *w);
     w->dir = synth_tmpdir();
     snprintf(w->path, sizeof w->path, "%s/t.db", w->dir);
+    snprintf(w->rpath, sizeof w->rpath, "%s/r.db", w->dir);
     assert_int_equal(sqlite3_open(w->path, &w->db), SQLITE_OK);
     char sql[512];
-    snprintf(sql, sizeof sql,
-             "PRAGMA page_size=%u;"
-             "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c INTEGER,"
-             " d INTEGER, e INTEGER);"
-             "CREATE TABLE r(id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c INTEGER,"
-             " d INTEGER, e INTEGER);",
-             page_size);
+    snprintf(sql, sizeof sql, "PRAGMA page_size=%u; CREATE TABLE t" TWIN_COLUMNS ";", page_size);
     exec(w->db, sql);
-    exec(w->db, "BEGIN");
+    w->rdb = w->db;
+    if (separate_r) {
+        assert_int_equal(sqlite3_open(w->rpath, &w->rdb), SQLITE_OK);
+        exec(w->rdb, sql);
+    }
+    exec(w->rdb, "CREATE TABLE r" TWIN_COLUMNS);
+    if (filler_pages) {
+        snprintf(sql, sizeof sql,
+                 "CREATE TABLE filler(x);"
+                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT %d)"
+                 " INSERT INTO filler SELECT zeroblob(%u) FROM n;",
+                 filler_pages, page_size - 40);
+        exec(w->db, sql);
+    }
+    exec(w->rdb, "BEGIN");
     assert_int_equal(
-        sqlite3_prepare_v2(w->db, "INSERT INTO r VALUES(?,?,?,?,?,?)", -1, &w->ins, NULL),
+        sqlite3_prepare_v2(w->rdb, "INSERT INTO r VALUES(?,?,?,?,?,?)", -1, &w->ins, NULL),
         SQLITE_OK);
     w->root = (uint32_t)sql_int(w->db, "SELECT rootpage FROM sqlite_schema WHERE name = 't'");
     struct hs_error err;
     if (hs_btree_build_open(&w->b, w->path, page_size, 0, &err))
         fail_msg("%s", err.msg);
+}
+
+static void twin_open(struct twin *w, unsigned page_size)
+{
+    twin_open_in(w, page_size, 0, 0);
 }
 
 /* Row `rowid`: column i+1 is values[i], or NULL where bit i+1 of nulls is set. */
@@ -95,23 +120,53 @@ static void twin_row(struct twin *w, int64_t rowid, const int64_t *values, uint6
     sqlite3_reset(w->ins);
 }
 
-/* Commits, closes, splices; returns 0 or the splice's error code (message
- * in *err), the database reopened in w->db either way. */
-static int twin_splice(struct twin *w, struct hs_error *err)
+/* Commits, closes, finishes as `how` says; returns 0 or the finish's
+ * error code (message in *err), the database reopened in w->db either
+ * way (r copied into it from r.db with separate_r); *adopted tells
+ * whether the file at w->path is a new one (NULL: not asked). */
+static int twin_finish(struct twin *w, enum hs_btree_how how, int *adopted, struct hs_error *err)
 {
     sqlite3_finalize(w->ins);
-    exec(w->db, "COMMIT");
+    exec(w->rdb, "COMMIT");
+    if (w->rdb != w->db)
+        assert_int_equal(sqlite3_close(w->rdb), SQLITE_OK);
+    w->rdb = NULL;
     w->n_pages = sql_int(w->db, "PRAGMA page_count");
     w->n_free = sql_int(w->db, "PRAGMA freelist_count");
     assert_int_equal(sqlite3_close(w->db), SQLITE_OK);
     int fd = open(w->path, O_RDWR);
     assert_true(fd >= 0);
-    int rc = hs_btree_build_splice(w->b, fd, w->path, w->root, err);
+    struct stat before, after;
+    assert_int_equal(fstat(fd, &before), 0);
+    int db_fd = -1;
+    int rc = hs_btree_build_finish(w->b, fd, w->path, w->root, how, &db_fd, err);
+    if (rc == 0) {
+        assert_int_equal(fstat(db_fd, &after), 0);
+        assert_int_equal(stat(w->path, &before), 0); /* the name is db_fd's file */
+        assert_true(before.st_ino == after.st_ino);
+    }
+    if (adopted)
+        *adopted = rc == 0 && db_fd != fd;
+    if (db_fd != fd && db_fd >= 0)
+        close(db_fd);
     close(fd);
     hs_btree_build_free(w->b);
     w->b = NULL;
     assert_int_equal(sqlite3_open(w->path, &w->db), SQLITE_OK);
+    if (rc == 0 && access(w->rpath, F_OK) == 0) {
+        char sql[4400];
+        snprintf(sql, sizeof sql,
+                 "ATTACH '%s' AS o; CREATE TABLE r" TWIN_COLUMNS ";"
+                 " INSERT INTO r SELECT * FROM o.r; DETACH o;",
+                 w->rpath);
+        exec(w->db, sql);
+    }
     return rc;
+}
+
+static int twin_splice(struct twin *w, struct hs_error *err)
+{
+    return twin_finish(w, HS_BTREE_COPY, NULL, err);
 }
 
 static void assert_integrity(sqlite3 *db)
@@ -403,6 +458,301 @@ static void test_btree_build__freelist_pages_are_reused(void **state)
     }
 }
 
+/* Rows 1..n of a fixed pattern (every serial type size turns up). */
+static void pattern_rows(struct twin *w, long long n)
+{
+    for (long long i = 1; i <= n; i++)
+        twin_row(w, i, (int64_t[]){i, i * 1000003, -i, i % 2, (int64_t)i << 33},
+                 i % 13 == 0 ? 0x8 : 0);
+}
+
+static void finish_ok(struct twin *w, enum hs_btree_how how, int expect_adopted)
+{
+    struct hs_error err = {""};
+    int adopted = -1;
+    if (twin_finish(w, how, &adopted, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(adopted, expect_adopted);
+    assert_integrity(w->db);
+}
+
+/* Pages of t: leaves and interior pages. */
+static long long t_pages(sqlite3 *db)
+{
+    return sql_int(db, "SELECT count(*) FROM dbstat WHERE name = 't'");
+}
+
+/* SQLite's part small next to the leaves: auto adopts the spill file
+ * (SQLite's pages copied in, the few leaves below them moved); forced,
+ * the copy gives the same table. Either way: page 1..N SQLite's, no page
+ * unused, the file's permission bits kept. */
+static void test_btree_build__auto_adopts_when_sqlite_part_is_small(void **state)
+{
+    (void)state;
+    for (int how = 0; how < 2; how++) {
+        struct twin w;
+        twin_open_in(&w, 512, 1, 0);
+        assert_int_equal(chmod(w.path, 0640), 0);
+        pattern_rows(&w, 20000);
+        finish_ok(&w, how ? HS_BTREE_COPY : HS_BTREE_AUTO, !how);
+        assert_twins_equal(w.db, 20000);
+        assert_int_equal(depth(w.db), 3);
+        /* page_count before the copy of r: SQLite's, t's beyond its root */
+        long long r_pages = sql_int(w.db, "SELECT count(*) FROM dbstat WHERE name = 'r'");
+        assert_int_equal(sql_int(w.db, "PRAGMA page_count") - r_pages,
+                         w.n_pages + t_pages(w.db) - 1);
+        struct stat sb;
+        assert_int_equal(stat(w.path, &sb), 0);
+        assert_int_equal(sb.st_mode & 07777, 0640);
+        assert_sqlite_can_change_it(&w, 20000);
+        twin_close(&w);
+    }
+}
+
+/* SQLite's part as large as the leaves (the twin table in the same
+ * database): auto copies; adopt, forced, moves every leaf and is right
+ * too. */
+static void test_btree_build__auto_copies_when_sqlite_part_is_large(void **state)
+{
+    (void)state;
+    for (int how = 0; how < 2; how++) {
+        struct twin w;
+        twin_open(&w, 1024);
+        pattern_rows(&w, 5000);
+        finish_ok(&w, how ? HS_BTREE_ADOPT : HS_BTREE_AUTO, how);
+        assert_twins_equal(w.db, 5000);
+        assert_int_equal(sql_int(w.db, "PRAGMA page_count"), w.n_pages + t_pages(w.db) - 1);
+        assert_sqlite_can_change_it(&w, 5000);
+        twin_close(&w);
+    }
+}
+
+/* Adopting one leaf: it goes to the root, the file keeps N pages. */
+static void test_btree_build__adopt_one_leaf(void **state)
+{
+    (void)state;
+    struct twin w;
+    twin_open_in(&w, 4096, 1, 0);
+    pattern_rows(&w, 3);
+    finish_ok(&w, HS_BTREE_ADOPT, 1);
+    assert_twins_equal(w.db, 3);
+    assert_int_equal(depth(w.db), 1);
+    assert_sqlite_can_change_it(&w, 3);
+    twin_close(&w);
+}
+
+/* Late rows or a freelist: adopt falls back to the copy. */
+static void test_btree_build__adopt_needs_in_order_rows_and_no_freelist(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 2; c++) {
+        struct twin w;
+        twin_open_in(&w, 512, 1, c ? 50 : 0);
+        if (c)
+            exec(w.db, "DELETE FROM filler WHERE rowid % 2 = 0");
+        pattern_rows(&w, 3000);
+        if (!c)
+            twin_row(&w, 0, (int64_t[]){1, 2, 3, 4, 5}, 0); /* late */
+        finish_ok(&w, HS_BTREE_ADOPT, 0);
+        assert_twins_equal(w.db, 3000 + !c);
+        twin_close(&w);
+    }
+}
+
+/* The lock-byte page (moved to offset 64 KiB: page 129 of 512 bytes)
+ * holds no page of the tree, whoever's pages straddle it: leaves staying
+ * or moved in an adopt (SQLite's part below it or across it), leaves
+ * copied. PRAGMA integrity_check reports a reference to it. */
+static void test_btree_build__lock_byte_page_is_skipped(void **state)
+{
+    (void)state;
+    unsigned pending = 0x10000;
+    sqlite3_test_control(SQLITE_TESTCTRL_PENDING_BYTE, pending);
+    struct {
+        enum hs_btree_how how;
+        int filler, rows, adopted;
+    } cases[] = {
+        {HS_BTREE_AUTO, 0, 20000, 1},    /* the leaf on page 129 moves */
+        {HS_BTREE_AUTO, 10, 20000, 1},   /* and the ones below N ~ 14 */
+        {HS_BTREE_ADOPT, 140, 20000, 1}, /* SQLite's own pages span it */
+        {HS_BTREE_ADOPT, 100, 1500, 1},  /* moved leaves run into it */
+        {HS_BTREE_COPY, 10, 20000, 0},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        struct twin w;
+        twin_open_in(&w, 512, 1, cases[c].filler);
+        hs_btree_build_set_lock_byte(w.b, pending);
+        pattern_rows(&w, cases[c].rows);
+        finish_ok(&w, cases[c].how, cases[c].adopted);
+        assert_twins_equal(w.db, cases[c].rows);
+        assert_true(sql_int(w.db, "PRAGMA page_count") > pending / 512 + 1);
+        assert_sqlite_can_change_it(&w, cases[c].rows);
+        twin_close(&w);
+    }
+    sqlite3_test_control(SQLITE_TESTCTRL_PENDING_BYTE, 0x40000000);
+}
+
+/* An adopt that fails at its end (here: the file's name is gone) leaves
+ * no file behind: not the spill file, not its temporary name. */
+static void test_btree_build__failed_adopt_leaves_nothing(void **state)
+{
+    (void)state;
+    struct twin w;
+    twin_open_in(&w, 512, 1, 0);
+    pattern_rows(&w, 20000);
+    sqlite3_finalize(w.ins);
+    exec(w.rdb, "COMMIT");
+    sqlite3_close(w.rdb);
+    assert_int_equal(sqlite3_close(w.db), SQLITE_OK);
+    w.db = NULL;
+    int fd = open(w.path, O_RDWR);
+    assert_true(fd >= 0);
+    char moved[4200];
+    snprintf(moved, sizeof moved, "%s/moved.db", w.dir);
+    assert_int_equal(rename(w.path, moved), 0);
+    struct hs_error err = {""};
+    int db_fd = -1;
+    assert_int_equal(hs_btree_build_finish(w.b, fd, w.path, w.root, HS_BTREE_AUTO, &db_fd, &err),
+                     HS_EIO);
+    char expected[4200];
+    snprintf(expected, sizeof expected, "cannot write database '%s': No such file or directory",
+             w.path);
+    assert_string_equal(err.msg, expected);
+    close(fd);
+    hs_btree_build_free(w.b);
+    w.b = NULL;
+    /* the directory: r.db and moved.db only */
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | tr '\\n' ' '", w.dir);
+    FILE *p = popen(cmd, "r");
+    char listing[256] = "";
+    assert_non_null(fgets(listing, sizeof listing, p));
+    pclose(p);
+    assert_string_equal(listing, ". .. moved.db r.db ");
+    twin_close(&w);
+}
+
+/* Hints of the database's size while rows come (as the importer gives
+ * after each event chunk): the leaves below it move to the spill file's
+ * end early, and the finish still puts every leaf once past SQLite's
+ * pages, with hints that were right, too large (the positions vacated
+ * past the final size are filled), followed by a late row (then the copy
+ * reads the leaves where they moved), or around the lock-byte page. */
+static void test_btree_build__hinted_leaves_move_early(void **state)
+{
+    (void)state;
+    unsigned pending = 0x10000;
+    struct {
+        int overshoot, late, lock;
+        enum hs_btree_how how;
+        int adopted;
+    } cases[] = {
+        {1, 0, 0, HS_BTREE_AUTO, 1}, {3, 0, 0, HS_BTREE_AUTO, 1}, {1, 1, 0, HS_BTREE_AUTO, 0},
+        {1, 0, 0, HS_BTREE_COPY, 0}, {1, 0, 1, HS_BTREE_AUTO, 1}, {2, 0, 1, HS_BTREE_ADOPT, 1},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        if (cases[c].lock)
+            sqlite3_test_control(SQLITE_TESTCTRL_PENDING_BYTE, pending);
+        struct twin w;
+        twin_open_in(&w, 512, 1, 0);
+        if (cases[c].lock)
+            hs_btree_build_set_lock_byte(w.b, pending);
+        exec(w.db, "CREATE TABLE filler(x)");
+        long long n = 30000;
+        for (long long i = 1; i <= n; i++) {
+            twin_row(&w, i + 1, (int64_t[]){i, i * 1000003, -i, i % 2, (int64_t)i << 33},
+                     i % 13 == 0 ? 0x8 : 0);
+            if (i % 1000)
+                continue;
+            /* SQLite's part grows a page per 5 leaves or so: 360 pages */
+            exec(w.db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 12)"
+                       " INSERT INTO filler SELECT zeroblob(400) FROM n;");
+            long long pages = sql_int(w.db, "PRAGMA page_count") * cases[c].overshoot;
+            struct hs_error err = {""};
+            if (hs_btree_build_hint_pages(w.b, (uint64_t)pages, &err))
+                fail_msg("%s", err.msg);
+        }
+        if (cases[c].late)
+            twin_row(&w, 1, (int64_t[]){1, 2, 3, 4, 5}, 0);
+        finish_ok(&w, cases[c].how, cases[c].adopted);
+        assert_twins_equal(w.db, n + cases[c].late);
+        long long r_pages = sql_int(w.db, "SELECT count(*) FROM dbstat WHERE name = 'r'");
+        assert_int_equal(sql_int(w.db, "PRAGMA page_count") - r_pages,
+                         w.n_pages + t_pages(w.db) - 1 +
+                             (cases[c].lock && w.n_pages < (long long)pending / 512 + 1));
+        assert_sqlite_can_change_it(&w, n + cases[c].late);
+        twin_close(&w);
+        if (cases[c].lock)
+            sqlite3_test_control(SQLITE_TESTCTRL_PENDING_BYTE, 0x40000000);
+    }
+}
+
+/* The importer's close over an existing trace: the new one takes the name
+ * (the names are exchanged and the old file removed, which a rename over
+ * it would also do, less the write-back ext4 starts then), the old
+ * file's other links keep it, and nothing else is left. */
+static void test_btree_build__import_replaces_an_existing_trace(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), logs[4200], out[4200], other[4200];
+    snprintf(logs, sizeof logs, "%s/logs", dir);
+    snprintf(out, sizeof out, "%s/t.db", dir);
+    snprintf(other, sizeof other, "%s/other-link.db", dir);
+    assert_int_equal(mkdir(logs, 0755), 0);
+    struct synth_log l;
+    synth_init(&l, 100, 0, 1, "/usr/bin/prog");
+    uint64_t seq = 1;
+    for (uint64_t i = 0; i < 20000; i++) {
+        uint64_t p = 0x555555559000ull + (i % 64) * 0x40;
+        synth_call(&l, seq++, 100, HS_OP_MALLOC, 0, 1, p, 24 + i % 7, 0, 48, 0x401000);
+        synth_call(&l, seq++, 100, HS_OP_FREE, 0, 1, p, 0, 0, 48, 0x401100);
+    }
+    synth_write(&l, logs, 0);
+    FILE *f = fopen(out, "w");
+    assert_non_null(f);
+    fputs("previous", f);
+    fclose(f);
+    assert_int_equal(link(out, other), 0);
+
+    struct hs_import_options o = {.logdir = logs, .out_path = out};
+    struct hs_import_result res;
+    struct hs_error err = {""};
+    if (hs_import(&o, &res, &err))
+        fail_msg("%s", err.msg);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(out, &db), SQLITE_OK);
+    assert_integrity(db);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM blocks"), 20000);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM blocks WHERE free_seq = alloc_seq + 1"),
+                     20000);
+    sqlite3_close(db);
+    char text[16] = "";
+    f = fopen(other, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(text, sizeof text, f));
+    fclose(f);
+    assert_string_equal(text, "previous");
+    struct stat a, b;
+    assert_int_equal(stat(other, &a), 0);
+    assert_int_equal(a.st_nlink, 1);
+    assert_int_equal(stat(out, &b), 0);
+    assert_true(a.st_ino != b.st_ino);
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+    char listing[1024] = "";
+    for (int i = 0; i < n; i++) {
+        if (strlen(listing) + strlen(names[i]->d_name) + 2 < sizeof listing) {
+            strcat(listing, names[i]->d_name);
+            strcat(listing, " ");
+        }
+        free(names[i]);
+    }
+    free(names);
+    assert_string_equal(listing, ". .. logs other-link.db t.db ");
+    synth_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +764,14 @@ int main(void)
         cmocka_unit_test(test_btree_build__late_rows_are_merged),
         cmocka_unit_test(test_btree_build__duplicate_rowids_fail),
         cmocka_unit_test(test_btree_build__freelist_pages_are_reused),
+        cmocka_unit_test(test_btree_build__auto_adopts_when_sqlite_part_is_small),
+        cmocka_unit_test(test_btree_build__auto_copies_when_sqlite_part_is_large),
+        cmocka_unit_test(test_btree_build__adopt_one_leaf),
+        cmocka_unit_test(test_btree_build__adopt_needs_in_order_rows_and_no_freelist),
+        cmocka_unit_test(test_btree_build__lock_byte_page_is_skipped),
+        cmocka_unit_test(test_btree_build__failed_adopt_leaves_nothing),
+        cmocka_unit_test(test_btree_build__hinted_leaves_move_early),
+        cmocka_unit_test(test_btree_build__import_replaces_an_existing_trace),
     };
     return cmocka_run_group_tests_name("btree_build", tests, NULL, NULL);
 }
