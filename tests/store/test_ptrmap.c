@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "test_rand.h"
+
 #include "error.h"
 #include "ptrmap.h"
 
@@ -27,10 +29,7 @@ struct model {
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 static uint64_t next_rand(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return test_rand_next(&rng);
 }
 
 static void sum_entry(void *ctx, uint32_t space, uint64_t addr, uint64_t value)

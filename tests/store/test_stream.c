@@ -10,15 +10,14 @@
 
 #include <cmocka.h>
 
+#include "test_rand.h"
+
 #include "stream.h"
 
 static uint64_t rng = 88172645463325252ull;
 static uint64_t next_rand(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return test_rand_next(&rng);
 }
 
 static void assert_event_equal(const struct hs_event *a, const struct hs_event *b)
