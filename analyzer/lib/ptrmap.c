@@ -162,9 +162,9 @@ int hs_ptrmap_swap(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t 
     }
     if (!m->slots || (m->used + 1) * 2 > m->mask + 1) {
         /* Full of entries: double; full of deleted markers: rebuild. */
-        size_t cap = !m->slots ? FIRST_CAP
+        size_t cap = !m->slots                          ? FIRST_CAP
                      : (m->count + 1) * 4 > m->mask + 1 ? (m->mask + 1) * 2
-                                                         : m->mask + 1;
+                                                        : m->mask + 1;
         int rc = rebuild(m, cap);
         if (rc)
             return rc;
@@ -183,14 +183,14 @@ int hs_ptrmap_put(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t v
     return rc < 0 ? rc : 0;
 }
 
-int hs_ptrmap_take(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value)
+ptrdiff_t hs_ptrmap_find(const struct hs_ptrmap *m, uint32_t space, uint64_t addr)
 {
-    ptrdiff_t at = find(m, space, addr);
-    if (at < 0)
-        return 0;
-    if (value)
-        *value = m->slots[at].value;
-    size_t i = (size_t)at;
+    return find(m, space, addr);
+}
+
+/* Removes the entry in slot at. */
+static void remove_at(struct hs_ptrmap *m, size_t i)
+{
     if (match(&m->ctrl[i & ~(size_t)(G - 1)], EMPTY)) {
         m->ctrl[i] = EMPTY;
         m->used--;
@@ -198,6 +198,29 @@ int hs_ptrmap_take(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t 
         m->ctrl[i] = DELETED;
     }
     m->count--;
+}
+
+int hs_ptrmap_take_hinted(struct hs_ptrmap *m, uint32_t space, uint64_t addr, ptrdiff_t hint,
+                          uint64_t *value)
+{
+    size_t i = (size_t)hint;
+    if (hint < 0 || !m->slots || i > m->mask || (m->ctrl[i] & 0x80) || m->slots[i].addr != addr ||
+        m->slots[i].space != space)
+        return hs_ptrmap_take(m, space, addr, value);
+    if (value)
+        *value = m->slots[i].value;
+    remove_at(m, i);
+    return 1;
+}
+
+int hs_ptrmap_take(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t *value)
+{
+    ptrdiff_t at = find(m, space, addr);
+    if (at < 0)
+        return 0;
+    if (value)
+        *value = m->slots[at].value;
+    remove_at(m, (size_t)at);
     return 1;
 }
 

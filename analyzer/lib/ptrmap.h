@@ -79,6 +79,33 @@ static inline void hs_ptrmap_prefetch(const struct hs_ptrmap *m, uint32_t space,
     }
 }
 
+/* The slot holding the key if it sits in its home slot (where most keys
+ * are: see ptrmap.c), else -1 (absent, or elsewhere: hs_ptrmap_find
+ * tells). Inline and without a loop: the importer asks for every free a
+ * few records ahead, to prefetch what the value points to. */
+static inline ptrdiff_t hs_ptrmap_home_slot(const struct hs_ptrmap *m, uint32_t space,
+                                            uint64_t addr)
+{
+    if (!m->slots)
+        return -1;
+    uint64_t h = hs__ptrmap_hash(space, addr);
+    size_t i = (size_t)(h >> 20) & m->mask;
+    if (m->ctrl[i] == (uint8_t)(h >> 57) && m->slots[i].addr == addr && m->slots[i].space == space)
+        return (ptrdiff_t)i;
+    return -1;
+}
+
+/* The slot holding the key, or -1 if absent. A slot number stays valid
+ * until the next put or swap (which may rebuild the table). */
+ptrdiff_t hs_ptrmap_find(const struct hs_ptrmap *m, uint32_t space, uint64_t addr);
+
+/* take with a hint: the slot where the key was seen (from
+ * hs_ptrmap_home_slot or hs_ptrmap_find, maybe since outdated, or -1). A
+ * hint is checked (the slot must hold this very key) before it is used,
+ * else the key is looked up as by take; the result is take's. */
+int hs_ptrmap_take_hinted(struct hs_ptrmap *m, uint32_t space, uint64_t addr, ptrdiff_t hint,
+                          uint64_t *value);
+
 /* Calls fn for every entry (order unspecified); the map must not change. */
 void hs_ptrmap_each(const struct hs_ptrmap *m,
                     void (*fn)(void *ctx, uint32_t space, uint64_t addr, uint64_t value),

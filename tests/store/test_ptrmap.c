@@ -1,7 +1,10 @@
 /* test_ptrmap.c - the map of live blocks against a plain array model:
  * random puts, swaps and takes over several spaces, with addresses that
  * crowd a few groups (long probes, full groups, deleted markers and the
- * rebuilds that drop them), give the same answers and the same entries. */
+ * rebuilds that drop them), give the same answers and the same entries.
+ * Takes use the slots find and home_slot gave at the key's last peek as
+ * hints, stale by then as often as not (moves by rebuilds, keys taken and
+ * put again), or a made-up one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +26,7 @@ struct model {
     uint64_t addr[KEYS];
     uint64_t value[KEYS];
     int live[KEYS];
+    ptrdiff_t hint[KEYS]; /* a slot seen at the last peek, or -1 */
     size_t count;
 };
 
@@ -51,14 +55,17 @@ static void check_each(const struct hs_ptrmap *m, const struct model *mo)
     assert_int_equal(m->count, mo->count);
 }
 
-static void run_against_model(uint64_t addr_spread)
+/* min_home: peeks that must find their key in its home slot. */
+static void run_against_model(uint64_t addr_spread, size_t min_home)
 {
     static struct model mo;
     memset(&mo, 0, sizeof mo);
     for (size_t k = 0; k < KEYS; k++) {
         mo.space[k] = (uint32_t)(k % 3); /* equal addresses in other spaces */
         mo.addr[k] = 0x10000 + (k / 3) * addr_spread;
+        mo.hint[k] = -1;
     }
+    size_t hinted = 0, home = 0;
     struct hs_ptrmap m;
     hs_ptrmap_init(&m);
     uint64_t v;
@@ -83,8 +90,24 @@ static void run_against_model(uint64_t addr_spread)
             assert_int_equal(rc, mo.live[k]);
             if (rc)
                 assert_int_equal(v, mo.value[k]);
+            ptrdiff_t at = hs_ptrmap_find(&m, mo.space[k], mo.addr[k]);
+            ptrdiff_t at_home = hs_ptrmap_home_slot(&m, mo.space[k], mo.addr[k]);
+            assert_int_equal(at >= 0, mo.live[k]);
+            if (at >= 0) {
+                assert_int_equal(m.slots[at].addr, mo.addr[k]);
+                assert_int_equal(m.slots[at].space, mo.space[k]);
+                assert_int_equal(m.slots[at].value, mo.value[k]);
+            }
+            if (at_home >= 0) {
+                assert_int_equal(at_home, at);
+                home++;
+            }
+            mo.hint[k] = (r >> 40) % 8 == 0 ? (ptrdiff_t)((r >> 44) % 70000) : at;
         } else { /* take */
-            int rc = hs_ptrmap_take(&m, mo.space[k], mo.addr[k], &v);
+            int rc = (r >> 40) % 2
+                         ? hs_ptrmap_take(&m, mo.space[k], mo.addr[k], &v)
+                         : hs_ptrmap_take_hinted(&m, mo.space[k], mo.addr[k], mo.hint[k], &v);
+            hinted += mo.hint[k] >= 0 && (r >> 40) % 2 == 0;
             assert_int_equal(rc, mo.live[k]);
             if (rc) {
                 assert_int_equal(v, mo.value[k]);
@@ -96,6 +119,8 @@ static void run_against_model(uint64_t addr_spread)
             check_each(&m, &mo);
     }
     check_each(&m, &mo);
+    assert_true(hinted > 10000); /* hints were used, and keys were home */
+    assert_true(home >= min_home);
     /* put replaces, take of an absent key and of address 0 find nothing */
     assert_int_equal(hs_ptrmap_put(&m, 7, 0x1234, 1), 0);
     assert_int_equal(hs_ptrmap_put(&m, 7, 0x1234, 2), 0);
@@ -111,7 +136,7 @@ static void run_against_model(uint64_t addr_spread)
 static void test_ptrmap__matches_model_heap_addresses(void **state)
 {
     (void)state;
-    run_against_model(16);
+    run_against_model(16, 10000); /* most keys are home */
 }
 
 /* Addresses a power of two apart: their hashes differ only in high bits,
@@ -119,7 +144,7 @@ static void test_ptrmap__matches_model_heap_addresses(void **state)
 static void test_ptrmap__matches_model_strided_addresses(void **state)
 {
     (void)state;
-    run_against_model(1ull << 32);
+    run_against_model(1ull << 32, 1);
 }
 
 int main(void)
