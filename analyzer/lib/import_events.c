@@ -111,12 +111,6 @@ static int emit_block(struct import_state *st, const struct block_row *b)
     return hs__stream_stage_post(st);
 }
 
-static int stream_event(struct import_state *st, const struct hs_event *ev)
-{
-    st->result->n_events++;
-    return hs__stream_stage_put(st, ev);
-}
-
 static int insert_sys(struct import_state *st, uint32_t image, const struct hs_event *ev)
 {
     struct import_msg *m = begin(st, MSG_SYS);
@@ -185,8 +179,8 @@ static int park_front(struct import_state *st)
 
 static int unpark(struct import_state *st, uint64_t at)
 {
-    uint64_t *grown = hs_grow(st->free_parked, &st->cap_free_parked, st->n_free_parked,
-                              sizeof *grown, 64);
+    uint64_t *grown =
+        hs_grow(st->free_parked, &st->cap_free_parked, st->n_free_parked, sizeof *grown, 64);
     if (!grown)
         return hs_error_set(st->err, HS_ENOMEM, "out of memory");
     st->free_parked = grown;
@@ -241,7 +235,11 @@ static inline struct block_row *row_of(struct import_state *st, uint64_t p)
 static int close_block(struct import_state *st, uint32_t image, uint64_t ptr, struct hs_event *ev)
 {
     uint64_t p;
-    if (!hs_ptrmap_take(&st->live, image, ptr, &p))
+    const uint64_t seq = ev->seq;
+    ptrdiff_t hint = st->hints[seq & (IMPORT_HINTS - 1)].seq == seq
+                         ? st->hints[seq & (IMPORT_HINTS - 1)].slot
+                         : -1;
+    if (!hs_ptrmap_take_hinted(&st->live, image, ptr, hint, &p))
         return 0;
     struct block_row *b = row_of(st, p);
     b->free_seq = ev->seq;
@@ -388,7 +386,7 @@ static int is_allocation(unsigned op)
 void hs__import_prefetch(struct import_state *st, uint32_t image, const struct hs_record *rec,
                          int stage)
 {
-    uint64_t ends = 0, index;
+    uint64_t ends = 0;
     if (rec->op == HS_OP_FREE)
         ends = rec->u.call.ptr;
     else if (rec->op == HS_OP_REALLOC || rec->op == HS_OP_REALLOCARRAY)
@@ -398,11 +396,18 @@ void hs__import_prefetch(struct import_state *st, uint32_t image, const struct h
             hs_ptrmap_prefetch(&st->live, image, ends);
         if (is_allocation(rec->op) && rec->u.call.ptr)
             hs_ptrmap_prefetch(&st->live, image, rec->u.call.ptr);
-    } else if (ends && hs_ptrmap_peek(&st->live, image, ends, &index)) {
+    } else if (ends) {
+        /* Most keys sit in their home slot: an inline check, the full
+         * lookup only for the others. */
+        ptrdiff_t i = hs_ptrmap_home_slot(&st->live, image, ends);
+        if (i < 0 && (i = hs_ptrmap_find(&st->live, image, ends)) < 0)
+            return;
+        st->hints[rec->seq & (IMPORT_HINTS - 1)].seq = rec->seq;
+        st->hints[rec->seq & (IMPORT_HINTS - 1)].slot = i;
         /* The bytes close_block reads and writes, size to state: 80 bytes
          * in at most two cache lines (a row is 104 bytes, so b and b + 64
          * missed the state's line for half the rows). */
-        const struct block_row *b = row_of(st, index);
+        const struct block_row *b = row_of(st, st->live.slots[i].value);
         __builtin_prefetch(&b->size, 1);
         __builtin_prefetch(&b->state, 1);
     }
@@ -411,15 +416,6 @@ void hs__import_prefetch(struct import_state *st, uint32_t image, const struct h
 int hs__import_record(struct import_state *st, uint32_t image, const struct hs_record *rec)
 {
     struct import_image *img = &st->images[image];
-    struct hs_event ev = {
-        .seq = rec->seq,
-        .ts_ns = rec->ts_ns,
-        .pid = img->pid,
-        .tid = rec->tid,
-        .op = rec->op,
-        .origin = rec->origin,
-        .flags = rec->flags,
-    };
     int rc = 0;
     if (rec->op >= HS_OP_COUNT || rec->origin > HS_ORIGIN_TRACER) {
         st->result->n_skipped++;
@@ -435,43 +431,55 @@ int hs__import_record(struct import_state *st, uint32_t image, const struct hs_r
         img->proc = ++st->n_procs;
     if (st->faults)
         hs_fault_place_event(st->faults, rec->seq, rec->ts_ns, rec->tid);
+    /* Built in the stream stage's slot: the event goes there at the end. */
+    struct hs_event *ev = hs__stream_stage_slot(st);
+    ev->seq = rec->seq;
+    ev->ts_ns = rec->ts_ns;
+    ev->pid = img->pid;
+    ev->tid = rec->tid;
+    ev->op = rec->op;
+    ev->origin = rec->origin;
+    ev->flags = rec->flags;
     if (rec->op != HS_OP_MARK) {
-        ev.ptr = rec->u.call.ptr;
-        ev.size = rec->u.call.size;
-        ev.old_ptr = rec->u.call.old_ptr;
-        ev.chunk_size = rec->u.call.chunk_size;
-        ev.caller = rec->u.call.caller;
+        ev->ptr = rec->u.call.ptr;
+        ev->size = rec->u.call.size;
+        ev->old_ptr = rec->u.call.old_ptr;
+        ev->chunk_size = rec->u.call.chunk_size;
+        ev->caller = rec->u.call.caller;
+    } else {
+        ev->ptr = ev->size = ev->old_ptr = ev->chunk_size = ev->caller = 0;
     }
     int failed = (rec->flags & HS_F_FAILED) != 0;
     if (rec->op == HS_OP_MARK) {
-        rc = insert_mark(st, image, rec, &ev);
+        rc = insert_mark(st, image, rec, ev);
     } else if (is_allocation(rec->op)) {
         int is_realloc = rec->op == HS_OP_REALLOC || rec->op == HS_OP_REALLOCARRAY;
         /* A failed realloc leaves the old block alive; realloc(p, 0)
          * returning NULL freed it. */
-        if (is_realloc && ev.old_ptr && !failed)
-            rc = close_block(st, image, ev.old_ptr, &ev);
+        if (is_realloc && ev->old_ptr && !failed)
+            rc = close_block(st, image, ev->old_ptr, ev);
         if (rc >= 0) {
-            if (ev.ptr && !failed)
-                rc = open_block(st, image, &ev);
+            if (ev->ptr && !failed)
+                rc = open_block(st, image, ev);
             else
-                rc = insert_sys(st, image, &ev);
+                rc = insert_sys(st, image, ev);
         }
     } else if (rec->op == HS_OP_FREE) {
-        rc = ev.ptr ? close_block(st, image, ev.ptr, &ev) : 0;
+        rc = ev->ptr ? close_block(st, image, ev->ptr, ev) : 0;
         if (rc == 0)
-            rc = insert_sys(st, image, &ev); /* free(NULL) or unknown block */
+            rc = insert_sys(st, image, ev); /* free(NULL) or unknown block */
     } else {
-        rc = insert_sys(st, image, &ev);
+        rc = insert_sys(st, image, ev);
         if (rc == 0 && rec->op == HS_OP_EXIT) {
             img->has_exit = 1;
-            img->exit_code = ev.ptr;
-            rc = begin_snapshot(st, image, &ev, 0);
+            img->exit_code = ev->ptr;
+            rc = begin_snapshot(st, image, ev, 0);
         }
     }
     if (rc < 0)
         return rc;
-    return stream_event(st, &ev);
+    st->result->n_events++;
+    return hs__stream_stage_commit(st);
 }
 
 static int by_alloc_seq(const void *a, const void *b, void *rows)

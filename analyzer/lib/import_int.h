@@ -22,6 +22,7 @@
 
 #define BLOCK_ROWS_PER_MSG 512 /* rows per message: fewer thread handoffs */
 #define BLOCK_COLUMNS 16       /* columns of the blocks table */
+#define IMPORT_HINTS 32        /* lookups remembered (a power of two) */
 
 /* The stream stage (import_stream.c): batches of one chunk's events. */
 #define STREAM_BATCHES 4
@@ -152,6 +153,13 @@ struct import_state {
     /* Live blocks: (image, ptr) -> row number p, or PARKED_ROW | index
      * in parked[]. */
     struct hs_ptrmap live;
+    /* The map slots hs__import_prefetch found for the blocks records a
+     * few seqs ahead end, at [seq % IMPORT_HINTS]: close_block takes the
+     * key there without a second lookup (checked: a hint may be stale). */
+    struct {
+        uint64_t seq;
+        ptrdiff_t slot;
+    } hints[IMPORT_HINTS];
 
     /* The MSG_BLOCKS being filled with finished rows, in the queue's slot
      * at its tail (NULL: none); n_out rows so far. It is committed before
@@ -192,11 +200,20 @@ void hs__import_prefetch(struct import_state *st, uint32_t image, const struct h
 void hs__import_events_release(struct import_state *st);
 
 /* import_stream.c: the stream stage, driven by the producer thread.
- * put appends one event (posting finished chunks as it goes), finish
- * posts everything still in the stage, stop ends the thread and frees
- * the stage (safe after a failure, and when start failed). */
+ * An event is built in place in the stage's next slot (no copy of its 72
+ * bytes through the stack) and appended by commit, which posts finished
+ * chunks as it goes; a slot not committed is overwritten by the next one.
+ * Between slot and commit the producer may post messages, but nothing
+ * else of the stage. finish posts everything still in the stage, stop
+ * ends the thread and frees the stage (safe after a failure, and when
+ * start failed). */
 int hs__stream_stage_start(struct import_state *st);
-int hs__stream_stage_put(struct import_state *st, const struct hs_event *ev);
+static inline struct hs_event *hs__stream_stage_slot(struct import_state *st)
+{
+    struct stream_batch *b = &st->stream->batches[st->stream->filled % STREAM_BATCHES];
+    return &b->ev[b->n];
+}
+int hs__stream_stage_commit(struct import_state *st);
 int hs__stream_stage_finish(struct import_state *st);
 /* Posts the chunks the thread has finished, without waiting. pre: no
  * MSG_BLOCKS is being filled. */

@@ -29,9 +29,9 @@
 #include "relay.h"
 
 #define WINDOW_MIN (1u << 16)
-#define WINDOW_MAX (1ull << 32)  /* slots: a seq this far ahead is corrupt */
-#define PREFETCH_AHEAD 16        /* as in import.c: see hs__import_prefetch */
-#define IMPORT_NICE 10           /* the import's threads, beside the program */
+#define WINDOW_MAX (1ull << 32) /* slots: a seq this far ahead is corrupt */
+#define PREFETCH_AHEAD 16       /* as in import.c: see hs__import_prefetch */
+#define IMPORT_NICE 10          /* the import's threads, beside the program */
 
 struct slot {
     const struct hs_record *rec; /* NULL: no record (yet) */
@@ -51,10 +51,11 @@ struct hs_live_import {
     pthread_cond_t changed;
     int set_up_done, set_up_rc;
     int producer_rc, consumer_rc;
-    int rc; /* the producer's first failure */
+    int rc;         /* the producer's first failure */
     uint64_t total; /* once the relay is closed: about the last seq (progress) */
     struct slot *window;
     uint64_t mask, next, last_seq;
+    uint64_t n_waiting; /* records placed in the window, not yet run */
     size_t cap_images;
     struct hs_log_header *headers; /* the images' final headers (finish) */
 };
@@ -91,6 +92,7 @@ static int place(struct hs_live_import *li, struct hs_relay_batch *b, const stru
                             li->st.images[b->image].pid, (unsigned long long)r->seq);
     s->rec = r;
     s->batch = b;
+    li->n_waiting++;
     return 0;
 }
 
@@ -151,6 +153,7 @@ static void run_window(struct hs_live_import *li, uint64_t limit)
         prefetch_window(li, li->next + PREFETCH_AHEAD / 2, 1);
         struct slot x = *s;
         s->rec = NULL;
+        li->n_waiting--;
         run_record(li, x.batch, x.rec);
     }
 }
@@ -175,7 +178,8 @@ static void take_batch(struct hs_live_import *li, struct hs_relay_batch *b)
                 li->opts.progress(li->opts.ctx, li->next, li->total);
             li->next++;
             run_record(li, b, r); /* may recycle b: only with its last record */
-            run_window(li, 0);
+            if (li->n_waiting)    /* else window[next] is empty: nothing to run */
+                run_window(li, 0);
         } else if (li->rc || (li->rc = place(li, b, r))) {
             run_record(li, b, r); /* not run: let go of it */
         }
@@ -287,8 +291,8 @@ int hs_import_live_start(const struct hs_import_options *opts, struct hs_live_im
     li->mask = WINDOW_MIN - 1;
     li->next = 1;
     int rc = hs_import_check_output(opts->out_path, err);
-    if (rc == 0 && (!(li->relay = hs_relay_new(0)) ||
-                    !(li->window = calloc(WINDOW_MIN, sizeof(struct slot)))))
+    if (rc == 0 &&
+        (!(li->relay = hs_relay_new(0)) || !(li->window = calloc(WINDOW_MIN, sizeof(struct slot)))))
         rc = hs_error_set(err, HS_ENOMEM, "out of memory");
     else if (rc == 0 && pthread_create(&li->producer, NULL, producer_main, li) != 0)
         rc = hs_error_set(err, HS_EIO, "cannot start the import thread");

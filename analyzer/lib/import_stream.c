@@ -135,12 +135,11 @@ static void hand_over(struct stream_stage *s)
     pthread_mutex_unlock(&s->lock);
 }
 
-int hs__stream_stage_put(struct import_state *st, const struct hs_event *ev)
+int hs__stream_stage_commit(struct import_state *st)
 {
     struct stream_stage *s = st->stream;
     struct stream_batch *b = &s->batches[s->filled % STREAM_BATCHES];
-    b->ev[b->n++] = *ev;
-    if (b->n < HS_STREAM_CHUNK_EVENTS)
+    if (++b->n < HS_STREAM_CHUNK_EVENTS)
         return 0;
     hand_over(s);
     /* The next batch to fill must be posted (free): wait for it if not.
