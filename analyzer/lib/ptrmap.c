@@ -149,16 +149,49 @@ static int rebuild(struct hs_ptrmap *m, size_t cap)
     return 0;
 }
 
+/* Fills slot i, just placed, with the entry. */
+static inline int fill(struct hs_ptrmap *m, size_t i, uint32_t space, uint64_t addr, uint64_t value)
+{
+    m->slots[i].addr = addr;
+    m->slots[i].value = value;
+    m->slots[i].space = space;
+    m->count++;
+    return 0;
+}
+
+/* One pass: the probe that finds no key has found its place too when it
+ * stopped at the home group (nearly always) and no rebuild is due: there
+ * place() would choose the same slot. */
 int hs_ptrmap_swap(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t value,
                    uint64_t *old)
 {
     assert(addr != 0);
-    ptrdiff_t at = find(m, space, addr);
-    if (at >= 0) {
-        if (old)
-            *old = m->slots[at].value;
-        m->slots[at].value = value;
-        return 1;
+    uint64_t h = hs__ptrmap_hash(space, addr);
+    if (m->slots) {
+        size_t i0 = home(h, m->mask), g0 = i0 & ~(size_t)(G - 1), g = g0;
+        uint8_t t = tag(h);
+        for (;;) {
+            const uint8_t *group = &m->ctrl[g];
+            for (unsigned bits = match(group, t); bits; bits &= bits - 1) {
+                size_t i = g + (unsigned)__builtin_ctz(bits);
+                if (m->slots[i].addr == addr && m->slots[i].space == space) {
+                    if (old)
+                        *old = m->slots[i].value;
+                    m->slots[i].value = value;
+                    return 1;
+                }
+            }
+            if (match(group, EMPTY))
+                break;
+            g = (g + G) & m->mask;
+        }
+        if (g == g0 && (m->used + 1) * 2 <= m->mask + 1) {
+            size_t i = g + first_from(free_slots(&m->ctrl[g]), (unsigned)(i0 & (G - 1)));
+            if (m->ctrl[i] == EMPTY)
+                m->used++;
+            m->ctrl[i] = t;
+            return fill(m, i, space, addr, value);
+        }
     }
     if (!m->slots || (m->used + 1) * 2 > m->mask + 1) {
         /* Full of entries: double; full of deleted markers: rebuild. */
@@ -169,12 +202,7 @@ int hs_ptrmap_swap(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t 
         if (rc)
             return rc;
     }
-    size_t i = place(m, hs__ptrmap_hash(space, addr));
-    m->slots[i].addr = addr;
-    m->slots[i].value = value;
-    m->slots[i].space = space;
-    m->count++;
-    return 0;
+    return fill(m, place(m, h), space, addr, value);
 }
 
 int hs_ptrmap_put(struct hs_ptrmap *m, uint32_t space, uint64_t addr, uint64_t value)
