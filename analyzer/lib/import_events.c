@@ -142,7 +142,10 @@ static int ring_reserve(struct import_state *st)
     uint64_t cap = st->ring_mask + 1;
     if (st->ring && st->r_tail - st->r_head < cap)
         return 0;
-    uint64_t new_cap = st->ring ? cap * 2 : 4096;
+    /* First 2^16 rows (6.5 MiB of address space, its pages touched only
+     * as rows are opened): a heavy trace spans tens of thousands from its
+     * oldest live block to its newest, and each doubling copies them all. */
+    uint64_t new_cap = st->ring ? cap * 2 : 1u << 16;
     struct block_row *ring = malloc(new_cap * sizeof *ring);
     if (!ring)
         return hs_error_set(st->err, HS_ENOMEM, "out of memory");
@@ -191,7 +194,7 @@ static int unpark(struct import_state *st, uint64_t at)
 
 /* Writes finished rows from the front of the ring; parks the front if it
  * holds back too many. */
-static int drain(struct import_state *st)
+static int drain_rows(struct import_state *st)
 {
     int rc;
     while (st->r_head < st->r_tail) {
@@ -210,6 +213,16 @@ static int drain(struct import_state *st)
         st->r_head++;
     }
     return 0;
+}
+
+/* drain_rows if the front row is to go (written or parked): most events
+ * leave it where it is, and then cost no call. */
+static inline int drain(struct import_state *st)
+{
+    if (st->r_head == st->r_tail ||
+        (ring_row(st, st->r_head)->state != ROW_DONE && st->r_tail - st->r_head <= REORDER_LIMIT))
+        return 0;
+    return drain_rows(st);
 }
 
 /* The lifetime of row number p is over (free_seq set, or 0 if its end was
@@ -383,8 +396,8 @@ static int is_allocation(unsigned op)
            (op >= HS_OP_MEMALIGN && op <= HS_OP_PVALLOC);
 }
 
-void hs__import_prefetch(struct import_state *st, uint32_t image, const struct hs_record *rec,
-                         int stage)
+static inline void prefetch(struct import_state *st, uint32_t image, const struct hs_record *rec,
+                            int stage)
 {
     uint64_t ends = 0;
     if (rec->op == HS_OP_FREE)
@@ -411,6 +424,19 @@ void hs__import_prefetch(struct import_state *st, uint32_t image, const struct h
         __builtin_prefetch(&b->size, 1);
         __builtin_prefetch(&b->state, 1);
     }
+}
+
+void hs__import_prefetch(struct import_state *st, uint32_t image, const struct hs_record *rec,
+                         int stage)
+{
+    prefetch(st, image, rec, stage);
+}
+
+void hs__import_prefetch_both(struct import_state *st, uint32_t image, const struct hs_record *rec0,
+                              const struct hs_record *rec1)
+{
+    prefetch(st, image, rec0, 0);
+    prefetch(st, image, rec1, 1);
 }
 
 int hs__import_record(struct import_state *st, uint32_t image, const struct hs_record *rec)

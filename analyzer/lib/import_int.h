@@ -197,6 +197,10 @@ int hs__import_finish(struct import_state *st);
  * without this the lookups were a third of the producer's time. */
 void hs__import_prefetch(struct import_state *st, uint32_t image, const struct hs_record *rec,
                          int stage);
+/* Both stages in one call: stage 0 for rec0, stage 1 for rec1 (nearer),
+ * of one image. */
+void hs__import_prefetch_both(struct import_state *st, uint32_t image, const struct hs_record *rec0,
+                              const struct hs_record *rec1);
 void hs__import_events_release(struct import_state *st);
 
 /* import_stream.c: the stream stage, driven by the producer thread.

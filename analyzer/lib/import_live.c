@@ -169,10 +169,9 @@ static void take_batch(struct hs_live_import *li, struct hs_relay_batch *b)
         const struct hs_record *r = &b->rec[i];
         if (r->seq > li->last_seq)
             li->last_seq = r->seq;
-        if (li->rc == 0 && i + PREFETCH_AHEAD < n) {
-            hs__import_prefetch(&li->st, b->image, &b->rec[i + PREFETCH_AHEAD], 0);
-            hs__import_prefetch(&li->st, b->image, &b->rec[i + PREFETCH_AHEAD / 2], 1);
-        }
+        if (li->rc == 0 && i + PREFETCH_AHEAD < n)
+            hs__import_prefetch_both(&li->st, b->image, &b->rec[i + PREFETCH_AHEAD],
+                                     &b->rec[i + PREFETCH_AHEAD / 2]);
         if (r->seq == li->next) {
             if (li->total && (li->next & 0xfffff) == 0 && li->opts.progress)
                 li->opts.progress(li->opts.ctx, li->next, li->total);
