@@ -31,6 +31,7 @@
 #define WINDOW_MIN (1u << 16)
 #define WINDOW_MAX (1ull << 32) /* slots: a seq this far ahead is corrupt */
 #define PREFETCH_AHEAD 16       /* as in import.c: see hs__import_prefetch */
+#define RECORD_AHEAD 48         /* records: loaded before PREFETCH_AHEAD reads them */
 #define IMPORT_NICE 10          /* the import's threads, beside the program */
 
 struct slot {
@@ -169,6 +170,9 @@ static void take_batch(struct hs_live_import *li, struct hs_relay_batch *b)
         const struct hs_record *r = &b->rec[i];
         if (r->seq > li->last_seq)
             li->last_seq = r->seq;
+        /* The drainer wrote the batch on another core: its records are
+         * loaded ahead of the prefetches below, which read them. */
+        __builtin_prefetch(&b->rec[i + RECORD_AHEAD < n ? i + RECORD_AHEAD : n - 1]);
         if (li->rc == 0 && i + PREFETCH_AHEAD < n)
             hs__import_prefetch_both(&li->st, b->image, &b->rec[i + PREFETCH_AHEAD],
                                      &b->rec[i + PREFETCH_AHEAD / 2]);
