@@ -89,7 +89,7 @@ static struct import_msg *begin(struct import_state *st, enum import_msg_kind ki
 
 /* Writes the finished row b straight into the MSG_BLOCKS being filled;
  * a full one is committed, then the chunks finished meanwhile posted. */
-static int emit_block(struct import_state *st, const struct block_row *b)
+static inline int emit_block(struct import_state *st, const struct block_row *b)
 {
     if (st->faults)
         hs_fault_place_block(st->faults, b->image, b->ptr, b->size, b->chunk_size, b->alloc_seq,
@@ -227,7 +227,7 @@ static inline int drain(struct import_state *st)
 
 /* The lifetime of row number p is over (free_seq set, or 0 if its end was
  * lost): write it now if parked, else when its turn in the ring comes. */
-static int finish_row(struct import_state *st, uint64_t p)
+static inline int finish_row(struct import_state *st, uint64_t p)
 {
     if (p & PARKED_ROW) {
         uint64_t at = p & ~PARKED_ROW;

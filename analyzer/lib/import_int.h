@@ -217,7 +217,13 @@ static inline struct hs_event *hs__stream_stage_slot(struct import_state *st)
     struct stream_batch *b = &st->stream->batches[st->stream->filled % STREAM_BATCHES];
     return &b->ev[b->n];
 }
-int hs__stream_stage_commit(struct import_state *st);
+/* The batch just filled goes to the thread (internal to commit). */
+int hs__stream_stage_full(struct import_state *st);
+static inline int hs__stream_stage_commit(struct import_state *st)
+{
+    struct stream_batch *b = &st->stream->batches[st->stream->filled % STREAM_BATCHES];
+    return ++b->n < HS_STREAM_CHUNK_EVENTS ? 0 : hs__stream_stage_full(st);
+}
 int hs__stream_stage_finish(struct import_state *st);
 /* Posts the chunks the thread has finished, without waiting. pre: no
  * MSG_BLOCKS is being filled. */

@@ -135,12 +135,9 @@ static void hand_over(struct stream_stage *s)
     pthread_mutex_unlock(&s->lock);
 }
 
-int hs__stream_stage_commit(struct import_state *st)
+int hs__stream_stage_full(struct import_state *st)
 {
     struct stream_stage *s = st->stream;
-    struct stream_batch *b = &s->batches[s->filled % STREAM_BATCHES];
-    if (++b->n < HS_STREAM_CHUNK_EVENTS)
-        return 0;
     hand_over(s);
     /* The next batch to fill must be posted (free): wait for it if not.
      * Else the encoded ones are posted now if no MSG_BLOCKS is being
