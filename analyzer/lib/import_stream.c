@@ -20,20 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ENCODE_PREFETCH 12 /* events ahead */
-
 /* Encodes and compresses one handed-over batch. */
 static int encode(struct stream_stage *s, struct stream_batch *b)
 {
     hs_stream_writer_reset(&s->writer);
-    for (uint32_t i = 0; i < b->n; i++) {
-        /* The events were written on the producer's core: ask for them
-         * early. */
-        if (i + ENCODE_PREFETCH < b->n)
-            __builtin_prefetch(&b->ev[i + ENCODE_PREFETCH]);
-        if (hs_stream_put(&s->writer, &b->ev[i]))
-            return hs_error_set(&s->err, HS_ENOMEM, "out of memory");
-    }
+    /* (put_many prefetches the events, written on the producer's core) */
+    if (hs_stream_put_many(&s->writer, b->ev, b->n))
+        return hs_error_set(&s->err, HS_ENOMEM, "out of memory");
     size_t cap = hs_chunk_bound(s->writer.len);
     b->packed = malloc(cap);
     if (!b->packed)

@@ -77,19 +77,10 @@ void hs_stream_writer_free(struct hs_stream_writer *w)
     hs_stream_writer_init(w);
 }
 
-int hs_stream_put(struct hs_stream_writer *w, const struct hs_event *ev)
+/* Encodes ev at head with the delta state *s; returns the end. Inline, so
+ * that a state copied to a local lives in registers (hs_stream_put_many). */
+static inline uint8_t *encode(struct hs_stream_state *s, uint8_t *head, const struct hs_event *ev)
 {
-    assert(ev->seq > w->last_seq && ev->op < 32 && ev->origin < 4);
-    if (w->cap - w->len < MAX_EVENT_BYTES) {
-        size_t cap = w->cap ? w->cap * 2 : 64 * 1024;
-        uint8_t *buf = realloc(w->buf, cap);
-        if (!buf)
-            return HS_ENOMEM;
-        w->buf = buf;
-        w->cap = cap;
-    }
-    struct hs_stream_state *s = &w->state;
-    uint8_t *head = w->buf + w->len;
     uint8_t *p = head + 2;
     uint8_t present = 0;
     uint8_t b0 = (uint8_t)(ev->op | ev->origin << 5);
@@ -141,10 +132,50 @@ int hs_stream_put(struct hs_stream_writer *w, const struct hs_event *ev)
     }
     head[0] = b0;
     head[1] = present;
+    return p;
+}
+
+/* Room for n more events. */
+static int reserve(struct hs_stream_writer *w, size_t n)
+{
+    if (w->cap - w->len >= n * MAX_EVENT_BYTES)
+        return 0;
+    size_t cap = w->cap ? w->cap : 64 * 1024;
+    while (cap - w->len < n * MAX_EVENT_BYTES)
+        cap *= 2;
+    uint8_t *buf = realloc(w->buf, cap);
+    if (!buf)
+        return HS_ENOMEM;
+    w->buf = buf;
+    w->cap = cap;
+    return 0;
+}
+
+int hs_stream_put(struct hs_stream_writer *w, const struct hs_event *ev)
+{
+    return hs_stream_put_many(w, ev, 1);
+}
+
+int hs_stream_put_many(struct hs_stream_writer *w, const struct hs_event *ev, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (reserve(w, n))
+        return HS_ENOMEM;
+    struct hs_stream_state s = w->state; /* in registers for the loop */
+    uint8_t *p = w->buf + w->len;
+    for (size_t i = 0; i < n; i++) {
+        assert(ev[i].seq > (i ? ev[i - 1].seq : w->last_seq) && ev[i].op < 32 && ev[i].origin < 4);
+        if (i + 12 < n) /* the events are often just written by another core */
+            __builtin_prefetch(&ev[i + 12]);
+        p = encode(&s, p, &ev[i]);
+    }
+    w->state = s;
     w->len = (size_t)(p - w->buf);
-    if (w->n_events++ == 0)
-        w->first_seq = ev->seq;
-    w->last_seq = ev->seq;
+    if (w->n_events == 0)
+        w->first_seq = ev[0].seq;
+    w->n_events += (uint32_t)n;
+    w->last_seq = ev[n - 1].seq;
     return 0;
 }
 

@@ -77,6 +77,10 @@ void hs_stream_writer_reset(struct hs_stream_writer *w);
 /* Appends ev. pre: ev->seq > w->last_seq, ev->op < 32, ev->origin < 4.
  * Returns 0 or HS_ENOMEM. */
 int hs_stream_put(struct hs_stream_writer *w, const struct hs_event *ev);
+/* Appends ev[0..n-1], the same bytes as n puts, faster (the delta state
+ * stays in registers). pre: as put's, for each event in turn. Returns 0 or
+ * HS_ENOMEM (then nothing was appended). */
+int hs_stream_put_many(struct hs_stream_writer *w, const struct hs_event *ev, size_t n);
 void hs_stream_writer_free(struct hs_stream_writer *w);
 
 /* Starts decoding one chunk of len bytes. */

@@ -213,7 +213,7 @@ static uint8_t *ref_put(struct ref_state *s, uint8_t *p, const struct hs_event *
         present |= 0x20;
         p = ref_varint(p, ref_zigzag(e->chunk_size - e->size));
     }
-    unsigned cls = e->op == HS_OP_FREE                                          ? 1
+    unsigned cls = e->op == HS_OP_FREE ? 1
                    : (e->op >= HS_OP_MALLOC && e->op <= HS_OP_REALLOCARRAY) ||
                            (e->op >= HS_OP_MEMALIGN && e->op <= HS_OP_PVALLOC)
                        ? 0
@@ -247,12 +247,13 @@ static uint64_t any_value(void)
     }
 }
 
+/* put (and put_many) against a reference encoder of the format. */
 static void test_stream__bytes_follow_the_format(void **state)
 {
     (void)state;
     enum { N = 20000 };
     static struct hs_event in[N];
-    static const uint8_t ops[] = {HS_OP_MALLOC, HS_OP_FREE,    HS_OP_REALLOC,
+    static const uint8_t ops[] = {HS_OP_MALLOC, HS_OP_FREE,     HS_OP_REALLOC,
                                   HS_OP_CALLOC, HS_OP_MEMALIGN, HS_OP_BRK,
                                   HS_OP_MMAP,   HS_OP_MARK,     HS_OP_EXIT};
     uint64_t seq = 0;
@@ -295,6 +296,21 @@ static void test_stream__bytes_follow_the_format(void **state)
             assert_event_equal(&in[i], &out);
         }
         assert_int_equal(hs_stream_get(&rd, &out), 0);
+        /* put_many, in pieces of 0 to 40 events, writes the same bytes. */
+        struct hs_stream_writer wm;
+        hs_stream_writer_init(&wm);
+        for (int i = half * N / 2, end = (half + 1) * N / 2; i < end;) {
+            int k = (int)(next_rand() % 41);
+            k = k < end - i ? k : end - i;
+            assert_int_equal(hs_stream_put_many(&wm, &in[i], (size_t)k), 0);
+            i += k;
+        }
+        assert_int_equal(wm.len, w.len);
+        assert_memory_equal(wm.buf, w.buf, w.len);
+        assert_int_equal(wm.n_events, w.n_events);
+        assert_int_equal(wm.first_seq, w.first_seq);
+        assert_int_equal(wm.last_seq, w.last_seq);
+        hs_stream_writer_free(&wm);
     }
     hs_stream_writer_free(&w);
 }
