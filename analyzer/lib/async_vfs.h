@@ -19,8 +19,9 @@
  * Usage: hs_async_vfs_register() once, then sqlite3_open_v2(path, &db,
  * flags, HS_ASYNC_VFS).
  *
- * Allocates: a copy of every queued page (at most 32 MiB queued, then
- * xWrite waits). Thread safety: register is idempotent and thread safe; one
+ * Allocates: a copy of every queued page, consecutive pages in one
+ * buffer of up to 124 KiB, written with one pwrite(2) (at most 32 MiB
+ * queued, then xWrite waits). Thread safety: register is idempotent and thread safe; one
  * file is used by one SQLite connection at a time, as usual.
  */
 #ifndef HS_ASYNC_VFS_H

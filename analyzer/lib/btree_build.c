@@ -520,8 +520,13 @@ static inline __attribute__((always_inline)) void add_row(struct leaf_fill *f, i
     if (n_columns % 8)
         words[n_words++] = acc << 8 * (8 - n_columns % 8); /* zeros below: slack */
     unsigned record = (unsigned)(end - q) + 1 + n_columns;
-    for (unsigned w = 0; w < n_words; w++)
-        memcpy(q - 8 * (w + 1), &words[w], 8);
+    for (unsigned w = 0; w < n_words; w++) {
+        uint64_t word = words[w];
+        /* in a register: merged into one 16-byte store, the words went
+         * through the stack, read back before their stores completed */
+        __asm__("" : "+r"(word));
+        memcpy(q - 8 * (w + 1), &word, 8);
+    }
     q -= n_columns;
     *--q = (unsigned char)(1 + n_columns);
     uint64_t r = (uint64_t)rowid;
