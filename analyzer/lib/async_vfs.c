@@ -63,6 +63,13 @@ static void *writer(void *arg)
                 break;
             continue;
         }
+        /* The last write while it can still grow is left to the next
+         * wake-up (or the flush): written now, the pages after it would
+         * start a new one, and the runs would stay short. */
+        if (f->head == f->tail && f->head->len < f->head->cap && !f->flushing && !f->stop) {
+            draining = 0;
+            continue;
+        }
         draining = 1;
         struct pending_write *w = f->head;
         f->writing = w; /* no more appends to it */

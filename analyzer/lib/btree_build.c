@@ -483,6 +483,24 @@ static const uint16_t type_bytes_by_msb[64] = {
 #undef TB
 };
 
+/* Byte k 0xff where bit k is set: the NULLs of 8 columns as a mask of
+ * their types. */
+static const uint64_t null_bytes[256] = {
+#define NB1(x) ((x)&1 ? 0xffull : 0)
+#define NB(x)                                                                                      \
+    (NB1(x) | NB1((x) >> 1) << 8 | NB1((x) >> 2) << 16 | NB1((x) >> 3) << 24 |                     \
+     NB1((x) >> 4) << 32 | NB1((x) >> 5) << 40 | NB1((x) >> 6) << 48 | NB1((x) >> 7) << 56)
+#define NB4(x) NB(x), NB((x) + 1), NB((x) + 2), NB((x) + 3)
+#define NB16(x) NB4(x), NB4((x) + 4), NB4((x) + 8), NB4((x) + 12)
+#define NB64(x) NB16(x), NB16((x) + 16), NB16((x) + 32), NB16((x) + 48)
+    NB64(0), NB64(64), NB64(128), NB64(192)
+#undef NB64
+#undef NB16
+#undef NB4
+#undef NB
+#undef NB1
+};
+
 /* Appends the row's cell to f, encoded in place from the top down (no
  * copy): values last column first, each one 8-byte store ending where
  * its bytes end (the slack below is overwritten next), then the types,
@@ -502,23 +520,26 @@ static inline __attribute__((always_inline)) void add_row(struct leaf_fill *f, i
     unsigned n_words = 0;
 #pragma GCC unroll 16
     for (unsigned i = n_columns; i-- > 0;) {
-        int64_t v = values[i];
+        /* A NULL is encoded as a 0 (type 8, no bytes), its type set to 0
+         * below, 8 columns at once. */
+        int64_t v = null_mask >> i & 1 ? 0 : values[i];
         uint64_t u = (uint64_t)v ^ (uint64_t)(v >> 63);
-        unsigned e = type_bytes_by_msb[__builtin_clzll(u | 1) ^ 63];
+        unsigned e = type_bytes_by_msb[(unsigned)__builtin_clzll(u | 1) ^ 63u];
         e = (uint64_t)v <= 1 ? 8 + (unsigned)v : e;
-        /* NULL: type 0, no bytes (bit i moved to the sign, spread) */
-        e &= ~(unsigned)((int64_t)(null_mask << (63 - i)) >> 63);
         acc = acc << 8 | (e & 0xff); /* the first one ends at the top */
         if ((n_columns - i) % 8 == 0) {
-            words[n_words++] = acc;
+            /* columns i..i+7, column i in the low byte */
+            words[n_words++] = acc & ~null_bytes[null_mask >> i & 0xff];
             acc = 0;
         }
         uint64_t be = __builtin_bswap64((uint64_t)v); /* its last `bytes` bytes */
         memcpy(q - 8, &be, 8);
         q -= e >> 8;
     }
-    if (n_columns % 8)
-        words[n_words++] = acc << 8 * (8 - n_columns % 8); /* zeros below: slack */
+    if (n_columns % 8) { /* columns 0..m-1 at the top, zeros below (slack) */
+        unsigned m = n_columns % 8;
+        words[n_words++] = (acc & ~null_bytes[null_mask & (0xffu >> (8 - m))]) << 8 * (8 - m);
+    }
     unsigned record = (unsigned)(end - q) + 1 + n_columns;
     for (unsigned w = 0; w < n_words; w++) {
         uint64_t word = words[w];
