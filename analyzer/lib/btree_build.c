@@ -584,19 +584,14 @@ static void fill_add_row(struct leaf_fill *f, int64_t rowid, const int64_t *valu
         add_row(f, rowid, values, null_mask, n_columns);
 }
 
-int hs_btree_build_row(struct hs_btree_build *b, int64_t rowid, const int64_t *values,
-                       uint64_t null_mask, unsigned n_columns, struct hs_error *err)
+/* The other rows: a late one, or the first one of a new leaf. Out of
+ * line, its scratch cell off the common path's stack frame. */
+static __attribute__((noinline)) int add_cell(struct hs_btree_build *b, int64_t rowid,
+                                              const int64_t *values, uint64_t null_mask,
+                                              unsigned n_columns, int in_order,
+                                              struct hs_error *err)
 {
-    assert(n_columns >= 1 && n_columns <= HS_BTREE_MAX_COLUMNS && !b->spliced);
-    b->n_rows++;
     struct leaf_fill *f = &b->fill;
-    int in_order = !b->have_rows || rowid > b->last_rowid;
-    if (in_order && fill_free(f) >= 2 + 2 + 9 + 1 + 9 * n_columns + ROW_SLACK) {
-        b->have_rows = 1;
-        b->last_rowid = rowid;
-        fill_add_row(f, rowid, values, null_mask, n_columns);
-        return 0;
-    }
     unsigned char scratch[MAX_CELL + 16];
     unsigned size;
     const unsigned char *cell = encode_cell(scratch, rowid, values, null_mask, n_columns, &size);
@@ -611,6 +606,22 @@ int hs_btree_build_row(struct hs_btree_build *b, int64_t rowid, const int64_t *v
         fill_add(f, cell, size, rowid); /* an empty leaf takes any cell */
     }
     return 0;
+}
+
+int hs_btree_build_row(struct hs_btree_build *b, int64_t rowid, const int64_t *values,
+                       uint64_t null_mask, unsigned n_columns, struct hs_error *err)
+{
+    assert(n_columns >= 1 && n_columns <= HS_BTREE_MAX_COLUMNS && !b->spliced);
+    b->n_rows++;
+    struct leaf_fill *f = &b->fill;
+    int in_order = !b->have_rows || rowid > b->last_rowid;
+    if (in_order && fill_free(f) >= 2 + 2 + 9 + 1 + 9 * n_columns + ROW_SLACK) {
+        b->have_rows = 1;
+        b->last_rowid = rowid;
+        fill_add_row(f, rowid, values, null_mask, n_columns);
+        return 0;
+    }
+    return add_cell(b, rowid, values, null_mask, n_columns, in_order, err);
 }
 
 void hs_btree_build_free(struct hs_btree_build *b)
