@@ -8,7 +8,9 @@
  * main database only copies the page into a queue; a writer thread issues
  * the real writes on the other core. Every other method of that file (read,
  * size, truncate, sync, lock, file control, close) first waits until the
- * queue is empty, so SQLite never sees a state the disk does not have yet.
+ * queue is empty, so SQLite never sees a state the disk does not have yet;
+ * except two file controls that do not look at the file's bytes: size
+ * hints (ignored, as a VFS may) and PRAGMA announcements (passed on).
  * Other files (journals, temporary files) are passed through untouched.
  *
  * Everything else is the default VFS's: the file format and locking are
@@ -19,8 +21,9 @@
  * Usage: hs_async_vfs_register() once, then sqlite3_open_v2(path, &db,
  * flags, HS_ASYNC_VFS).
  *
- * Allocates: a copy of every queued page (at most 32 MiB queued, then
- * xWrite waits). Thread safety: register is idempotent and thread safe; one
+ * Allocates: a copy of every queued page, consecutive pages in one
+ * buffer of up to 124 KiB, written with one pwrite(2) (at most 32 MiB
+ * queued, then xWrite waits). Thread safety: register is idempotent and thread safe; one
  * file is used by one SQLite connection at a time, as usual.
  */
 #ifndef HS_ASYNC_VFS_H

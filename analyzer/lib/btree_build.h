@@ -31,7 +31,8 @@
  * earlier one are cheap: they are packed into leaves at once and the
  * leaves spill to a nameless temporary file next to the database
  * (O_TMPFILE, else one unlinked at once; see hs_btree_build_finish for
- * the file becoming the database itself). A row
+ * the file becoming the database itself), whose blocks are fallocate(2)d
+ * 16 MiB ahead of the writes. A row
  * with a smaller rowid ("late") is kept aside in memory and merged at
  * splice time into the leaf it belongs to; that leaf and the ones after it
  * are re-packed until a page boundary lines up again (within 1/8 of a

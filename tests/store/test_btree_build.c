@@ -354,6 +354,100 @@ static void test_btree_build__serial_type_boundaries(void **state)
     twin_close(&w);
 }
 
+/* 16 columns, the importer's width (an unrolled path of its own): rows
+ * of every serial type in every column, NULLs in patterns, compared with
+ * SQLite's INSERTs of the same rows, value by value and type by type. */
+static void test_btree_build__sixteen_columns_like_blocks(void **state)
+{
+    (void)state;
+    static const int64_t edges[] = {0,
+                                    1,
+                                    2,
+                                    -1,
+                                    127,
+                                    128,
+                                    -129,
+                                    32767,
+                                    -32769,
+                                    1ll << 23,
+                                    1ll << 31,
+                                    -(1ll << 31) - 1,
+                                    1ll << 47,
+                                    INT64_MAX,
+                                    INT64_MIN,
+                                    0x555555559000ll,
+                                    0x7fffdeadbeefll};
+    enum { W = 16 };
+    size_t n_edges = sizeof edges / sizeof *edges;
+    char *dir = synth_tmpdir(), path[4096], sql[1024];
+    snprintf(path, sizeof path, "%s/w.db", dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char cols[512] = "id INTEGER PRIMARY KEY", marks[64] = "?";
+    for (int c = 1; c < W; c++) {
+        size_t len = strlen(cols);
+        snprintf(cols + len, sizeof cols - len, ", c%d INTEGER", c);
+        strcat(marks, ",?");
+    }
+    snprintf(sql, sizeof sql, "PRAGMA page_size=1024; CREATE TABLE t(%s); CREATE TABLE r(%s);",
+             cols, cols);
+    exec(db, sql);
+    exec(db, "BEGIN");
+    sqlite3_stmt *ins;
+    snprintf(sql, sizeof sql, "INSERT INTO r VALUES(%s)", marks);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &ins, NULL), SQLITE_OK);
+    uint32_t root = (uint32_t)sql_int(db, "SELECT rootpage FROM sqlite_schema WHERE name = 't'");
+    struct hs_btree_build *b;
+    struct hs_error err = {""};
+    if (hs_btree_build_open(&b, path, 1024, 0, &err))
+        fail_msg("%s", err.msg);
+    long long n = 3000;
+    for (long long r = 0; r < n; r++) {
+        int64_t v[W] = {0};
+        uint64_t nulls = 1; /* the rowid column */
+        for (int c = 1; c < W; c++) {
+            v[c] = edges[((size_t)r * 3 + (size_t)c * 5 + (size_t)(r / 7)) % n_edges];
+            if ((r + c) % 11 == 0 || (r % 13 == 0 && c > 10))
+                nulls |= 1ull << c;
+        }
+        int64_t rowid = 5 + r * 977; /* 1- to 4-byte varints */
+        if (hs_btree_build_row(b, rowid, v, nulls, W, &err))
+            fail_msg("%s", err.msg);
+        sqlite3_bind_int64(ins, 1, rowid);
+        for (int c = 1; c < W; c++)
+            if (nulls >> c & 1)
+                sqlite3_bind_null(ins, c + 1);
+            else
+                sqlite3_bind_int64(ins, c + 1, v[c]);
+        assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+    exec(db, "COMMIT");
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+    int fd = open(path, O_RDWR), db_fd = -1;
+    assert_true(fd >= 0);
+    if (hs_btree_build_finish(b, fd, path, root, HS_BTREE_COPY, &db_fd, &err))
+        fail_msg("%s", err.msg);
+    close(fd);
+    hs_btree_build_free(b);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_integrity(db);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM t"), n);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM (SELECT * FROM t EXCEPT SELECT * FROM r)"),
+                     0);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM (SELECT * FROM r EXCEPT SELECT * FROM t)"),
+                     0);
+    /* the records themselves: same sizes as SQLite's (same serial types) */
+    assert_int_equal(sql_int(db, "SELECT sum(payload) FROM dbstat WHERE name = 't'"),
+                     sql_int(db, "SELECT sum(payload) FROM dbstat WHERE name = 'r'"));
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM t WHERE c15 IS NULL"),
+                     sql_int(db, "SELECT count(*) FROM r WHERE c15 IS NULL"));
+    sqlite3_close(db);
+    synth_rmtree(dir);
+    free(dir);
+}
+
 /* Enough rows of 512-byte pages for three interior levels above the
  * leaves (4445 leaves of 45 rows; 55-62 children per interior page). */
 static void test_btree_build__many_rows_three_interior_levels(void **state)
@@ -760,6 +854,7 @@ int main(void)
         cmocka_unit_test(test_btree_build__one_row),
         cmocka_unit_test(test_btree_build__exactly_one_full_page),
         cmocka_unit_test(test_btree_build__serial_type_boundaries),
+        cmocka_unit_test(test_btree_build__sixteen_columns_like_blocks),
         cmocka_unit_test(test_btree_build__many_rows_three_interior_levels),
         cmocka_unit_test(test_btree_build__late_rows_are_merged),
         cmocka_unit_test(test_btree_build__duplicate_rowids_fail),
