@@ -36,6 +36,16 @@ static int64_t query_int(sqlite3 *db, const char *sql)
     return v;
 }
 
+/* SQLite's own check of the whole file says ok. */
+static void assert_integrity_ok(sqlite3 *db)
+{
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), "ok");
+    sqlite3_finalize(s);
+}
+
 static void test_async_vfs__round_trip_with_spills(void **state)
 {
     (void)state;
@@ -57,11 +67,7 @@ static void test_async_vfs__round_trip_with_spills(void **state)
     assert_int_equal(sqlite3_close(db), SQLITE_OK);
 
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(s, 0), "ok");
-    sqlite3_finalize(s);
+    assert_integrity_ok(db);
     assert_int_equal(query_int(db, "SELECT count(*) FROM t"), ROWS);
     /* sum of 7i over 1..20000, plus one per multiple of 97 (206 of them) */
     assert_int_equal(query_int(db, "SELECT sum(v) FROM t"), 7LL * ROWS * (ROWS + 1) / 2 + 206);
@@ -99,11 +105,7 @@ static void test_async_vfs__runs_of_consecutive_pages(void **state)
         exec_ok(db, sql);
         assert_int_equal(sqlite3_close(db), SQLITE_OK);
         assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-        sqlite3_stmt *s;
-        assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL), SQLITE_OK);
-        assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-        assert_string_equal((const char *)sqlite3_column_text(s, 0), "ok");
-        sqlite3_finalize(s);
+        assert_integrity_ok(db);
         assert_int_equal(query_int(db, "PRAGMA page_size"), page_sizes[k]);
         assert_int_equal(query_int(db, "SELECT count(*) FROM t WHERE length(b) = 300000"), 40);
         assert_int_equal(query_int(db, "SELECT count(*) FROM t WHERE b = CAST(replace("
