@@ -198,9 +198,7 @@ struct hs_record *hs__record_begin_rare(uint64_t i, uint8_t origin, uint16_t fla
             ring_wait(i) != 0)
             return NULL;
         ts = hs__state.tsc ? hs__sys_cycles() : 0; /* after the wait, not before it */
-        r = &hs__state.records[i & hs__state.ring_mask];
-        __builtin_prefetch(&hs__state.records[(i + HS_PREFETCH_SLOTS) & hs__state.ring_mask], 1, 3);
-        hs__thread.mark = (uint8_t)(((i >> hs__state.ring_shift) & 1) << 7);
+        r = hs__ring_slot(i);
         r->seq = __atomic_add_fetch(hs__state.seq, 1, __ATOMIC_SEQ_CST);
         if (!hs__state.tsc)
             ts = hs__sys_clock_mono_ns();

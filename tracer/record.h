@@ -56,6 +56,20 @@ uint32_t hs__tid(void);
 static inline __attribute__((always_inline)) struct hs_record *
 hs__record_begin_entered(uint8_t origin, uint16_t flags);
 
+/* The record of ring slot i (reserved, not full), for both paths. It asks
+ * for a later slot's line now, for writing: the record stores then hit the
+ * cache, and the next fetch-add, a full barrier, does not wait for them to
+ * miss. It sets this thread's commit mark: odd laps commit op | 0x80, so
+ * the drainer never has to clear a slot. */
+static inline __attribute__((always_inline)) struct hs_record *hs__ring_slot(uint64_t i)
+{
+    uint64_t mask = hs__state.ring_mask;
+    struct hs_record *records = hs__state.records;
+    __builtin_prefetch(&records[(i + HS_PREFETCH_SLOTS) & mask], 1, 3);
+    hs__thread.mark = (uint8_t)(((i >> hs__state.ring_shift) & 1) << 7);
+    return &records[i & mask];
+}
+
 static inline __attribute__((always_inline)) struct hs_record *
 hs__record_begin_inline(uint8_t origin, uint16_t flags)
 {
@@ -84,15 +98,7 @@ hs__record_begin_entered(uint8_t origin, uint16_t flags)
     if (__builtin_expect(i >= __atomic_load_n(&hs__state.fast_limit, __ATOMIC_ACQUIRE), 0))
         return hs__record_begin_rare(i, origin, flags);
     uint64_t ts = hs__sys_cycles();
-    uint64_t mask = hs__state.ring_mask;
-    struct hs_record *records = hs__state.records;
-    struct hs_record *r = &records[i & mask];
-    /* Ask for a later slot's line now (for writing): the record stores then
-     * hit the cache, and the next fetch-add, a full barrier, does not wait
-     * for them to miss. */
-    __builtin_prefetch(&records[(i + HS_PREFETCH_SLOTS) & mask], 1, 3);
-    /* odd laps commit op | 0x80: the drainer never has to clear a slot */
-    hs__thread.mark = (uint8_t)(((i >> hs__state.ring_shift) & 1) << 7);
+    struct hs_record *r = hs__ring_slot(i);
     r->seq = __atomic_add_fetch(hs__state.seq, 1, __ATOMIC_SEQ_CST);
     uint32_t tid = hs__thread.tid;
     if (__builtin_expect(tid == 0, 0))

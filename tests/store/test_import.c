@@ -71,6 +71,16 @@ static int run_import(const char *logdir, const char *out, struct hs_import_resu
     return hs_import(&o, res, err);
 }
 
+/* Imports the logs in dir into dir/t.db, whose path goes to out (4096
+ * bytes); an import error fails the test. */
+static void import_ok(const char *dir, char *out, struct hs_import_result *res, struct warnings *w)
+{
+    snprintf(out, 4096, "%s/t.db", dir);
+    struct hs_error err;
+    if (run_import(dir, out, res, w, &err))
+        fail_msg("%s", err.msg);
+}
+
 /* Names in dir, sorted, joined by ' '. */
 static char *dir_listing(const char *dir)
 {
@@ -126,12 +136,9 @@ static void test_import__one_process_exact_rows(void **state)
     (void)state;
     char *dir = synth_tmpdir(), out[4096];
     write_one_process(dir);
-    snprintf(out, sizeof out, "%s/t.db", dir);
     struct hs_import_result res;
     struct warnings w;
-    struct hs_error err;
-    if (run_import(dir, out, &res, &w, &err))
-        fail_msg("%s", err.msg);
+    import_ok(dir, out, &res, &w);
     assert_string_equal(w.text, "");
     assert_int_equal(res.n_events, 11);
     assert_int_equal(res.n_records, 17);
@@ -193,6 +200,7 @@ static void test_import__one_process_exact_rows(void **state)
     assert_query(out, "SELECT count(*), sum(n_events) FROM event_chunks", "1|11\n");
 
     /* The cursor gives the same events, with the free's size filled in. */
+    struct hs_error err;
     struct hs_trace *t;
     if (hs_trace_open(out, &t, &err))
         fail_msg("%s", err.msg);
@@ -286,12 +294,9 @@ static void test_import__processes_keep_addresses_apart(void **state)
     synth_write(&p, dir, 0);
     synth_write(&c0, dir, 0);
     synth_write(&c1, dir, 0);
-    snprintf(out, sizeof out, "%s/t.db", dir);
     struct hs_import_result res;
     struct warnings w;
-    struct hs_error err;
-    if (run_import(dir, out, &res, &w, &err))
-        fail_msg("%s", err.msg);
+    import_ok(dir, out, &res, &w);
     assert_int_equal(res.n_processes, 3);
     assert_query(out,
                  "SELECT alloc_seq, pid, exec_gen, size, free_seq FROM blocks"
@@ -322,12 +327,10 @@ static void test_import__summary_forgets_the_heap_at_exec(void **state)
     synth_call(&g1, 2, 200, HS_OP_MALLOC, 0, 1, A + 0x1000, 50, 0, 64, CALLER);
     synth_write(&g0, dir, 0);
     synth_write(&g1, dir, 0);
-    snprintf(out, sizeof out, "%s/t.db", dir);
     struct hs_import_result res;
     struct warnings w;
+    import_ok(dir, out, &res, &w);
     struct hs_error err;
-    if (run_import(dir, out, &res, &w, &err))
-        fail_msg("%s", err.msg);
     struct hs_trace *t;
     assert_int_equal(hs_trace_open(out, &t, &err), 0);
     struct hs_summary s;
@@ -354,12 +357,9 @@ static void test_import__lost_slots_are_reported(void **state)
     synth_lost(&l);
     synth_call(&l, 3, 100, HS_OP_MALLOC, 0, 1, A + 32, 10, 0, 32, CALLER);
     synth_write(&l, dir, 2); /* two more reserved than the file holds */
-    snprintf(out, sizeof out, "%s/t.db", dir);
     struct hs_import_result res;
     struct warnings w;
-    struct hs_error err;
-    if (run_import(dir, out, &res, &w, &err))
-        fail_msg("%s", err.msg);
+    import_ok(dir, out, &res, &w);
     assert_string_equal(
         w.text, "process 100: 3 reserved slots never committed (the program died mid-write)\n");
     assert_int_equal(res.n_lost, 3);
@@ -382,12 +382,9 @@ static void test_import__full_log_names_its_lost_slot(void **state)
     synth_call(&l, 2, 100, HS_OP_MALLOC, 0, 1, A + 32, 10, 0, 32, CALLER);
     l.header.flags |= HS_LOG_FULL;
     synth_write(&l, dir, 1);
-    snprintf(out, sizeof out, "%s/t.db", dir);
     struct hs_import_result res;
     struct warnings w;
-    struct hs_error err;
-    if (run_import(dir, out, &res, &w, &err))
-        fail_msg("%s", err.msg);
+    import_ok(dir, out, &res, &w);
     assert_string_equal(
         w.text, "process 100: 1 reserved slot never committed (reserved past the log's limit)\n"
                 "process 100: the log reached its size limit; later events were dropped\n");
@@ -414,12 +411,9 @@ static void test_import__truncated_logs(void **state)
     FILE *f = fopen(path, "w");
     fputs("HSLOG", f);
     fclose(f);
-    snprintf(out, sizeof out, "%s/t.db", dir);
     struct hs_import_result res;
     struct warnings w;
-    struct hs_error err;
-    if (run_import(dir, out, &res, &w, &err))
-        fail_msg("%s", err.msg);
+    import_ok(dir, out, &res, &w);
     snprintf(expected, sizeof expected,
              "skipped '%s/301.0.hslog': truncated log: 5 bytes, shorter than its 4096-byte header\n"
              "process 300: 2 reserved slots never committed (the program died mid-write)\n",
@@ -522,12 +516,9 @@ static void test_import__parked_rows_merge_into_blocks(void **state)
     synth_call(&l, seq++, 102, HS_OP_FREE, 0, 1, A + 0x40, 0, 0, 48, CALLER + 5);
     synth_call(&l, seq++, 100, HS_OP_EXIT, 0, 0, 0, 0, 0, 0, 0);
     synth_write(&l, dir, 0);
-    snprintf(out, sizeof out, "%s/t.db", dir);
     struct hs_import_result res;
     struct warnings w;
-    struct hs_error err;
-    if (run_import(dir, out, &res, &w, &err))
-        fail_msg("%s", err.msg);
+    import_ok(dir, out, &res, &w);
     assert_int_equal(res.n_blocks, pairs + 3);
     assert_int_equal(res.n_live, 1);
     char expected[512];
