@@ -19,6 +19,7 @@
 #include "spawn.h"
 #include "cli_faults.h"
 #include "cli_drain.h"
+#include "cpu_share.h"
 #include "import_live.h"
 
 extern char **environ;
@@ -207,6 +208,21 @@ static int import_run(const char *base, const char *logdir, const char *out, pid
     return code;
 }
 
+/* What runs between fork and exec: the child gets every CPU back
+ * (cpu_share.h), and page-fault sampling (issue 5) opens its perf_event on
+ * the blocked child. */
+struct before_exec {
+    struct cli_faults *faults; /* NULL: --no-faults */
+    const struct hs_cpu_share *cpus;
+};
+
+static int before_exec(void *ctx, pid_t child, struct hs_error *err)
+{
+    const struct before_exec *be = ctx;
+    hs_cpu_share_release_child(be->cpus, child);
+    return be->faults ? cli_faults_before_exec(be->faults, child, err) : 0;
+}
+
 int cmd_record(int argc, char **argv)
 {
     const char *out = NULL;
@@ -237,6 +253,9 @@ int cmd_record(int argc, char **argv)
     if (!mkdtemp(logdir))
         return cli_fail("record", "cannot create a log directory in '%s': %s",
                         tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+    /* Before the first helper thread starts: they all inherit it. */
+    struct hs_cpu_share cpus;
+    hs_cpu_share_begin(&cpus);
     struct hs_import_options live_opts;
     struct hs_live_import *li = start_live_import(faults, logdir, out, base, &live_opts);
     /* ring mode (docs/tracer.md) */
@@ -252,10 +271,9 @@ int cmd_record(int argc, char **argv)
         rmdir(logdir);
         return cli_fail("record", "out of memory");
     }
-    /* Page-fault sampling (issue 5) plugs in here: its setup opens a
-     * perf_event on the blocked child before it execs. */
     struct cli_faults fs = {.logdir = logdir};
-    struct hs_spawn_hook hook = {faults ? cli_faults_before_exec : NULL, &fs};
+    struct before_exec be = {faults ? &fs : NULL, &cpus};
+    struct hs_spawn_hook hook = {before_exec, &be};
     pid_t pid;
     int status;
     if (hs_spawn_start(path, prog_argv, env, &hook, &pid, &code, &err)) {
@@ -267,6 +285,7 @@ int cmd_record(int argc, char **argv)
         return code;
     }
     int waited = hs_spawn_wait(pid, &status, &err);
+    hs_cpu_share_end(&cpus);
     cli_faults_stop(&fs);
     int drain_failed = cli_drain_finish(drain);
     if (waited) {
