@@ -36,16 +36,13 @@ void hs_cpu_share_release_child(const struct hs_cpu_share *s, pid_t child)
         sched_setaffinity(child, sizeof(cpu_set_t), all_of(s));
 }
 
-void hs_cpu_share_end(struct hs_cpu_share *s)
+/* Gives every thread listed in /proc/self/task the whole set; 0 if the
+ * directory could not be read. */
+static int release_tasks(const struct hs_cpu_share *s)
 {
-    if (!s->confined)
-        return;
-    s->confined = 0;
     DIR *tasks = opendir("/proc/self/task");
-    if (!tasks) {
-        sched_setaffinity(0, sizeof(cpu_set_t), all_of(s));
-        return;
-    }
+    if (!tasks)
+        return 0;
     for (struct dirent *e; (e = readdir(tasks));) {
         char *end;
         long tid = strtol(e->d_name, &end, 10);
@@ -53,4 +50,17 @@ void hs_cpu_share_end(struct hs_cpu_share *s)
             sched_setaffinity((pid_t)tid, sizeof(cpu_set_t), all_of(s));
     }
     closedir(tasks);
+    return 1;
+}
+
+void hs_cpu_share_end(struct hs_cpu_share *s)
+{
+    if (!s->confined)
+        return;
+    s->confined = 0;
+    /* Twice: a thread that a confined one starts during the first walk
+     * may not be listed yet; by the second walk its creator is released,
+     * so what it starts from then on inherits the whole set. */
+    if (!release_tasks(s) || !release_tasks(s))
+        sched_setaffinity(0, sizeof(cpu_set_t), all_of(s));
 }

@@ -38,7 +38,8 @@ void hs_cpu_share_begin(struct hs_cpu_share *s);
 /* Gives the (forked, not yet exec'd) child the whole set back. */
 void hs_cpu_share_release_child(const struct hs_cpu_share *s, pid_t child);
 
-/* Gives every thread of this process the whole set back. */
+/* Gives every thread of this process the whole set back (two walks of
+ * /proc/self/task, so that threads started meanwhile are not missed). */
 void hs_cpu_share_end(struct hs_cpu_share *s);
 
 #endif
