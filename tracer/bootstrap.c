@@ -24,6 +24,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <gnu/libc-version.h>
+#include <limits.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,33 +89,80 @@ void hs__complain(const char *msg, const char *detail)
 #define RESOLVE(name)                                                                              \
     (hs__state.real.name = (__typeof__(hs__state.real.name))dlsym(RTLD_NEXT, #name))
 
-#define RESOLVE_AS(field, symbol)                                                                  \
-    (hs__state.real.field = (__typeof__(hs__state.real.field))dlsym(RTLD_NEXT, symbol))
+/* Release stores: hs__cxx_resolve_late sets these while other threads
+ * run the C++ hooks. */
+#define RESOLVE_AS(from, field, symbol)                                                            \
+    __atomic_store_n(&hs__state.real.field, (__typeof__(hs__state.real.field))dlsym(from, symbol), \
+                     __ATOMIC_RELEASE)
 
-/* C++ operator new/delete (hooks_cxx.c): NULL, tolerated, when no loaded
- * object defines them (no libstdc++). */
-static void resolve_cxx(void)
+/* C++ operator new/delete (hooks_cxx.c), looked up from `from` (RTLD_NEXT,
+ * or the handle of a libstdc++ found late): NULL, tolerated, when no
+ * loaded object defines them (no libstdc++). */
+static void resolve_cxx(void *from)
 {
-    RESOLVE_AS(znwm, "_Znwm");
-    RESOLVE_AS(znam, "_Znam");
-    RESOLVE_AS(znwm_nt, "_ZnwmRKSt9nothrow_t");
-    RESOLVE_AS(znam_nt, "_ZnamRKSt9nothrow_t");
-    RESOLVE_AS(znwm_al, "_ZnwmSt11align_val_t");
-    RESOLVE_AS(znam_al, "_ZnamSt11align_val_t");
-    RESOLVE_AS(znwm_al_nt, "_ZnwmSt11align_val_tRKSt9nothrow_t");
-    RESOLVE_AS(znam_al_nt, "_ZnamSt11align_val_tRKSt9nothrow_t");
-    RESOLVE_AS(zdlpv, "_ZdlPv");
-    RESOLVE_AS(zdapv, "_ZdaPv");
-    RESOLVE_AS(zdlpvm, "_ZdlPvm");
-    RESOLVE_AS(zdapvm, "_ZdaPvm");
-    RESOLVE_AS(zdlpv_al, "_ZdlPvSt11align_val_t");
-    RESOLVE_AS(zdapv_al, "_ZdaPvSt11align_val_t");
-    RESOLVE_AS(zdlpvm_al, "_ZdlPvmSt11align_val_t");
-    RESOLVE_AS(zdapvm_al, "_ZdaPvmSt11align_val_t");
-    RESOLVE_AS(zdlpv_nt, "_ZdlPvRKSt9nothrow_t");
-    RESOLVE_AS(zdapv_nt, "_ZdaPvRKSt9nothrow_t");
-    RESOLVE_AS(zdlpv_al_nt, "_ZdlPvSt11align_val_tRKSt9nothrow_t");
-    RESOLVE_AS(zdapv_al_nt, "_ZdaPvSt11align_val_tRKSt9nothrow_t");
+    RESOLVE_AS(from, znwm, "_Znwm");
+    RESOLVE_AS(from, znam, "_Znam");
+    RESOLVE_AS(from, znwm_nt, "_ZnwmRKSt9nothrow_t");
+    RESOLVE_AS(from, znam_nt, "_ZnamRKSt9nothrow_t");
+    RESOLVE_AS(from, znwm_al, "_ZnwmSt11align_val_t");
+    RESOLVE_AS(from, znam_al, "_ZnamSt11align_val_t");
+    RESOLVE_AS(from, znwm_al_nt, "_ZnwmSt11align_val_tRKSt9nothrow_t");
+    RESOLVE_AS(from, znam_al_nt, "_ZnamSt11align_val_tRKSt9nothrow_t");
+    RESOLVE_AS(from, zdlpv, "_ZdlPv");
+    RESOLVE_AS(from, zdapv, "_ZdaPv");
+    RESOLVE_AS(from, zdlpvm, "_ZdlPvm");
+    RESOLVE_AS(from, zdapvm, "_ZdaPvm");
+    RESOLVE_AS(from, zdlpv_al, "_ZdlPvSt11align_val_t");
+    RESOLVE_AS(from, zdapv_al, "_ZdaPvSt11align_val_t");
+    RESOLVE_AS(from, zdlpvm_al, "_ZdlPvmSt11align_val_t");
+    RESOLVE_AS(from, zdapvm_al, "_ZdaPvmSt11align_val_t");
+    RESOLVE_AS(from, zdlpv_nt, "_ZdlPvRKSt9nothrow_t");
+    RESOLVE_AS(from, zdapv_nt, "_ZdaPvRKSt9nothrow_t");
+    RESOLVE_AS(from, zdlpv_al_nt, "_ZdlPvSt11align_val_tRKSt9nothrow_t");
+    RESOLVE_AS(from, zdapv_al_nt, "_ZdaPvSt11align_val_tRKSt9nothrow_t");
+}
+
+/* dl_iterate_phdr callback: copies the path of a loaded libstdc++.so.* to
+ * arg (PATH_MAX bytes) and stops. */
+static int find_libstdcxx(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    const char *name = info->dlpi_name, *slash = strrchr(name, '/');
+    const char *base = slash ? slash + 1 : name;
+    if (strncmp(base, "libstdc++.so", 12) != 0 || strlen(name) >= PATH_MAX)
+        return 0;
+    memcpy(arg, name, strlen(name) + 1);
+    return 1;
+}
+
+int hs__cxx_resolve_late(void)
+{
+    enum { NOT_TRIED, KNOWN, NOT_FOUND, LOOKING };
+    static int state = NOT_TRIED;
+    int s = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
+    if (s != NOT_TRIED ||
+        !__atomic_compare_exchange_n(&state, &s, LOOKING, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return s == KNOWN;
+    /* The loader's own allocations (a dlerror() message) are not the
+     * program's: pass them through untraced, and keep the hook's caller
+     * override away from them (they would take it). */
+    int busy = hs__thread.busy;
+    uint64_t override = hs__thread.caller_override;
+    hs__thread.busy = HS_BUSY_TRACER;
+    hs__thread.caller_override = 0;
+    char path[PATH_MAX] = "";
+    dl_iterate_phdr(find_libstdcxx, path);
+    /* RTLD_NEXT cannot see an object dlopen'd RTLD_LOCAL: look in
+     * libstdc++'s own scope. The handle is never closed, so the pointers
+     * stay valid: that libstdc++ stays loaded until the process ends. */
+    void *cxx = path[0] ? dlopen(path, RTLD_NOW | RTLD_NOLOAD) : NULL;
+    if (cxx)
+        resolve_cxx(cxx);
+    s = cxx && __atomic_load_n(&hs__state.real.znwm, __ATOMIC_ACQUIRE) ? KNOWN : NOT_FOUND;
+    hs__thread.busy = busy;
+    hs__thread.caller_override = override;
+    __atomic_store_n(&state, s, __ATOMIC_RELEASE);
+    return s == KNOWN;
 }
 
 static void resolve(void)
@@ -121,7 +170,7 @@ static void resolve(void)
     /* First, while real.malloc is still NULL: a failed dlsym (a C program,
      * no libstdc++) mallocs its dlerror() message, which must come from the
      * pool, not from a glibc heap initialized before recording starts. */
-    resolve_cxx();
+    resolve_cxx(RTLD_NEXT);
     RESOLVE(malloc);
     RESOLVE(calloc);
     RESOLVE(realloc);

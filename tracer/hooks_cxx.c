@@ -32,11 +32,15 @@
  * these hooks record the malloc/aligned_alloc/free themselves, with the
  * program's call site.
  *
- * Before libstdc++ is loaded (dlopen after init) the next definitions are
- * NULL and dlsym may not be called here: the hooks then pass to the next
- * malloc/aligned_alloc/free untraced, and a failing `new` aborts (C cannot
- * throw bad_alloc).
- * Nothing here allocates, locks, or calls stdio/getenv/dlsym.
+ * A libstdc++ loaded after init (a C program dlopens a C++ plugin) leaves
+ * the next definitions NULL: the first hook that finds one NULL has
+ * bootstrap.c look for that libstdc++ once (hs__cxx_resolve_late, the only
+ * loader call here, never on the path of a known definition). Without one
+ * (a plugin with libstdc++ linked in statically) the hooks serve the call
+ * with the next malloc/aligned_alloc/free and record it as direct mode
+ * does, with the program's call site; only a failing throwing `new` then
+ * aborts (C cannot throw std::bad_alloc).
+ * Nothing else here allocates, locks, or calls stdio/getenv/dlsym.
  */
 #include <stdlib.h>
 
@@ -60,37 +64,68 @@ static void restore_override(const uint64_t *saved)
                          0))                                                                       \
     hs__init()
 
-/* The fallbacks when libstdc++'s definition is not known (see above). */
-static void *fallback_new(size_t size, size_t align, int nothrow)
-{
-    void *p = NULL;
-    if (size == 0)
-        size = 1;
-    if (align <= 16) {
-        if (hs__state.real.malloc)
-            p = hs__state.real.malloc(size);
-    } else if (hs__state.real.aligned_alloc) {
-        size_t rounded = (size + align - 1) / align * align;
-        p = rounded >= size ? hs__state.real.aligned_alloc(align, rounded) : NULL;
-    }
-    if (!p && !nothrow) {
-        hs__complain("operator new failed before libstdc++ was known: aborting", NULL);
-        abort();
-    }
-    return p;
-}
-
-static void fallback_delete(void *p)
-{
-    if (p && !hs__pool_owns(p) && hs__state.real.free)
-        hs__state.real.free(p);
-}
+/* The next definition of a C++ hook: known at init, or looked for once now
+ * (see above); NULL if no libstdc++ defines it. */
+#define CXX_NEXT(field)                                                                            \
+    __extension__({                                                                                \
+        __typeof__(hs__state.real.field) next_ =                                                   \
+            __atomic_load_n(&hs__state.real.field, __ATOMIC_ACQUIRE);                              \
+        if (__builtin_expect(!next_, 0) && hs__cxx_resolve_late())                                 \
+            next_ = __atomic_load_n(&hs__state.real.field, __ATOMIC_ACQUIRE);                      \
+        next_;                                                                                     \
+    })
 
 /* Ends the hs__hook_enter state on return and on unwinding. */
 static void leave_guard(const int *traced)
 {
     if (*traced)
         hs__hook_leave();
+}
+
+static void fallback_abort(void)
+{
+    hs__complain("operator new failed and no libstdc++ is loaded to throw std::bad_alloc: "
+                 "aborting",
+                 NULL);
+    abort();
+}
+
+/* Without a next definition: what libstdc++'s would do, recorded the way
+ * direct mode records (the override as the caller), except throw. op is
+ * malloc, or aligned_alloc of the size rounded up to the alignment: the
+ * calls libstdc++ would make. */
+static void *fallback_new(uint8_t op, size_t size, size_t align, int nothrow)
+{
+    if (size == 0)
+        size = 1;
+    if (align > 16) {
+        size_t rounded = (size + align - 1) / align * align;
+        if (rounded < size) {
+            if (!nothrow)
+                fallback_abort();
+            return NULL;
+        }
+        size = rounded;
+    }
+    if (!hs__state.real.malloc) /* this thread is initializing the tracer */
+        return hs__pool_alloc(size, align > 16 ? align : 16);
+    int traced __attribute__((cleanup(leave_guard))) = hs__hook_enter(HS_BUSY_ALLOCATOR);
+    void *p = align > 16 ? hs__state.real.aligned_alloc(align, size) : hs__state.real.malloc(size);
+    if (traced)
+        hs__record_alloc(op, p, size, align > 16 ? align : 0, hs__thread.caller_override);
+    if (!p && !nothrow)
+        fallback_abort();
+    return p;
+}
+
+static void fallback_delete(void *p)
+{
+    if (!p || hs__pool_owns(p) || !hs__state.real.free)
+        return;
+    int traced __attribute__((cleanup(leave_guard))) = hs__hook_enter(HS_BUSY_ALLOCATOR);
+    if (traced)
+        hs__record_free(p, hs__thread.caller_override);
+    hs__state.real.free(p);
 }
 
 /* Direct mode (hs__state.cxx_direct): the next definition serves the call
@@ -101,13 +136,14 @@ static void leave_guard(const int *traced)
     HS_EXPORT void *sym params                                                                     \
     {                                                                                              \
         CXX_ENTER;                                                                                 \
-        if (__builtin_expect(!hs__state.real.field, 0))                                            \
-            return fallback_new(size, align_expr, nothrow);                                        \
+        __typeof__(hs__state.real.field) next = CXX_NEXT(field);                                   \
+        if (__builtin_expect(!next, 0))                                                            \
+            return fallback_new(op, size, align_expr, nothrow);                                        \
         if (__builtin_expect(!hs__state.cxx_direct, 1))                                            \
-            return hs__state.real.field args;                                                      \
+            return next args;                                                                      \
         int traced __attribute__((cleanup(leave_guard))) = hs__hook_enter(HS_BUSY_ALLOCATOR);      \
         uint64_t caller = hs__thread.caller_override;                                              \
-        void *p = hs__state.real.field args;                                                       \
+        void *p = next args;                                                                       \
         if (traced)                                                                                \
             hs__record_alloc(op, p, size, align_expr, caller);                                     \
         return p;                                                                                  \
@@ -117,18 +153,19 @@ static void leave_guard(const int *traced)
     HS_EXPORT void sym params                                                                      \
     {                                                                                              \
         CXX_ENTER;                                                                                 \
-        if (__builtin_expect(!hs__state.real.field, 0)) {                                          \
+        __typeof__(hs__state.real.field) next = CXX_NEXT(field);                                   \
+        if (__builtin_expect(!next, 0)) {                                                          \
             fallback_delete(p);                                                                    \
             return;                                                                                \
         }                                                                                          \
         if (__builtin_expect(!hs__state.cxx_direct || !p, 1)) {                                    \
-            hs__state.real.field args;                                                             \
+            next args;                                                                             \
             return;                                                                                \
         }                                                                                          \
         int traced __attribute__((cleanup(leave_guard))) = hs__hook_enter(HS_BUSY_ALLOCATOR);      \
         if (traced)                                                                                \
             hs__record_free(p, hs__thread.caller_override);                                        \
-        hs__state.real.field args;                                                                 \
+        next args;                                                                                 \
     }
 
 /* Declarations first (-Wmissing-prototypes): these are C++ symbols. */

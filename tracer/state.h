@@ -172,6 +172,14 @@ extern __thread struct hs_thread hs__thread __attribute__((tls_model("initial-ex
  * at once (its nested calls are served by the pool). */
 void hs__init(void);
 
+/* bootstrap.c, for hooks_cxx.c: called when a C++ hook finds its next
+ * definition NULL (libstdc++ was dlopen'd after init, e.g. by a C program
+ * loading a C++ plugin). Looks for a loaded libstdc++ once per process and
+ * resolves the operator new/delete family from it. 1 if _Znwm is known
+ * now. Takes the loader's lock and may allocate, so only ever called on
+ * that path; a thread that finds the lookup running elsewhere gets 0. */
+int hs__cxx_resolve_late(void);
+
 /* bootstrap.c: the static pool used while dlsym runs. Hidden like every
  * symbol but the hooks. */
 void *hs__pool_alloc(size_t size, size_t align);

@@ -5,8 +5,10 @@
  * malloc/free the program's call site, not libstdc++'s: every caller lies
  * in the fixture executable's mapping (processes.maps), `heapscope sites
  * --json` names fx_cxx.cpp:LINE, and a throwing new leaves the next
- * allocations attributed correctly. The heapscope command is forked; this
- * runner is never preloaded.
+ * allocations attributed correctly. The same code as a plugin that a C
+ * program dlopens after the tracer started (fx_dlopen_cxx, libstdc++ found
+ * late) gets the same attribution, and its huge new still throws. The
+ * heapscope command is forked; this runner is never preloaded.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -104,22 +106,60 @@ static void fixture_range(struct rec *r)
     assert_true(r->lo < r->hi);
 }
 
+/* Records PROGRAM [ARG] into a new directory's t.db; fails the test unless
+ * it exits with 0. Its stdout is left in DIR/record.out. */
+static void record(struct rec *r, const char *program, const char *arg)
+{
+    char cwd[200];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(r->dir, sizeof r->dir, "%s/hs-cxx-XXXXXX", cwd);
+    assert_non_null(mkdtemp(r->dir));
+    snprintf(r->db, sizeof r->db, "%s/t.db", r->dir);
+    const char *rec_argv[] = {HEAPSCOPE_BIN, "record", "--no-faults", "-o", r->db, "--",
+                              program,       arg,      NULL};
+    r->code = run(r, rec_argv, "record.out");
+    slurp(r, "stderr", r->err, sizeof r->err);
+    if (r->code != 0)
+        fail_msg("heapscope record: status %d: %s", r->code, r->err);
+}
+
+static void remove_dir(const struct rec *r)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Every block fx_cxx.cpp's code news has its caller (and, freed, its free
+ * caller) in [r->lo, r->hi), at six distinct sites. */
+#define IN_FX(col) #col " >= %" PRIu64 " AND " #col " < %" PRIu64
+static void check_program_sites(const struct rec *r)
+{
+    assert_int_equal(q(r, "SELECT count(*) FROM events WHERE op = 'aligned_alloc' AND size = 192"),
+                     1);
+    assert_int_equal(q(r,
+                       "SELECT count(*) FROM blocks WHERE size IN (4, 100, 40, 192, 333, 28) "
+                       "AND " IN_FX(caller),
+                       r->lo, r->hi),
+                     6);
+    assert_int_equal(q(r,
+                       "SELECT count(*) FROM blocks WHERE size IN (4, 100, 40, 192, 28) "
+                       "AND free_seq IS NOT NULL AND " IN_FX(free_caller),
+                       r->lo, r->hi),
+                     5);
+    assert_int_equal(q(r, "SELECT count(*) FROM blocks WHERE size = 333 AND free_seq IS NULL"), 1);
+    /* six distinct call sites, not one inside libstdc++ */
+    assert_int_equal(q(r, "SELECT count(DISTINCT caller) FROM blocks "
+                          "WHERE size IN (4, 100, 40, 192, 333, 28)"),
+                     6);
+}
+
 /* Records fx_cxx (under PRELOAD, an allocator that defines operator new
  * itself, when not NULL) and checks its call sites. */
 static void check_fixture(const char *preload)
 {
     struct rec r = {.preload = preload};
-    char cwd[200];
-    assert_non_null(getcwd(cwd, sizeof cwd));
-    snprintf(r.dir, sizeof r.dir, "%s/hs-cxx-XXXXXX", cwd);
-    assert_non_null(mkdtemp(r.dir));
-    snprintf(r.db, sizeof r.db, "%s/t.db", r.dir);
-    const char *rec_argv[] = {HEAPSCOPE_BIN, "record", "--no-faults",    "-o",
-                              r.db,          "--",     FX_DIR "/fx_cxx", NULL};
-    r.code = run(&r, rec_argv, "record.out");
-    slurp(&r, "stderr", r.err, sizeof r.err);
-    if (r.code != 0)
-        fail_msg("heapscope record: status %d: %s", r.code, r.err);
+    record(&r, FX_DIR "/fx_cxx", NULL);
     fixture_range(&r);
 
     if (!preload) {
@@ -140,27 +180,7 @@ static void check_fixture(const char *preload)
                            HS_F_NO_CHUNK),
                          6);
     }
-    assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op = 'aligned_alloc' AND size = 192"),
-                     1);
-
-    /* Every block the program news has its caller (and, freed, its free
-     * caller) inside the fixture executable. */
-#define IN_FX(col) #col " >= %" PRIu64 " AND " #col " < %" PRIu64
-    assert_int_equal(q(&r,
-                       "SELECT count(*) FROM blocks WHERE size IN (4, 100, 40, 192, 333, 28) "
-                       "AND " IN_FX(caller),
-                       r.lo, r.hi),
-                     6);
-    assert_int_equal(q(&r,
-                       "SELECT count(*) FROM blocks WHERE size IN (4, 100, 40, 192, 28) "
-                       "AND free_seq IS NOT NULL AND " IN_FX(free_caller),
-                       r.lo, r.hi),
-                     5);
-    assert_int_equal(q(&r, "SELECT count(*) FROM blocks WHERE size = 333 AND free_seq IS NULL"), 1);
-    /* six distinct call sites, not one inside libstdc++ */
-    assert_int_equal(q(&r, "SELECT count(DISTINCT caller) FROM blocks "
-                           "WHERE size IN (4, 100, 40, 192, 333, 28)"),
-                     6);
+    check_program_sites(&r);
     /* The throwing new: the failed malloc is the program's; the bad_alloc
      * object that follows is libstdc++'s own (the override did not leak to
      * it), and so is the startup pool: exactly two mallocs outside. A
@@ -196,9 +216,7 @@ static void check_fixture(const char *preload)
     if (!strstr(live, "fx_cxx.cpp:26)\""))
         fail_msg("the leak is not attributed to fx_cxx.cpp:26: %s", live);
 
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", r.dir);
-    assert_int_equal(system(cmd), 0);
+    remove_dir(&r);
 }
 
 static void test_cxx_sites__glibc(void **state)
@@ -218,11 +236,53 @@ static void test_cxx_sites__jemalloc(void **state)
 #endif
 }
 
+/* A C program dlopens the C++ plugin after the tracer started: every new
+ * and delete of the plugin is recorded with the plugin's call site, and its
+ * huge new throws std::bad_alloc as it would without the tracer (the
+ * program exits 0 only if the plugin caught it; an abort would be 134). */
+/* Records fx_dlopen_cxx loading PLUGIN; r->lo/hi: the plugin's range. */
+static void record_plugin(struct rec *r, const char *plugin)
+{
+    record(r, FX_DIR "/fx_dlopen_cxx", plugin);
+    char out[256];
+    slurp(r, "record.out", out, sizeof out);
+    if (sscanf(out, "plugin=%" SCNx64 "-%" SCNx64, &r->lo, &r->hi) != 2 || r->lo >= r->hi)
+        fail_msg("fx_dlopen_cxx printed no plugin range: '%s'", out);
+}
+
+static void test_cxx_sites__libstdcxx_dlopened_late(void **state)
+{
+    (void)state;
+    struct rec r = {.preload = NULL};
+    record_plugin(&r, FX_PLUGIN_PATH);
+    check_program_sites(&r);
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM events WHERE op = 'malloc' AND flags & %u "
+                       "AND size = %llu AND " IN_FX(caller),
+                       HS_F_FAILED, 1ull << 62, r.lo, r.hi),
+                     1);
+    remove_dir(&r);
+}
+
+/* A plugin with libstdc++ linked in: no libstdc++ to find, so the hooks
+ * serve and record its new/delete themselves (without its huge new: that
+ * one would abort, the one case the tracer cannot keep as it is). */
+static void test_cxx_sites__libstdcxx_linked_into_plugin(void **state)
+{
+    (void)state;
+    struct rec r = {.preload = NULL};
+    record_plugin(&r, FX_PLUGIN_STATIC_PATH);
+    check_program_sites(&r);
+    remove_dir(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cxx_sites__glibc),
         cmocka_unit_test(test_cxx_sites__jemalloc),
+        cmocka_unit_test(test_cxx_sites__libstdcxx_dlopened_late),
+        cmocka_unit_test(test_cxx_sites__libstdcxx_linked_into_plugin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
