@@ -21,11 +21,60 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An address range that the maps text maps from a file. */
+struct mapped {
+    uint64_t lo, hi;
+};
+
 struct hs_symbolizer {
     Dwfl *dwfl;
     Dwfl_Callbacks callbacks;
     char *debuginfo_path; /* libdwfl keeps a pointer to this */
+    /* libdwfl gives a module the extent of its ELF file's segments and
+     * more, so it also claims addresses that were unmapped when the maps
+     * text was taken and were later given to code loaded by dlopen: only
+     * addresses inside these ranges (sorted) are looked up. */
+    struct mapped *mapped;
+    size_t n_mapped;
 };
+
+/* The file-backed ranges of maps_text, in address order (as /proc gives
+ * them). 0, or -1 if out of memory. */
+static int read_mapped(struct hs_symbolizer *s, const char *maps_text)
+{
+    size_t cap = 0;
+    for (const char *line = maps_text; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        unsigned long long lo, hi;
+        int path_at = 0;
+        if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &lo, &hi, &path_at) == 2 && path_at > 0 &&
+            line[path_at] == '/' && lo < hi) {
+            if (s->n_mapped == cap) {
+                cap = cap ? 2 * cap : 64;
+                struct mapped *grown = realloc(s->mapped, cap * sizeof *grown);
+                if (!grown)
+                    return -1;
+                s->mapped = grown;
+            }
+            s->mapped[s->n_mapped++] = (struct mapped){lo, hi};
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    return 0;
+}
+
+static int is_mapped(const struct hs_symbolizer *s, uint64_t addr)
+{
+    size_t lo = 0, hi = s->n_mapped;
+    while (lo < hi) { /* the first range that ends after addr */
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->mapped[mid].hi <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n_mapped && s->mapped[lo].lo <= addr;
+}
 
 int hs_symbolizer_new(const char *maps_text, struct hs_symbolizer **out,
                       struct hs_error *err)
@@ -47,6 +96,10 @@ int hs_symbolizer_new(const char *maps_text, struct hs_symbolizer **out,
     if (len == 0) {
         hs_symbolizer_free(s);
         return hs_error_set(err, HS_EARG, "empty maps text: nothing to symbolize with");
+    }
+    if (read_mapped(s, maps_text) != 0) {
+        hs_symbolizer_free(s);
+        return hs_error_set(err, HS_ENOMEM, "out of memory reading maps text");
     }
     /* fmemopen needs a writable buffer in old glibcs; copy to be safe. */
     char *copy = strdup(maps_text);
@@ -75,6 +128,8 @@ int hs_symbolizer_lookup(struct hs_symbolizer *s, uint64_t addr, int is_return,
 {
     memset(sym, 0, sizeof *sym);
     sym->module = sym->function = sym->file = "";
+    if (!is_mapped(s, addr))
+        return 0;
     Dwfl_Module *mod = dwfl_addrmodule(s->dwfl, addr);
     if (!mod)
         return 0;
@@ -136,5 +191,6 @@ void hs_symbolizer_free(struct hs_symbolizer *s)
         return;
     if (s->dwfl)
         dwfl_end(s->dwfl);
+    free(s->mapped);
     free(s);
 }

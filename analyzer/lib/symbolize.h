@@ -51,7 +51,8 @@ int hs_symbolizer_new(const char *maps_text, struct hs_symbolizer **out,
  * pass is_return = 1: the line looked up is that of addr - 1, the call
  * instruction itself. Returns 1 if the address is inside a known module
  * (*sym filled, perhaps without function or line), 0 otherwise (*sym holds
- * empty strings).
+ * empty strings): also for an address the maps text does not map from a
+ * file, such as code dlopen'd after the text was taken.
  */
 int hs_symbolizer_lookup(struct hs_symbolizer *s, uint64_t addr, int is_return,
                          struct hs_symbol *sym);

@@ -87,6 +87,40 @@ static void test_symbolize__unknown_address(void **state)
     free(maps);
 }
 
+/* No address in a gap of the maps text resolves: dlopen may put code
+ * there later, and libdwfl alone gives a module (libc's, here) an extent
+ * reaching into the gap after it. The first 64 pages of every gap of this
+ * process's own maps are probed. */
+static void test_symbolize__gaps_are_unknown(void **state)
+{
+    (void)state;
+    char *maps = read_maps();
+    struct hs_symbolizer *s = NULL;
+    struct hs_error err = {{0}};
+    assert_int_equal(hs_symbolizer_new(maps, &s, &err), HS_OK);
+    unsigned long long prev_hi = 0;
+    int gaps = 0;
+    for (char *line = maps; line && *line;) {
+        char *nl = strchr(line, '\n');
+        unsigned long long lo, hi;
+        if (sscanf(line, "%llx-%llx", &lo, &hi) == 2) {
+            if (prev_hi && lo > prev_hi) {
+                gaps++;
+                for (unsigned long long a = prev_hi; a < lo && a < prev_hi + 64 * 0x1000; a += 0x1000) {
+                    struct hs_symbol sym;
+                    if (hs_symbolizer_lookup(s, a + 0x1e7, 1, &sym) != 0)
+                        fail_msg("unmapped 0x%llx resolved to %s", a + 0x1e7, sym.module);
+                }
+            }
+            prev_hi = hi;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    assert_true(gaps > 0);
+    hs_symbolizer_free(s);
+    free(maps);
+}
+
 static void test_symbolize__empty_maps(void **state)
 {
     (void)state;
@@ -103,6 +137,7 @@ int main(void)
         cmocka_unit_test(test_symbolize__caller_line),
         cmocka_unit_test(test_symbolize__libc_function),
         cmocka_unit_test(test_symbolize__unknown_address),
+        cmocka_unit_test(test_symbolize__gaps_are_unknown),
         cmocka_unit_test(test_symbolize__empty_maps),
     };
     return cmocka_run_group_tests_name("symbolize", tests, NULL, NULL);
