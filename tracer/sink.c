@@ -127,10 +127,10 @@ static void fill_header(struct hs_log_header *h, uint32_t gen, uint32_t flags)
     h->env_len = used;
 }
 
-static void copy_maps(uint32_t pid, uint32_t gen)
+static void copy_maps(uint32_t pid, uint32_t gen, const char *ext)
 {
     char name[64];
-    log_name(name, pid, gen, ".maps");
+    log_name(name, pid, gen, ext);
     int out = hs__sys_open_at(hs__state.dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC);
     if (out < 0)
         return;
@@ -222,7 +222,7 @@ static int open_ring(uint64_t max_events, uint32_t flags, const char **what)
     uint64_t magic;
     memcpy(&magic, HS_RING_MAGIC, sizeof magic);
     __atomic_store_n((uint64_t *)(void *)h->magic, magic, __ATOMIC_RELEASE);
-    copy_maps(pid, gen);
+    copy_maps(pid, gen, ".maps");
     return 0;
 }
 
@@ -297,7 +297,7 @@ int hs__sink_open_log(uint64_t max_events, uint32_t flags, const char **what)
     __atomic_store_n(&hs__state.covered, first, __ATOMIC_RELEASE);
     hs__sys_prefault(map, HS_LOG_HEADER_SIZE + first * HS_RECORD_SIZE);
     fill_header(map, gen, flags);
-    copy_maps(pid, gen);
+    copy_maps(pid, gen, ".maps");
     return 0;
 }
 
@@ -315,4 +315,10 @@ void hs__sink_drop_inherited(void)
     hs__state.tsc = 0;
     hs__state.fast_limit = 0;
     hs__state.ring_ctl = NULL;
+}
+
+void hs__sink_copy_maps_at_exit(void)
+{
+    if (hs__state.header && hs__state.dir_fd >= 0)
+        copy_maps(hs__sys_getpid(), hs__state.exec_gen, ".maps.end");
 }

@@ -8,6 +8,8 @@
  *                        for which O_EXCL creation succeeds (0 unless this
  *                        pid exec'd before)
  *   <pid>.<gen>.maps     copy of /proc/self/maps at start
+ *   <pid>.<gen>.maps.end copy of /proc/self/maps at exit (what dlopen
+ *                        mapped since start), if the process exits
  *
  * Called at init and in the fork child (pthread_atfork handler), never on
  * the recording path. Allocates: no (stack buffers only). Async-signal-safe
@@ -26,6 +28,10 @@ int hs__sink_open_seq(void);
  * means the default limit. On failure nothing is left mapped; returns
  * -errno and names the failed step in *what. */
 int hs__sink_open_log(uint64_t max_events, uint32_t flags, const char **what);
+
+/* Copies /proc/self/maps to <pid>.<gen>.maps.end, from the exit record's
+ * path (snapshot.c), never the recording path. */
+void hs__sink_copy_maps_at_exit(void);
 
 /* Forgets the inherited log in a fork child (unmaps, closes) so the child
  * can never write into its parent's file. */

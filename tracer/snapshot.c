@@ -13,6 +13,7 @@
 #include "heapscope/event.h"
 #include "hooks.h"
 #include "record.h"
+#include "sink.h"
 #include "sys.h"
 
 static void snapshot(void)
@@ -47,5 +48,7 @@ __attribute__((destructor)) static void tracer_unload(void)
     hs__record_call(HS_OP_EXIT, HS_ORIGIN_PROGRAM, 0, (uint64_t)(uint32_t)hs__state.exit_status, 0,
                     0, 0, 0);
     snapshot();
+    /* the code dlopen'd since start, for the call sites' names */
+    hs__sink_copy_maps_at_exit();
     hs__hook_leave();
 }

@@ -365,7 +365,7 @@ static int write_processes(struct import_state *st)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO processes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           "INSERT INTO processes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &s, NULL) != SQLITE_OK)
         return hs__import_db_error(st, "cannot prepare an insert");
     int rc = 0;
@@ -379,6 +379,8 @@ static int write_processes(struct import_state *st)
         snprintf(maps_path, sizeof maps_path, "%s/%u.%u.maps", st->opts->logdir, img->pid,
                  img->exec_gen);
         char *maps = read_text_file(maps_path);
+        strncat(maps_path, ".end", sizeof maps_path - strlen(maps_path) - 1);
+        char *maps_end = read_text_file(maps_path); /* NULL: it did not exit */
         size_t exe_len = h->exe_len < sizeof h->exe ? h->exe_len : sizeof h->exe;
         /* The last image of a pid is the one a waitpid status belongs to. */
         int last_image = 1;
@@ -419,6 +421,10 @@ static int write_processes(struct import_state *st)
             sqlite3_bind_text(s, 19, maps, -1, SQLITE_TRANSIENT);
         else
             sqlite3_bind_null(s, 19);
+        if (maps_end)
+            sqlite3_bind_text(s, 20, maps_end, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(s, 20);
         if (!argv || !env)
             rc = hs_error_set(st->err, HS_ENOMEM, "out of memory");
         else if (sqlite3_step(s) != SQLITE_DONE)
@@ -427,6 +433,7 @@ static int write_processes(struct import_state *st)
         free(argv);
         free(env);
         free(maps);
+        free(maps_end);
     }
     sqlite3_finalize(s);
     return rc;

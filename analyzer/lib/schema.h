@@ -14,7 +14,7 @@
 #ifndef HS_SCHEMA_H
 #define HS_SCHEMA_H
 
-#define HS_SCHEMA_VERSION 1
+#define HS_SCHEMA_VERSION 2
 
 /* The schema, run in one sqlite3_exec() before the bulk insert. */
 extern const char hs_schema_sql[];

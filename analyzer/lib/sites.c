@@ -230,8 +230,10 @@ err_free:
 static char *maps_text(struct hs_trace *t, uint32_t pid, uint32_t gen)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(hs_trace_db(t), "SELECT maps FROM processes WHERE pid = ?1 "
-                                           "AND exec_gen = ?2", -1, &st, NULL) != SQLITE_OK)
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM processes p WHERE pid = ?1 AND exec_gen = ?2",
+             hs_trace_maps_sql(t));
+    if (sqlite3_prepare_v2(hs_trace_db(t), sql, -1, &st, NULL) != SQLITE_OK)
         return NULL;
     sqlite3_bind_int64(st, 1, pid);
     sqlite3_bind_int64(st, 2, gen);

@@ -265,12 +265,14 @@ static int maps_lookup(const char *maps, uint64_t addr, char *module, unsigned m
 int hs_leaks_compute(struct hs_trace *t, struct hs_leak_site **sites, uint64_t *n,
                      struct hs_error *err)
 {
-    static const char sql[] =
-        "SELECT p.pid, p.exec_gen, b.caller, count(*), sum(b.size), sum(b.chunk_size),"
-        " min(b.size), max(b.size), p.maps"
-        " FROM blocks b JOIN processes p ON p.proc = b.proc"
-        " WHERE b.free_seq IS NULL GROUP BY b.proc, b.caller"
-        " ORDER BY sum(b.size) DESC, b.proc, b.caller";
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT p.pid, p.exec_gen, b.caller, count(*), sum(b.size), sum(b.chunk_size),"
+             " min(b.size), max(b.size), %s"
+             " FROM blocks b JOIN processes p ON p.proc = b.proc"
+             " WHERE b.free_seq IS NULL GROUP BY b.proc, b.caller"
+             " ORDER BY sum(b.size) DESC, b.proc, b.caller",
+             hs_trace_maps_sql(t));
     sqlite3_stmt *st;
     *sites = NULL;
     *n = 0;

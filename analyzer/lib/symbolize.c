@@ -38,6 +38,67 @@ struct hs_symbolizer {
     size_t n_mapped;
 };
 
+/* One line of a maps text. */
+struct maps_line {
+    uint64_t lo, hi;
+    const char *text;
+    size_t len; /* with its newline, if it has one */
+};
+
+static int by_address(const void *a, const void *b)
+{
+    const struct maps_line *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/*
+ * maps_text may be several maps texts one after the other (a process's map
+ * at start, then at exit: trace.h, hs_trace_maps_sql). Returns one text
+ * (malloc'd) in address order, as libdwfl wants it, where a line that
+ * overlaps a line before it in maps_text is left out: the same mapping
+ * seen twice, or a range reused later for another file (the first stays).
+ * NULL if out of memory.
+ */
+static char *merge_maps(const char *maps_text)
+{
+    size_t n = 0, cap = 0, total = 0;
+    struct maps_line *lines = NULL;
+    for (const char *line = maps_text; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        unsigned long long lo, hi;
+        int keep = sscanf(line, "%llx-%llx", &lo, &hi) == 2 && lo < hi;
+        for (size_t i = 0; keep && i < n; i++)
+            keep = hi <= lines[i].lo || lo >= lines[i].hi;
+        if (keep) {
+            if (n == cap) {
+                cap = cap ? 2 * cap : 128;
+                struct maps_line *grown = realloc(lines, cap * sizeof *grown);
+                if (!grown) {
+                    free(lines);
+                    return NULL;
+                }
+                lines = grown;
+            }
+            lines[n++] = (struct maps_line){lo, hi, line, len};
+            total += len + 1;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    qsort(lines, n, sizeof *lines, by_address);
+    char *out = malloc(total + 1), *at = out;
+    for (size_t i = 0; out && i < n; i++) {
+        memcpy(at, lines[i].text, lines[i].len);
+        at += lines[i].len;
+        if (at[-1] != '\n')
+            *at++ = '\n';
+    }
+    if (out)
+        *at = '\0';
+    free(lines);
+    return out;
+}
+
 /* The file-backed ranges of maps_text, in address order (as /proc gives
  * them). 0, or -1 if out of memory. */
 static int read_mapped(struct hs_symbolizer *s, const char *maps_text)
@@ -97,13 +158,21 @@ int hs_symbolizer_new(const char *maps_text, struct hs_symbolizer **out,
         hs_symbolizer_free(s);
         return hs_error_set(err, HS_EARG, "empty maps text: nothing to symbolize with");
     }
-    if (read_mapped(s, maps_text) != 0) {
+    /* One text in address order (fmemopen also wants a writable buffer in
+     * old glibcs). */
+    char *copy = merge_maps(maps_text);
+    if (!copy || read_mapped(s, copy) != 0) {
+        free(copy);
         hs_symbolizer_free(s);
         return hs_error_set(err, HS_ENOMEM, "out of memory reading maps text");
     }
-    /* fmemopen needs a writable buffer in old glibcs; copy to be safe. */
-    char *copy = strdup(maps_text);
-    FILE *f = copy ? fmemopen(copy, len, "r") : NULL;
+    len = strlen(copy);
+    if (len == 0) {
+        free(copy);
+        hs_symbolizer_free(s);
+        return hs_error_set(err, HS_EFORMAT, "cannot read maps text: no mapping in it");
+    }
+    FILE *f = fmemopen(copy, len, "r");
     if (!f) {
         free(copy);
         hs_symbolizer_free(s);

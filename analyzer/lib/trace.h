@@ -66,6 +66,12 @@ void hs_trace_close(struct hs_trace *t);
 /* The underlying connection, for modules that run their own queries. */
 struct sqlite3 *hs_trace_db(struct hs_trace *t);
 
+/* An SQL expression, over `processes` aliased p, for the maps text to
+ * symbolize that process image's addresses with (symbolize.h): its map at
+ * start, followed by its map at exit where the trace has one (schema 2 on:
+ * the code dlopen'd meanwhile). */
+const char *hs_trace_maps_sql(const struct hs_trace *t);
+
 uint64_t hs_trace_n_events(const struct hs_trace *t);
 uint64_t hs_trace_last_seq(const struct hs_trace *t);
 

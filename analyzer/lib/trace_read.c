@@ -24,6 +24,7 @@ struct hs_trace {
     char *path;
     uint64_t n_events, last_seq;
     int glibc;
+    int64_t schema_version;
     struct hs_mark *marks; /* loaded on first use */
     uint64_t n_marks;
     int marks_loaded;
@@ -151,6 +152,7 @@ int hs_trace_open(const char *path, struct hs_trace **out, struct hs_error *err)
     }
     t->n_events = (uint64_t)n_events;
     t->last_seq = (uint64_t)last_seq;
+    t->schema_version = version;
     t->glibc = glibc != 0;
     *out = t;
     return 0;
@@ -175,6 +177,11 @@ void hs_trace_close(struct hs_trace *t)
 struct sqlite3 *hs_trace_db(struct hs_trace *t)
 {
     return t->db;
+}
+
+const char *hs_trace_maps_sql(const struct hs_trace *t)
+{
+    return t->schema_version >= 2 ? "(p.maps || coalesce(char(10) || p.maps_end, ''))" : "p.maps";
 }
 
 uint64_t hs_trace_n_events(const struct hs_trace *t)

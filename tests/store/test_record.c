@@ -345,7 +345,7 @@ static void test_record__summary_refuses_bad_traces(void **state)
     struct run r;
     run(&r, NULL, (const char *[]){"summary", db, NULL});
     snprintf(line, sizeof line,
-             "heapscope summary: '%s' is trace format 3, this heapscope reads up to 1\n", db);
+             "heapscope summary: '%s' is trace format 3, this heapscope reads up to 2\n", db);
     assert_string_equal(r.err, line);
     assert_int_equal(r.code, 1);
     run(&r, NULL, (const char *[]){"leaks", FX_DIR "/st_exit.c", NULL});

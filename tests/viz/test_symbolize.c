@@ -121,6 +121,29 @@ static void test_symbolize__gaps_are_unknown(void **state)
     free(maps);
 }
 
+/* A map at start followed by a map at exit (trace.h, hs_trace_maps_sql):
+ * the lines both hold are taken once, in address order. */
+static void test_symbolize__two_maps_one_after_the_other(void **state)
+{
+    (void)state;
+    char *maps = read_maps();
+    size_t len = strlen(maps);
+    char *twice = malloc(2 * len + 2);
+    assert_non_null(twice);
+    memcpy(twice, maps, len);
+    twice[len] = '\n';
+    memcpy(twice + len + 1, maps, len + 1);
+    struct hs_symbolizer *s = NULL;
+    struct hs_error err = {{0}};
+    assert_int_equal(hs_symbolizer_new(twice, &s, &err), HS_OK);
+    struct hs_symbol sym;
+    assert_int_equal(hs_symbolizer_lookup(s, (uint64_t)(uintptr_t)&qsort, 0, &sym), 1);
+    assert_string_equal(sym.function, "qsort");
+    hs_symbolizer_free(s);
+    free(twice);
+    free(maps);
+}
+
 static void test_symbolize__empty_maps(void **state)
 {
     (void)state;
@@ -138,6 +161,7 @@ int main(void)
         cmocka_unit_test(test_symbolize__libc_function),
         cmocka_unit_test(test_symbolize__unknown_address),
         cmocka_unit_test(test_symbolize__gaps_are_unknown),
+        cmocka_unit_test(test_symbolize__two_maps_one_after_the_other),
         cmocka_unit_test(test_symbolize__empty_maps),
     };
     return cmocka_run_group_tests_name("symbolize", tests, NULL, NULL);
