@@ -153,9 +153,10 @@ int hs__cxx_resolve_late(void)
     char path[PATH_MAX] = "";
     dl_iterate_phdr(find_libstdcxx, path);
     /* RTLD_NEXT cannot see an object dlopen'd RTLD_LOCAL: look in
-     * libstdc++'s own scope. The handle is never closed, so the pointers
-     * stay valid: that libstdc++ stays loaded until the process ends. */
-    void *cxx = path[0] ? dlopen(path, RTLD_NOW | RTLD_NOLOAD) : NULL;
+     * libstdc++'s own scope (RTLD_LAZY: promote none of its flags). The
+     * handle is never closed, so the pointers stay valid: that libstdc++
+     * stays loaded until the process ends. */
+    void *cxx = path[0] ? dlopen(path, RTLD_LAZY | RTLD_NOLOAD) : NULL;
     if (cxx)
         resolve_cxx(cxx);
     s = cxx && __atomic_load_n(&hs__state.real.znwm, __ATOMIC_ACQUIRE) ? KNOWN : NOT_FOUND;

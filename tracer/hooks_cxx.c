@@ -138,7 +138,7 @@ static void fallback_delete(void *p)
         CXX_ENTER;                                                                                 \
         __typeof__(hs__state.real.field) next = CXX_NEXT(field);                                   \
         if (__builtin_expect(!next, 0))                                                            \
-            return fallback_new(op, size, align_expr, nothrow);                                        \
+            return fallback_new(op, size, align_expr, nothrow);                                    \
         if (__builtin_expect(!hs__state.cxx_direct, 1))                                            \
             return next args;                                                                      \
         int traced __attribute__((cleanup(leave_guard))) = hs__hook_enter(HS_BUSY_ALLOCATOR);      \

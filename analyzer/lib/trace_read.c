@@ -181,7 +181,9 @@ struct sqlite3 *hs_trace_db(struct hs_trace *t)
 
 const char *hs_trace_maps_sql(const struct hs_trace *t)
 {
-    return t->schema_version >= 2 ? "(p.maps || coalesce(char(10) || p.maps_end, ''))" : "p.maps";
+    return t->schema_version >= 2
+               ? "nullif(coalesce(p.maps, '') || coalesce(char(10) || p.maps_end, ''), '')"
+               : "p.maps";
 }
 
 uint64_t hs_trace_n_events(const struct hs_trace *t)
