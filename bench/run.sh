@@ -83,6 +83,14 @@ awk -v n="$native" -v t="$traced" '{}END{printf "  traced program / native:     
 if [ "$ht" != 0 ]; then
   awk -v r="$record" -v h="$ht" '{}END{printf "  heapscope record / heaptrack run:  %5.2fx  (target <= 0.5x; %.3f s until the database is ready vs %.3f s heaptrack incl. its interpret step)\n", r/h, r/1e9, h/1e9}' </dev/null
 fi
+# Each round's own ratio, then their median: a slow minute of this shared
+# machine then weighs on both sides of a ratio instead of on one median.
+paired() { awk -v a="$1" -v b="$2" '{print $a / $b}' "$tmp/rounds" | median; }
+echo "medians of the $rounds rounds' own ratios (paired):"
+awk -v r="$(paired 2 1)" '{}END{printf "  traced program / native:           %5.2fx\n", r}' </dev/null
+if [ "$ht" != 0 ]; then
+  awk -v r="$(paired 3 4)" '{}END{printf "  heapscope record / heaptrack run:  %5.2fx\n", r}' </dev/null
+fi
 echo "best of $rounds rounds (each side's fastest round):"
 awk -v n="$(best 1)" -v t="$(best 2)" '{}END{printf "  traced program / native:           %5.2fx  (%.3f s vs %.3f s)\n", t/n, t/1e9, n/1e9}' </dev/null
 if [ "$ht" != 0 ]; then
