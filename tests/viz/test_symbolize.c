@@ -30,6 +30,15 @@ static char *read_maps(void)
     return buf;
 }
 
+/* A symbolizer of maps_text, which must be accepted. */
+static struct hs_symbolizer *symbolizer_of(const char *maps_text)
+{
+    struct hs_symbolizer *s = NULL;
+    struct hs_error err = {{0}};
+    assert_int_equal(hs_symbolizer_new(maps_text, &s, &err), HS_OK);
+    return s;
+}
+
 static __attribute__((noinline)) uint64_t return_address(void)
 {
     return (uint64_t)(uintptr_t)__builtin_extract_return_addr(__builtin_return_address(0));
@@ -40,9 +49,7 @@ static void test_symbolize__caller_line(void **state)
     (void)state;
     uint64_t ra = return_address(); int expected_line = __LINE__;
     char *maps = read_maps();
-    struct hs_symbolizer *s = NULL;
-    struct hs_error err = {{0}};
-    assert_int_equal(hs_symbolizer_new(maps, &s, &err), HS_OK);
+    struct hs_symbolizer *s = symbolizer_of(maps);
     struct hs_symbol sym;
     assert_int_equal(hs_symbolizer_lookup(s, ra, 1, &sym), 1);
     assert_string_equal(sym.function, "test_symbolize__caller_line");
@@ -60,9 +67,7 @@ static void test_symbolize__libc_function(void **state)
 {
     (void)state;
     char *maps = read_maps();
-    struct hs_symbolizer *s = NULL;
-    struct hs_error err = {{0}};
-    assert_int_equal(hs_symbolizer_new(maps, &s, &err), HS_OK);
+    struct hs_symbolizer *s = symbolizer_of(maps);
     struct hs_symbol sym;
     assert_int_equal(hs_symbolizer_lookup(s, (uint64_t)(uintptr_t)&qsort, 0, &sym), 1);
     assert_string_equal(sym.function, "qsort");
@@ -75,9 +80,7 @@ static void test_symbolize__unknown_address(void **state)
 {
     (void)state;
     char *maps = read_maps();
-    struct hs_symbolizer *s = NULL;
-    struct hs_error err = {{0}};
-    assert_int_equal(hs_symbolizer_new(maps, &s, &err), HS_OK);
+    struct hs_symbolizer *s = symbolizer_of(maps);
     struct hs_symbol sym;
     assert_int_equal(hs_symbolizer_lookup(s, 0x10, 1, &sym), 0);
     char text[64];
@@ -95,9 +98,7 @@ static void test_symbolize__gaps_are_unknown(void **state)
 {
     (void)state;
     char *maps = read_maps();
-    struct hs_symbolizer *s = NULL;
-    struct hs_error err = {{0}};
-    assert_int_equal(hs_symbolizer_new(maps, &s, &err), HS_OK);
+    struct hs_symbolizer *s = symbolizer_of(maps);
     unsigned long long prev_hi = 0;
     int gaps = 0;
     for (char *line = maps; line && *line;) {
@@ -133,9 +134,7 @@ static void test_symbolize__two_maps_one_after_the_other(void **state)
     memcpy(twice, maps, len);
     twice[len] = '\n';
     memcpy(twice + len + 1, maps, len + 1);
-    struct hs_symbolizer *s = NULL;
-    struct hs_error err = {{0}};
-    assert_int_equal(hs_symbolizer_new(twice, &s, &err), HS_OK);
+    struct hs_symbolizer *s = symbolizer_of(twice);
     struct hs_symbol sym;
     assert_int_equal(hs_symbolizer_lookup(s, (uint64_t)(uintptr_t)&qsort, 0, &sym), 1);
     assert_string_equal(sym.function, "qsort");
