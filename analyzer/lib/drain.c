@@ -53,6 +53,7 @@
 #define PASS_FEW 256u          /* "little" */
 #define CAL_KEEP 8192u         /* pairs kept (a ring buffer) */
 #define FLUSH_NS 100000000ull  /* buffered records wait at most this long */
+#define MAPS_NS 100000000ull   /* a live image's memory map is copied this often */
 #define MARK_NS 5000000ull     /* relay mode: a watermark at least this often */
 
 struct ring {
@@ -82,6 +83,7 @@ struct ring {
     struct hs_relay_batch *batch;
     uint32_t relay_image;
     uint64_t reserved_seen; /* n_reserved loaded before the pass (watermark) */
+    uint64_t maps_at;       /* mono ns of the last copy of its memory map */
 };
 
 struct cal {
@@ -618,6 +620,51 @@ static void sweep(struct hs_drain *d, struct ring *r, int detach)
     close_ring(d, r, detach);
 }
 
+/*
+ * Copies /proc/PID/maps of a live image to <pid>.<gen>.maps.seen, for the
+ * image that never writes its map at exit (<pid>.<gen>.maps.end: the
+ * tracer's exit record), because it crashed or was killed: the importer
+ * then names the call sites of code it dlopen'd from this copy. A copy is
+ * kept only if it still maps the image's own ring file: after an exec the
+ * pid's map is the next image's.
+ */
+static void copy_maps(struct hs_drain *d, struct ring *r)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%u/maps", r->pid);
+    int in = open(path, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return;
+    size_t n = 0, cap = 1 << 16;
+    char *text = malloc(cap);
+    ssize_t got = 1;
+    while (text && (got = read(in, text + n, cap - n)) > 0) {
+        n += (size_t)got;
+        if (n == cap) {
+            char *grown = cap < (8u << 20) ? realloc(text, cap *= 2) : NULL;
+            if (!grown) {
+                free(text);
+                text = NULL;
+            }
+            text = grown;
+        }
+    }
+    close(in);
+    char own[320];
+    int own_len = snprintf(own, sizeof own, "/%s\n", r->name);
+    char name[64];
+    snprintf(name, sizeof name, "%u.%u.maps.seen", r->pid, r->gen);
+    int out = text && got == 0 && memmem(text, n, own, (size_t)own_len) /* else another image's */
+                  ? openat(d->dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+                  : -1;
+    if (out >= 0) {
+        if (write_all(out, text, n) != 0)
+            unlinkat(d->dir_fd, name, 0);
+        close(out);
+    }
+    free(text);
+}
+
 static int process_gone(struct ring *r)
 {
     if (r->dead)
@@ -772,6 +819,13 @@ static void *drain_main(void *arg)
             (hs_relay_import_waiting(d->relay) || now - last_mark > MARK_NS)) {
             publish_watermark(d, g);
             last_mark = now;
+        }
+        for (size_t i = 0; i < d->n_rings; i++) {
+            struct ring *r = &d->rings[i];
+            if (!r->closed && !r->over && !r->dead && now - r->maps_at > MAPS_NS) {
+                r->maps_at = now;
+                copy_maps(d, r);
+            }
         }
         if (stopping && (all_closed(d) || late))
             break;

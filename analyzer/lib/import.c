@@ -379,8 +379,16 @@ static int write_processes(struct import_state *st)
         snprintf(maps_path, sizeof maps_path, "%s/%u.%u.maps", st->opts->logdir, img->pid,
                  img->exec_gen);
         char *maps = read_text_file(maps_path);
-        strncat(maps_path, ".end", sizeof maps_path - strlen(maps_path) - 1);
-        char *maps_end = read_text_file(maps_path); /* NULL: it did not exit */
+        /* The tracer's copy at exit; for an image that did not exit, the
+         * recorder's last look at it (drain.c), if any. */
+        size_t base_len = strlen(maps_path);
+        strncat(maps_path, ".end", sizeof maps_path - base_len - 1);
+        char *maps_end = read_text_file(maps_path);
+        if (!maps_end) {
+            maps_path[base_len] = '\0';
+            strncat(maps_path, ".seen", sizeof maps_path - base_len - 1);
+            maps_end = read_text_file(maps_path);
+        }
         size_t exe_len = h->exe_len < sizeof h->exe ? h->exe_len : sizeof h->exe;
         /* The last image of a pid is the one a waitpid status belongs to. */
         int last_image = 1;

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -107,9 +108,11 @@ static void fixture_range(struct rec *r)
     assert_true(r->lo < r->hi);
 }
 
-/* Records PROGRAM [ARG] into a new directory's t.db; fails the test unless
- * it exits with 0. Its stdout is left in DIR/record.out. */
-static void record(struct rec *r, const char *program, const char *arg)
+/* Records PROGRAM [ARG [ARG2]] into a new directory's t.db; fails the test
+ * unless record exits with `expect` (PROGRAM's status). Its stdout is left
+ * in DIR/record.out. */
+static void record_as(struct rec *r, const char *program, const char *arg, const char *arg2,
+                      int expect)
 {
     char cwd[200];
     assert_non_null(getcwd(cwd, sizeof cwd));
@@ -117,11 +120,16 @@ static void record(struct rec *r, const char *program, const char *arg)
     assert_non_null(mkdtemp(r->dir));
     snprintf(r->db, sizeof r->db, "%s/t.db", r->dir);
     const char *rec_argv[] = {HEAPSCOPE_BIN, "record", "--no-faults", "-o", r->db, "--",
-                              program,       arg,      NULL};
+                              program,       arg,      arg2,          NULL};
     r->code = run(r, rec_argv, "record.out");
     slurp(r, "stderr", r->err, sizeof r->err);
-    if (r->code != 0)
-        fail_msg("heapscope record: status %d: %s", r->code, r->err);
+    if (r->code != expect)
+        fail_msg("heapscope record: status %d, not %d: %s", r->code, expect, r->err);
+}
+
+static void record(struct rec *r, const char *program, const char *arg)
+{
+    record_as(r, program, arg, NULL, 0);
 }
 
 static void remove_dir(const struct rec *r)
@@ -247,10 +255,12 @@ static void test_cxx_sites__jemalloc(void **state)
  * and delete of the plugin is recorded with the plugin's call site, and its
  * huge new throws std::bad_alloc as it would without the tracer (the
  * program exits 0 only if the plugin caught it; an abort would be 134). */
-/* Records fx_dlopen_cxx loading PLUGIN; r->lo/hi: the plugin's range. */
-static void record_plugin(struct rec *r, const char *plugin)
+/* Records fx_dlopen_cxx loading PLUGIN (then killed, if `killed`);
+ * r->lo/hi: the plugin's range. */
+static void record_plugin(struct rec *r, const char *plugin, int killed)
 {
-    record(r, FX_DIR "/fx_dlopen_cxx", plugin);
+    record_as(r, FX_DIR "/fx_dlopen_cxx", plugin, killed ? "killed" : NULL,
+              killed ? 128 + SIGKILL : 0);
     char out[256];
     slurp(r, "record.out", out, sizeof out);
     if (sscanf(out, "plugin=%" SCNx64 "-%" SCNx64, &r->lo, &r->hi) != 2 || r->lo >= r->hi)
@@ -261,7 +271,7 @@ static void test_cxx_sites__libstdcxx_dlopened_late(void **state)
 {
     (void)state;
     struct rec r = {.preload = NULL};
-    record_plugin(&r, FX_PLUGIN_PATH);
+    record_plugin(&r, FX_PLUGIN_PATH, 0);
     check_program_sites(&r);
     /* the plugin is named from the map at exit (processes.maps_end) */
     check_sites_json(&r);
@@ -280,8 +290,22 @@ static void test_cxx_sites__libstdcxx_linked_into_plugin(void **state)
 {
     (void)state;
     struct rec r = {.preload = NULL};
-    record_plugin(&r, FX_PLUGIN_STATIC_PATH);
+    record_plugin(&r, FX_PLUGIN_STATIC_PATH, 0);
     check_program_sites(&r);
+    remove_dir(&r);
+}
+
+/* The same program killed after the plugin ran: no exit record, so no map
+ * at exit; the recorder's last copy of its map (drain.c) names the
+ * plugin's call sites instead. */
+static void test_cxx_sites__plugin_of_a_killed_program(void **state)
+{
+    (void)state;
+    struct rec r = {.preload = NULL};
+    record_plugin(&r, FX_PLUGIN_PATH, 1);
+    assert_int_equal(q(&r, "SELECT count(*) FROM events WHERE op = 'exit'"), 0);
+    check_program_sites(&r);
+    check_sites_json(&r);
     remove_dir(&r);
 }
 
@@ -292,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_cxx_sites__jemalloc),
         cmocka_unit_test(test_cxx_sites__libstdcxx_dlopened_late),
         cmocka_unit_test(test_cxx_sites__libstdcxx_linked_into_plugin),
+        cmocka_unit_test(test_cxx_sites__plugin_of_a_killed_program),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
