@@ -90,62 +90,47 @@ static void fallback_abort(void)
     abort();
 }
 
-/* Without a next definition: what libstdc++'s would do, recorded the way
- * direct mode records (the override as the caller), except throw. op is
- * malloc, or aligned_alloc of the size rounded up to the alignment: the
- * calls libstdc++ would make. */
-static void *fallback_new(uint8_t op, size_t size, size_t align, int nothrow)
+/* Without a next definition: the allocation libstdc++'s operator new would
+ * make (malloc, or aligned_alloc of the size rounded up to the alignment),
+ * with the next malloc family; NULL if it fails. */
+static void *fallback_new(size_t size, size_t align)
 {
     if (size == 0)
         size = 1;
     if (align > 16) {
         size_t rounded = (size + align - 1) / align * align;
-        if (rounded < size) {
-            if (!nothrow)
-                fallback_abort();
+        if (rounded < size)
             return NULL;
-        }
         size = rounded;
     }
     if (!hs__state.real.malloc) /* this thread is initializing the tracer */
         return hs__pool_alloc(size, align > 16 ? align : 16);
-    int traced __attribute__((cleanup(leave_guard))) = hs__hook_enter(HS_BUSY_ALLOCATOR);
-    void *p = align > 16 ? hs__state.real.aligned_alloc(align, size) : hs__state.real.malloc(size);
-    if (traced)
-        hs__record_alloc(op, p, size, align > 16 ? align : 0, hs__thread.caller_override);
-    if (!p && !nothrow)
-        fallback_abort();
-    return p;
+    return align > 16 ? hs__state.real.aligned_alloc(align, size) : hs__state.real.malloc(size);
 }
 
-static void fallback_delete(void *p)
-{
-    if (!p || hs__pool_owns(p) || !hs__state.real.free)
-        return;
-    int traced __attribute__((cleanup(leave_guard))) = hs__hook_enter(HS_BUSY_ALLOCATOR);
-    if (traced)
-        hs__record_free(p, hs__thread.caller_override);
-    hs__state.real.free(p);
-}
-
-/* Direct mode (hs__state.cxx_direct): the next definition serves the call
- * without our malloc/free hooks, so the hook is a malloc-family hook itself:
- * `new` is recorded as malloc (aligned: aligned_alloc) after the call,
- * `delete` as free before it. A throwing `new` is not recorded. */
+/*
+ * Direct mode (hs__state.cxx_direct), or no next definition (see above):
+ * nothing under the hook reaches our malloc/free hooks, so the hook is a
+ * malloc-family hook itself: `new` is recorded as malloc (aligned:
+ * aligned_alloc) after the call, `delete` as free before it. A `new` that
+ * throws is not recorded; one that fails without a next definition is, and
+ * then aborts (C cannot throw std::bad_alloc). Pool blocks are never freed,
+ * as in the free hook.
+ */
 #define NEW_HOOK(sym, field, op, align_expr, nothrow, params, args)                                \
     HS_EXPORT void *sym params                                                                     \
     {                                                                                              \
         CXX_ENTER;                                                                                 \
         __typeof__(hs__state.real.field) next = CXX_NEXT(field);                                   \
-        if (__builtin_expect(!next, 0))                                                            \
-            return fallback_new(op, size, align_expr, nothrow);                                    \
-        if (__builtin_expect(!hs__state.cxx_direct, 1))                                            \
+        if (__builtin_expect(next && !hs__state.cxx_direct, 1))                                    \
             return next args;                                                                      \
         int traced __attribute__((cleanup(leave_guard))) = hs__hook_enter(HS_BUSY_ALLOCATOR);      \
         uint64_t caller = hs__thread.caller_override;                                              \
-        void *p = next args;                                                                       \
+        void *p = next ? next args : fallback_new(size, align_expr);                               \
         if (traced)                                                                                \
             hs__record_alloc(op, p, size, align_expr, caller);                                     \
+        if (!p && !next && !nothrow)                                                               \
+            fallback_abort();                                                                      \
         return p;                                                                                  \
     }
 
@@ -154,18 +139,20 @@ static void fallback_delete(void *p)
     {                                                                                              \
         CXX_ENTER;                                                                                 \
         __typeof__(hs__state.real.field) next = CXX_NEXT(field);                                   \
-        if (__builtin_expect(!next, 0)) {                                                          \
-            fallback_delete(p);                                                                    \
+        if (__builtin_expect(!p || (next && !hs__state.cxx_direct), 1)) {                          \
+            if (next)                                                                              \
+                next args;                                                                         \
             return;                                                                                \
         }                                                                                          \
-        if (__builtin_expect(!hs__state.cxx_direct || !p, 1)) {                                    \
-            next args;                                                                             \
+        if (hs__pool_owns(p))                                                                      \
             return;                                                                                \
-        }                                                                                          \
         int traced __attribute__((cleanup(leave_guard))) = hs__hook_enter(HS_BUSY_ALLOCATOR);      \
         if (traced)                                                                                \
             hs__record_free(p, hs__thread.caller_override);                                        \
-        next args;                                                                                 \
+        if (next)                                                                                  \
+            next args;                                                                             \
+        else if (hs__state.real.free)                                                              \
+            hs__state.real.free(p);                                                                \
     }
 
 /* Declarations first (-Wmissing-prototypes): these are C++ symbols. */
