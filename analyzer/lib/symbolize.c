@@ -41,6 +41,7 @@ struct hs_symbolizer {
 /* One line of a maps text. */
 struct maps_line {
     uint64_t lo, hi;
+    int file; /* maps a file (its path starts with '/') */
     const char *text;
     size_t len; /* with its newline, if it has one */
 };
@@ -57,17 +58,19 @@ static int by_address(const void *a, const void *b)
  * (malloc'd) in address order, as libdwfl wants it, where a line that
  * overlaps a line before it in maps_text is left out: the same mapping
  * seen twice, or a range reused later for another file (the first stays).
- * NULL if out of memory.
+ * Sets s->mapped to the file-backed ranges of that text. NULL if out of
+ * memory.
  */
-static char *merge_maps(const char *maps_text)
+static char *merge_maps(struct hs_symbolizer *s, const char *maps_text)
 {
-    size_t n = 0, cap = 0, total = 0;
+    size_t n = 0, cap = 0, total = 0, n_files = 0;
     struct maps_line *lines = NULL;
     for (const char *line = maps_text; line && *line;) {
         const char *nl = strchr(line, '\n');
         size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
         unsigned long long lo, hi;
-        int keep = sscanf(line, "%llx-%llx", &lo, &hi) == 2 && lo < hi;
+        int path_at = 0;
+        int keep = sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &lo, &hi, &path_at) == 2 && lo < hi;
         for (size_t i = 0; keep && i < n; i++)
             keep = hi <= lines[i].lo || lo >= lines[i].hi;
         if (keep) {
@@ -80,48 +83,31 @@ static char *merge_maps(const char *maps_text)
                 }
                 lines = grown;
             }
-            lines[n++] = (struct maps_line){lo, hi, line, len};
+            int file = path_at > 0 && line[path_at] == '/';
+            lines[n++] = (struct maps_line){lo, hi, file, line, len};
             total += len + 1;
+            n_files += (size_t)file;
         }
         line = nl ? nl + 1 : NULL;
     }
     qsort(lines, n, sizeof *lines, by_address);
     char *out = malloc(total + 1), *at = out;
-    for (size_t i = 0; out && i < n; i++) {
+    s->mapped = malloc((n_files ? n_files : 1) * sizeof *s->mapped);
+    for (size_t i = 0; out && s->mapped && i < n; i++) {
         memcpy(at, lines[i].text, lines[i].len);
         at += lines[i].len;
         if (at[-1] != '\n')
             *at++ = '\n';
+        if (lines[i].file)
+            s->mapped[s->n_mapped++] = (struct mapped){lines[i].lo, lines[i].hi};
     }
-    if (out)
-        *at = '\0';
     free(lines);
-    return out;
-}
-
-/* The file-backed ranges of maps_text, in address order (as /proc gives
- * them). 0, or -1 if out of memory. */
-static int read_mapped(struct hs_symbolizer *s, const char *maps_text)
-{
-    size_t cap = 0;
-    for (const char *line = maps_text; line && *line;) {
-        const char *nl = strchr(line, '\n');
-        unsigned long long lo, hi;
-        int path_at = 0;
-        if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &lo, &hi, &path_at) == 2 && path_at > 0 &&
-            line[path_at] == '/' && lo < hi) {
-            if (s->n_mapped == cap) {
-                cap = cap ? 2 * cap : 64;
-                struct mapped *grown = realloc(s->mapped, cap * sizeof *grown);
-                if (!grown)
-                    return -1;
-                s->mapped = grown;
-            }
-            s->mapped[s->n_mapped++] = (struct mapped){lo, hi};
-        }
-        line = nl ? nl + 1 : NULL;
+    if (!out || !s->mapped) {
+        free(out);
+        return NULL;
     }
-    return 0;
+    *at = '\0';
+    return out;
 }
 
 static int is_mapped(const struct hs_symbolizer *s, uint64_t addr)
@@ -160,9 +146,8 @@ int hs_symbolizer_new(const char *maps_text, struct hs_symbolizer **out,
     }
     /* One text in address order (fmemopen also wants a writable buffer in
      * old glibcs). */
-    char *copy = merge_maps(maps_text);
-    if (!copy || read_mapped(s, copy) != 0) {
-        free(copy);
+    char *copy = merge_maps(s, maps_text);
+    if (!copy) {
         hs_symbolizer_free(s);
         return hs_error_set(err, HS_ENOMEM, "out of memory reading maps text");
     }
