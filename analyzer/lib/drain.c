@@ -45,6 +45,7 @@
 
 #include "heapscope/event.h"
 #include "relay.h"
+#include "text_file.h"
 
 #define BATCH 8192u            /* records per write(2): 512 KiB */
 #define RESCAN_NS 50000000ull  /* rescan the directory at least this often */
@@ -630,35 +631,16 @@ static void sweep(struct hs_drain *d, struct ring *r, int detach)
  */
 static void copy_maps(struct hs_drain *d, struct ring *r)
 {
-    char path[64];
+    char path[64], own[320], name[64];
     snprintf(path, sizeof path, "/proc/%u/maps", r->pid);
-    int in = open(path, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return;
-    size_t n = 0, cap = 1 << 16;
-    char *text = malloc(cap);
-    ssize_t got = 1;
-    while (text && (got = read(in, text + n, cap - n)) > 0) {
-        n += (size_t)got;
-        if (n == cap) {
-            char *grown = cap < (8u << 20) ? realloc(text, cap *= 2) : NULL;
-            if (!grown) {
-                free(text);
-                text = NULL;
-            }
-            text = grown;
-        }
-    }
-    close(in);
-    char own[320];
-    int own_len = snprintf(own, sizeof own, "/%s\n", r->name);
-    char name[64];
+    char *text = hs_read_text_file(path);
+    snprintf(own, sizeof own, "/%s\n", r->name);
     snprintf(name, sizeof name, "%u.%u.maps.seen", r->pid, r->gen);
-    int out = text && got == 0 && memmem(text, n, own, (size_t)own_len) /* else another image's */
+    int out = text && strstr(text, own) /* else another image's */
                   ? openat(d->dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
                   : -1;
     if (out >= 0) {
-        if (write_all(out, text, n) != 0)
+        if (write_all(out, text, strlen(text)) != 0)
             unlinkat(d->dir_fd, name, 0);
         close(out);
     }

@@ -48,6 +48,7 @@
 #include "import_faults.h"
 #include "import_int.h"
 #include "schema.h"
+#include "text_file.h"
 #include "trace.h"
 
 #ifndef HS_VERSION
@@ -319,32 +320,6 @@ static char *env_lines(const char *env, size_t len)
     return out;
 }
 
-static char *read_text_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    size_t cap = 16384, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t n = fread(buf + len, 1, cap - len - 1, f);
-        len += n;
-        if (len < cap - 1)
-            break;
-        char *b = realloc(buf, cap *= 2);
-        if (!b) {
-            free(buf);
-            buf = NULL;
-        } else {
-            buf = b;
-        }
-    }
-    fclose(f);
-    if (buf)
-        buf[len] = '\0';
-    return buf;
-}
-
 static const struct hs_exit_status *known_exit(const struct hs_import_options *o, uint32_t pid)
 {
     for (size_t i = 0; i < o->n_exits; i++)
@@ -378,16 +353,16 @@ static int write_processes(struct import_state *st)
         char maps_path[4096];
         snprintf(maps_path, sizeof maps_path, "%s/%u.%u.maps", st->opts->logdir, img->pid,
                  img->exec_gen);
-        char *maps = read_text_file(maps_path);
+        char *maps = hs_read_text_file(maps_path);
         /* The tracer's copy at exit; for an image that did not exit, the
          * recorder's last look at it (drain.c), if any. */
         size_t base_len = strlen(maps_path);
         strncat(maps_path, ".end", sizeof maps_path - base_len - 1);
-        char *maps_end = read_text_file(maps_path);
+        char *maps_end = hs_read_text_file(maps_path);
         if (!maps_end) {
             maps_path[base_len] = '\0';
             strncat(maps_path, ".seen", sizeof maps_path - base_len - 1);
-            maps_end = read_text_file(maps_path);
+            maps_end = hs_read_text_file(maps_path);
         }
         size_t exe_len = h->exe_len < sizeof h->exe ? h->exe_len : sizeof h->exe;
         /* The last image of a pid is the one a waitpid status belongs to. */
