@@ -71,10 +71,9 @@ void hs__infer_brk(uint64_t caller)
 {
     if (!hs__state.glibc)
         return;
-    /* glibc's sbrk(0) returns __curbrk once it is set: read it without
-     * the call (this runs twice per malloc/free pair). */
-    void **cb = hs__state.curbrk; /* set with hs__state.glibc when glibc exports it */
-    uintptr_t now = cb && *cb ? (uintptr_t)*cb : (uintptr_t)hs__state.real.sbrk(0);
+    uintptr_t now = hs__cached_brk();
+    if (!now)
+        now = (uintptr_t)hs__state.real.sbrk(0);
     uintptr_t last = __atomic_load_n(&hs__state.last_brk, __ATOMIC_RELAXED);
     if (now == last || now == (uintptr_t)-1)
         return;

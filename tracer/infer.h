@@ -30,15 +30,21 @@ void hs__chunk_read(const void *p, struct hs_chunk *c);
  * library still loads where it is missing. */
 extern void *__curbrk __attribute__((weak));
 
-/* 1 when hs__infer_brk would certainly record nothing now: the next malloc
- * is glibc's, its cached break is known and equals the last recorded one
- * (the hooks' fast path; any other case calls hs__infer_brk). */
-static inline int hs__brk_unchanged(void)
+/* glibc's cached program break, read without a call (what its sbrk(0)
+ * returns once set); 0 if unknown (not glibc's malloc, not exported, not
+ * set yet). */
+static inline uintptr_t hs__cached_brk(void)
 {
     void **cb = hs__state.curbrk;
-    if (!cb)
-        return 0;
-    uintptr_t now = (uintptr_t)*cb;
+    return cb ? (uintptr_t)*cb : 0;
+}
+
+/* 1 when hs__infer_brk would certainly record nothing now: the cached break
+ * is known and equals the last recorded one (the hooks' fast path; any
+ * other case calls hs__infer_brk). */
+static inline int hs__brk_unchanged(void)
+{
+    uintptr_t now = hs__cached_brk();
     return now && now == __atomic_load_n(&hs__state.last_brk, __ATOMIC_RELAXED);
 }
 

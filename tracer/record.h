@@ -47,11 +47,12 @@ uint32_t hs__tid(void);
  *
  * Order of the steps: reserve the slot; one compare decides the path;
  * rdtsc (~4 ns of the path, microcoded) before the address arithmetic and
- * the seq fetch-add, which may overlap it; then the seq. The slot index needs no locked instruction while the process has
- * one thread (glibc clears __libc_single_threaded before a second one can
- * start): a locked fetch-add is a full barrier that waits for every store
- * still in flight, the program's own included. The seq always takes one:
- * it is shared with the other processes of the trace.
+ * the seq fetch-add, which may overlap it; then the seq. The slot index
+ * needs no locked instruction while the process has one thread (glibc
+ * clears __libc_single_threaded before a second one can start): a locked
+ * fetch-add is a full barrier that waits for every store still in flight,
+ * the program's own included. The seq always takes one: it is shared with
+ * the other processes of the trace.
  */
 static inline __attribute__((always_inline)) struct hs_record *
 hs__record_begin_entered(uint8_t origin, uint16_t flags);
