@@ -488,15 +488,25 @@ static void close_ring(struct hs_drain *d, struct ring *r, int detach)
     d->stats.n_detached += detach;
 }
 
-/* The op of slot s if it is committed, else 0: a record of lap L is
- * committed with op | 0x80 when L is odd, so a slot still holding lap L-1's
- * record (or nothing) reads as not committed, and the drainer never writes
- * to the ring. */
+/* A record of lap L is committed with op | 0x80 when L is odd, so a slot
+ * still holding lap L-1's record (or nothing) reads as not committed, and
+ * the drainer never writes to the ring. lap_mark: the mark of slot s;
+ * unmarked: the op of a slot read as `raw` whose mark is `mark` if it is
+ * committed, else 0. */
+static uint8_t lap_mark(const struct ring *r, uint64_t s)
+{
+    return (uint8_t)(((s >> r->shift) & 1) << 7);
+}
+
+static uint8_t unmarked(uint8_t raw, uint8_t mark)
+{
+    uint8_t x = raw ^ mark;
+    return x < 0x80 ? x : 0;
+}
+
 static uint8_t committed_op(const struct ring *r, uint64_t s)
 {
-    uint8_t x = __atomic_load_n(&r->rec[s & r->mask].op, __ATOMIC_ACQUIRE) ^
-                (uint8_t)(((s >> r->shift) & 1) << 7);
-    return x < 0x80 ? x : 0;
+    return unmarked(__atomic_load_n(&r->rec[s & r->mask].op, __ATOMIC_ACQUIRE), lap_mark(r, s));
 }
 
 /* Copies the committed records from slot c on, at most n_max of them and
@@ -512,14 +522,14 @@ static size_t copy_run(struct hs_drain *d, const struct ring *r, uint64_t c, siz
     if (n_max > r->mask + 1 - at)
         n_max = r->mask + 1 - at;
     const struct hs_record *src = &r->rec[at];
-    uint8_t parity = (uint8_t)(((c >> r->shift) & 1) << 7);
+    uint8_t mark = lap_mark(r, c);
     uint64_t seg_tsc = d->seg_tsc, seg_span = d->seg_span, seg_ns = d->seg_ns;
     uint64_t mult = d->seg_mult;
     size_t i = 0;
     for (; i < n_max; i++) {
-        uint8_t op = __atomic_load_n(&src[i].op, __ATOMIC_ACQUIRE) ^ parity;
-        if ((uint8_t)(op - 1) >= 0x7f)
-            break; /* 0, or the other lap's bit: not committed */
+        uint8_t op = unmarked(__atomic_load_n(&src[i].op, __ATOMIC_ACQUIRE), mark);
+        if (!op)
+            break;
         memcpy(&dst[i], &src[i], sizeof dst[i]);
         dst[i].op = op;
         if (!r->tsc)
