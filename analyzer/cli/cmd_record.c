@@ -31,8 +31,8 @@ static const char usage[] =
     "    --no-faults    do not sample page faults\n"
     "\n"
     "Environment: HS_TRACER (the tracer library), TMPDIR (where logs are kept\n"
-    "while the program runs), HS_LIVE_IMPORT=0 (with --no-faults: import after\n"
-    "the run instead of while it runs).\n";
+    "while the program runs), HS_LIVE_IMPORT=0 (import after the run instead of\n"
+    "while it runs).\n";
 
 static int find_tracer(char *path, size_t size)
 {
@@ -148,13 +148,13 @@ static int parse_options(int argc, char **argv, const char **out, int *faults, i
     return -1;
 }
 
-/* The live import (import_live.h), unless HS_LIVE_IMPORT=0: for a run
- * without page faults, which the live import does not place. */
-static struct hs_live_import *start_live_import(int faults, const char *logdir, const char *out,
+/* The live import (import_live.h), unless HS_LIVE_IMPORT=0. It places
+ * the page faults as the sampler writes them (fault_place.h). */
+static struct hs_live_import *start_live_import(const char *logdir, const char *out,
                                                 const char *base, struct hs_import_options *opts)
 {
     const char *env = getenv("HS_LIVE_IMPORT");
-    if (faults || (env && strcmp(env, "0") == 0))
+    if (env && strcmp(env, "0") == 0)
         return NULL;
     /* The final name may need the pid: start beside it, rename at the end. */
     static char provisional[PATH_MAX];
@@ -257,7 +257,7 @@ int cmd_record(int argc, char **argv)
     struct hs_cpu_share cpus;
     hs_cpu_share_begin(&cpus);
     struct hs_import_options live_opts;
-    struct hs_live_import *li = start_live_import(faults, logdir, out, base, &live_opts);
+    struct hs_live_import *li = start_live_import(logdir, out, base, &live_opts);
     /* ring mode (docs/tracer.md) */
     struct hs_drain *drain = cli_drain_start(logdir, li ? hs_import_live_relay(li) : NULL);
     if (!drain && li) { /* linear logs: the import runs after the program */

@@ -7,6 +7,11 @@
  *   faults by addr   --- each block lifetime: binary search its range,
  *   [i j k ...]          keep the faults whose moment falls in it
  *
+ * The log is read in steps (feed): records come in per-CPU drain order, so
+ * each step sorts the faults older than the sampler's complete_ns and
+ * appends them (all older than every later step's), merges them into the
+ * address order, and keeps the younger ones pending for the next step.
+ *
  * Check: tests/faults/ (a thread-heap block charged with its 24 first
  * touches; 256 faults of a 1 MiB mapping placed between its mmap and exit).
  */
@@ -20,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fault_sampler.h"
@@ -31,8 +37,7 @@
 enum { UNPLACED = 0, WAITING = 1, RESOLVED = 2 };
 
 struct aux {
-    uint32_t next;  /* next fault waiting on the same thread */
-    uint32_t image; /* NONE: a process the tracer never saw */
+    uint32_t next; /* next fault waiting on the same thread */
     uint8_t state;
     uint64_t block_ptr;      /* ptr of the block found at next_seq */
     uint64_t fb_seq, fb_ptr; /* the block at after_seq (used if no next_seq) */
@@ -53,16 +58,36 @@ struct lifetimes {
     size_t n, cap;
 };
 
+/* A process image seen in the events. */
+struct image {
+    uint32_t pid;
+    uint64_t end_seq; /* the seq before the pid's next image, UINT64_MAX: none yet */
+};
+
 struct hs_fault_place {
     struct hs_fault *f; /* by time (= place order) */
     struct aux *aux;
-    uint32_t *by_addr; /* indices sorted by (image, addr) */
-    uint64_t n, lost;
+    uint32_t *by_addr; /* indices sorted by (pid, addr) */
+    uint64_t n, cap, lost;
+
+    /* the log, read in steps */
+    char path[PATH_MAX];
+    int fd;           /* -1: not open (yet) */
+    int live;         /* the sampler may still be writing it */
+    int no_log;       /* there is none: nothing to place */
+    uint64_t n_read;  /* its records read so far */
+    uint64_t fed;     /* every fault older than this is in f */
+    struct hs_fault *pending; /* read, not older than fed */
+    size_t n_pending, cap_pending;
+    int rc;           /* the first failure, reported by hs_fault_place_end */
+    struct hs_error err;
+
+    struct image *images;
+    size_t n_images, cap_images;
 
     uint64_t next;                  /* first fault not placed yet */
     uint64_t max_ts, seq, prev_seq; /* M, the current event, the one before */
     int ended;
-    int oom;
 
     struct waiters *w; /* open addressing by tid */
     size_t w_cap, w_used;
@@ -73,67 +98,95 @@ struct hs_fault_place {
     struct lifetimes open; /* not seen to end (a lost free): checked at the end */
 };
 
+static void fail(struct hs_fault_place *p, int rc, const char *what)
+{
+    if (p->rc)
+        return;
+    p->rc = hs_error_set(&p->err, rc, "%s", what);
+}
+
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    void *g = realloc(*v, c * size);
+    if (!g)
+        return -1;
+    *v = g;
+    *cap = c;
+    return 0;
+}
+
 /* ---- reading the samples ---- */
 
-static int read_samples(const char *path, struct hs_fault_place *p, struct hs_error *err)
+/* Opens the log and checks its header: 0, HS_E*, or 0 with no_log set. */
+static int open_log(struct hs_fault_place *p)
 {
     struct hs_log_header h;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT
-                   ? 1
-                   : hs_error_set(err, HS_EIO, "cannot open '%s': %s", path, strerror(errno));
-    int rc = 0;
-    struct hs_record *recs = NULL;
-    if (read(fd, &h, sizeof h) != (ssize_t)sizeof h || memcmp(h.magic, HS_LOG_MAGIC, 8) != 0 ||
-        h.record_size != HS_RECORD_SIZE || !(h.flags & HS_LOG_FAULT_SAMPLES)) {
-        rc = hs_error_set(err, HS_EFORMAT, "'%s' is not a heapscope page-fault log", path);
-        goto out_close;
+    p->fd = open(p->path, O_RDONLY | O_CLOEXEC);
+    if (p->fd < 0) {
+        if (errno == ENOENT) {
+            p->no_log = 1;
+            return 0;
+        }
+        return hs_error_set(&p->err, HS_EIO, "cannot open '%s': %s", p->path, strerror(errno));
     }
-    if (h.format_version > HS_FORMAT_VERSION) {
-        rc = hs_error_set(err, HS_EVERSION, "'%s' is log format %u, this heapscope reads up to %u",
-                          path, h.format_version, HS_FORMAT_VERSION);
-        goto out_close;
-    }
+    if (pread(p->fd, &h, sizeof h, 0) != (ssize_t)sizeof h ||
+        memcmp(h.magic, HS_LOG_MAGIC, 8) != 0 || h.record_size != HS_RECORD_SIZE ||
+        !(h.flags & HS_LOG_FAULT_SAMPLES))
+        return hs_error_set(&p->err, HS_EFORMAT, "'%s' is not a heapscope page-fault log",
+                            p->path);
+    if (h.format_version > HS_FORMAT_VERSION)
+        return hs_error_set(&p->err, HS_EVERSION,
+                            "'%s' is log format %u, this heapscope reads up to %u", p->path,
+                            h.format_version, HS_FORMAT_VERSION);
+    return 0;
+}
+
+/* Appends the page-fault records of the log from n_read on, up to what its
+ * header counts, to pending. *complete: the header's complete_ns. */
+static int read_more(struct hs_fault_place *p, uint64_t *complete)
+{
+    struct hs_log_header h;
     struct stat sb;
-    uint64_t n = h.n_reserved;
-    if (fstat(fd, &sb) == 0 && (uint64_t)sb.st_size < HS_LOG_HEADER_SIZE + n * HS_RECORD_SIZE)
-        n = ((uint64_t)sb.st_size - HS_LOG_HEADER_SIZE) / HS_RECORD_SIZE;
-    if (n >= NONE) {
-        rc = hs_error_set(err, HS_EFORMAT, "'%s' has too many samples", path);
-        goto out_close;
-    }
-    recs = malloc((n ? n : 1) * sizeof *recs);
-    p->f = calloc(n ? n : 1, sizeof *p->f);
-    if (!recs || !p->f) {
-        rc = hs_error_set(err, HS_ENOMEM, "out of memory reading '%s'", path);
-        goto out_close;
-    }
-    ssize_t want = (ssize_t)(n * sizeof *recs), got = 0;
-    while (got < want) {
-        ssize_t r = pread(fd, (char *)recs + got, (size_t)(want - got), HS_LOG_HEADER_SIZE + got);
-        if (r <= 0)
-            break;
-        got += r;
-    }
-    n = (uint64_t)got / sizeof *recs;
-    for (uint64_t i = 0; i < n; i++) {
-        if (recs[i].op != HS_OP_PAGE_FAULT)
-            continue;
-        struct hs_fault *f = &p->f[p->n++];
-        f->ts_ns = recs[i].ts_ns;
-        f->tid = recs[i].tid;
-        f->pid = (uint32_t)recs[i].u.call.size;
-        f->addr = recs[i].u.call.ptr;
-        f->ip = recs[i].u.call.caller;
-        f->major = (recs[i].flags & HS_F_MAJOR_FAULT) != 0;
-        f->next_seq = i; /* the drain order, to sort stably (reset below) */
-    }
+    if (pread(p->fd, &h, sizeof h, 0) != (ssize_t)sizeof h || fstat(p->fd, &sb) != 0)
+        return hs_error_set(&p->err, HS_EIO, "cannot read '%s': %s", p->path, strerror(errno));
+    *complete = h.complete_ns;
     p->lost = h.reserved0;
-out_close:
-    free(recs);
-    close(fd);
-    return rc;
+    uint64_t n = h.n_reserved;
+    if ((uint64_t)sb.st_size < HS_LOG_HEADER_SIZE + n * HS_RECORD_SIZE)
+        n = ((uint64_t)sb.st_size - HS_LOG_HEADER_SIZE) / HS_RECORD_SIZE;
+    struct hs_record recs[256];
+    while (p->n_read < n) {
+        uint64_t want = n - p->n_read < 256 ? n - p->n_read : 256;
+        ssize_t got = pread(p->fd, recs, want * sizeof *recs,
+                            (off_t)(HS_LOG_HEADER_SIZE + p->n_read * HS_RECORD_SIZE));
+        if (got < (ssize_t)sizeof *recs)
+            break; /* a short file: what it holds is all there is */
+        uint64_t k = (uint64_t)got / sizeof *recs;
+        if (p->n_read + k >= NONE)
+            return hs_error_set(&p->err, HS_EFORMAT, "'%s' has too many samples", p->path);
+        if (grow((void **)&p->pending, &p->cap_pending, p->n_pending + k, sizeof *p->pending))
+            return hs_error_set(&p->err, HS_ENOMEM, "out of memory reading '%s'", p->path);
+        for (uint64_t i = 0; i < k; i++) {
+            if (recs[i].op != HS_OP_PAGE_FAULT)
+                continue;
+            struct hs_fault *f = &p->pending[p->n_pending++];
+            memset(f, 0, sizeof *f);
+            f->ts_ns = recs[i].ts_ns;
+            f->tid = recs[i].tid;
+            f->pid = (uint32_t)recs[i].u.call.size;
+            f->addr = recs[i].u.call.ptr;
+            f->ip = recs[i].u.call.caller;
+            f->major = (recs[i].flags & HS_F_MAJOR_FAULT) != 0;
+            f->next_seq = p->n_read + i; /* the drain order, to sort stably (reset below) */
+        }
+        p->n_read += k;
+    }
+    return 0;
 }
 
 static int by_time(const void *a, const void *b)
@@ -144,59 +197,124 @@ static int by_time(const void *a, const void *b)
     return (x->next_seq > y->next_seq) - (x->next_seq < y->next_seq);
 }
 
+static int addr_before(const struct hs_fault *f, uint32_t i, uint32_t j)
+{
+    if (f[i].pid != f[j].pid)
+        return f[i].pid < f[j].pid;
+    return f[i].addr < f[j].addr;
+}
+
 static int by_addr(const void *a, const void *b, void *ctx)
 {
-    const struct hs_fault_place *sort_ctx = ctx;
+    const struct hs_fault *f = ctx;
     uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-    const struct aux *x = &sort_ctx->aux[i], *y = &sort_ctx->aux[j];
-    if (x->image != y->image)
-        return (x->image > y->image) - (x->image < y->image);
-    uint64_t u = sort_ctx->f[i].addr, v = sort_ctx->f[j].addr;
-    return (u > v) - (u < v);
+    return addr_before(f, i, j) ? -1 : addr_before(f, j, i);
 }
 
-/* The image of pid whose start is the latest at or before ts; the first
- * image of pid if ts is earlier. */
-static uint32_t find_image(const struct hs_fault_place_image *im, uint32_t n, uint32_t pid,
-                           uint64_t ts)
+/* Moves the pending faults older than `upto` into f (in time order, after
+ * the older ones) and into the address order. */
+static int admit(struct hs_fault_place *p, uint64_t upto)
 {
-    uint32_t found = NONE;
-    for (uint32_t i = 0; i < n; i++)
-        if (im[i].pid == pid && (found == NONE || im[i].start_ts <= ts))
-            found = i;
-    return found;
+    size_t k = 0, first = p->n, add = 0;
+    for (size_t i = 0; i < p->n_pending; i++)
+        add += p->pending[i].ts_ns < upto;
+    if (add == 0)
+        return 0;
+    uint32_t *merged = malloc((p->n + add) * sizeof *merged);
+    if (!merged || grow((void **)&p->f, &p->cap, p->n + add, sizeof *p->f) ||
+        !(p->aux = realloc(p->aux, p->cap * sizeof *p->aux)) ||
+        !(p->by_addr = realloc(p->by_addr, p->cap * sizeof *p->by_addr))) {
+        free(merged);
+        return hs_error_set(&p->err, HS_ENOMEM, "out of memory reading the page faults");
+    }
+    for (size_t i = 0; i < p->n_pending; i++) {
+        if (p->pending[i].ts_ns < upto)
+            p->f[p->n++] = p->pending[i];
+        else
+            p->pending[k++] = p->pending[i];
+    }
+    p->n_pending = k;
+    qsort(p->f + first, add, sizeof *p->f, by_time);
+    for (size_t i = first; i < p->n; i++) {
+        p->f[i].next_seq = 0;
+        p->aux[i] = (struct aux){.next = NONE};
+        p->by_addr[i] = (uint32_t)i;
+    }
+    qsort_r(p->by_addr + first, add, sizeof *p->by_addr, by_addr, p->f);
+    /* merge the two sorted runs [0, first) and [first, n) */
+    size_t a = 0, b = first, o = 0;
+    while (a < first || b < p->n)
+        merged[o++] = b == p->n || (a < first && !addr_before(p->f, p->by_addr[b], p->by_addr[a]))
+                          ? p->by_addr[a++]
+                          : p->by_addr[b++];
+    memcpy(p->by_addr, merged, p->n * sizeof *merged);
+    free(merged);
+    return 0;
 }
 
-int hs_fault_place_open(const char *logdir, const struct hs_fault_place_image *images,
-                        uint32_t n_images, struct hs_fault_place **out, struct hs_error *err)
+static uint64_t mono_ms(void)
 {
-    char path[PATH_MAX];
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
+
+/*
+ * Makes f hold every fault older than `need` (all of them: UINT64_MAX).
+ * After the run one read does it. Live, it reads what the sampler wrote
+ * and naps until complete_ns passes need; a sampler stalled for
+ * HS_FAULT_PLACE_STALL_MS ends the waiting for good.
+ */
+static void feed(struct hs_fault_place *p, uint64_t need)
+{
+    if (p->no_log || p->rc || need <= p->fed)
+        return;
+    int rc = p->fd < 0 ? open_log(p) : 0;
+    if (rc == 0 && p->no_log)
+        return;
+    uint64_t complete = 0, seen = 0, since = 0;
+    while (rc == 0 && (rc = read_more(p, &complete)) == 0) {
+        if (!p->live || complete == UINT64_MAX)
+            complete = UINT64_MAX;
+        if (complete >= need)
+            break;
+        uint64_t now = mono_ms();
+        if (complete != seen || !since) {
+            seen = complete;
+            since = now;
+        } else if (now - since >= HS_FAULT_PLACE_STALL_MS) {
+            p->live = 0; /* the sampler is gone: use what it wrote */
+            complete = UINT64_MAX;
+            break;
+        }
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    if (rc == 0)
+        rc = admit(p, complete);
+    if (rc)
+        p->rc = rc;
+    else
+        p->fed = complete;
+}
+
+int hs_fault_place_open(const char *logdir, int live, struct hs_fault_place **out,
+                        struct hs_error *err)
+{
     *out = NULL;
     struct hs_fault_place *p = calloc(1, sizeof *p);
     if (!p)
         return hs_error_set(err, HS_ENOMEM, "out of memory");
-    snprintf(path, sizeof path, "%s/%s", logdir, HS_FAULTS_LOG_NAME);
-    int rc = read_samples(path, p, err);
-    if (rc == 0) {
-        p->aux = calloc(p->n ? p->n : 1, sizeof *p->aux);
-        p->by_addr = malloc((p->n ? p->n : 1) * sizeof *p->by_addr);
-        if (!p->aux || !p->by_addr)
-            rc = hs_error_set(err, HS_ENOMEM, "out of memory reading the page faults");
+    p->fd = -1;
+    p->live = live;
+    snprintf(p->path, sizeof p->path, "%s/%s", logdir, HS_FAULTS_LOG_NAME);
+    if (!live) {
+        feed(p, UINT64_MAX);
+        if (p->rc || p->no_log) {
+            int rc = p->rc ? hs_error_set(err, p->rc, "%s", p->err.msg) : 0;
+            hs_fault_place_free(p);
+            return rc;
+        }
     }
-    if (rc) {
-        hs_fault_place_free(p);
-        return rc > 0 ? 0 : rc; /* 1: no log */
-    }
-    /* Per-CPU drain order -> time order, which is also the place order. */
-    qsort(p->f, p->n, sizeof *p->f, by_time);
-    for (uint64_t i = 0; i < p->n; i++) {
-        struct hs_fault *f = &p->f[i];
-        f->next_seq = 0;
-        p->aux[i].image = find_image(images, n_images, f->pid, f->ts_ns);
-        p->aux[i].next = NONE;
-        p->by_addr[i] = (uint32_t)i;
-    }
-    qsort_r(p->by_addr, p->n, sizeof *p->by_addr, by_addr, p);
     *out = p;
     return 0;
 }
@@ -205,20 +323,29 @@ void hs_fault_place_free(struct hs_fault_place *p)
 {
     if (!p)
         return;
+    if (p->fd >= 0)
+        close(p->fd);
     free(p->f);
     free(p->aux);
     free(p->by_addr);
+    free(p->pending);
+    free(p->images);
     free(p->w);
     free(p->now.v);
     free(p->open.v);
     free(p);
 }
 
+int hs_fault_place_has_log(const struct hs_fault_place *p)
+{
+    return p && !p->no_log;
+}
+
 struct hs_fault *hs_fault_place_faults(struct hs_fault_place *p, uint64_t *n, uint64_t *lost)
 {
-    *n = p->n;
+    *n = p->no_log ? 0 : p->n;
     *lost = p->lost;
-    return p->f;
+    return p->no_log ? NULL : p->f;
 }
 
 /* ---- threads waiting for their next event ---- */
@@ -240,7 +367,7 @@ static struct waiters *waiters_of(struct hs_fault_place *p, uint32_t tid)
         p->w = calloc(cap, sizeof *p->w);
         if (!p->w) {
             p->w = old;
-            p->oom = 1;
+            fail(p, HS_ENOMEM, "out of memory placing the page faults");
             return NULL;
         }
         p->w_cap = cap;
@@ -285,22 +412,26 @@ static void place_until(struct hs_fault_place *p, uint64_t max_ts)
 /* Offers the lifetime to the faults inside its range. */
 static void check(struct hs_fault_place *p, const struct lifetime *b)
 {
+    if (b->image >= p->n_images || !p->images[b->image].pid)
+        return; /* an image without events has no blocks */
+    uint32_t pid = p->images[b->image].pid;
     uint64_t lo = b->ptr - CHUNK_HEADER, hi = lo + b->chunk;
-    size_t a = 0, z = p->n; /* first fault with (image, addr) >= (b->image, lo) */
+    size_t a = 0, z = p->n; /* first fault with (pid, addr) >= (pid, lo) */
     while (a < z) {
         size_t mid = (a + z) / 2;
-        uint32_t k = p->by_addr[mid];
-        if (p->aux[k].image < b->image || (p->aux[k].image == b->image && p->f[k].addr < lo))
+        const struct hs_fault *f = &p->f[p->by_addr[mid]];
+        if (f->pid < pid || (f->pid == pid && f->addr < lo))
             a = mid + 1;
         else
             z = mid;
     }
-    uint64_t end = b->free_seq ? b->free_seq : UINT64_MAX;
+    /* Never seen to end: it lasts until the pid's next image (exec). */
+    uint64_t end = b->free_seq ? b->free_seq : p->images[b->image].end_seq;
     for (; a < p->n; a++) {
         uint32_t k = p->by_addr[a];
         struct hs_fault *f = &p->f[k];
         struct aux *x = &p->aux[k];
-        if (x->image != b->image || f->addr >= hi)
+        if (f->pid != pid || f->addr >= hi)
             break;
         if (x->state == UNPLACED)
             continue;
@@ -331,12 +462,33 @@ static void flush(struct hs_fault_place *p, struct lifetimes *l)
     l->n = 0;
 }
 
-void hs_fault_place_event(struct hs_fault_place *p, uint64_t seq, uint64_t ts_ns, uint32_t tid)
+/* Notes the first event of an image; an earlier image of the same pid
+ * (it exec'd) ends with the event before it. */
+static void see_image(struct hs_fault_place *p, uint32_t image, uint32_t pid, uint64_t seq)
 {
+    if (grow((void **)&p->images, &p->cap_images, (size_t)image + 1, sizeof *p->images)) {
+        fail(p, HS_ENOMEM, "out of memory placing the page faults");
+        return;
+    }
+    while (p->n_images <= image)
+        p->images[p->n_images++] = (struct image){0, UINT64_MAX};
+    for (size_t i = 0; i < p->n_images; i++)
+        if (p->images[i].pid == pid && p->images[i].end_seq == UINT64_MAX)
+            p->images[i].end_seq = seq - 1;
+    p->images[image].pid = pid;
+}
+
+void hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid, uint64_t seq,
+                          uint64_t ts_ns, uint32_t tid)
+{
+    if (image >= p->n_images || !p->images[image].pid)
+        see_image(p, image, pid, seq);
     p->prev_seq = p->seq;
     p->seq = seq;
-    if (ts_ns > p->max_ts)
+    if (ts_ns > p->max_ts) {
         p->max_ts = ts_ns;
+        feed(p, ts_ns); /* every fault older than M is needed now */
+    }
     place_until(p, p->max_ts);
     if (p->now.n)
         flush(p, &p->now); /* every fault placed up to the previous event is in */
@@ -364,7 +516,7 @@ void hs_fault_place_event(struct hs_fault_place *p, uint64_t seq, uint64_t ts_ns
 void hs_fault_place_block(struct hs_fault_place *p, uint32_t image, uint64_t ptr, uint64_t size,
                           uint64_t chunk_size, uint64_t alloc_seq, uint64_t free_seq)
 {
-    if (ptr < CHUNK_HEADER || p->n == 0)
+    if (ptr < CHUNK_HEADER || p->no_log)
         return;
     struct lifetime b = {image, ptr, chunk_size ? chunk_size : size + CHUNK_HEADER, alloc_seq,
                          free_seq};
@@ -380,7 +532,7 @@ void hs_fault_place_block(struct hs_fault_place *p, uint32_t image, uint64_t ptr
         size_t cap = l->cap ? l->cap * 2 : 16;
         struct lifetime *v = realloc(l->v, cap * sizeof *v);
         if (!v) {
-            p->oom = 1;
+            fail(p, HS_ENOMEM, "out of memory placing the page faults");
             return;
         }
         l->v = v;
@@ -392,6 +544,7 @@ void hs_fault_place_block(struct hs_fault_place *p, uint32_t image, uint64_t ptr
 int hs_fault_place_end(struct hs_fault_place *p, struct hs_error *err)
 {
     if (!p->ended) {
+        feed(p, UINT64_MAX); /* live: once the sampler stopped */
         p->ended = 1;
         p->prev_seq = p->seq;
         place_until(p, UINT64_MAX);
@@ -402,5 +555,5 @@ int hs_fault_place_end(struct hs_fault_place *p, struct hs_error *err)
             if (!p->f[i].next_seq)
                 p->f[i].block_seq = p->aux[i].fb_seq;
     }
-    return p->oom ? hs_error_set(err, HS_ENOMEM, "out of memory placing the page faults") : 0;
+    return p->rc ? hs_error_set(err, p->rc, "%s", p->err.msg) : 0;
 }

@@ -12,16 +12,27 @@
  * the faults older than the new M, and resolves the faults of its own
  * thread waiting for their next event (a list per thread).
  *
- * Blocks: the block of a fault is the lifetime (image, [ptr - 16, ptr - 16
- * + chunk_size), alloc_seq..free_seq) holding addr at its thread's next
- * event (at its place when there is none), as fault_attr.h defines it.
- * Every block lifetime is offered once, when the importer writes its row
- * (hs_fault_place_block); the faults are also kept sorted by (image, addr),
+ * Blocks: the block of a fault is the lifetime (pid, [ptr - 16, ptr - 16
+ * + chunk_size), alloc_seq..free_seq, or until the pid's next image if it
+ * never ended) holding addr at its thread's next event (at its place when
+ * there is none), as fault_attr.h defines it. Every block lifetime is
+ * offered once, when the importer writes its row (hs_fault_place_block);
+ * the faults are also kept sorted by (pid, addr),
  * so a lifetime finds the faults inside its range by a binary search, and
  * takes those whose moment lies in the lifetime. A lifetime is checked when
  * every fault that can match it has its moment known: at once if it ended
  * before the current event, at the next event if the current event ended
  * it, after hs_fault_place_end() if it never ended.
+ *
+ * Live (the import that runs beside the program, import_live.h): the
+ * sampler is still writing faults.hslog. The placer reads what it wrote
+ * whenever an event's time passes what was read, and waits, if need be,
+ * until the sampler's header.complete_ns (fault_sampler.h) passes that
+ * time: then every fault older than the event is known when the event is
+ * placed, and the result is the same as after the run. A sampler whose
+ * complete_ns stands still for HS_FAULT_PLACE_STALL_MS is taken as dead:
+ * from then on what it wrote is used as it is (faults read late are placed
+ * where they are read).
  *
  * Memory: 124 bytes per fault, plus the threads with a waiting fault and the
  * lifetimes ending at the current event or not seen to end before the end:
@@ -40,41 +51,47 @@
 
 struct hs_fault_place;
 
-/* A process image of the import: faults of pid at or after start_ts (or
- * before the first image of pid starts) belong to it. Indices are the
- * `image` numbers given to hs_fault_place_block(). */
-struct hs_fault_place_image {
-    uint32_t pid;
-    uint64_t start_ts;
-};
+#define HS_FAULT_PLACE_STALL_MS 5000
 
 /*
- * Reads LOGDIR/faults.hslog (HS_FAULTS_LOG_NAME, fault_sampler.h).
- * *out = NULL and 0 if there is no such file; HS_EIO, HS_EFORMAT,
- * HS_EVERSION (a damaged or newer log), HS_ENOMEM.
+ * Opens LOGDIR/faults.hslog (HS_FAULTS_LOG_NAME, fault_sampler.h).
+ * After the run (live 0) it is read at once: *out = NULL and 0 if there
+ * is no such file. Live, it is read as the events come (see above): *out
+ * is always set, and a missing file (no sampler) means no faults.
+ * Errors: HS_EIO, HS_EFORMAT, HS_EVERSION (a damaged or newer log),
+ * HS_ENOMEM; live, these come from hs_fault_place_end() instead.
  */
-int hs_fault_place_open(const char *logdir, const struct hs_fault_place_image *images,
-                        uint32_t n_images, struct hs_fault_place **out, struct hs_error *err);
+int hs_fault_place_open(const char *logdir, int live, struct hs_fault_place **out,
+                        struct hs_error *err);
 
 /* The next event of the trace, in seq order (every event of the `events`
- * view once, snapshots excluded). */
-void hs_fault_place_event(struct hs_fault_place *p, uint64_t seq, uint64_t ts_ns, uint32_t tid);
+ * view once, snapshots excluded), of process image `image` (the numbers
+ * given to hs_fault_place_block(), dense from 0) of pid. Live, it may
+ * wait for the sampler (see above). */
+void hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid, uint64_t seq,
+                          uint64_t ts_ns, uint32_t tid);
 
-/* A block lifetime (free_seq 0: never seen to end). chunk_size 0: size + 16. */
+/* A block lifetime of an image that had events (free_seq 0: never seen to
+ * end). chunk_size 0: size + 16. */
 void hs_fault_place_block(struct hs_fault_place *p, uint32_t image, uint64_t ptr, uint64_t size,
                           uint64_t chunk_size, uint64_t alloc_seq, uint64_t free_seq);
 
-/* After the last event: places the remaining faults; lifetimes offered
- * from now on are checked at once. Returns 0 or HS_ENOMEM (a hook that ran
- * out of memory earlier). */
+/* After the last event: reads the rest of the log (live: once the sampler
+ * stopped), places the remaining faults; lifetimes offered from now on are
+ * checked at once. Returns 0 or the first failure of a hook (HS_ENOMEM;
+ * live, also the errors of hs_fault_place_open). */
 int hs_fault_place_end(struct hs_fault_place *p, struct hs_error *err);
+
+/* 1 if p is a placer (not NULL) that found a faults.hslog: the trace's
+ * faults come from perf. */
+int hs_fault_place_has_log(const struct hs_fault_place *p);
 
 /*
  * The faults in place order (after_seq, then time), with after_seq,
  * next_seq, ts_ns, addr, ip, pid, tid, major and block_seq (the block
  * holding addr, 0 if none, before fault_attr decides whether the region
  * can hold blocks) filled. Valid until hs_fault_place_free(). *lost: the
- * samples the kernel dropped.
+ * samples the kernel dropped. NULL (and *n = 0) when there was no log.
  */
 struct hs_fault *hs_fault_place_faults(struct hs_fault_place *p, uint64_t *n, uint64_t *lost);
 

@@ -48,9 +48,10 @@ enum {
     MAJOR_RING_PAGES = 8,   /* major faults are rare */
     MIN_RING_PAGES = 8,
     BATCH_RECORDS = 512, /* records per write(2) */
-    POLL_MS = 100,
+    POLL_MS = 10, /* how often complete_ns moves on without new samples */
     WAKEUP_BYTES = 64 * 1024, /* wake the reader when this much is pending */
 };
+#define COMPLETE_MARGIN_NS 1000000ull /* complete_ns: 1 ms before a drain starts */
 
 struct ring {
     int fd;
@@ -165,6 +166,24 @@ static void flush_batch(struct hs_fault_sampler *s)
     s->n_batch = 0;
 }
 
+static uint64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Rewrites header.complete_ns (fault_sampler.h), after the records and
+ * n_reserved it vouches for. */
+static void publish_complete(struct hs_fault_sampler *s, uint64_t complete_ns)
+{
+    s->header.complete_ns = complete_ns;
+    if (s->write_errno == 0 &&
+        pwrite(s->log_fd, &s->header.complete_ns, sizeof s->header.complete_ns,
+               offsetof(struct hs_log_header, complete_ns)) != sizeof s->header.complete_ns)
+        s->write_errno = errno ? errno : EIO;
+}
+
 static void add_sample(struct hs_fault_sampler *s, const struct sample *smp, int major)
 {
     struct hs_record *r = &s->batch[s->n_batch++];
@@ -249,7 +268,12 @@ static void *reader_main(void *arg)
              * stop polling it (poll ignores negative fds), keep draining. */
             if (pfd[i].revents & (POLLHUP | POLLERR))
                 pfd[i].fd = -1;
+        /* A sample is in its ring once the fault that took it returns (the
+         * kernel writes it with preemption off), so every sample older
+         * than this pass's start, less a margin, is read by the drain. */
+        uint64_t complete = mono_ns() - COMPLETE_MARGIN_NS;
         drain_all(s);
+        publish_complete(s, complete);
     }
     free(pfd);
     return NULL;
@@ -338,6 +362,7 @@ static void init_header(struct hs_fault_sampler *s, pid_t child)
     clock_gettime(CLOCK_REALTIME, &real);
     h->start_mono_ns = (uint64_t)mono.tv_sec * 1000000000u + (uint64_t)mono.tv_nsec;
     h->start_real_ns = (uint64_t)real.tv_sec * 1000000000u + (uint64_t)real.tv_nsec;
+    h->complete_ns = h->start_mono_ns; /* the child has not exec'd: no sample yet */
     h->page_size = (uint32_t)sysconf(_SC_PAGESIZE);
     static const char exe[] = "heapscope record (page-fault sampler)";
     memcpy(h->exe, exe, sizeof exe - 1);
@@ -460,6 +485,7 @@ int hs_fault_sampler_stop(struct hs_fault_sampler *s, struct hs_fault_stats *sta
         if (read(s->rings[i].fd, &count, sizeof count) == sizeof count)
             s->stats.n_counted += count;
     }
+    publish_complete(s, UINT64_MAX);
     s->header.reserved0 = s->stats.n_lost;
     if (s->write_errno == 0 &&
         pwrite(s->log_fd, &s->header.reserved0, sizeof s->header.reserved0,

@@ -38,7 +38,10 @@
  * caller = ip, tid, ts_ns, flags HS_F_MAJOR_FAULT for a major fault, seq 0.
  * Records are in per-CPU drain order, not time order (the importer sorts).
  * header.n_reserved is rewritten after every drain, so the file is readable
- * even if the recorder itself is killed. header.reserved0 holds the number
+ * even if the recorder itself is killed. header.complete_ns is rewritten
+ * after it, every POLL_MS (10 ms) at least: every sample taken before that
+ * time is in the file, so a live import can place the faults among the
+ * events as they come (fault_place.h); UINT64_MAX once stopped. header.reserved0 holds the number
  * of samples lost (PERF_RECORD_LOST), written at stop.
  *
  * Allocates: yes (the sampler, the ring buffers, a reader thread).

@@ -548,20 +548,6 @@ static void *produce(void *arg)
     return NULL;
 }
 
-/* The page-fault samples, placed during the producer's pass. */
-static int open_faults(struct import_state *st)
-{
-    struct hs_fault_place_image *im = calloc(st->n_images ? st->n_images : 1, sizeof *im);
-    if (!im)
-        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
-    for (uint32_t i = 0; i < st->n_images; i++)
-        im[i] = (struct hs_fault_place_image){st->images[i].pid,
-                                              st->images[i].log.header->start_mono_ns};
-    int rc = hs_fault_place_open(st->opts->logdir, im, st->n_images, &st->faults, st->err);
-    free(im);
-    return rc;
-}
-
 int hs__import_begin(struct import_state *st)
 {
     int rc;
@@ -596,7 +582,9 @@ int hs__import_end(struct import_state *st, int rc, uint64_t last_seq)
     number_rest(st);
     if (rc == 0 && (rc = write_processes(st)) == 0 && (rc = write_meta(st, last_seq)) == 0 &&
         (rc = exec_sql(st, hs_schema_post_sql)) == 0 &&
-        (rc = hs_import_faults(st->db, st->opts->logdir, st->faults, st->err)) == 0)
+        (rc = hs_import_faults(st->db, st->opts->logdir,
+                                hs_fault_place_has_log(st->faults) ? st->faults : NULL,
+                                st->err)) == 0)
         rc = exec_sql(st, "COMMIT;");
     hs_fault_place_free(st->faults);
     st->faults = NULL;
@@ -612,8 +600,8 @@ static int import_all(struct import_state *st)
     int rc = build_index(st, &index, &last_seq);
     if (rc)
         return rc;
-    if ((rc = hs__import_begin(st)) == 0)
-        rc = open_faults(st);
+    if ((rc = hs__import_begin(st)) == 0) /* the page faults, placed during the pass */
+        rc = hs_fault_place_open(st->opts->logdir, 0, &st->faults, st->err);
     /* The producer reports into its own hs_error; SQLite errors into ours. */
     struct hs_error *mine = st->err, producer_err = {""};
     st->err = &producer_err;

@@ -456,7 +456,7 @@ int hs__import_record(struct import_state *st, uint32_t image, const struct hs_r
     if (!img->proc)
         img->proc = ++st->n_procs;
     if (st->faults)
-        hs_fault_place_event(st->faults, rec->seq, rec->ts_ns, rec->tid);
+        hs_fault_place_event(st->faults, image, img->pid, rec->seq, rec->ts_ns, rec->tid);
     /* Built in the stream stage's slot: the event goes there at the end. */
     struct hs_event *ev = hs__stream_stage_slot(st);
     ev->seq = rec->seq;

@@ -236,7 +236,9 @@ static int set_up(struct hs_live_import *li)
     int rc = hs__import_create(st, li->tmp, sizeof li->tmp, &li->fd);
     if (rc)
         return rc;
+    /* The page faults, read as the sampler writes them (fault_place.h). */
     if ((rc = hs__import_begin(st)) == 0 &&
+        (rc = hs_fault_place_open(li->opts.logdir, 1, &st->faults, st->err)) == 0 &&
         pthread_create(&li->consumer, NULL, consumer_main, li) != 0)
         rc = hs_error_set(st->err, HS_EIO, "cannot start the import thread");
     if (rc)

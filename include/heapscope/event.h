@@ -69,7 +69,11 @@
  *      608  2048  cmdline          /proc/self/cmdline, truncated if longer
  *     2656  1024  env              the MALLOC_*, GLIBC_TUNABLES and LD_PRELOAD
  *                                  entries of environ, "NAME=value\0" each
- *     3680   416  reserved1        zero
+ *     3680     8  complete_ns      zero; in a faults.hslog: every sample taken
+ *                                  before this CLOCK_MONOTONIC time is in the
+ *                                  file (rewritten after each drain; UINT64_MAX
+ *                                  once the sampler stopped)
+ *     3688   408  reserved1        zero
  */
 struct hs_log_header {
     char magic[8];
@@ -93,7 +97,8 @@ struct hs_log_header {
     char exe[512];
     char cmdline[2048];
     char env[1024];
-    char reserved1[416];
+    uint64_t complete_ns;
+    char reserved1[408];
 };
 
 /* hs_log_header.flags */
@@ -313,6 +318,7 @@ _Static_assert(sizeof(struct hs_record) == HS_RECORD_SIZE, "record is 64 bytes")
 _Static_assert(__builtin_offsetof(struct hs_log_header, n_reserved) == 56, "n_reserved offset");
 _Static_assert(__builtin_offsetof(struct hs_log_header, exe) == 96, "exe offset");
 _Static_assert(__builtin_offsetof(struct hs_log_header, env) == 2656, "env offset");
+_Static_assert(__builtin_offsetof(struct hs_log_header, complete_ns) == 3680, "complete_ns offset");
 _Static_assert(__builtin_offsetof(struct hs_record, op) == 20, "op offset");
 _Static_assert(__builtin_offsetof(struct hs_record, u) == 24, "payload offset");
 _Static_assert(sizeof(struct hs_ring_control) == HS_RING_CONTROL_SIZE, "ring control is one page");

@@ -18,12 +18,14 @@
  *   8   900 100  malloc E' 0x7010        E 7..never (its free was lost)
  *   end                                  C 4.., D 6.., E' 8.. (live)
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -57,12 +59,15 @@ static const struct sample samples[] = {
 
 static char dir[256];
 
-static void write_log(const struct sample *v, size_t n)
+static void log_path(char *path, size_t size)
 {
-    char path[300];
-    snprintf(path, sizeof path, "%s/%s", dir, HS_FAULTS_LOG_NAME);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
+    snprintf(path, size, "%s/%s", dir, HS_FAULTS_LOG_NAME);
+}
+
+/* The header of a faults.hslog: n records, every sample before `complete`
+ * in the file. */
+static void write_header(FILE *f, size_t n, uint64_t complete)
+{
     struct hs_log_header h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, HS_LOG_MAGIC, 8);
@@ -72,18 +77,37 @@ static void write_log(const struct sample *v, size_t n)
     h.flags = HS_LOG_FAULT_SAMPLES;
     h.n_reserved = n;
     h.reserved0 = 3; /* lost */
+    h.complete_ns = complete;
+    assert_int_equal(fseek(f, 0, SEEK_SET), 0);
     assert_int_equal(fwrite(&h, sizeof h, 1, f), 1);
-    for (size_t i = 0; i < n; i++) {
+    assert_int_equal(fflush(f), 0);
+}
+
+static void write_samples(FILE *f, size_t from, size_t to)
+{
+    assert_int_equal(fseek(f, (long)(HS_LOG_HEADER_SIZE + from * HS_RECORD_SIZE), SEEK_SET), 0);
+    for (size_t i = from; i < to; i++) {
         struct hs_record r;
         memset(&r, 0, sizeof r);
         r.op = HS_OP_PAGE_FAULT;
-        r.ts_ns = v[i].ts;
-        r.tid = v[i].tid;
-        r.u.call.size = v[i].pid;
-        r.u.call.ptr = v[i].addr;
+        r.ts_ns = samples[i].ts;
+        r.tid = samples[i].tid;
+        r.u.call.size = samples[i].pid;
+        r.u.call.ptr = samples[i].addr;
         r.u.call.caller = 0x400000 + i;
         assert_int_equal(fwrite(&r, sizeof r, 1, f), 1);
     }
+    assert_int_equal(fflush(f), 0);
+}
+
+static void write_log(void)
+{
+    char path[300];
+    log_path(path, sizeof path);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    write_header(f, N_SAMPLES, UINT64_MAX);
+    write_samples(f, 0, N_SAMPLES);
     assert_int_equal(fclose(f), 0);
 }
 
@@ -100,35 +124,41 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static const struct hs_fault_place_image image = {100, 0};
-
 static void test_fault_place__no_log(void **state)
 {
     struct hs_fault_place *p = (struct hs_fault_place *)1;
     struct hs_error err;
     char empty[300];
     snprintf(empty, sizeof empty, "%s/none", dir);
-    assert_int_equal(hs_fault_place_open(empty, &image, 1, &p, &err), 0);
+    assert_int_equal(hs_fault_place_open(empty, 0, &p, &err), 0);
     assert_null(p);
+    /* live, the placer exists and finds nothing */
+    assert_int_equal(hs_fault_place_open(empty, 1, &p, &err), 0);
+    assert_non_null(p);
+    hs_fault_place_event(p, 0, 100, 1, 100, 100);
+    assert_int_equal(hs_fault_place_end(p, &err), 0);
+    assert_false(hs_fault_place_has_log(p));
+    uint64_t n, lost;
+    assert_null(hs_fault_place_faults(p, &n, &lost));
+    assert_int_equal(n, 0);
+    hs_fault_place_free(p);
 }
 
-static void test_fault_place__scenario(void **state)
+/* Feeds the scenario's events and lifetimes, as import_events.c does
+ * (image 0, pid 100), and checks every sample's place and block. */
+static void run_scenario(struct hs_fault_place *p)
 {
-    struct hs_fault_place *p;
     struct hs_error err;
-    write_log(samples, N_SAMPLES);
-    assert_int_equal(hs_fault_place_open(dir, &image, 1, &p, &err), 0);
-    assert_non_null(p);
-    hs_fault_place_event(p, 1, 100, 100);
-    hs_fault_place_event(p, 2, 200, 101);
-    hs_fault_place_event(p, 3, 150, 100);
+    hs_fault_place_event(p, 0, 100, 1, 100, 100);
+    hs_fault_place_event(p, 0, 100, 2, 200, 101);
+    hs_fault_place_event(p, 0, 100, 3, 150, 100);
     hs_fault_place_block(p, 0, 0x1010, 200, 0x100, 1, 3); /* A */
-    hs_fault_place_event(p, 4, 400, 100);
-    hs_fault_place_event(p, 5, 500, 101);
+    hs_fault_place_event(p, 0, 100, 4, 400, 100);
+    hs_fault_place_event(p, 0, 100, 5, 500, 101);
     hs_fault_place_block(p, 0, 0x2010, 4000, 0x1000, 2, 5); /* B */
-    hs_fault_place_event(p, 6, 600, 100);
-    hs_fault_place_event(p, 7, 800, 100);
-    hs_fault_place_event(p, 8, 900, 100);
+    hs_fault_place_event(p, 0, 100, 6, 600, 100);
+    hs_fault_place_event(p, 0, 100, 7, 800, 100);
+    hs_fault_place_event(p, 0, 100, 8, 900, 100);
     hs_fault_place_block(p, 0, 0x7010, 200, 0x100, 7, 0); /* E, end lost */
     assert_int_equal(hs_fault_place_end(p, &err), 0);
     hs_fault_place_block(p, 0, 0x1010, 200, 0x100, 4, 0); /* C */
@@ -136,6 +166,7 @@ static void test_fault_place__scenario(void **state)
     hs_fault_place_block(p, 0, 0x7010, 200, 0x100, 8, 0); /* E' */
 
     uint64_t n, lost;
+    assert_true(hs_fault_place_has_log(p));
     const struct hs_fault *f = hs_fault_place_faults(p, &n, &lost);
     assert_int_equal(n, N_SAMPLES);
     assert_int_equal(lost, 3);
@@ -155,7 +186,97 @@ static void test_fault_place__scenario(void **state)
         assert_int_equal(f[i].next_seq, s->next_seq);
         assert_int_equal(f[i].block_seq, s->block_seq);
     }
+}
+
+static void test_fault_place__scenario(void **state)
+{
+    struct hs_fault_place *p;
+    struct hs_error err;
+    write_log();
+    assert_int_equal(hs_fault_place_open(dir, 0, &p, &err), 0);
+    assert_non_null(p);
+    run_scenario(p);
     hs_fault_place_free(p);
+}
+
+/* A sampler writing beside the live import: the first half of the file
+ * (in file order), complete up to `mid`, then after a pause the rest and
+ * complete_ns at its end (UINT64_MAX, or left at `mid` for a sampler
+ * that died). */
+struct sampler {
+    uint64_t mid, last;
+    pthread_t thread;
+};
+
+static void *sampler_main(void *arg)
+{
+    struct sampler *w = arg;
+    char path[300];
+    log_path(path, sizeof path);
+    FILE *f = fopen(path, "r+");
+    if (!f)
+        return NULL;
+    size_t half = N_SAMPLES / 2;
+    usleep(50000);
+    write_samples(f, 0, half);
+    write_header(f, half, w->mid);
+    usleep(100000);
+    write_samples(f, half, N_SAMPLES);
+    write_header(f, N_SAMPLES, w->last);
+    fclose(f);
+    return NULL;
+}
+
+static void start_sampler(struct sampler *w)
+{
+    char path[300];
+    log_path(path, sizeof path);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    write_header(f, 0, 0);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(pthread_create(&w->thread, NULL, sampler_main, w), 0);
+}
+
+/* Live, the placer waits for the sampler: the result is the same as after
+ * the run. The first half holds samples up to ts 250 and 550 (per-CPU
+ * order), so complete_ns = 100 covers only part of it; events up to ts 900
+ * have to wait for the second half. */
+static void test_fault_place__live(void **state)
+{
+    struct hs_fault_place *p;
+    struct hs_error err;
+    struct sampler w = {.mid = 100, .last = UINT64_MAX};
+    start_sampler(&w);
+    assert_int_equal(hs_fault_place_open(dir, 1, &p, &err), 0);
+    assert_non_null(p);
+    run_scenario(p);
+    hs_fault_place_free(p);
+    pthread_join(w.thread, NULL);
+}
+
+/* A sampler that stops moving complete_ns: the placer waits
+ * HS_FAULT_PLACE_STALL_MS at most, then uses what was written. */
+static void test_fault_place__stalled_sampler(void **state)
+{
+    struct hs_fault_place *p;
+    struct hs_error err;
+    struct sampler w = {.mid = 100, .last = 100};
+    start_sampler(&w);
+    assert_int_equal(hs_fault_place_open(dir, 1, &p, &err), 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    hs_fault_place_event(p, 0, 100, 1, 100, 100);
+    hs_fault_place_event(p, 0, 100, 2, 1000, 100);
+    assert_int_equal(hs_fault_place_end(p, &err), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double waited_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    assert_true(waited_ms >= HS_FAULT_PLACE_STALL_MS * 0.9);
+    uint64_t n, lost;
+    hs_fault_place_faults(p, &n, &lost);
+    assert_int_equal(n, N_SAMPLES); /* all of them, placed as they came */
+    hs_fault_place_free(p);
+    pthread_join(w.thread, NULL);
 }
 
 int main(void)
@@ -163,6 +284,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fault_place__no_log),
         cmocka_unit_test(test_fault_place__scenario),
+        cmocka_unit_test(test_fault_place__live),
+        cmocka_unit_test(test_fault_place__stalled_sampler),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -291,8 +291,8 @@ static void test_record__bad_input_one_line_nothing_written(void **state)
         "    --no-faults    do not sample page faults\n"
         "\n"
         "Environment: HS_TRACER (the tracer library), TMPDIR (where logs are kept\n"
-        "while the program runs), HS_LIVE_IMPORT=0 (with --no-faults: import after\n"
-        "the run instead of while it runs).\n");
+        "while the program runs), HS_LIVE_IMPORT=0 (import after the run instead of\n"
+        "while it runs).\n");
     synth_rmtree(dir);
     free(dir);
 }
