@@ -15,7 +15,6 @@
  * Check: tests/faults/ (a thread-heap block charged with its 24 first
  * touches; 256 faults of a 1 MiB mapping placed between its mmap and exit).
  */
-#define _GNU_SOURCE /* qsort_r */
 #include "fault_place.h"
 
 #include <errno.h>
@@ -58,6 +57,24 @@ struct lifetimes {
     size_t n, cap;
 };
 
+/* A fault in the address order: the keys are copied, so the binary
+ * search of every block lifetime stays in this compact array. */
+struct addr_key {
+    uint32_t pid;
+    uint32_t index; /* into f */
+    uint64_t addr;
+};
+
+/* The faults of one page of one pid, a run of the address order. */
+struct page_run {
+    uint32_t pid;
+    uint32_t count; /* 0: an empty slot */
+    uint64_t page;  /* addr >> PAGE_RUN_SHIFT */
+    uint32_t first; /* into by_addr */
+};
+#define PAGE_RUN_SHIFT 12
+#define PAGE_RUN_LOOKUPS 8 /* a lifetime over more pages takes the binary search */
+
 /* A process image seen in the events. */
 struct image {
     uint32_t pid;
@@ -67,7 +84,9 @@ struct image {
 struct hs_fault_place {
     struct hs_fault *f; /* by time (= place order) */
     struct aux *aux;
-    uint32_t *by_addr; /* indices sorted by (pid, addr) */
+    struct addr_key *by_addr; /* sorted by (pid, addr) */
+    struct page_run *pages;   /* hash table of by_addr's runs, by (pid, page) */
+    size_t pages_mask;
     uint64_t n, cap, lost;
 
     /* the log, read in steps */
@@ -197,18 +216,43 @@ static int by_time(const void *a, const void *b)
     return (x->next_seq > y->next_seq) - (x->next_seq < y->next_seq);
 }
 
-static int addr_before(const struct hs_fault *f, uint32_t i, uint32_t j)
+static int key_before(const struct addr_key *x, const struct addr_key *y)
 {
-    if (f[i].pid != f[j].pid)
-        return f[i].pid < f[j].pid;
-    return f[i].addr < f[j].addr;
+    return x->pid != y->pid ? x->pid < y->pid : x->addr < y->addr;
 }
 
-static int by_addr(const void *a, const void *b, void *ctx)
+static int by_addr(const void *a, const void *b)
 {
-    const struct hs_fault *f = ctx;
-    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-    return addr_before(f, i, j) ? -1 : addr_before(f, j, i);
+    return key_before(a, b) ? -1 : key_before(b, a);
+}
+
+/* Rebuilds the page table from the address order. */
+static int index_pages(struct hs_fault_place *p)
+{
+    size_t runs = 0, cap = 16;
+    for (size_t i = 0; i < p->n; i++)
+        runs += i == 0 || p->by_addr[i].pid != p->by_addr[i - 1].pid ||
+                p->by_addr[i].addr >> PAGE_RUN_SHIFT != p->by_addr[i - 1].addr >> PAGE_RUN_SHIFT;
+    while (cap < runs * 2)
+        cap *= 2;
+    free(p->pages);
+    if (!(p->pages = calloc(cap, sizeof *p->pages)))
+        return hs_error_set(&p->err, HS_ENOMEM, "out of memory reading the page faults");
+    p->pages_mask = cap - 1;
+    for (size_t i = 0; i < p->n;) {
+        uint32_t pid = p->by_addr[i].pid;
+        uint64_t page = p->by_addr[i].addr >> PAGE_RUN_SHIFT;
+        size_t j = i + 1;
+        while (j < p->n && p->by_addr[j].pid == pid &&
+               p->by_addr[j].addr >> PAGE_RUN_SHIFT == page)
+            j++;
+        size_t h = (size_t)((page * 0x9e3779b97f4a7c15ull) ^ pid) & p->pages_mask;
+        while (p->pages[h].count)
+            h = (h + 1) & p->pages_mask;
+        p->pages[h] = (struct page_run){pid, (uint32_t)(j - i), page, (uint32_t)i};
+        i = j;
+    }
+    return 0;
 }
 
 /* Moves the pending faults older than `upto` into f (in time order, after
@@ -220,7 +264,7 @@ static int admit(struct hs_fault_place *p, uint64_t upto)
         add += p->pending[i].ts_ns < upto;
     if (add == 0)
         return 0;
-    uint32_t *merged = malloc((p->n + add) * sizeof *merged);
+    struct addr_key *merged = malloc((p->n + add) * sizeof *merged);
     if (!merged || grow((void **)&p->f, &p->cap, p->n + add, sizeof *p->f) ||
         !(p->aux = realloc(p->aux, p->cap * sizeof *p->aux)) ||
         !(p->by_addr = realloc(p->by_addr, p->cap * sizeof *p->by_addr))) {
@@ -238,18 +282,17 @@ static int admit(struct hs_fault_place *p, uint64_t upto)
     for (size_t i = first; i < p->n; i++) {
         p->f[i].next_seq = 0;
         p->aux[i] = (struct aux){.next = NONE};
-        p->by_addr[i] = (uint32_t)i;
+        p->by_addr[i] = (struct addr_key){p->f[i].pid, (uint32_t)i, p->f[i].addr};
     }
-    qsort_r(p->by_addr + first, add, sizeof *p->by_addr, by_addr, p->f);
+    qsort(p->by_addr + first, add, sizeof *p->by_addr, by_addr);
     /* merge the two sorted runs [0, first) and [first, n) */
-    size_t a = 0, b = first, o = 0;
-    while (a < first || b < p->n)
-        merged[o++] = b == p->n || (a < first && !addr_before(p->f, p->by_addr[b], p->by_addr[a]))
-                          ? p->by_addr[a++]
-                          : p->by_addr[b++];
+    const struct addr_key *x = p->by_addr, *y = p->by_addr + first;
+    size_t a = 0, b = 0, o = 0;
+    while (a < first || b < add)
+        merged[o++] = b == add || (a < first && !key_before(&y[b], &x[a])) ? x[a++] : y[b++];
     memcpy(p->by_addr, merged, p->n * sizeof *merged);
     free(merged);
-    return 0;
+    return index_pages(p);
 }
 
 static uint64_t mono_ms(void)
@@ -270,8 +313,10 @@ static void feed(struct hs_fault_place *p, uint64_t need)
     if (p->no_log || p->rc || need <= p->fed)
         return;
     int rc = p->fd < 0 ? open_log(p) : 0;
-    if (rc == 0 && p->no_log)
+    if (rc == 0 && p->no_log) {
+        p->fed = UINT64_MAX; /* nothing will come */
         return;
+    }
     uint64_t complete = 0, seen = 0, since = 0;
     while (rc == 0 && (rc = read_more(p, &complete)) == 0) {
         if (!p->live || complete == UINT64_MAX)
@@ -293,8 +338,7 @@ static void feed(struct hs_fault_place *p, uint64_t need)
         rc = admit(p, complete);
     if (rc)
         p->rc = rc;
-    else
-        p->fed = complete;
+    p->fed = rc ? UINT64_MAX : complete; /* after a failure, stop reading */
 }
 
 int hs_fault_place_open(const char *logdir, int live, struct hs_fault_place **out,
@@ -328,6 +372,7 @@ void hs_fault_place_free(struct hs_fault_place *p)
     free(p->f);
     free(p->aux);
     free(p->by_addr);
+    free(p->pages);
     free(p->pending);
     free(p->images);
     free(p->w);
@@ -409,50 +454,75 @@ static void place_until(struct hs_fault_place *p, uint64_t max_ts)
 
 /* ---- blocks ---- */
 
-/* Offers the lifetime to the faults inside its range. */
+/* Offers lifetime b (ending at `end`) to fault k, whose address is in it. */
+static void offer(struct hs_fault_place *p, const struct lifetime *b, uint64_t end, uint32_t k)
+{
+    struct hs_fault *f = &p->f[k];
+    struct aux *x = &p->aux[k];
+    if (x->state == UNPLACED)
+        return;
+    /* At its thread's next event if it has one (known or to come), else
+     * at its place. A fault still waiting whose next event comes later
+     * than this lifetime cannot be in it: next_seq > the current seq >=
+     * end, unless the lifetime never ended, which is only offered after
+     * the end. */
+    if (f->next_seq) {
+        if (f->next_seq >= b->alloc_seq && f->next_seq <= end && b->ptr > x->block_ptr) {
+            f->block_seq = b->alloc_seq;
+            x->block_ptr = b->ptr;
+        }
+    } else if (f->after_seq >= b->alloc_seq && f->after_seq <= end && b->ptr > x->fb_ptr) {
+        x->fb_seq = b->alloc_seq;
+        x->fb_ptr = b->ptr;
+        if (p->ended) /* no next event will come: final */
+            f->block_seq = b->alloc_seq;
+    }
+}
+
+/* The faults of pid on one page: by_addr[first, first + count). */
+static const struct page_run *page_find(const struct hs_fault_place *p, uint32_t pid,
+                                        uint64_t page)
+{
+    size_t h = (size_t)((page * 0x9e3779b97f4a7c15ull) ^ pid) & p->pages_mask;
+    while (p->pages[h].count) {
+        if (p->pages[h].page == page && p->pages[h].pid == pid)
+            return &p->pages[h];
+        h = (h + 1) & p->pages_mask;
+    }
+    return NULL;
+}
+
+/* Offers the lifetime to the faults inside its range: through the page
+ * table when it spans a few pages (most blocks: no binary search), else
+ * from a binary search of the address order. */
 static void check(struct hs_fault_place *p, const struct lifetime *b)
 {
-    if (b->image >= p->n_images || !p->images[b->image].pid)
-        return; /* an image without events has no blocks */
+    if (!p->n || b->image >= p->n_images || !p->images[b->image].pid)
+        return; /* no faults; an image without events has no blocks */
     uint32_t pid = p->images[b->image].pid;
     uint64_t lo = b->ptr - CHUNK_HEADER, hi = lo + b->chunk;
+    /* Never seen to end: it lasts until the pid's next image (exec). */
+    uint64_t end = b->free_seq ? b->free_seq : p->images[b->image].end_seq;
+    if (((hi - 1) >> PAGE_RUN_SHIFT) - (lo >> PAGE_RUN_SHIFT) < PAGE_RUN_LOOKUPS) {
+        for (uint64_t page = lo >> PAGE_RUN_SHIFT; page <= (hi - 1) >> PAGE_RUN_SHIFT; page++) {
+            const struct page_run *run = page_find(p, pid, page);
+            for (uint32_t a = run ? run->first : 0; run && a < run->first + run->count; a++)
+                if (p->by_addr[a].addr >= lo && p->by_addr[a].addr < hi)
+                    offer(p, b, end, p->by_addr[a].index);
+        }
+        return;
+    }
     size_t a = 0, z = p->n; /* first fault with (pid, addr) >= (pid, lo) */
     while (a < z) {
         size_t mid = (a + z) / 2;
-        const struct hs_fault *f = &p->f[p->by_addr[mid]];
-        if (f->pid < pid || (f->pid == pid && f->addr < lo))
+        const struct addr_key *key = &p->by_addr[mid];
+        if (key->pid < pid || (key->pid == pid && key->addr < lo))
             a = mid + 1;
         else
             z = mid;
     }
-    /* Never seen to end: it lasts until the pid's next image (exec). */
-    uint64_t end = b->free_seq ? b->free_seq : p->images[b->image].end_seq;
-    for (; a < p->n; a++) {
-        uint32_t k = p->by_addr[a];
-        struct hs_fault *f = &p->f[k];
-        struct aux *x = &p->aux[k];
-        if (f->pid != pid || f->addr >= hi)
-            break;
-        if (x->state == UNPLACED)
-            continue;
-        /* At its thread's next event if it has one (known or to come),
-         * else at its place. */
-        if (f->next_seq) {
-            if (f->next_seq >= b->alloc_seq && f->next_seq <= end && b->ptr > x->block_ptr) {
-                f->block_seq = b->alloc_seq;
-                x->block_ptr = b->ptr;
-            }
-        } else if (f->after_seq >= b->alloc_seq && f->after_seq <= end && b->ptr > x->fb_ptr) {
-            x->fb_seq = b->alloc_seq;
-            x->fb_ptr = b->ptr;
-            if (p->ended) /* no next event will come: final */
-                f->block_seq = b->alloc_seq;
-        }
-        /* A fault still waiting whose next event comes later than this
-         * lifetime cannot be in it: next_seq > the current seq >= end,
-         * unless the lifetime never ended, which is only offered after
-         * the end. */
-    }
+    for (; a < p->n && p->by_addr[a].pid == pid && p->by_addr[a].addr < hi; a++)
+        offer(p, b, end, p->by_addr[a].index);
 }
 
 static void flush(struct hs_fault_place *p, struct lifetimes *l)
@@ -487,9 +557,11 @@ void hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid
     p->seq = seq;
     if (ts_ns > p->max_ts) {
         p->max_ts = ts_ns;
-        feed(p, ts_ns); /* every fault older than M is needed now */
+        if (ts_ns > p->fed)
+            feed(p, ts_ns); /* every fault older than M is needed now */
     }
-    place_until(p, p->max_ts);
+    if (p->next < p->n && p->f[p->next].ts_ns < p->max_ts)
+        place_until(p, p->max_ts);
     if (p->now.n)
         flush(p, &p->now); /* every fault placed up to the previous event is in */
     if (!p->n_waiting)
