@@ -170,7 +170,7 @@ static int create_ring_file(uint32_t pid, uint32_t *gen_out)
     return -EEXIST;
 }
 
-static int open_ring(uint64_t max_events, uint32_t flags, const char **what)
+static int open_ring(uint64_t cap, uint64_t max_events, uint32_t flags, const char **what)
 {
     uint32_t pid = hs__sys_getpid(), gen = 0;
     int fd = create_ring_file(pid, &gen);
@@ -179,7 +179,6 @@ static int open_ring(uint64_t max_events, uint32_t flags, const char **what)
         return fd;
     }
     fd = hs__sys_fd_move_high(fd);
-    uint64_t cap = hs__state.ring_records;
     size_t map_size = HS_RING_PREFIX_SIZE + cap * HS_RECORD_SIZE;
     int rc = hs__sys_fallocate(fd, 0, map_size);
     void *map = rc == 0 ? hs__sys_map_shared(fd, map_size) : NULL;
@@ -228,13 +227,17 @@ static int open_ring(uint64_t max_events, uint32_t flags, const char **what)
 
 int hs__sink_open_log(uint64_t max_events, uint32_t flags, const char **what)
 {
-    /* A ring that RLIMIT_FSIZE would not allow (fallocate past it raises
-     * SIGXFSZ) or that cannot be made: the linear log, which the recorder
-     * imports all the same. */
-    uint64_t ring_bytes = HS_RING_PREFIX_SIZE + hs__state.ring_records * HS_RECORD_SIZE;
-    uint64_t fsize = hs__sys_file_size_limit();
-    if (hs__state.ring_wanted && fsize >= ring_bytes && fsize - HS_LOG_HEADER_SIZE >= ring_bytes &&
-        open_ring(max_events, flags, what) == 0)
+    /* Under an RLIMIT_FSIZE smaller than the ring (fallocate past it raises
+     * SIGXFSZ) a smaller ring, down to HS_RING_MIN_RECORDS: the live import
+     * reads only rings. Below that, or if the ring cannot be made, the
+     * linear log (which only an import after the run reads). */
+    uint64_t fsize = hs__sys_file_size_limit(), cap = hs__state.ring_records;
+    while (cap > HS_RING_MIN_RECORDS &&
+           fsize - HS_LOG_HEADER_SIZE < HS_RING_PREFIX_SIZE + cap * HS_RECORD_SIZE)
+        cap /= 2;
+    if (hs__state.ring_wanted && fsize >= HS_LOG_HEADER_SIZE &&
+        fsize - HS_LOG_HEADER_SIZE >= HS_RING_PREFIX_SIZE + cap * HS_RECORD_SIZE &&
+        open_ring(cap, max_events, flags, what) == 0)
         return 0;
     uint32_t pid = hs__sys_getpid();
     char name[64];

@@ -3,6 +3,7 @@
  * each implemented by cmd_<name>() in cmd_<name>.c.
  */
 #include "cli.h"
+#include "spawn.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -79,6 +80,9 @@ const char *cli_self_dir(void)
 
 int main(int argc, char **argv)
 {
+    /* Under a small RLIMIT_FSIZE a trace that outgrows it is an error
+     * with a message, not a SIGXFSZ death half-way (docs/cli/record.md). */
+    hs_spawn_ignore_file_size_signal();
     if (argc < 2) {
         print_help(stderr);
         return HS_EXIT_USAGE;

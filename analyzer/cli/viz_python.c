@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "spawn.h"
 
 extern char **environ;
 
@@ -29,6 +30,7 @@ static int spawn_wait(char *const argv[], int quiet, char *const envp[])
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        hs_spawn_child_signals();
         if (quiet) {
             int fd = open("/dev/null", O_WRONLY);
             if (fd >= 0) {

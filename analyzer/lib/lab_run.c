@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "lab.h"
+#include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,6 +96,7 @@ int hs_lab_execute(const struct hs_lab_run *run, int *status, struct hs_error *e
         return hs_error_set(err, HS_EIO, "cannot fork: %s", strerror(errno));
     }
     if (pid == 0) {
+        hs_spawn_child_signals();
         setenv("HEAPSCOPE_LAB_RESULTS", run->results, 1);
         if (run->quiet) {
             int null = open("/dev/null", O_WRONLY);

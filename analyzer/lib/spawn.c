@@ -117,6 +117,24 @@ int hs_spawn_resolve(const char *prog, char *path, size_t size, int *exit_code,
     return 0;
 }
 
+/* SIGXFSZ as this process found it, for the children (0: never changed). */
+static struct sigaction xfsz_at_start;
+static int xfsz_saved;
+
+void hs_spawn_ignore_file_size_signal(void)
+{
+    struct sigaction ignore;
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    xfsz_saved = sigaction(SIGXFSZ, &ignore, &xfsz_at_start) == 0;
+}
+
+void hs_spawn_child_signals(void)
+{
+    if (xfsz_saved)
+        sigaction(SIGXFSZ, &xfsz_at_start, NULL);
+}
+
 int hs_spawn_start(const char *path, char *const argv[], char *const envp[],
                    const struct hs_spawn_hook *hook, pid_t *pid, int *exit_code,
                    struct hs_error *err)
@@ -146,6 +164,7 @@ int hs_spawn_start(const char *path, char *const argv[], char *const envp[],
         /* Blocks until the parent's hook has attached (or EOF: cancelled). */
         if (read(release[0], &go, 1) != 1)
             _exit(127);
+        hs_spawn_child_signals();
         execve(path, argv, envp);
         int e = errno;
         ssize_t ignored = write(report[1], &e, sizeof e);

@@ -26,6 +26,16 @@
 
 #include "error.h"
 
+/* Makes this process ignore SIGXFSZ, so that a file it writes past
+ * RLIMIT_FSIZE fails with EFBIG and a message instead of killing it
+ * mid-write. Call once, first thing. */
+void hs_spawn_ignore_file_size_signal(void);
+
+/* In a forked child before it execs another program: gives SIGXFSZ back
+ * the disposition this process started with (an ignored signal would stay
+ * ignored across exec). hs_spawn_start() calls it; other forks must too. */
+void hs_spawn_child_signals(void);
+
 /* Exit codes a shell uses for commands it cannot run. */
 enum { HS_SPAWN_NOT_FOUND = 127, HS_SPAWN_NOT_EXECUTABLE = 126 };
 

@@ -172,6 +172,7 @@ enum {
  * two header pages and 1024 pages of records), counted by getrusage but
  * never seen by a user-space page-fault sampler. */
 #define HS_RING_DEFAULT_RECORDS 65536u
+#define HS_RING_MIN_RECORDS 256u /* the smallest ring, for a small RLIMIT_FSIZE */
 #define HS_RING_PREFAULT_PAGES 1026u
 
 struct hs_ring_control {

@@ -1,0 +1,34 @@
+#!/bin/sh
+# record_fsize.sh HEAPSCOPE - under a small RLIMIT_FSIZE (ulimit -f),
+# `heapscope record` still records, into a smaller ring (tracer/sink.c),
+# instead of being killed by SIGXFSZ or failing on a linear log; the
+# traced program still gets SIGXFSZ as it would without heapscope; and a
+# trace that outgrows the limit is one line of error, not a SIGXFSZ death.
+set -u
+hs=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail=0
+check() { # what, command status
+  if [ "$2" = 0 ]; then echo "ok: $1"; else echo "FAIL: $1"; cat "$dir/err"; fail=1; fi
+}
+(ulimit -f 2048; "$hs" record -o "$dir/small.db" -- ls / >/dev/null 2>"$dir/err")
+check "record under ulimit -f 2048 (2 MiB) exits 0" $?
+n=$(sqlite3 "$dir/small.db" "SELECT count(*) FROM events WHERE op = 'malloc'" 2>>"$dir/err")
+[ "${n:-0}" -gt 0 ]
+check "the trace holds ls's mallocs ($n)" $?
+ring=$(sqlite3 "$dir/small.db" "SELECT count(*) FROM processes WHERE log_flags & 16" 2>>"$dir/err")
+[ "${ring:-0}" -gt 0 ]
+check "ls wrote a (smaller) ring" $?
+# SigIgn is a hex mask; SIGXFSZ (25) is bit 24: the program's own view
+# must be the shell's.
+want=$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status)
+got=$( (ulimit -f 2048; "$hs" record -o "$dir/sig.db" -- sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status 2>"$dir/err") )
+[ "$got" = "$want" ]
+check "the program ignores the signals the shell ignores ('$got' = '$want')" $?
+# 40000 mallocs make a trace of about 1.5 MiB: more than 512 KiB.
+(ulimit -f 512; "$hs" record -o "$dir/big.db" -- python3 -c "x = [bytearray(100) for i in range(40000)]" >/dev/null 2>"$dir/err")
+status=$?
+[ "$status" = 1 ] && [ "$(grep -c . "$dir/err")" -ge 1 ] && grep -q "File too large\|size limit" "$dir/err" && [ ! -e "$dir/big.db" ]
+check "a trace past ulimit -f 512: exit 1 ($status), a message, no file" $?
+exit $fail
