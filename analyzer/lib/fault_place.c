@@ -68,9 +68,11 @@ struct addr_key {
 /* The faults of one page of one pid, a run of the address order. */
 struct page_run {
     uint32_t pid;
-    uint32_t count; /* 0: an empty slot */
-    uint64_t page;  /* addr >> PAGE_RUN_SHIFT */
-    uint32_t first; /* into by_addr */
+    uint32_t count;      /* 0: an empty slot */
+    uint64_t page;       /* addr >> PAGE_RUN_SHIFT */
+    uint32_t first;      /* into by_addr */
+    uint32_t one_index;  /* the run's first fault, copied: most runs hold */
+    uint64_t one_addr;   /* one, and then by_addr is not read */
 };
 #define PAGE_RUN_SHIFT 12
 #define PAGE_RUN_LOOKUPS 8 /* a lifetime over more pages takes the binary search */
@@ -106,6 +108,7 @@ struct hs_fault_place {
 
     uint64_t next;                  /* first fault not placed yet */
     uint64_t max_ts, seq, prev_seq; /* M, the current event, the one before */
+    uint64_t last_moment;           /* the latest after_seq or next_seq given to a fault */
     int ended;
 
     struct waiters *w; /* open addressing by tid */
@@ -249,7 +252,8 @@ static int index_pages(struct hs_fault_place *p)
         size_t h = (size_t)((page * 0x9e3779b97f4a7c15ull) ^ pid) & p->pages_mask;
         while (p->pages[h].count)
             h = (h + 1) & p->pages_mask;
-        p->pages[h] = (struct page_run){pid, (uint32_t)(j - i), page, (uint32_t)i};
+        p->pages[h] = (struct page_run){pid, (uint32_t)(j - i), page, (uint32_t)i,
+                                        p->by_addr[i].index, p->by_addr[i].addr};
         i = j;
     }
     return 0;
@@ -435,6 +439,8 @@ static void place_until(struct hs_fault_place *p, uint64_t max_ts)
     while (p->next < p->n && (p->ended || p->f[p->next].ts_ns < max_ts)) {
         uint32_t i = (uint32_t)p->next++;
         p->f[i].after_seq = p->ended ? p->seq : p->prev_seq;
+        if (p->f[i].after_seq > p->last_moment)
+            p->last_moment = p->f[i].after_seq;
         if (p->ended) {
             p->aux[i].state = RESOLVED; /* no next event */
             continue;
@@ -497,8 +503,12 @@ static const struct page_run *page_find(const struct hs_fault_place *p, uint32_t
  * from a binary search of the address order. */
 static void check(struct hs_fault_place *p, const struct lifetime *b)
 {
-    if (!p->n || b->image >= p->n_images || !p->images[b->image].pid)
-        return; /* no faults; an image without events has no blocks */
+    /* A fault lies in a lifetime only if its moment does: none can when
+     * every fault had its moments before the block was allocated (most
+     * blocks of a program that faults early and then runs steady). An
+     * image without events has no blocks. */
+    if (p->last_moment < b->alloc_seq || b->image >= p->n_images || !p->images[b->image].pid)
+        return;
     uint32_t pid = p->images[b->image].pid;
     uint64_t lo = b->ptr - CHUNK_HEADER, hi = lo + b->chunk;
     /* Never seen to end: it lasts until the pid's next image (exec). */
@@ -506,7 +516,14 @@ static void check(struct hs_fault_place *p, const struct lifetime *b)
     if (((hi - 1) >> PAGE_RUN_SHIFT) - (lo >> PAGE_RUN_SHIFT) < PAGE_RUN_LOOKUPS) {
         for (uint64_t page = lo >> PAGE_RUN_SHIFT; page <= (hi - 1) >> PAGE_RUN_SHIFT; page++) {
             const struct page_run *run = page_find(p, pid, page);
-            for (uint32_t a = run ? run->first : 0; run && a < run->first + run->count; a++)
+            if (!run)
+                continue;
+            if (run->count == 1) {
+                if (run->one_addr >= lo && run->one_addr < hi)
+                    offer(p, b, end, run->one_index);
+                continue;
+            }
+            for (uint32_t a = run->first; a < run->first + run->count; a++)
                 if (p->by_addr[a].addr >= lo && p->by_addr[a].addr < hi)
                     offer(p, b, end, p->by_addr[a].index);
         }
@@ -548,8 +565,8 @@ static void see_image(struct hs_fault_place *p, uint32_t image, uint32_t pid, ui
     p->images[image].pid = pid;
 }
 
-void hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid, uint64_t seq,
-                          uint64_t ts_ns, uint32_t tid)
+int hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid, uint64_t seq,
+                         uint64_t ts_ns, uint32_t tid)
 {
     if (image >= p->n_images || !p->images[image].pid)
         see_image(p, image, pid, seq);
@@ -559,30 +576,34 @@ void hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid
         p->max_ts = ts_ns;
         if (ts_ns > p->fed)
             feed(p, ts_ns); /* every fault older than M is needed now */
+        if (p->no_log)
+            return 1;
     }
     if (p->next < p->n && p->f[p->next].ts_ns < p->max_ts)
         place_until(p, p->max_ts);
     if (p->now.n)
         flush(p, &p->now); /* every fault placed up to the previous event is in */
     if (!p->n_waiting)
-        return;
+        return 0;
     size_t h = p->w_last;
     if (h >= p->w_cap || p->w[h].tid != tid) {
         h = tid_slot(p, tid);
         if (!p->w[h].tid)
-            return;
+            return 0;
         p->w_last = h;
     }
     struct waiters *w = &p->w[h];
     while (w->head != NONE && p->f[w->head].ts_ns < ts_ns) {
         uint32_t i = w->head;
         p->f[i].next_seq = seq;
+        p->last_moment = seq;
         p->aux[i].state = RESOLVED;
         w->head = p->aux[i].next;
         p->n_waiting--;
     }
     if (w->head == NONE)
         w->tail = NONE;
+    return 0;
 }
 
 void hs_fault_place_block(struct hs_fault_place *p, uint32_t image, uint64_t ptr, uint64_t size,

@@ -67,9 +67,11 @@ int hs_fault_place_open(const char *logdir, int live, struct hs_fault_place **ou
 /* The next event of the trace, in seq order (every event of the `events`
  * view once, snapshots excluded), of process image `image` (the numbers
  * given to hs_fault_place_block(), dense from 0) of pid. Live, it may
- * wait for the sampler (see above). */
-void hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid, uint64_t seq,
-                          uint64_t ts_ns, uint32_t tid);
+ * wait for the sampler (see above). Returns 1 when there is no log (a
+ * live placer learns it at the first event): the caller may then free p
+ * and go on as without faults. */
+int hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid, uint64_t seq,
+                         uint64_t ts_ns, uint32_t tid);
 
 /* A block lifetime of an image that had events (free_seq 0: never seen to
  * end). chunk_size 0: size + 16. */

@@ -135,7 +135,7 @@ static void test_fault_place__no_log(void **state)
     /* live, the placer exists and finds nothing */
     assert_int_equal(hs_fault_place_open(empty, 1, &p, &err), 0);
     assert_non_null(p);
-    hs_fault_place_event(p, 0, 100, 1, 100, 100);
+    assert_int_equal(hs_fault_place_event(p, 0, 100, 1, 100, 100), 1); /* "free me" */
     assert_int_equal(hs_fault_place_end(p, &err), 0);
     assert_false(hs_fault_place_has_log(p));
     uint64_t n, lost;
