@@ -174,13 +174,18 @@ static uint64_t mono_ns(void)
 }
 
 /* Rewrites header.complete_ns (fault_sampler.h), after the records and
- * n_reserved it vouches for. */
+ * n_reserved it vouches for. After a failed write it vouches for nothing
+ * more, except UINT64_MAX at the stop: the file is then all there is (the
+ * header lies below any RLIMIT_FSIZE that stopped the records), and a live
+ * import need not wait for a sampler that will never write again. */
 static void publish_complete(struct hs_fault_sampler *s, uint64_t complete_ns)
 {
+    if (s->write_errno && complete_ns != UINT64_MAX)
+        return;
     s->header.complete_ns = complete_ns;
-    if (s->write_errno == 0 &&
-        pwrite(s->log_fd, &s->header.complete_ns, sizeof s->header.complete_ns,
-               offsetof(struct hs_log_header, complete_ns)) != sizeof s->header.complete_ns)
+    if (pwrite(s->log_fd, &s->header.complete_ns, sizeof s->header.complete_ns,
+               offsetof(struct hs_log_header, complete_ns)) != sizeof s->header.complete_ns &&
+        !s->write_errno)
         s->write_errno = errno ? errno : EIO;
 }
 

@@ -20,12 +20,14 @@ check "the trace holds ls's mallocs ($n)" $?
 ring=$(sqlite3 "$dir/small.db" "SELECT count(*) FROM processes WHERE log_flags & 16" 2>>"$dir/err")
 [ "${ring:-0}" -gt 0 ]
 check "ls wrote a (smaller) ring" $?
-# SigIgn is a hex mask; SIGXFSZ (25) is bit 24: the program's own view
-# must be the shell's.
+# SigIgn is a hex mask; SIGXFSZ (25) is bit 24: the program's view of the
+# standard signals (1-31) must be the shell's. (Signals 32 and 33 are
+# glibc's own: a threaded parent like heapscope handles them, so a child
+# it execs has them at their default whatever the shell had.)
 want=$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status)
 got=$( (ulimit -f 2048; "$hs" record -o "$dir/sig.db" -- sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status 2>"$dir/err") )
-[ "$got" = "$want" ]
-check "the program ignores the signals the shell ignores ('$got' = '$want')" $?
+[ -n "$got" ] && [ $((0x$got & 0x7fffffff)) = $((0x$want & 0x7fffffff)) ]
+check "the program ignores the standard signals the shell ignores ('$got', '$want')" $?
 # 40000 mallocs make a trace of about 1.5 MiB: more than 512 KiB.
 (ulimit -f 512; "$hs" record -o "$dir/big.db" -- python3 -c "x = [bytearray(100) for i in range(40000)]" >/dev/null 2>"$dir/err")
 status=$?
