@@ -41,6 +41,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,8 @@ struct hs_btree_build {
     int spill_fd;
     int linkable;          /* spill_fd is an O_TMPFILE file: linkat(2) can name it */
     uint64_t lock_byte;    /* LOCK_BYTE, or a test's SQLITE_TESTCTRL_PENDING_BYTE */
-    char *spill_path;      /* for messages only (the file has no name) */
+    char *spill_path;      /* for messages only: "temporary file 'NAME'" or, for the
+                              nameless O_TMPFILE, "the unnamed temporary file beside 'DB'" */
     unsigned char *spill;  /* SPILL_PAGES pages: the filled ones, then the current */
     unsigned n_spill;      /* full pages in spill[] not written yet */
     struct leaf_fill fill; /* the current leaf, spill page n_spill */
@@ -328,7 +330,7 @@ int hs_btree_build_open(struct hs_btree_build **out, const char *spill_near, uns
     b->usable = page_size - reserved;
     b->spill_fd = -1;
     b->out_fd = -1;
-    size_t len = strlen(spill_near) + sizeof ".btree-XXXXXX";
+    size_t len = strlen(spill_near) + 64; /* room for the longest message form below */
     b->spill_path = malloc(len);
     b->spill = malloc((size_t)SPILL_PAGES * page_size);
     if (!b->spill_path || !b->spill) {
@@ -349,13 +351,19 @@ int hs_btree_build_open(struct hs_btree_build **out, const char *spill_near, uns
         b->spill_fd = mkstemp(b->spill_path);
     if (b->spill_fd < 0) {
         int e = errno;
-        int rc = hs_error_set(err, HS_EIO, "cannot create temporary file '%s': %s", b->spill_path,
+        int rc = hs_error_set(err, HS_EIO, "cannot create a temporary file beside '%s': %s", spill_near,
                               strerror(e));
         hs_btree_build_free(b);
         return rc;
     }
-    if (!b->linkable)
+    if (!b->linkable) {
         unlink(b->spill_path);
+        char name[PATH_MAX];
+        snprintf(name, sizeof name, "%s", b->spill_path);
+        snprintf(b->spill_path, len, "temporary file '%s'", name);
+    } else { /* for messages: it has no name to give */
+        snprintf(b->spill_path, len, "the unnamed temporary file beside '%s'", spill_near);
+    }
     fill_start(&b->fill, b->spill, b->usable);
     *out = b;
     return 0;
@@ -412,7 +420,7 @@ static int flush_spill(struct hs_btree_build *b, struct hs_error *err)
     }
     if (write_all(b->spill_fd, b->spill, (size_t)b->n_spill * b->page_size,
                   (off_t)(b->spill_end * b->page_size)))
-        return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s", b->spill_path,
+        return hs_error_set(err, HS_EIO, "cannot write %s: %s", b->spill_path,
                             strerror(errno));
     int rc = set_positions(b, first, b->n_spill, b->spill_end, err);
     if (rc)
@@ -1202,7 +1210,7 @@ static int adopt_leaves(struct hs_btree_build *b, const struct adopt_plan *plan,
                 run++;
         if (plan->dest[k] != b->leaf_pos[k] &&
             copy_range(b->spill_fd, b->leaf_pos[k] * ps, b->spill_fd, plan->dest[k] * ps, run * ps))
-            return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s", b->spill_path,
+            return hs_error_set(err, HS_EIO, "cannot write %s: %s", b->spill_path,
                                 strerror(errno));
         for (uint64_t i = k; i < k + run; i++)
             if ((rc = add_child(b, plan->dest[i] + 1, b->leaf_max[i], err)))
@@ -1214,7 +1222,7 @@ static int adopt_leaves(struct hs_btree_build *b, const struct adopt_plan *plan,
         unsigned char *zero = calloc(1, b->page_size);
         if (!zero || write_all(b->spill_fd, zero, b->page_size, (off_t)(lock * ps))) {
             free(zero);
-            return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s", b->spill_path,
+            return hs_error_set(err, HS_EIO, "cannot write %s: %s", b->spill_path,
                                 zero ? strerror(errno) : "out of memory");
         }
         free(zero);
@@ -1241,8 +1249,8 @@ int hs_btree_build_hint_pages(struct hs_btree_build *b, uint64_t n_pages, struct
         if (run) {
             uint64_t to = b->spill_end;
             if (copy_range(b->spill_fd, p * ps, b->spill_fd, to * ps, run * ps))
-                return hs_error_set(err, HS_EIO, "cannot write temporary file '%s': %s",
-                                    b->spill_path, strerror(errno));
+                return hs_error_set(err, HS_EIO, "cannot write %s: %s", b->spill_path,
+                                    strerror(errno));
             for (uint64_t i = 0; i < run; i++) {
                 uint32_t leaf = b->owner[p + i] - 1;
                 b->owner[p + i] = 0;
@@ -1267,7 +1275,7 @@ static int copy_leaves(struct hs_btree_build *b, struct hs_error *err)
     if (map_size) {
         void *m = mmap(NULL, map_size, PROT_READ, MAP_SHARED, b->spill_fd, 0);
         if (m == MAP_FAILED)
-            return hs_error_set(err, HS_EIO, "cannot read temporary file '%s': %s", b->spill_path,
+            return hs_error_set(err, HS_EIO, "cannot read %s: %s", b->spill_path,
                                 strerror(errno));
         madvise(m, map_size, MADV_SEQUENTIAL);
         spilled = m;
