@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "fault_sampler.h"
+#include "grow.h"
 #include "heapscope/event.h"
 
 #define NONE UINT32_MAX
@@ -127,18 +128,16 @@ static void fail(struct hs_fault_place *p, int rc, const char *what)
     p->rc = hs_error_set(&p->err, rc, "%s", what);
 }
 
+/* Room for `need` elements in *v (hs_grow's doubling, as often as it
+ * takes): 0, or -1 out of memory (*v then still valid, *cap its room). */
 static int grow(void **v, size_t *cap, size_t need, size_t size)
 {
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 64;
-    while (c < need)
-        c *= 2;
-    void *g = realloc(*v, c * size);
-    if (!g)
-        return -1;
-    *v = g;
-    *cap = c;
+    while (*cap < need) {
+        void *g = hs_grow(*v, cap, *cap, size, 64);
+        if (!g)
+            return -1;
+        *v = g;
+    }
     return 0;
 }
 
@@ -268,10 +267,12 @@ static int admit(struct hs_fault_place *p, uint64_t upto)
         add += p->pending[i].ts_ns < upto;
     if (add == 0)
         return 0;
+    /* f, aux and by_addr share one capacity: grow the first, follow it */
     struct addr_key *merged = malloc((p->n + add) * sizeof *merged);
+    size_t cap_aux = p->cap, cap_keys = p->cap;
     if (!merged || grow((void **)&p->f, &p->cap, p->n + add, sizeof *p->f) ||
-        !(p->aux = realloc(p->aux, p->cap * sizeof *p->aux)) ||
-        !(p->by_addr = realloc(p->by_addr, p->cap * sizeof *p->by_addr))) {
+        grow((void **)&p->aux, &cap_aux, p->cap, sizeof *p->aux) ||
+        grow((void **)&p->by_addr, &cap_keys, p->cap, sizeof *p->by_addr)) {
         free(merged);
         return hs_error_set(&p->err, HS_ENOMEM, "out of memory reading the page faults");
     }
