@@ -4,13 +4,14 @@
  *
  *   faults by time   --- each event: place those older than M, enqueue on
  *   [0 1 2 3 ...]        their thread; the thread's event resolves its queue
- *   faults by addr   --- each block lifetime: binary search its range,
- *   [i j k ...]          keep the faults whose moment falls in it
+ *   faults by addr   --- each block lifetime: the faults in its range
+ *   (fault_index.h)      (a lookup per page), keep those whose moment
+ *                        falls in it
  *
  * The log is read in steps (feed): records come in per-CPU drain order, so
  * each step sorts the faults older than the sampler's complete_ns and
- * appends them (all older than every later step's), merges them into the
- * address order, and keeps the younger ones pending for the next step.
+ * appends them (all older than every later step's), adds them to the
+ * address index, and keeps the younger ones pending for the next step.
  *
  * Check: tests/faults/ (a thread-heap block charged with its 24 first
  * touches; 256 faults of a 1 MiB mapping placed between its mmap and exit).
@@ -27,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault_index.h"
 #include "fault_sampler.h"
 #include "grow.h"
 #include "heapscope/event.h"
@@ -58,26 +60,6 @@ struct lifetimes {
     size_t n, cap;
 };
 
-/* A fault in the address order: the keys are copied, so the binary
- * search of every block lifetime stays in this compact array. */
-struct addr_key {
-    uint32_t pid;
-    uint32_t index; /* into f */
-    uint64_t addr;
-};
-
-/* The faults of one page of one pid, a run of the address order. */
-struct page_run {
-    uint32_t pid;
-    uint32_t count;      /* 0: an empty slot */
-    uint64_t page;       /* addr >> PAGE_RUN_SHIFT */
-    uint32_t first;      /* into by_addr */
-    uint32_t one_index;  /* the run's first fault, copied: most runs hold */
-    uint64_t one_addr;   /* one, and then by_addr is not read */
-};
-#define PAGE_RUN_SHIFT 12
-#define PAGE_RUN_LOOKUPS 8 /* a lifetime over more pages takes the binary search */
-
 /* A process image seen in the events. */
 struct image {
     uint32_t pid;
@@ -87,9 +69,7 @@ struct image {
 struct hs_fault_place {
     struct hs_fault *f; /* by time (= place order) */
     struct aux *aux;
-    struct addr_key *by_addr; /* sorted by (pid, addr) */
-    struct page_run *pages;   /* hash table of by_addr's runs, by (pid, page) */
-    size_t pages_mask;
+    struct hs_fault_index *by_addr; /* the faults by (pid, address) */
     uint64_t n, cap, lost;
 
     /* the log, read in steps */
@@ -218,48 +198,8 @@ static int by_time(const void *a, const void *b)
     return (x->next_seq > y->next_seq) - (x->next_seq < y->next_seq);
 }
 
-static int key_before(const struct addr_key *x, const struct addr_key *y)
-{
-    return x->pid != y->pid ? x->pid < y->pid : x->addr < y->addr;
-}
-
-static int by_addr(const void *a, const void *b)
-{
-    return key_before(a, b) ? -1 : key_before(b, a);
-}
-
-/* Rebuilds the page table from the address order. */
-static int index_pages(struct hs_fault_place *p)
-{
-    size_t runs = 0, cap = 16;
-    for (size_t i = 0; i < p->n; i++)
-        runs += i == 0 || p->by_addr[i].pid != p->by_addr[i - 1].pid ||
-                p->by_addr[i].addr >> PAGE_RUN_SHIFT != p->by_addr[i - 1].addr >> PAGE_RUN_SHIFT;
-    while (cap < runs * 2)
-        cap *= 2;
-    free(p->pages);
-    if (!(p->pages = calloc(cap, sizeof *p->pages)))
-        return hs_error_set(&p->err, HS_ENOMEM, "out of memory reading the page faults");
-    p->pages_mask = cap - 1;
-    for (size_t i = 0; i < p->n;) {
-        uint32_t pid = p->by_addr[i].pid;
-        uint64_t page = p->by_addr[i].addr >> PAGE_RUN_SHIFT;
-        size_t j = i + 1;
-        while (j < p->n && p->by_addr[j].pid == pid &&
-               p->by_addr[j].addr >> PAGE_RUN_SHIFT == page)
-            j++;
-        size_t h = (size_t)((page * 0x9e3779b97f4a7c15ull) ^ pid) & p->pages_mask;
-        while (p->pages[h].count)
-            h = (h + 1) & p->pages_mask;
-        p->pages[h] = (struct page_run){pid, (uint32_t)(j - i), page, (uint32_t)i,
-                                        p->by_addr[i].index, p->by_addr[i].addr};
-        i = j;
-    }
-    return 0;
-}
-
 /* Moves the pending faults older than `upto` into f (in time order, after
- * the older ones) and into the address order. */
+ * the older ones) and into the address index. */
 static int admit(struct hs_fault_place *p, uint64_t upto)
 {
     size_t k = 0, first = p->n, add = 0;
@@ -267,15 +207,11 @@ static int admit(struct hs_fault_place *p, uint64_t upto)
         add += p->pending[i].ts_ns < upto;
     if (add == 0)
         return 0;
-    /* f, aux and by_addr share one capacity: grow the first, follow it */
-    struct addr_key *merged = malloc((p->n + add) * sizeof *merged);
-    size_t cap_aux = p->cap, cap_keys = p->cap;
-    if (!merged || grow((void **)&p->f, &p->cap, p->n + add, sizeof *p->f) ||
-        grow((void **)&p->aux, &cap_aux, p->cap, sizeof *p->aux) ||
-        grow((void **)&p->by_addr, &cap_keys, p->cap, sizeof *p->by_addr)) {
-        free(merged);
+    /* f and aux share one capacity: grow the first, follow it */
+    size_t cap_aux = p->cap;
+    if (grow((void **)&p->f, &p->cap, p->n + add, sizeof *p->f) ||
+        grow((void **)&p->aux, &cap_aux, p->cap, sizeof *p->aux))
         return hs_error_set(&p->err, HS_ENOMEM, "out of memory reading the page faults");
-    }
     for (size_t i = 0; i < p->n_pending; i++) {
         if (p->pending[i].ts_ns < upto)
             p->f[p->n++] = p->pending[i];
@@ -287,17 +223,10 @@ static int admit(struct hs_fault_place *p, uint64_t upto)
     for (size_t i = first; i < p->n; i++) {
         p->f[i].next_seq = 0;
         p->aux[i] = (struct aux){.next = NONE};
-        p->by_addr[i] = (struct addr_key){p->f[i].pid, (uint32_t)i, p->f[i].addr};
+        if (hs_fault_index_add(p->by_addr, p->f[i].pid, p->f[i].addr, (uint32_t)i))
+            return hs_error_set(&p->err, HS_ENOMEM, "out of memory reading the page faults");
     }
-    qsort(p->by_addr + first, add, sizeof *p->by_addr, by_addr);
-    /* merge the two sorted runs [0, first) and [first, n) */
-    const struct addr_key *x = p->by_addr, *y = p->by_addr + first;
-    size_t a = 0, b = 0, o = 0;
-    while (a < first || b < add)
-        merged[o++] = b == add || (a < first && !key_before(&y[b], &x[a])) ? x[a++] : y[b++];
-    memcpy(p->by_addr, merged, p->n * sizeof *merged);
-    free(merged);
-    return index_pages(p);
+    return 0;
 }
 
 static uint64_t mono_ms(void)
@@ -355,6 +284,10 @@ int hs_fault_place_open(const char *logdir, int live, struct hs_fault_place **ou
         return hs_error_set(err, HS_ENOMEM, "out of memory");
     p->fd = -1;
     p->live = live;
+    if (!(p->by_addr = hs_fault_index_new())) {
+        free(p);
+        return hs_error_set(err, HS_ENOMEM, "out of memory");
+    }
     snprintf(p->path, sizeof p->path, "%s/%s", logdir, HS_FAULTS_LOG_NAME);
     if (!live) {
         feed(p, UINT64_MAX);
@@ -376,8 +309,7 @@ void hs_fault_place_free(struct hs_fault_place *p)
         close(p->fd);
     free(p->f);
     free(p->aux);
-    free(p->by_addr);
-    free(p->pages);
+    hs_fault_index_free(p->by_addr);
     free(p->pending);
     free(p->images);
     free(p->w);
@@ -486,22 +418,20 @@ static void offer(struct hs_fault_place *p, const struct lifetime *b, uint64_t e
     }
 }
 
-/* The faults of pid on one page: by_addr[first, first + count). */
-static const struct page_run *page_find(const struct hs_fault_place *p, uint32_t pid,
-                                        uint64_t page)
+/* What check() hands to offer() for each fault the index finds. */
+struct offering {
+    struct hs_fault_place *p;
+    const struct lifetime *b;
+    uint64_t end;
+};
+
+static void offer_found(void *ctx, uint32_t k)
 {
-    size_t h = (size_t)((page * 0x9e3779b97f4a7c15ull) ^ pid) & p->pages_mask;
-    while (p->pages[h].count) {
-        if (p->pages[h].page == page && p->pages[h].pid == pid)
-            return &p->pages[h];
-        h = (h + 1) & p->pages_mask;
-    }
-    return NULL;
+    struct offering *o = ctx;
+    offer(o->p, o->b, o->end, k);
 }
 
-/* Offers the lifetime to the faults inside its range: through the page
- * table when it spans a few pages (most blocks: no binary search), else
- * from a binary search of the address order. */
+/* Offers the lifetime to the faults inside its range. */
 static void check(struct hs_fault_place *p, const struct lifetime *b)
 {
     /* A fault lies in a lifetime only if its moment does: none can when
@@ -510,37 +440,10 @@ static void check(struct hs_fault_place *p, const struct lifetime *b)
      * image without events has no blocks. */
     if (p->last_moment < b->alloc_seq || b->image >= p->n_images || !p->images[b->image].pid)
         return;
-    uint32_t pid = p->images[b->image].pid;
-    uint64_t lo = b->ptr - CHUNK_HEADER, hi = lo + b->chunk;
     /* Never seen to end: it lasts until the pid's next image (exec). */
-    uint64_t end = b->free_seq ? b->free_seq : p->images[b->image].end_seq;
-    if (((hi - 1) >> PAGE_RUN_SHIFT) - (lo >> PAGE_RUN_SHIFT) < PAGE_RUN_LOOKUPS) {
-        for (uint64_t page = lo >> PAGE_RUN_SHIFT; page <= (hi - 1) >> PAGE_RUN_SHIFT; page++) {
-            const struct page_run *run = page_find(p, pid, page);
-            if (!run)
-                continue;
-            if (run->count == 1) {
-                if (run->one_addr >= lo && run->one_addr < hi)
-                    offer(p, b, end, run->one_index);
-                continue;
-            }
-            for (uint32_t a = run->first; a < run->first + run->count; a++)
-                if (p->by_addr[a].addr >= lo && p->by_addr[a].addr < hi)
-                    offer(p, b, end, p->by_addr[a].index);
-        }
-        return;
-    }
-    size_t a = 0, z = p->n; /* first fault with (pid, addr) >= (pid, lo) */
-    while (a < z) {
-        size_t mid = (a + z) / 2;
-        const struct addr_key *key = &p->by_addr[mid];
-        if (key->pid < pid || (key->pid == pid && key->addr < lo))
-            a = mid + 1;
-        else
-            z = mid;
-    }
-    for (; a < p->n && p->by_addr[a].pid == pid && p->by_addr[a].addr < hi; a++)
-        offer(p, b, end, p->by_addr[a].index);
+    struct offering o = {p, b, b->free_seq ? b->free_seq : p->images[b->image].end_seq};
+    uint64_t lo = b->ptr - CHUNK_HEADER;
+    hs_fault_index_each(p->by_addr, p->images[b->image].pid, lo, lo + b->chunk, offer_found, &o);
 }
 
 static void flush(struct hs_fault_place *p, struct lifetimes *l)

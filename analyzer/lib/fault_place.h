@@ -17,8 +17,8 @@
  * never ended) holding addr at its thread's next event (at its place when
  * there is none), as fault_attr.h defines it. Every block lifetime is
  * offered once, when the importer writes its row (hs_fault_place_block);
- * the faults are also kept sorted by (pid, addr),
- * so a lifetime finds the faults inside its range by a binary search, and
+ * the faults are also kept in an address index (fault_index.h), so a
+ * lifetime finds the faults inside its range with a lookup per page, and
  * takes those whose moment lies in the lifetime. A lifetime is checked when
  * every fault that can match it has its moment known: at once if it ended
  * before the current event, at the next event if the current event ended

@@ -1,0 +1,42 @@
+/*
+ * fault_index.h - the page faults of a trace by address, as they come: which
+ * faults of pid lie in [lo, hi)?
+ *
+ * fault_place.c asks it once for every block lifetime, so a question must
+ * cost little when the answer is "none", and faults are added in steps
+ * while the live import runs (hundreds of steps over a long run), so an
+ * addition must not cost what the index already holds.
+ *
+ *   pages:   (pid, addr >> 12) -> the faults on that page, a chained list
+ *   regions: (pid, addr >> 21) -> how many faults lie in that 2 MiB
+ *
+ * Both are open-addressing hash tables that double when half full, so an
+ * addition costs O(1) amortized. A range of a few pages (most blocks) is
+ * answered page by page; a larger one region by region, looking at the
+ * pages of the regions that hold faults only: a 1 GiB block costs 512
+ * region lookups plus its faults.
+ *
+ * Allocates: yes. Thread safety: one thread at a time.
+ */
+#ifndef HS_FAULT_INDEX_H
+#define HS_FAULT_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hs_fault_index;
+
+/* NULL when out of memory. */
+struct hs_fault_index *hs_fault_index_new(void);
+void hs_fault_index_free(struct hs_fault_index *x);
+
+/* Adds fault `id` of pid at addr. 0, or -1 out of memory (the index is
+ * then unchanged). */
+int hs_fault_index_add(struct hs_fault_index *x, uint32_t pid, uint64_t addr, uint32_t id);
+
+/* Calls visit(ctx, id) for every fault of pid with lo <= addr < hi, in no
+ * particular order. */
+void hs_fault_index_each(const struct hs_fault_index *x, uint32_t pid, uint64_t lo, uint64_t hi,
+                         void (*visit)(void *ctx, uint32_t id), void *ctx);
+
+#endif
