@@ -12,8 +12,9 @@ fail=0
 check() { # what, command status
   if [ "$2" = 0 ]; then echo "ok: $1"; else echo "FAIL: $1"; cat "$dir/err"; fail=1; fi
 }
+# ulimit -f counts 512-byte blocks in POSIX sh (dash): 2048 is 1 MiB.
 (ulimit -f 2048; "$hs" record -o "$dir/small.db" -- ls / >/dev/null 2>"$dir/err")
-check "record under ulimit -f 2048 (2 MiB) exits 0" $?
+check "record under ulimit -f 2048 (1 MiB) exits 0" $?
 n=$(sqlite3 "$dir/small.db" "SELECT count(*) FROM events WHERE op = 'malloc'" 2>>"$dir/err")
 [ "${n:-0}" -gt 0 ]
 check "the trace holds ls's mallocs ($n)" $?
@@ -28,9 +29,9 @@ want=$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status)
 got=$( (ulimit -f 2048; "$hs" record -o "$dir/sig.db" -- sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status 2>"$dir/err") )
 [ -n "$got" ] && [ $((0x$got & 0x7fffffff)) = $((0x$want & 0x7fffffff)) ]
 check "the program ignores the standard signals the shell ignores ('$got', '$want')" $?
-# 40000 mallocs make a trace of about 1.5 MiB: more than 512 KiB.
+# 40000 mallocs make a trace of about 1.5 MiB: more than 256 KiB.
 (ulimit -f 512; "$hs" record -o "$dir/big.db" -- python3 -c "x = [bytearray(100) for i in range(40000)]" >/dev/null 2>"$dir/err")
 status=$?
 [ "$status" = 1 ] && [ "$(grep -c . "$dir/err")" -ge 1 ] && grep -q "File too large\|size limit" "$dir/err" && [ ! -e "$dir/big.db" ]
-check "a trace past ulimit -f 512: exit 1 ($status), a message, no file" $?
+check "a trace past ulimit -f 512 (256 KiB): exit 1 ($status), a message, no file" $?
 exit $fail
