@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh BUILD - `make bench`: the allocator workload (bench/workload.c)
 # natively, under `heapscope record` and under heaptrack, alternating, for
-# HS_BENCH_ROUNDS rounds (default 5) of HS_BENCH_OPS operations (default
+# HS_BENCH_ROUNDS rounds (default 9) of HS_BENCH_OPS operations (default
 # 2000000: 2 M mallocs + 2 M frees = 4 M traced events). Prints each round
 # and the medians against the targets of issue 2:
 #   traced loop / native loop            <= 1.5   (the program itself)
@@ -27,7 +27,7 @@ build=${1:-build}
 hs=$(realpath "$build/bin/heapscope")
 wl=$(realpath "$build/bin/bench_workload")
 ops=${HS_BENCH_OPS:-2000000}
-rounds=${HS_BENCH_ROUNDS:-5}
+rounds=${HS_BENCH_ROUNDS:-9}
 for f in "$hs" "$wl"; do
   [ -x "$f" ] || { echo "heapscope bench: '$f' is missing (run make first)" >&2; exit 1; }
 done
