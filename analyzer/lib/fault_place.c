@@ -76,6 +76,7 @@ struct hs_fault_place {
     char path[PATH_MAX];
     int fd;           /* -1: not open (yet) */
     int live;         /* the sampler may still be writing it */
+    int stalled;      /* live, the sampler's complete_ns stood still too long */
     int no_log;       /* there is none: nothing to place */
     uint64_t n_read;  /* its records read so far */
     uint64_t fed;     /* every fault older than this is in f */
@@ -263,6 +264,7 @@ static void feed(struct hs_fault_place *p, uint64_t need)
             since = now;
         } else if (now - since >= HS_FAULT_PLACE_STALL_MS) {
             p->live = 0; /* the sampler is gone: use what it wrote */
+            p->stalled = 1;
             complete = UINT64_MAX;
             break;
         }
@@ -321,6 +323,11 @@ void hs_fault_place_free(struct hs_fault_place *p)
 int hs_fault_place_has_log(const struct hs_fault_place *p)
 {
     return p && !p->no_log;
+}
+
+int hs_fault_place_stalled(const struct hs_fault_place *p)
+{
+    return p && p->stalled;
 }
 
 struct hs_fault *hs_fault_place_faults(struct hs_fault_place *p, uint64_t *n, uint64_t *lost)

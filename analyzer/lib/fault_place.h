@@ -88,6 +88,11 @@ int hs_fault_place_end(struct hs_fault_place *p, struct hs_error *err);
  * faults come from perf. */
 int hs_fault_place_has_log(const struct hs_fault_place *p);
 
+/* 1 if the live placer stopped waiting for a sampler that stood still
+ * for HS_FAULT_PLACE_STALL_MS: faults it wrote later were placed where
+ * they were read, perhaps after their events (the importer warns). */
+int hs_fault_place_stalled(const struct hs_fault_place *p);
+
 /*
  * The faults in place order (after_seq, then time), with after_seq,
  * next_seq, ts_ns, addr, ip, pid, tid, major and block_seq (the block

@@ -579,6 +579,10 @@ int hs__import_end(struct import_state *st, int rc, uint64_t last_seq)
     if (rc == 0 && st->result->n_skipped)
         warn(st, "skipped %llu records (unknown ops or snapshots without their mark)",
              (unsigned long long)st->result->n_skipped);
+    if (rc == 0 && hs_fault_place_stalled(st->faults))
+        warn(st, "the page-fault sampler stopped reporting for %d s; faults it wrote later are "
+                 "placed where they were read",
+             HS_FAULT_PLACE_STALL_MS / 1000);
     number_rest(st);
     if (rc == 0 && (rc = write_processes(st)) == 0 && (rc = write_meta(st, last_seq)) == 0 &&
         (rc = exec_sql(st, hs_schema_post_sql)) == 0 &&

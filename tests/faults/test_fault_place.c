@@ -251,6 +251,7 @@ static void test_fault_place__live(void **state)
     assert_int_equal(hs_fault_place_open(dir, 1, &p, &err), 0);
     assert_non_null(p);
     run_scenario(p);
+    assert_false(hs_fault_place_stalled(p));
     hs_fault_place_free(p);
     pthread_join(w.thread, NULL);
 }
@@ -275,6 +276,7 @@ static void test_fault_place__stalled_sampler(void **state)
     uint64_t n, lost;
     hs_fault_place_faults(p, &n, &lost);
     assert_int_equal(n, N_SAMPLES); /* all of them, placed as they came */
+    assert_true(hs_fault_place_stalled(p)); /* the importer warns */
     hs_fault_place_free(p);
     pthread_join(w.thread, NULL);
 }
