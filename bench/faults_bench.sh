@@ -2,7 +2,10 @@
 # faults_bench.sh BUILD [MIB] - cost of page-fault recording: a program that
 # touches MIB MiB (default 1024) one page at a time, run natively, under
 # `heapscope record` (perf sampling + import) and `heapscope record
-# --no-faults`. Best of 3 wall times each; ratios against native.
+# --no-faults`. Best of 3 wall times each; ratios against native. Then
+# the CPU time of `record` on faults_spread (faults all along a 4 s run),
+# with the live import and with the import after the run: the live one
+# reads the sampler's log in hundreds of steps, and must not cost more.
 set -eu
 build=${1:-build}
 mib=${2:-1024}
@@ -37,4 +40,16 @@ awk -v n="$native" -v f="$faults" -v o="$nofaults" -v s="$samples" -v l="$lost" 
   printf "  heapscope record               %7.3f s  %5.2fx native  (%d faults, %d lost, db %.1f MiB)\n", f, f / n, s, l, z / 1048576
   printf "  heapscope record --no-faults   %7.3f s  %5.2fx native\n", o, o / n
   printf "  fault recording alone          %7.3f s  %5.2fx the --no-faults run\n", f - o, f / o
+}'
+
+spread=$bin/faults_spread
+user_cpu() { # user seconds of "$@" and its children (the recorder and the program)
+  local TIMEFORMAT=%U
+  { time "$@" >/dev/null 2>&1; } 2>&1 | tail -1
+}
+live=$(user_cpu "$bin/heapscope" record -o "$work/s.db" -- "$spread" 1024 4)
+spread_faults=$(sqlite3 "$work/s.db" "SELECT count(*) FROM faults" 2>/dev/null || echo 0)
+after=$(user_cpu env HS_LIVE_IMPORT=0 "$bin/heapscope" record -o "$work/s.db" -- "$spread" 1024 4)
+awk -v l="$live" -v a="$after" -v f="$spread_faults" 'BEGIN {
+  printf "faults spread over 4 s (%d faults): record user CPU %.2f s live, %.2f s importing after the run\n", f, l, a
 }'
