@@ -3,9 +3,11 @@
 # touches MIB MiB (default 1024) one page at a time, run natively, under
 # `heapscope record` (perf sampling + import) and `heapscope record
 # --no-faults`. Best of 3 wall times each; ratios against native. Then
-# the CPU time of `record` on faults_spread (faults all along a 4 s run),
-# with the live import and with the import after the run: the live one
-# reads the sampler's log in hundreds of steps, and must not cost more.
+# the user CPU time of `record` on faults_spread (faults all along a 4 s
+# run), with the live import and with the import after the run: the live
+# one reads the sampler's log in hundreds of steps, and must not cost more
+# (its address index, analyzer/lib/fault_index.h, grows without redoing
+# what it holds).
 set -eu
 build=${1:-build}
 mib=${2:-1024}
