@@ -2,8 +2,9 @@
  * record.h - reserve a slot in the mapped log, fill it, commit it.
  *
  * The hot path of the tracer: one clock_gettime (vDSO; in ring mode with
- * HS_TSC=1 one rdtsc instead), two atomic fetch-adds (slot index in the log
- * header, global seq in LOGDIR/seq), no system call except, in a linear
+ * HS_TSC=1 one rdtsc instead), two fetch-adds (slot index in the log
+ * header, a plain load and store while the process has one thread; global
+ * seq in LOGDIR/seq, always locked), no system call except, in a linear
  * log, one fallocate() per HS_SEGMENT_RECORDS slots. In ring mode a slot
  * lives at records[slot % capacity] and a writer that finds the ring full
  * waits for the recorder's drainer (spin, yield, nap; bounded: see
@@ -46,8 +47,9 @@ uint32_t hs__tid(void);
  * for a linear log, a full ring, or no TSC.
  *
  * Order of the steps: reserve the slot; one compare decides the path;
- * rdtsc (~4 ns of the path, microcoded) before the address arithmetic and
- * the seq fetch-add, which may overlap it; then the seq. The slot index
+ * rdtsc (microcoded: 9.7 ns apiece in a loop on the development VM,
+ * docs/tracer.md, Cost) before the address arithmetic and the seq
+ * fetch-add, which may overlap it; then the seq. The slot index
  * needs no locked instruction while the process has one thread (glibc
  * clears __libc_single_threaded before a second one can start): a locked
  * fetch-add is a full barrier that waits for every store still in flight,

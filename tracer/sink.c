@@ -232,11 +232,10 @@ int hs__sink_open_log(uint64_t max_events, uint32_t flags, const char **what)
      * reads only rings. Below that, or if the ring cannot be made, the
      * linear log (which only an import after the run reads). */
     uint64_t fsize = hs__sys_file_size_limit(), cap = hs__state.ring_records;
-    while (cap > HS_RING_MIN_RECORDS &&
-           fsize - HS_LOG_HEADER_SIZE < HS_RING_PREFIX_SIZE + cap * HS_RECORD_SIZE)
+    uint64_t room = fsize > HS_LOG_HEADER_SIZE ? fsize - HS_LOG_HEADER_SIZE : 0;
+    while (cap > HS_RING_MIN_RECORDS && room < HS_RING_PREFIX_SIZE + cap * HS_RECORD_SIZE)
         cap /= 2;
-    if (hs__state.ring_wanted && fsize >= HS_LOG_HEADER_SIZE &&
-        fsize - HS_LOG_HEADER_SIZE >= HS_RING_PREFIX_SIZE + cap * HS_RECORD_SIZE &&
+    if (hs__state.ring_wanted && room >= HS_RING_PREFIX_SIZE + cap * HS_RECORD_SIZE &&
         open_ring(cap, max_events, flags, what) == 0)
         return 0;
     uint32_t pid = hs__sys_getpid();

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "heapscope/event.h"
+#include "mono_clock.h"
 #include "relay.h"
 #include "text_file.h"
 
@@ -114,13 +115,6 @@ struct hs_drain {
     const uint64_t *seq;    /* LOGDIR/seq, mapped once it exists (relay mode) */
 };
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 #if defined(__x86_64__)
 static uint64_t cycles(void)
 {
@@ -160,7 +154,7 @@ static void calibrate(struct hs_drain *d)
     struct cal best = {0, 0};
     uint64_t best_gap = UINT64_MAX;
     for (int k = 0; k < 3; k++) {
-        uint64_t t1 = cycles(), ns = mono_ns(), t2 = cycles();
+        uint64_t t1 = cycles(), ns = hs_mono_ns(), t2 = cycles();
         if (t2 - t1 < best_gap) {
             best_gap = t2 - t1;
             best = (struct cal){t1 + (t2 - t1) / 2, ns};
@@ -339,7 +333,7 @@ static int adopt(struct hs_drain *d, const char *name, uint32_t pid, uint32_t ge
     r->out = out;
     r->cap_out = d->relay ? HS_RELAY_BATCH : BATCH;
     r->batch = batch;
-    r->last_flush = mono_ns();
+    r->last_flush = hs_mono_ns();
     r->h = map;
     r->ctl = (struct hs_ring_control *)((char *)map + HS_LOG_HEADER_SIZE);
     r->rec = (struct hs_record *)((char *)map + HS_RING_PREFIX_SIZE);
@@ -447,7 +441,7 @@ static int flush(struct hs_drain *d, struct ring *r, uint64_t n_reserved)
         hs_relay_post(d->relay, r->batch);
         d->stats.n_records += r->n_out;
         r->n_out = 0;
-        r->last_flush = mono_ns();
+        r->last_flush = hs_mono_ns();
         r->batch = hs_relay_batch_get(d->relay);
         if (!r->batch)
             return fail(d, "cannot pass the records of '%s/%s' to the import", r->name, ENOMEM);
@@ -461,7 +455,7 @@ static int flush(struct hs_drain *d, struct ring *r, uint64_t n_reserved)
         d->stats.n_records += r->n_out;
         r->n_out = 0;
     }
-    r->last_flush = mono_ns();
+    r->last_flush = hs_mono_ns();
     if (n_reserved != r->header_at) {
         if (write_header(r, n_reserved) != 0)
             return fail(d, "cannot write the log of '%s/%s'", r->name, errno);
@@ -578,7 +572,7 @@ static size_t drain_ring(struct hs_drain *d, struct ring *r)
             return total;
         }
     }
-    if (r->n_out && mono_ns() - r->last_flush > FLUSH_NS && flush(d, r, r->consumed) != 0) {
+    if (r->n_out && hs_mono_ns() - r->last_flush > FLUSH_NS && flush(d, r, r->consumed) != 0) {
         close_ring(d, r, 1);
         return total;
     }
@@ -698,7 +692,7 @@ static size_t pass(struct hs_drain *d, int detach_live)
          * empty: nobody may still write it; sweep after a grace time. */
         if (!n && (__atomic_load_n(&r->h->flags, __ATOMIC_ACQUIRE) & HS_LOG_DISABLED) &&
             __atomic_load_n(&r->h->n_reserved, __ATOMIC_ACQUIRE) > r->consumed) {
-            uint64_t now = mono_ns();
+            uint64_t now = hs_mono_ns();
             if (!r->stuck_since)
                 r->stuck_since = now;
             else if (now - r->stuck_since > STUCK_NS)
@@ -790,7 +784,7 @@ static void *drain_main(void *arg)
         /* relay mode: the seq counter first, then the scan (see
          * publish_watermark); without inotify, a scan every pass */
         uint64_t g = d->relay ? seq_now(d) : 0;
-        uint64_t now = mono_ns();
+        uint64_t now = hs_mono_ns();
         char ev[4096];
         int notified = d->inotify_fd >= 0 && read(d->inotify_fd, ev, sizeof ev) > 0;
         if (pending || notified || stopping || now - d->last_scan > RESCAN_NS ||
@@ -898,7 +892,7 @@ const char *const *hs_drain_env(const struct hs_drain *d)
 int hs_drain_finish(struct hs_drain *d, unsigned linger_ms, struct hs_drain_stats *stats,
                     struct hs_error *err)
 {
-    __atomic_store_n(&d->deadline, mono_ns() + (uint64_t)linger_ms * 1000000u, __ATOMIC_RELAXED);
+    __atomic_store_n(&d->deadline, hs_mono_ns() + (uint64_t)linger_ms * 1000000u, __ATOMIC_RELAXED);
     __atomic_store_n(&d->stop, 1, __ATOMIC_RELEASE);
     pthread_join(d->thread, NULL);
     if (d->relay)

@@ -69,6 +69,15 @@ static int table_init(struct table *t, uint32_t empty)
     return 0;
 }
 
+/* The empty slot where (pid, key), known absent, goes. */
+static struct slot *free_slot(const struct table *t, uint32_t pid, uint64_t key)
+{
+    size_t h = home(t, pid, key);
+    while (t->v[h].value != t->empty)
+        h = (h + 1) & t->mask;
+    return &t->v[h];
+}
+
 /* The slot of (pid, key), made (value: empty) if there is none; NULL out
  * of memory. Doubles the table when it would be more than half full. */
 static struct slot *find_or_make(struct table *t, uint32_t pid, uint64_t key)
@@ -82,23 +91,16 @@ static struct slot *find_or_make(struct table *t, uint32_t pid, uint64_t key)
             return NULL;
         for (size_t i = 0; i <= bigger.mask; i++)
             bigger.v[i].value = t->empty;
-        for (size_t i = 0; i <= t->mask; i++) {
-            if (t->v[i].value == t->empty)
-                continue;
-            size_t h = home(&bigger, t->v[i].pid, t->v[i].key);
-            while (bigger.v[h].value != t->empty)
-                h = (h + 1) & bigger.mask;
-            bigger.v[h] = t->v[i];
-        }
+        for (size_t i = 0; i <= t->mask; i++)
+            if (t->v[i].value != t->empty)
+                *free_slot(&bigger, t->v[i].pid, t->v[i].key) = t->v[i];
         free(t->v);
         *t = bigger;
     }
-    size_t h = home(t, pid, key);
-    while (t->v[h].value != t->empty)
-        h = (h + 1) & t->mask;
     t->used++;
-    t->v[h] = (struct slot){pid, t->empty, key};
-    return &t->v[h];
+    s = free_slot(t, pid, key);
+    *s = (struct slot){pid, t->empty, key};
+    return s;
 }
 
 struct hs_fault_index *hs_fault_index_new(void)

@@ -32,6 +32,7 @@
 #include "fault_sampler.h"
 #include "grow.h"
 #include "heapscope/event.h"
+#include "mono_clock.h"
 
 #define NONE UINT32_MAX
 #define CHUNK_HEADER 16 /* glibc: the chunk starts 16 bytes before the pointer */
@@ -230,13 +231,6 @@ static int admit(struct hs_fault_place *p, uint64_t upto)
     return 0;
 }
 
-static uint64_t mono_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
-}
-
 /*
  * Makes f hold every fault older than `need` (all of them: UINT64_MAX).
  * After the run one read does it. Live, it reads what the sampler wrote
@@ -258,7 +252,7 @@ static void feed(struct hs_fault_place *p, uint64_t need)
             complete = UINT64_MAX;
         if (complete >= need)
             break;
-        uint64_t now = mono_ms();
+        uint64_t now = hs_mono_ns() / 1000000u;
         if (complete != seen || !since) {
             seen = complete;
             since = now;

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "heapscope/event.h"
+#include "mono_clock.h"
 
 enum {
     MINOR_RING_PAGES = 256, /* data pages of a minor-fault ring; halved on EPERM */
@@ -166,13 +167,6 @@ static void flush_batch(struct hs_fault_sampler *s)
     s->n_batch = 0;
 }
 
-static uint64_t mono_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 /* Rewrites header.complete_ns (fault_sampler.h), after the records and
  * n_reserved it vouches for. After a failed write it vouches for nothing
  * more, except UINT64_MAX at the stop: the file is then all there is (the
@@ -276,7 +270,7 @@ static void *reader_main(void *arg)
         /* A sample is in its ring once the fault that took it returns (the
          * kernel writes it with preemption off), so every sample older
          * than this pass's start, less a margin, is read by the drain. */
-        uint64_t complete = mono_ns() - COMPLETE_MARGIN_NS;
+        uint64_t complete = hs_mono_ns() - COMPLETE_MARGIN_NS;
         drain_all(s);
         publish_complete(s, complete);
     }
@@ -353,7 +347,7 @@ static int open_ring(struct ring *rg, pid_t child, int cpu, int major, unsigned 
 static void init_header(struct hs_fault_sampler *s, pid_t child)
 {
     struct hs_log_header *h = &s->header;
-    struct timespec mono, real;
+    struct timespec real;
     memset(h, 0, sizeof *h);
     memcpy(h->magic, HS_LOG_MAGIC, sizeof h->magic);
     h->format_version = HS_FORMAT_VERSION;
@@ -363,9 +357,8 @@ static void init_header(struct hs_fault_sampler *s, pid_t child)
     h->pid = (uint32_t)child;
     h->ppid = (uint32_t)getpid();
     h->flags = HS_LOG_FAULT_SAMPLES;
-    clock_gettime(CLOCK_MONOTONIC, &mono);
     clock_gettime(CLOCK_REALTIME, &real);
-    h->start_mono_ns = (uint64_t)mono.tv_sec * 1000000000u + (uint64_t)mono.tv_nsec;
+    h->start_mono_ns = hs_mono_ns();
     h->start_real_ns = (uint64_t)real.tv_sec * 1000000000u + (uint64_t)real.tv_nsec;
     h->complete_ns = h->start_mono_ns; /* the child has not exec'd: no sample yet */
     h->page_size = (uint32_t)sysconf(_SC_PAGESIZE);
