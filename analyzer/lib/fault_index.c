@@ -26,6 +26,7 @@ struct slot { /* pages: head of the page's list; regions: how many faults */
     uint32_t pid;
     uint32_t value; /* pages: a node, NONE: empty slot; regions: 0: empty slot */
     uint64_t key;   /* addr >> PAGE_SHIFT or addr >> REGION_SHIFT */
+    uint64_t stamp; /* pages: the largest stamp of its faults; regions: 0 */
 };
 
 struct table {
@@ -99,7 +100,7 @@ static struct slot *find_or_make(struct table *t, uint32_t pid, uint64_t key)
     }
     t->used++;
     s = free_slot(t, pid, key);
-    *s = (struct slot){pid, t->empty, key};
+    *s = (struct slot){pid, t->empty, key, 0};
     return s;
 }
 
@@ -142,34 +143,51 @@ int hs_fault_index_add(struct hs_fault_index *x, uint32_t pid, uint64_t addr, ui
     return 0;
 }
 
-/* The faults of one page within [lo, hi). */
-static void each_on_page(const struct hs_fault_index *x, uint32_t pid, uint64_t page, uint64_t lo,
-                         uint64_t hi, void (*visit)(void *, uint32_t), void *ctx)
+void hs_fault_index_stamp(struct hs_fault_index *x, uint32_t pid, uint64_t addr, uint64_t stamp)
 {
-    const struct slot *s = find(&x->pages, pid, page);
-    for (uint32_t i = s ? s->value : NONE; i != NONE; i = x->nodes[i].next)
-        if (x->nodes[i].addr >= lo && x->nodes[i].addr < hi)
-            visit(ctx, x->nodes[i].id);
+    struct slot *s = find(&x->pages, pid, addr >> PAGE_SHIFT);
+    if (s && s->stamp < stamp)
+        s->stamp = stamp;
+}
+
+/* A question's range, its bound and what to call. */
+struct ask {
+    uint32_t pid;
+    uint64_t lo, hi, min_stamp;
+    void (*visit)(void *, uint32_t);
+    void *ctx;
+};
+
+/* The faults of one page within the range, if it is stamped high enough. */
+static void each_on_page(const struct hs_fault_index *x, const struct ask *a, uint64_t page)
+{
+    const struct slot *s = find(&x->pages, a->pid, page);
+    if (!s || s->stamp < a->min_stamp)
+        return;
+    for (uint32_t i = s->value; i != NONE; i = x->nodes[i].next)
+        if (x->nodes[i].addr >= a->lo && x->nodes[i].addr < a->hi)
+            a->visit(a->ctx, x->nodes[i].id);
 }
 
 void hs_fault_index_each(const struct hs_fault_index *x, uint32_t pid, uint64_t lo, uint64_t hi,
-                         void (*visit)(void *ctx, uint32_t id), void *ctx)
+                         uint64_t min_stamp, void (*visit)(void *ctx, uint32_t id), void *ctx)
 {
     if (hi <= lo || x->n == 0)
         return;
+    const struct ask a = {pid, lo, hi, min_stamp, visit, ctx};
     uint64_t first = lo >> PAGE_SHIFT, last = (hi - 1) >> PAGE_SHIFT;
     if (last - first < FEW_PAGES) {
         for (uint64_t page = first; page <= last; page++)
-            each_on_page(x, pid, page, lo, hi, visit, ctx);
+            each_on_page(x, &a, page);
         return;
     }
     const uint64_t per_region = 1ull << (REGION_SHIFT - PAGE_SHIFT);
     for (uint64_t r = lo >> REGION_SHIFT; r <= (hi - 1) >> REGION_SHIFT; r++) {
         if (!find(&x->regions, pid, r))
             continue;
-        uint64_t a = r * per_region > first ? r * per_region : first;
-        uint64_t z = (r + 1) * per_region - 1 < last ? (r + 1) * per_region - 1 : last;
-        for (uint64_t page = a; page <= z; page++)
-            each_on_page(x, pid, page, lo, hi, visit, ctx);
+        uint64_t from = r * per_region > first ? r * per_region : first;
+        uint64_t to = (r + 1) * per_region - 1 < last ? (r + 1) * per_region - 1 : last;
+        for (uint64_t page = from; page <= to; page++)
+            each_on_page(x, &a, page);
     }
 }

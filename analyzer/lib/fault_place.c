@@ -368,13 +368,23 @@ static struct waiters *waiters_of(struct hs_fault_place *p, uint32_t tid)
     return &p->w[h];
 }
 
+/* Fault i has its moment m (its place, then its thread's next event): a
+ * lifetime allocated after m cannot hold it (offer), so its page is
+ * stamped with the latest and lifetimes pass over pages stamped before
+ * they began (check). */
+static void moment(struct hs_fault_place *p, uint32_t i, uint64_t m)
+{
+    if (m > p->last_moment)
+        p->last_moment = m;
+    hs_fault_index_stamp(p->by_addr, p->f[i].pid, p->f[i].addr, m);
+}
+
 static void place_until(struct hs_fault_place *p, uint64_t max_ts)
 {
     while (p->next < p->n && (p->ended || p->f[p->next].ts_ns < max_ts)) {
         uint32_t i = (uint32_t)p->next++;
         p->f[i].after_seq = p->ended ? p->seq : p->prev_seq;
-        if (p->f[i].after_seq > p->last_moment)
-            p->last_moment = p->f[i].after_seq;
+        moment(p, i, p->f[i].after_seq);
         if (p->ended) {
             p->aux[i].state = RESOLVED; /* no next event */
             continue;
@@ -437,14 +447,16 @@ static void check(struct hs_fault_place *p, const struct lifetime *b)
 {
     /* A fault lies in a lifetime only if its moment does: none can when
      * every fault had its moments before the block was allocated (most
-     * blocks of a program that faults early and then runs steady). An
-     * image without events has no blocks. */
+     * blocks of a program that faults early and then runs steady; the
+     * index asks the same of each page: moment()). An image without
+     * events has no blocks. */
     if (p->last_moment < b->alloc_seq || b->image >= p->n_images || !p->images[b->image].pid)
         return;
     /* Never seen to end: it lasts until the pid's next image (exec). */
     struct offering o = {p, b, b->free_seq ? b->free_seq : p->images[b->image].end_seq};
     uint64_t lo = b->ptr - CHUNK_HEADER;
-    hs_fault_index_each(p->by_addr, p->images[b->image].pid, lo, lo + b->chunk, offer_found, &o);
+    hs_fault_index_each(p->by_addr, p->images[b->image].pid, lo, lo + b->chunk, b->alloc_seq,
+                        offer_found, &o);
 }
 
 static void flush(struct hs_fault_place *p, struct lifetimes *l)
@@ -501,7 +513,7 @@ int hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid,
     while (w->head != NONE && p->f[w->head].ts_ns < ts_ns) {
         uint32_t i = w->head;
         p->f[i].next_seq = seq;
-        p->last_moment = seq;
+        moment(p, i, seq);
         p->aux[i].state = RESOLVED;
         w->head = p->aux[i].next;
         p->n_waiting--;
