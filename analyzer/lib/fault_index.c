@@ -14,7 +14,6 @@
 #define PAGE_SHIFT 12
 #define REGION_SHIFT 21
 #define NONE UINT32_MAX
-#define FEW_PAGES 8 /* a range over more pages is answered region by region */
 
 struct node { /* one fault */
     uint64_t addr;
@@ -26,7 +25,7 @@ struct slot { /* pages: head of the page's list; regions: how many faults */
     uint32_t pid;
     uint32_t value; /* pages: a node, NONE: empty slot; regions: 0: empty slot */
     uint64_t key;   /* addr >> PAGE_SHIFT or addr >> REGION_SHIFT */
-    uint64_t stamp; /* pages: the largest stamp of its faults; regions: 0 */
+    uint64_t stamp; /* the largest stamp given to its faults */
 };
 
 struct table {
@@ -145,9 +144,19 @@ int hs_fault_index_add(struct hs_fault_index *x, uint32_t pid, uint64_t addr, ui
 
 void hs_fault_index_stamp(struct hs_fault_index *x, uint32_t pid, uint64_t addr, uint64_t stamp)
 {
-    struct slot *s = find(&x->pages, pid, addr >> PAGE_SHIFT);
-    if (s && s->stamp < stamp)
-        s->stamp = stamp;
+    struct slot *page = find(&x->pages, pid, addr >> PAGE_SHIFT);
+    if (!page)
+        return;
+    if (page->stamp < stamp)
+        page->stamp = stamp;
+    struct slot *region = find(&x->regions, pid, addr >> REGION_SHIFT);
+    if (region->stamp < stamp) /* there is one: the page has faults */
+        region->stamp = stamp;
+}
+
+void hs_fault_index_prefetch(const struct hs_fault_index *x, uint32_t pid, uint64_t addr)
+{
+    __builtin_prefetch(&x->pages.v[home(&x->pages, pid, addr >> PAGE_SHIFT)]);
 }
 
 /* A question's range, its bound and what to call. */
@@ -175,15 +184,14 @@ void hs_fault_index_each(const struct hs_fault_index *x, uint32_t pid, uint64_t 
     if (hi <= lo || x->n == 0)
         return;
     const struct ask a = {pid, lo, hi, min_stamp, visit, ctx};
-    uint64_t first = lo >> PAGE_SHIFT, last = (hi - 1) >> PAGE_SHIFT;
-    if (last - first < FEW_PAGES) {
-        for (uint64_t page = first; page <= last; page++)
-            each_on_page(x, &a, page);
-        return;
-    }
+    const uint64_t first = lo >> PAGE_SHIFT, last = (hi - 1) >> PAGE_SHIFT;
     const uint64_t per_region = 1ull << (REGION_SHIFT - PAGE_SHIFT);
+    /* Region by region (most blocks lie in one), the pages of a region
+     * only if it holds faults stamped high enough: a small table that
+     * stays in the cache answers most questions. */
     for (uint64_t r = lo >> REGION_SHIFT; r <= (hi - 1) >> REGION_SHIFT; r++) {
-        if (!find(&x->regions, pid, r))
+        const struct slot *region = find(&x->regions, pid, r);
+        if (!region || region->stamp < min_stamp)
             continue;
         uint64_t from = r * per_region > first ? r * per_region : first;
         uint64_t to = (r + 1) * per_region - 1 < last ? (r + 1) * per_region - 1 : last;

@@ -11,16 +11,16 @@
  *   regions: (pid, addr >> 21) -> how many faults lie in that 2 MiB
  *
  * Both are open-addressing hash tables that double when half full, so an
- * addition costs O(1) amortized.
+ * addition costs O(1) amortized. A question goes region by region, and
+ * looks at the pages of the regions that hold faults only: a 1 GiB block
+ * costs 512 region lookups plus its faults.
  *
- * Each page also keeps a stamp, the largest its faults were given
+ * Pages and regions also keep a stamp, the largest their faults were given
  * (hs_fault_index_stamp; the placer stamps a fault with its moment in the
- * event order), and a question may pass over the pages stamped below a
- * bound: most lifetimes begin after every fault of their pages had its
- * moment, and then cost one lookup per page, without reading the faults. A range of a few pages (most blocks) is
- * answered page by page; a larger one region by region, looking at the
- * pages of the regions that hold faults only: a 1 GiB block costs 512
- * region lookups plus its faults.
+ * event order), and a question may pass over the regions and pages
+ * stamped below a bound: most lifetimes begin after every fault of their
+ * region had its moment, and then cost one lookup in the small region
+ * table, without reading the pages or the faults.
  *
  * Allocates: yes. Thread safety: one thread at a time.
  */
@@ -40,10 +40,15 @@ void hs_fault_index_free(struct hs_fault_index *x);
  * then unchanged). */
 int hs_fault_index_add(struct hs_fault_index *x, uint32_t pid, uint64_t addr, uint32_t id);
 
-/* Raises the stamp of the page holding addr (a page of pid with faults) to
- * stamp if it is below; a page without faults is left alone. Stamps start
- * at 0. */
+/* Raises the stamps of the page and the region holding addr (a page of
+ * pid with faults) to stamp where they are below; a page without faults is
+ * left alone. Stamps start at 0. */
 void hs_fault_index_stamp(struct hs_fault_index *x, uint32_t pid, uint64_t addr, uint64_t stamp);
+
+/* Starts loading what a question about pid's page at addr reads first (a
+ * hint, as __builtin_prefetch: a caller that asks soon hides the cache
+ * miss of the page table). */
+void hs_fault_index_prefetch(const struct hs_fault_index *x, uint32_t pid, uint64_t addr);
 
 /* Calls visit(ctx, id) for every fault of pid with lo <= addr < hi on a
  * page stamped at least min_stamp (0: every fault), in no particular

@@ -523,6 +523,12 @@ int hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid,
     return 0;
 }
 
+void hs_fault_place_prefetch(const struct hs_fault_place *p, uint32_t image, uint64_t ptr)
+{
+    if (image < p->n_images && ptr >= CHUNK_HEADER)
+        hs_fault_index_prefetch(p->by_addr, p->images[image].pid, ptr - CHUNK_HEADER);
+}
+
 void hs_fault_place_block(struct hs_fault_place *p, uint32_t image, uint64_t ptr, uint64_t size,
                           uint64_t chunk_size, uint64_t alloc_seq, uint64_t free_seq)
 {

@@ -73,6 +73,10 @@ int hs_fault_place_open(const char *logdir, int live, struct hs_fault_place **ou
 int hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid, uint64_t seq,
                          uint64_t ts_ns, uint32_t tid);
 
+/* The lifetime of (image, ptr) will soon be given to
+ * hs_fault_place_block(): starts loading what it reads (a hint). */
+void hs_fault_place_prefetch(const struct hs_fault_place *p, uint32_t image, uint64_t ptr);
+
 /* A block lifetime of an image that had events (free_seq 0: never seen to
  * end). chunk_size 0: size + 16. */
 void hs_fault_place_block(struct hs_fault_place *p, uint32_t image, uint64_t ptr, uint64_t size,

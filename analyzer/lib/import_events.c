@@ -202,6 +202,11 @@ static int drain_rows(struct import_state *st)
         if (b->state == ROW_DONE) {
             __builtin_prefetch(ring_row(st, st->r_head + DRAIN_PREFETCH));
             __builtin_prefetch((const char *)ring_row(st, st->r_head + DRAIN_PREFETCH) + 64);
+            if (st->faults && st->r_head + DRAIN_PREFETCH / 2 < st->r_tail) {
+                /* a row prefetched earlier: its fields are in the cache */
+                const struct block_row *soon = ring_row(st, st->r_head + DRAIN_PREFETCH / 2);
+                hs_fault_place_prefetch(st->faults, soon->image, soon->ptr);
+            }
             if ((rc = emit_block(st, b)))
                 return rc;
         } else if (st->r_tail - st->r_head > REORDER_LIMIT) {
