@@ -33,6 +33,7 @@
 #include "infer.h"
 #include "record.h"
 #include "sink.h"
+#include "stack.h"
 #include "state.h"
 #include "sys.h"
 
@@ -288,6 +289,13 @@ static void open_logdir(void)
     while (cap < records && cap < (1ull << 28))
         cap <<= 1;
     hs__state.ring_records = records ? cap : HS_RING_DEFAULT_RECORDS;
+    unsigned depth = 0;
+    for (const char *v = config("HS_STACK"); v && *v >= '0' && *v <= '9' && depth < 100; v++)
+        depth = depth * 10 + (unsigned)(*v - '0');
+    if (depth > 1) {
+        hs__state.stack_depth = depth < HS_STACK_MAX_DEPTH ? depth : HS_STACK_MAX_DEPTH;
+        hs__stack_warm_up();
+    }
     hs__state.ring_wait_ns = (wait_ms ? wait_ms : HS_RING_DEFAULT_WAIT_MS) * 1000000ull;
     hs__state.log_flags = hs__state.glibc ? HS_LOG_GLIBC_MALLOC : 0;
 

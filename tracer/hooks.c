@@ -21,6 +21,7 @@
 #include "hooks.h"
 #include "infer.h"
 #include "record.h"
+#include "stack.h"
 
 /* Records an allocation that returned p for a request of `size` bytes. */
 void hs__record_alloc(uint8_t op, void *p, uint64_t size, uint64_t align, uint64_t caller)
@@ -35,23 +36,26 @@ void hs__record_alloc(uint8_t op, void *p, uint64_t size, uint64_t align, uint64
     } else {
         flags = HS_F_FAILED;
     }
-    hs__record_call(op, HS_ORIGIN_PROGRAM, flags, (uint64_t)(uintptr_t)p, size, align, c.size,
-                    caller);
+    uint64_t seq = hs__record_call(op, HS_ORIGIN_PROGRAM, flags, (uint64_t)(uintptr_t)p, size,
+                                   align, c.size, caller);
+    if (hs__state.stack_depth && seq)
+        hs__record_stack(seq, caller);
 }
 
 /*
  * The fast path of hs__record_alloc, inlined into the hooks: a glibc chunk
- * of the main arena, not mmapped, with the break where it was. Then
- * hs__infer_brk and hs__infer_alloc would record nothing, and the chunk
- * header gives the size and flags directly. Anything else (another
- * allocator, a failed call, an mmapped chunk, a thread arena, a moved
- * break) takes hs__record_alloc, which records the same and the inferred
- * events.
+ * of the main arena, not mmapped, with the break where it was, and no call
+ * stacks asked for. Then hs__infer_brk and hs__infer_alloc would record
+ * nothing, and the chunk header gives the size and flags directly.
+ * Anything else (another allocator, a failed call, an mmapped chunk, a
+ * thread arena, a moved break, HS_STACK) takes hs__record_alloc, which
+ * records the same, the inferred events and the stack.
  */
 static inline __attribute__((always_inline)) void record_alloc(uint8_t op, void *p, uint64_t size,
                                                                uint64_t align, uint64_t caller)
 {
-    if (__builtin_expect(p && hs__brk_unchanged(), 1)) { /* implies hs__state.glibc */
+    /* hs__brk_unchanged() implies hs__state.glibc */
+    if (__builtin_expect(p && hs__brk_unchanged() && !hs__state.stack_depth, 1)) {
         uint64_t head = ((const uint64_t *)p)[-1];
         if (__builtin_expect(!(head & (HS_CHUNK_IS_MMAPPED | HS_CHUNK_NON_MAIN_ARENA)), 1)) {
             hs__record_call_entered(op, HS_ORIGIN_PROGRAM, (uint16_t)(head & 0x7u),
@@ -187,8 +191,10 @@ static void *realloc_common(uint8_t op, void *old, size_t n, size_t size, uint64
     } else {
         flags = HS_F_FAILED;
     }
-    hs__record_call(op, HS_ORIGIN_PROGRAM, flags, (uint64_t)(uintptr_t)p, total,
-                    (uint64_t)(uintptr_t)old, new_c.size, caller);
+    uint64_t seq = hs__record_call(op, HS_ORIGIN_PROGRAM, flags, (uint64_t)(uintptr_t)p, total,
+                                   (uint64_t)(uintptr_t)old, new_c.size, caller);
+    if (hs__state.stack_depth && seq && p)
+        hs__record_stack(seq, caller);
     hs__hook_leave();
     return p;
 }

@@ -224,12 +224,15 @@ struct hs_record *hs__record_begin(uint8_t origin, uint16_t flags)
     return hs__record_begin_inline(origin, flags);
 }
 
-void hs__record_call(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
-                     uint64_t old_ptr, uint64_t chunk_size, uint64_t caller)
+uint64_t hs__record_call(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
+                         uint64_t old_ptr, uint64_t chunk_size, uint64_t caller)
 {
     struct hs_record *r = hs__record_begin_inline(origin, flags);
-    if (r)
-        hs__record_fill_call(r, op, ptr, size, old_ptr, chunk_size, caller);
+    if (!r)
+        return 0;
+    uint64_t seq = r->seq; /* read before the commit: then the drainer may reuse the slot */
+    hs__record_fill_call(r, op, ptr, size, old_ptr, chunk_size, caller);
+    return seq;
 }
 
 void hs__record_values(uint8_t op, const uint64_t v[5])

@@ -158,9 +158,10 @@ hs__record_call_entered(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr
         hs__record_fill_call(r, op, ptr, size, old_ptr, chunk_size, caller);
 }
 
-/* The same, out of line (for the paths that are not hot). */
-void hs__record_call(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
-                     uint64_t old_ptr, uint64_t chunk_size, uint64_t caller);
+/* The same, out of line (for the paths that are not hot). Returns the
+ * event's seq, 0 if it was not recorded. */
+uint64_t hs__record_call(uint8_t op, uint8_t origin, uint16_t flags, uint64_t ptr, uint64_t size,
+                         uint64_t old_ptr, uint64_t chunk_size, uint64_t caller);
 
 /* A record whose payload is v[0..4] (mallinfo_a/b, state, exit status). */
 void hs__record_values(uint8_t op, const uint64_t v[5]);

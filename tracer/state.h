@@ -133,6 +133,9 @@ struct tracer_state {
     struct hs_async async;            /* grows the log ahead on a kernel worker */
 
     uintptr_t last_brk; /* program break last recorded (atomic) */
+    unsigned stack_depth; /* HS_STACK: frames of each allocation's call stack
+                             to record (2..HS_STACK_MAX_DEPTH), 0: the caller
+                             only (stack.h); set once at init */
     void **curbrk;      /* &__curbrk, glibc's cached break, when the next malloc is
                            glibc's (hs__state.glibc) and it is exported; else NULL */
     uintptr_t arena_heaps[HS_MAX_ARENA_HEAPS]; /* seen non-main heap bases

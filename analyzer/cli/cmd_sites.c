@@ -1,4 +1,5 @@
-/* cmd_sites.c - `heapscope sites`: the largest, most frequent and leaking allocation sites. */
+/* cmd_sites.c - `heapscope sites`: the largest, most frequent and leaking allocation sites
+ * (by call stack when the trace has them: `record --stack N`). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,30 @@
 #include "cli_json.h"
 #include "sites.h"
 
-static const char usage[] = "usage: heapscope sites FILE [--top N] [--json]\n";
+static const char usage[] = "usage: heapscope sites FILE [--top N] [--no-stacks] [--json]\n";
+
+/* The callers' lines of a stack site (text: one frame per line), as a JSON
+ * array of strings or indented under the site. */
+static void print_callers(const char *text, int json)
+{
+    if (json)
+        printf(",\"callers\":[");
+    for (int first = 1; text && *text; first = 0) {
+        const char *nl = strchr(text, '\n');
+        size_t n = nl ? (size_t)(nl - text) : strlen(text);
+        char line[400];
+        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), text);
+        if (json) {
+            printf("%s", first ? "" : ",");
+            cli_json_quote(stdout, line);
+        } else {
+            printf("%*s<- %s\n", 56, "", line);
+        }
+        text += n + (nl != NULL);
+    }
+    if (json)
+        printf("]");
+}
 
 static void print_list(const struct hs_sites *s, const uint64_t *idx, uint64_t n, int json,
                        const char *name, const char *title)
@@ -30,11 +54,15 @@ static void print_list(const struct hs_sites *s, const uint64_t *idx, uint64_t n
                    shown ? "," : "", x->pid, x->exec_gen, x->caller);
             cli_json_quote(stdout, x->where);
             printf(",\"n_allocs\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"max_size\":%" PRIu64
-                   ",\"n_live\":%" PRIu64 ",\"live_bytes\":%" PRIu64 "}",
+                   ",\"n_live\":%" PRIu64 ",\"live_bytes\":%" PRIu64,
                    x->n_allocs, x->bytes, x->max_size, x->n_live, x->live_bytes);
+            if (x->stack)
+                print_callers(x->callers, 1);
+            printf("}");
         } else {
             printf("%8" PRIu64 " %12" PRIu64 " %10" PRIu64 " %8" PRIu64 " %12" PRIu64 "  %s\n",
                    x->n_allocs, x->bytes, x->max_size, x->n_live, x->live_bytes, x->where);
+            print_callers(x->callers, 0);
         }
         shown++;
     }
@@ -46,16 +74,16 @@ int cmd_sites(int argc, char **argv)
 {
     const char *file = NULL;
     uint64_t top = 10;
-    int json = 0;
+    int json = 0, no_stacks = 0;
     const struct cli_opt opts[] = {CLI_FLAG("--json", &json), CLI_U64("--top", &top, 1),
-                                   CLI_OPT_END};
+                                   CLI_FLAG("--no-stacks", &no_stacks), CLI_OPT_END};
     struct hs_trace *t;
     int rc = cli_args_trace("sites", usage, opts, argc, argv, &file, &t);
     if (rc != CLI_ARGS_OK)
         return cli_args_exit(rc);
     struct hs_error err = {{0}};
     struct hs_sites s;
-    rc = hs_sites_collect(t, &s, &err);
+    rc = hs_sites_collect(t, !no_stacks, &s, &err);
     if (rc == HS_OK)
         rc = hs_sites_symbolize(t, &s, &err);
     hs_trace_close(t);

@@ -55,6 +55,7 @@ void hs__import_events_release(struct import_state *st)
     free(st->parked);
     free(st->free_parked);
     free(st->snaps);
+    hs__import_stacks_release(st);
     st->ring = NULL;
     st->parked = NULL;
     st->free_parked = NULL;
@@ -75,7 +76,7 @@ void hs__import_blocks_commit(struct import_state *st)
 }
 
 /* Begins a message other than MSG_BLOCKS (after the one being filled). */
-static struct import_msg *begin(struct import_state *st, enum import_msg_kind kind)
+struct import_msg *hs__import_post_begin(struct import_state *st, enum import_msg_kind kind)
 {
     hs__import_blocks_commit(st);
     struct import_msg *m = hs__import_msg_begin(st);
@@ -113,7 +114,7 @@ static inline int emit_block(struct import_state *st, const struct block_row *b)
 
 static int insert_sys(struct import_state *st, uint32_t image, const struct hs_event *ev)
 {
-    struct import_msg *m = begin(st, MSG_SYS);
+    struct import_msg *m = hs__import_post_begin(st, MSG_SYS);
     if (!m)
         return POST_FAILED;
     m->u.event.ev = *ev;
@@ -322,7 +323,7 @@ static struct pending_snapshot *find_snapshot(struct import_state *st, uint32_t 
 
 static int write_snapshot(struct import_state *st, const struct pending_snapshot *p)
 {
-    struct import_msg *m = begin(st, MSG_MALLINFO);
+    struct import_msg *m = hs__import_post_begin(st, MSG_MALLINFO);
     if (!m)
         return POST_FAILED;
     m->u.snap = *p;
@@ -382,7 +383,7 @@ static int insert_mark(struct import_state *st, uint32_t image, const struct hs_
     memcpy(label, rec->u.label, HS_LABEL_MAX);
     label[HS_LABEL_MAX - 1] = '\0';
     ev->ptr = (uint64_t)++st->n_marks;
-    struct import_msg *m = begin(st, MSG_MARK);
+    struct import_msg *m = hs__import_post_begin(st, MSG_MARK);
     if (!m)
         return POST_FAILED;
     m->u.event.ev = *ev;
@@ -457,6 +458,8 @@ int hs__import_record(struct import_state *st, uint32_t image, const struct hs_r
     img->last_ts = rec->ts_ns;
     if (rec->op == HS_OP_MALLINFO_A || rec->op == HS_OP_MALLINFO_B || rec->op == HS_OP_STATE)
         return snapshot_part(st, image, rec);
+    if (rec->op == HS_OP_STACK)
+        return hs__import_stack_part(st, image, rec);
     img->n_events++;
     if (!img->proc)
         img->proc = ++st->n_procs;
@@ -531,6 +534,8 @@ int hs__import_finish(struct import_state *st)
     while (st->n_snaps)
         if ((rc = end_snapshot(st, &st->snaps[st->n_snaps - 1])))
             return rc;
+    if ((rc = hs__import_stacks_finish(st)))
+        return rc;
     /* The ring holds, in alloc order, every row not yet written except
      * the parked ones; those still live are written after it. */
     for (; st->r_head < st->r_tail; st->r_head++)

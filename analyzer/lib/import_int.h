@@ -88,7 +88,28 @@ struct pending_snapshot {
 
 /* One batch of rows from the producer thread (import_events.c) to the
  * SQLite thread (import_write.c). */
-enum import_msg_kind { MSG_BLOCKS, MSG_CHUNK, MSG_SYS, MSG_MARK, MSG_MALLINFO, MSG_END };
+enum import_msg_kind {
+    MSG_BLOCKS,
+    MSG_CHUNK,
+    MSG_SYS,
+    MSG_MARK,
+    MSG_MALLINFO,
+    MSG_STACK,        /* a call stack seen for the first time */
+    MSG_ALLOC_STACKS, /* allocations and their stacks */
+    MSG_END
+};
+
+/* A call stack of the `stacks` table (import_stacks.c). */
+struct stack_row {
+    uint64_t id;
+    uint32_t proc, depth;
+    uint64_t pc[HS_STACK_MAX_DEPTH];
+};
+
+/* A row of `alloc_stacks`. */
+struct alloc_stack_row {
+    uint64_t seq, stack;
+};
 
 struct import_msg {
     enum import_msg_kind kind;
@@ -108,6 +129,11 @@ struct import_msg {
             int truncated;
         } event; /* MSG_SYS, MSG_MARK (ev.ptr = mark id) */
         struct pending_snapshot snap;
+        struct stack_row stack;
+        struct {
+            unsigned n;
+            struct alloc_stack_row rows[BLOCK_ROWS_PER_MSG];
+        } alloc_stacks;
         int end_rc; /* MSG_END: the producer's result */
     } u;
 };
@@ -174,7 +200,9 @@ struct import_state {
 
     struct stream_stage *stream; /* encodes and compresses the chunks (import_stream.c) */
 
-    sqlite3_stmt *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk;
+    struct import_stacks *stacks; /* call stacks (import_stacks.c); NULL: none seen */
+
+    sqlite3_stmt *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk, *ins_stack, *ins_alloc_stack;
     sqlite3_stmt *page_count; /* the database's size, hinted to the blocks builder */
     /* The blocks table is not INSERTed: its B-tree is built here and
      * spliced into the file once SQLite has closed it (btree_build.h). */
@@ -188,6 +216,17 @@ struct import_state {
 
 /* import_events.c: the producer side (no SQLite calls). */
 int hs__import_events_init(struct import_state *st);
+/* The queue's next message, of this kind, once the blocks message being
+ * filled is committed; NULL if the SQLite thread gave up. */
+struct import_msg *hs__import_post_begin(struct import_state *st, enum import_msg_kind kind);
+
+/* import_stacks.c: HS_OP_STACK records (event.h) into `stacks` (each
+ * distinct stack of a process image once) and `alloc_stacks`. A record
+ * whose parts are lost is dropped. */
+int hs__import_stack_part(struct import_state *st, uint32_t image, const struct hs_record *rec);
+/* Posts the rows still held; before the end of the import. */
+int hs__import_stacks_finish(struct import_state *st);
+void hs__import_stacks_release(struct import_state *st);
 int hs__import_record(struct import_state *st, uint32_t image, const struct hs_record *rec);
 int hs__import_finish(struct import_state *st);
 /* A hint for a record the producer will reach in a few steps: stage 0

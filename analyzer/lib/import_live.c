@@ -297,7 +297,7 @@ int hs_import_live_start(const struct hs_import_options *opts, struct hs_live_im
     li->next = 1;
     int rc = hs_import_check_output(opts->out_path, err);
     if (rc == 0 &&
-        (!(li->relay = hs_relay_new(0)) || !(li->window = calloc(WINDOW_MIN, sizeof(struct slot)))))
+        (!(li->relay = hs_relay_new(getenv("HS_RELAY_CAP") ? strtoull(getenv("HS_RELAY_CAP"), 0, 0) : 0)) || !(li->window = calloc(WINDOW_MIN, sizeof(struct slot)))))
         rc = hs_error_set(err, HS_ENOMEM, "out of memory");
     else if (rc == 0 && pthread_create(&li->producer, NULL, producer_main, li) != 0)
         rc = hs_error_set(err, HS_EIO, "cannot start the import thread");

@@ -64,6 +64,8 @@ int hs__import_prepare(struct import_state *st)
         (rc = prepare(st, &st->ins_mallinfo,
                       "INSERT INTO mallinfo VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
         (rc = prepare(st, &st->ins_chunk, "INSERT INTO event_chunks VALUES(?,?,?,?,?)")) ||
+        (rc = prepare(st, &st->ins_stack, "INSERT INTO stacks VALUES(?,?,?,?)")) ||
+        (rc = prepare(st, &st->ins_alloc_stack, "INSERT INTO alloc_stacks VALUES(?,?)")) ||
         (rc = prepare(st, &st->page_count, "PRAGMA page_count")))
         return rc;
     return 0;
@@ -90,7 +92,10 @@ void hs__import_release(struct import_state *st)
     sqlite3_finalize(st->ins_mallinfo);
     sqlite3_finalize(st->ins_chunk);
     sqlite3_finalize(st->page_count);
+    sqlite3_finalize(st->ins_stack);
+    sqlite3_finalize(st->ins_alloc_stack);
     st->ins_sys = st->ins_mark = st->ins_mallinfo = st->ins_chunk = st->page_count = NULL;
+    st->ins_stack = st->ins_alloc_stack = NULL;
 }
 
 /* Binds v, or NULL when is_null. */
@@ -232,6 +237,34 @@ static int write_mallinfo(struct import_state *st, const struct import_msg *m, s
     return step(st, s, "cannot insert mallinfo", err);
 }
 
+static int write_stack(struct import_state *st, const struct import_msg *m, struct hs_error *err)
+{
+    const struct stack_row *r = &m->u.stack;
+    sqlite3_stmt *s = st->ins_stack;
+    int rc = 0;
+    for (uint32_t level = 0; level < r->depth && rc == 0; level++) {
+        bind_u64(s, 1, r->id, 0);
+        bind_u64(s, 2, level, 0);
+        bind_u64(s, 3, r->proc, 0);
+        bind_u64(s, 4, r->pc[level], 0);
+        rc = step(st, s, "cannot insert stacks", err);
+    }
+    return rc;
+}
+
+static int write_alloc_stacks(struct import_state *st, const struct import_msg *m,
+                              struct hs_error *err)
+{
+    sqlite3_stmt *s = st->ins_alloc_stack;
+    int rc = 0;
+    for (unsigned i = 0; i < m->u.alloc_stacks.n && rc == 0; i++) {
+        bind_u64(s, 1, m->u.alloc_stacks.rows[i].seq, 0);
+        bind_u64(s, 2, m->u.alloc_stacks.rows[i].stack, 0);
+        rc = step(st, s, "cannot insert alloc_stacks", err);
+    }
+    return rc;
+}
+
 struct import_msg *hs__import_msg_begin(struct import_state *st)
 {
     struct import_queue *q = st->queue_out;
@@ -291,6 +324,12 @@ int hs__import_consume(struct import_state *st, struct hs_error *err)
             break;
         case MSG_MALLINFO:
             rc = write_mallinfo(st, m, err);
+            break;
+        case MSG_STACK:
+            rc = write_stack(st, m, err);
+            break;
+        case MSG_ALLOC_STACKS:
+            rc = write_alloc_stacks(st, m, err);
             break;
         case MSG_END:
             break;

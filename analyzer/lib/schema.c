@@ -39,7 +39,11 @@ const char hs_schema_sql[] =
     "  keepcost INTEGER, brk INTEGER, minflt INTEGER, majflt INTEGER, maxrss_kib INTEGER);\n"
     "CREATE TABLE event_chunks(\n"
     "  first_seq INTEGER PRIMARY KEY, last_seq INTEGER, n_events INTEGER, raw_size INTEGER,\n"
-    "  data BLOB);\n";
+    "  data BLOB);\n"
+    "CREATE TABLE stacks(\n"
+    "  stack INTEGER, level INTEGER, proc INTEGER, addr INTEGER,\n"
+    "  PRIMARY KEY(stack, level)) WITHOUT ROWID;\n"
+    "CREATE TABLE alloc_stacks(seq INTEGER PRIMARY KEY, stack INTEGER);\n";
 
 const char hs_schema_post_sql[] =
     "CREATE VIEW events AS\n"

@@ -14,7 +14,7 @@
 #ifndef HS_SCHEMA_H
 #define HS_SCHEMA_H
 
-#define HS_SCHEMA_VERSION 2
+#define HS_SCHEMA_VERSION 3 /* 3: stacks, alloc_stacks */
 
 /* The schema, run in one sqlite3_exec() before the bulk insert. */
 extern const char hs_schema_sql[];

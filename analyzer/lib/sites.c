@@ -91,9 +91,10 @@ static uint32_t image_of(const struct images *im, uint32_t pid, uint64_t ts, uin
     return idx;
 }
 
-static uint64_t key_hash(uint32_t pid, uint32_t gen, uint64_t caller)
+static uint64_t key_hash(uint32_t pid, uint32_t gen, uint64_t caller, uint64_t stack)
 {
-    uint64_t h = caller ^ ((uint64_t)pid << 40) ^ pid ^ ((uint64_t)gen << 24);
+    uint64_t h = caller ^ ((uint64_t)pid << 40) ^ pid ^ ((uint64_t)gen << 24) ^
+                 stack * 0x9e3779b97f4a7c15ull;
     h ^= h >> 33;
     h *= 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 33;
@@ -101,7 +102,7 @@ static uint64_t key_hash(uint32_t pid, uint32_t gen, uint64_t caller)
 }
 
 static int site_of(struct hs_sites *s, struct index *ix, uint64_t *cap, uint32_t pid,
-                   uint32_t gen, uint64_t caller, uint64_t *out)
+                   uint32_t gen, uint64_t caller, uint64_t stack, uint64_t *out)
 {
     if ((s->n_sites + 1) * 2 > ix->n_slots) {
         uint64_t n = ix->n_slots ? ix->n_slots * 2 : 1024;
@@ -109,7 +110,8 @@ static int site_of(struct hs_sites *s, struct index *ix, uint64_t *cap, uint32_t
         if (!slots)
             return HS_ENOMEM;
         for (uint64_t i = 0; i < s->n_sites; i++) {
-            uint64_t j = key_hash(s->sites[i].pid, s->sites[i].exec_gen, s->sites[i].caller) & (n - 1);
+            const struct hs_site *x = &s->sites[i];
+            uint64_t j = key_hash(x->pid, x->exec_gen, x->caller, x->stack) & (n - 1);
             while (slots[j])
                 j = (j + 1) & (n - 1);
             slots[j] = i + 1;
@@ -119,10 +121,11 @@ static int site_of(struct hs_sites *s, struct index *ix, uint64_t *cap, uint32_t
         ix->n_slots = n;
     }
     uint64_t mask = ix->n_slots - 1;
-    uint64_t j = key_hash(pid, gen, caller) & mask;
+    uint64_t j = key_hash(pid, gen, caller, stack) & mask;
     for (; ix->slots[j]; j = (j + 1) & mask) {
         struct hs_site *site = &s->sites[ix->slots[j] - 1];
-        if (site->pid == pid && site->exec_gen == gen && site->caller == caller) {
+        if (site->pid == pid && site->exec_gen == gen && site->caller == caller &&
+            site->stack == stack) {
             *out = ix->slots[j] - 1;
             return HS_OK;
         }
@@ -140,15 +143,50 @@ static int site_of(struct hs_sites *s, struct index *ix, uint64_t *cap, uint32_t
     site->pid = pid;
     site->exec_gen = gen;
     site->caller = caller;
+    site->stack = stack;
     snprintf(site->where, sizeof site->where, "0x%" PRIx64, caller);
     ix->slots[j] = s->n_sites + 1;
     *out = s->n_sites++;
     return HS_OK;
 }
 
-int hs_sites_collect(struct hs_trace *t, struct hs_sites *out, struct hs_error *err)
+/* The allocations' stacks in seq order (alloc_stacks), read beside the
+ * cursor: stack_at() moves it up to a seq. */
+struct stack_reader {
+    sqlite3_stmt *st; /* NULL: no stacks */
+    uint64_t seq, stack;
+    int more;
+};
+
+static void stack_reader_open(struct hs_trace *t, int by_stack, struct stack_reader *r)
+{
+    memset(r, 0, sizeof *r);
+    /* a trace older than schema 3 has no such table: prepare fails */
+    if (!by_stack || sqlite3_prepare_v2(hs_trace_db(t),
+                                        "SELECT seq, stack FROM alloc_stacks ORDER BY seq", -1,
+                                        &r->st, NULL) != SQLITE_OK)
+        return;
+    r->more = 1;
+}
+
+/* The stack of the allocation `seq`, 0 if it has none. */
+static uint64_t stack_at(struct stack_reader *r, uint64_t seq)
+{
+    while (r->more && r->seq < seq) {
+        r->more = sqlite3_step(r->st) == SQLITE_ROW;
+        if (r->more) {
+            r->seq = (uint64_t)sqlite3_column_int64(r->st, 0);
+            r->stack = (uint64_t)sqlite3_column_int64(r->st, 1);
+        }
+    }
+    return r->more && r->seq == seq ? r->stack : 0;
+}
+
+int hs_sites_collect(struct hs_trace *t, int by_stack, struct hs_sites *out, struct hs_error *err)
 {
     memset(out, 0, sizeof *out);
+    struct stack_reader stacks;
+    stack_reader_open(t, by_stack, &stacks);
     struct index ix = {NULL, 0};
     uint64_t cap = 0;
     struct hs_live_map live;
@@ -186,7 +224,8 @@ int hs_sites_collect(struct hs_trace *t, struct hs_sites *out, struct hs_error *
         if (!addr)
             continue;
         uint64_t idx;
-        if (site_of(out, &ix, &cap, ev.pid, last_gen, ev.caller, &idx) != HS_OK)
+        uint64_t stack = stack_at(&stacks, ev.seq);
+        if (site_of(out, &ix, &cap, ev.pid, last_gen, ev.caller, stack, &idx) != HS_OK)
             goto err_nomem;
         struct hs_site *site = &out->sites[idx];
         site->n_allocs++;
@@ -218,6 +257,7 @@ err_nomem:
 err_close:
     hs_cursor_close(c);
 err_free:
+    sqlite3_finalize(stacks.st);
     hs_live_map_free(&live);
     images_free(&im);
     free(ix.slots);
@@ -246,6 +286,49 @@ static char *maps_text(struct hs_trace *t, uint32_t pid, uint32_t gen)
     return text;
 }
 
+/* site->callers: frames 1.. of its stack, symbolized with sym (NULL: hex),
+ * one per line. HS_ENOMEM or HS_OK. */
+static int symbolize_callers(struct hs_trace *t, struct hs_symbolizer *sym, struct hs_site *site)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(hs_trace_db(t),
+                           "SELECT addr FROM stacks WHERE stack = ?1 AND level > 0 ORDER BY level",
+                           -1, &st, NULL) != SQLITE_OK)
+        return HS_OK;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)site->stack);
+    size_t len = 0, cap = 0;
+    char *text = NULL;
+    int rc = HS_OK;
+    while (rc == HS_OK && sqlite3_step(st) == SQLITE_ROW) {
+        uint64_t addr = (uint64_t)sqlite3_column_int64(st, 0);
+        char where[320];
+        struct hs_symbol info;
+        snprintf(where, sizeof where, "0x%" PRIx64, addr);
+        if (sym && hs_symbolizer_lookup(sym, addr, 1, &info))
+            hs_symbol_format(&info, addr, where, sizeof where);
+        size_t n = strlen(where);
+        if (len + n + 2 > cap) {
+            cap = (len + n + 2) * 2;
+            char *grown = realloc(text, cap);
+            if (!grown) {
+                rc = HS_ENOMEM;
+                break;
+            }
+            text = grown;
+        }
+        memcpy(text + len, where, n);
+        len += n;
+        text[len++] = '\n';
+        text[len] = '\0';
+    }
+    sqlite3_finalize(st);
+    if (rc != HS_OK)
+        free(text);
+    else
+        site->callers = text;
+    return rc;
+}
+
 int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, struct hs_error *err)
 {
     unsigned char *done = calloc(s->n_sites + 1, 1);
@@ -269,6 +352,12 @@ int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, struct hs_error *
             struct hs_symbol info;
             if (sym && hs_symbolizer_lookup(sym, site->caller, 1, &info))
                 hs_symbol_format(&info, site->caller, site->where, sizeof site->where);
+            if (site->stack && !site->callers && symbolize_callers(t, sym, site) != HS_OK) {
+                hs_symbolizer_free(sym);
+                free(maps);
+                free(done);
+                return hs_error_set(err, HS_ENOMEM, "out of memory symbolizing sites");
+            }
         }
         hs_symbolizer_free(sym);
         free(maps);
@@ -279,6 +368,8 @@ int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, struct hs_error *
 
 void hs_sites_free(struct hs_sites *s)
 {
+    for (uint64_t i = 0; s->sites && i < s->n_sites; i++)
+        free(s->sites[i].callers);
     free(s->sites);
     memset(s, 0, sizeof *s);
 }

@@ -6,6 +6,10 @@
  * The caller is the return address the tracer recorded for the hooked
  * call, so a site is the line that called malloc (or a wrapper such as
  * operator new or strdup, when the program's own caller is one level up).
+ * A trace recorded with call stacks (`record --stack N`: the tables
+ * `stacks` and `alloc_stacks`) can be grouped by whole stacks instead: a
+ * site is then (process, stack), and the callers' callers are symbolized
+ * too.
  *
  * Allocates: yes (hs_sites_free).
  */
@@ -26,7 +30,11 @@ struct hs_site {
     uint64_t max_size;   /* largest single request */
     uint64_t n_live;     /* allocated here, never freed */
     uint64_t live_bytes;
+    uint64_t stack;      /* stacks.stack, 0: grouped by caller alone */
     char where[320];     /* "function (file:line)" or less; see symbolize.h */
+    char *callers;       /* stack sites, once symbolized: frames 1.. of the stack
+                            as `where` is frame 0, one per line, outermost
+                            last; else NULL */
 };
 
 struct hs_sites {
@@ -35,12 +43,15 @@ struct hs_sites {
     uint64_t n_allocs, bytes, n_live, live_bytes; /* totals */
 };
 
-int hs_sites_collect(struct hs_trace *t, struct hs_sites *out, struct hs_error *err);
+/* Groups the allocations by caller, or by call stack where the trace has
+ * one and by_stack is set (allocations without one still go by caller). */
+int hs_sites_collect(struct hs_trace *t, int by_stack, struct hs_sites *out,
+                     struct hs_error *err);
 
 /*
- * Fills where[] of every site from the maps text the trace keeps for its
- * process image. Best effort: an image without maps text keeps hex
- * addresses.
+ * Fills where[] (and callers of a stack site) of every site from the maps
+ * text the trace keeps for its process image. Best effort: an image
+ * without maps text keeps hex addresses.
  * 0, or HS_ENOMEM.
  */
 int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, struct hs_error *err);

@@ -67,6 +67,7 @@ static const char *const op_names[HS_OP_COUNT] = {
     [HS_OP_FORK] = "fork",
     [HS_OP_EXIT] = "exit",
     [HS_OP_PAGE_FAULT] = "page_fault",
+    [HS_OP_STACK] = "stack",
 };
 
 const char *hs_op_name(unsigned op)

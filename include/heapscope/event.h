@@ -39,6 +39,8 @@
 #define HS_LOG_HEADER_SIZE 4096u
 #define HS_RECORD_SIZE 64u
 #define HS_LABEL_MAX 40u             /* mark label bytes, NUL included */
+#define HS_STACK_PART_FRAMES 4       /* return addresses per stack record */
+#define HS_STACK_MAX_DEPTH 16u       /* frames of a call stack (HS_STACK), caller included */
 
 /*
  * Log header. Written once by the tracer at process start, except
@@ -234,6 +236,12 @@ enum {
  *                   of the faulting instruction; HS_F_MAJOR_FAULT; seq 0:
  *                   written by `heapscope record`, not the tracer, into
  *                   LOGDIR/faults.hslog and placed by ts_ns at import)
+ *   stack           (u.stack: part of the call stack of the allocation with
+ *                   seq for_seq, written right after it by the same thread
+ *                   when HS_STACK asks for stacks; origin tracer. Frame 0 is
+ *                   the allocation's caller, then its callers, outermost
+ *                   last; a part holds frames 4*k .. 4*k+3 with k = flags
+ *                   & 0xf, (flags >> 4) & 0xff is the stack's depth)
  *
  * chunk_size is the glibc chunk size without its flag bits (those are in
  * hs_record.flags as HS_CHUNK_*), or malloc_usable_size() under another
@@ -269,6 +277,7 @@ enum hs_op {
     HS_OP_FORK = 22,
     HS_OP_EXIT = 23,
     HS_OP_PAGE_FAULT = 24,
+    HS_OP_STACK = 25,
     HS_OP_COUNT /* one past the last op this build knows */
 };
 
@@ -309,6 +318,10 @@ struct hs_record {
             uint64_t chunk_size;
             uint64_t caller; /* return address of the hooked call */
         } call;
+        struct {
+            uint64_t for_seq; /* the allocation's seq */
+            uint64_t pc[HS_STACK_PART_FRAMES];
+        } stack;
         uint64_t v[5];           /* mallinfo_a/b, state */
         char label[HS_LABEL_MAX]; /* mark */
     } u;

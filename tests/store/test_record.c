@@ -285,10 +285,12 @@ static void test_record__bad_input_one_line_nothing_written(void **state)
     expect_refusal(
         dir, (const char *[]){"record", "-o", db, NULL}, 2,
         "heapscope record: no program to run\n"
-        "usage: heapscope record [-o FILE] [--no-faults] [--] PROGRAM [ARGS...]\n"
+        "usage: heapscope record [-o FILE] [--no-faults] [--stack N] [--] PROGRAM [ARGS...]\n"
         "\n"
         "    -o FILE        write the trace to FILE (default: heapscope-PROGRAM-PID.db)\n"
         "    --no-faults    do not sample page faults\n"
+        "    --stack N      record N frames (1-16) of each allocation's call stack;\n"
+        "                   1, the default, is its caller alone (a frame costs ~0.2 us)\n"
         "\n"
         "Environment: HS_TRACER (the tracer library), TMPDIR (where logs are kept\n"
         "while the program runs), HS_LIVE_IMPORT=0 (import after the run instead of\n"
@@ -338,14 +340,14 @@ static void test_record__summary_refuses_bad_traces(void **state)
     assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
     assert_int_equal(sqlite3_exec(h,
                                   "CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
-                                  "INSERT INTO meta VALUES('schema_version', 3);",
+                                  "INSERT INTO meta VALUES('schema_version', 4);",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(h);
     struct run r;
     run(&r, NULL, (const char *[]){"summary", db, NULL});
     snprintf(line, sizeof line,
-             "heapscope summary: '%s' is trace format 3, this heapscope reads up to 2\n", db);
+             "heapscope summary: '%s' is trace format 4, this heapscope reads up to 3\n", db);
     assert_string_equal(r.err, line);
     assert_int_equal(r.code, 1);
     run(&r, NULL, (const char *[]){"leaks", FX_DIR "/st_exit.c", NULL});

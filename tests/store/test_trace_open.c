@@ -54,8 +54,8 @@ static void test_trace_open__refuses_non_traces(void **state)
 
     snprintf(path, sizeof path, "%s/newer.db", dir);
     make_db(path, "CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
-                  "INSERT INTO meta VALUES('schema_version', 3);");
-    expect(path, HS_EVERSION, "'%s' is trace format 3, this heapscope reads up to 2");
+                  "INSERT INTO meta VALUES('schema_version', 4);");
+    expect(path, HS_EVERSION, "'%s' is trace format 4, this heapscope reads up to 3");
     synth_rmtree(dir);
     free(dir);
 }

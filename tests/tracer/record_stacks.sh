@@ -1,0 +1,71 @@
+#!/bin/sh
+# record_stacks.sh HEAPSCOPE FX_STACKS - call stacks (`record --stack N`,
+# tracer/stack.h): fx_stacks allocates through a wrapper from two functions
+# on two threads. With --stack 4 every allocation of the program has a
+# stack whose frame 0 is the block's caller, the wrapper's 100-byte blocks
+# have make_a one frame up and the 200-byte ones make_b (as addresses and
+# as `heapscope sites` names them); --stack 2 stores two frames; without
+# --stack there are no stacks; a bad N is refused in one line.
+set -u
+hs=$1
+fx=$2
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail=0
+check() { # what, command status
+  if [ "$2" = 0 ]; then echo "ok: $1"; else echo "FAIL: $1"; cat "$dir/err" 2>/dev/null; fail=1; fi
+}
+q() { sqlite3 "$1" "$2" 2>>"$dir/err"; }
+
+"$hs" record --stack 4 -o "$dir/s4.db" -- "$fx" 2>"$dir/err"
+check "record --stack 4 exits 0" $?
+n=$(q "$dir/s4.db" "SELECT count(*) FROM blocks b JOIN processes p USING(proc) WHERE p.exe LIKE '%fx_stacks' AND b.size IN (100, 200)")
+[ "$n" = 100 ]
+check "the trace holds the fixture's 100 blocks ($n)" $?
+missing=$(q "$dir/s4.db" "SELECT count(*) FROM blocks b WHERE b.size IN (100, 200) AND b.alloc_seq NOT IN (SELECT seq FROM alloc_stacks)")
+[ "$missing" = 0 ]
+check "each of them has a stack ($missing without)" $?
+wrong=$(q "$dir/s4.db" "SELECT count(*) FROM blocks b JOIN alloc_stacks a ON a.seq = b.alloc_seq JOIN stacks s ON s.stack = a.stack AND s.level = 0 WHERE s.addr != b.caller OR s.proc != b.proc")
+[ "$wrong" = 0 ]
+check "frame 0 of every stack is its block's caller ($wrong differ)" $?
+depth=$(q "$dir/s4.db" "SELECT max(level) + 1 FROM stacks")
+[ "$depth" = 4 ]
+check "at most 4 frames ($depth)" $?
+# One frame up from xmalloc: a single address per size, a different one for each.
+up=$(q "$dir/s4.db" "SELECT b.size, count(DISTINCT s.addr), count(*) FROM blocks b JOIN alloc_stacks a ON a.seq = b.alloc_seq JOIN stacks s ON s.stack = a.stack AND s.level = 1 WHERE b.size IN (100, 200) GROUP BY b.size ORDER BY b.size")
+[ "$up" = "100|1|30
+200|1|70" ]
+check "frame 1: one caller of xmalloc per size, 30 and 70 blocks ($(echo $up))" $?
+same=$(q "$dir/s4.db" "SELECT count(DISTINCT s.addr) FROM blocks b JOIN alloc_stacks a ON a.seq = b.alloc_seq JOIN stacks s ON s.stack = a.stack AND s.level = 1 WHERE b.size IN (100, 200)")
+[ "$same" = 2 ]
+check "make_a and make_b call xmalloc from two places ($same)" $?
+"$hs" sites "$dir/s4.db" --json >"$dir/sites.json" 2>"$dir/err"
+check "sites --json exits 0" $?
+python3 - "$dir/sites.json" >"$dir/names" 2>>"$dir/err" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["by_bytes"]:
+    if s["where"].startswith("xmalloc") and s.get("callers"):
+        print(s["bytes"] // s["n_allocs"], s["n_allocs"], s["callers"][0].split(" ")[0])
+PY
+names=$(sort "$dir/names" | tr '\n' ' ')
+[ "$names" = "100 30 make_a 200 70 make_b " ]
+check "sites names make_a (30 x 100 bytes) and make_b (70 x 200) above xmalloc ($names)" $?
+n=$("$hs" sites "$dir/s4.db" --no-stacks --json 2>>"$dir/err" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for s in d["by_bytes"] if s["where"].startswith("xmalloc")), sum(1 for s in d["by_bytes"] if "callers" in s))')
+[ "$n" = "1 0" ]
+check "sites --no-stacks: one xmalloc site, no callers ($n)" $?
+
+"$hs" record --stack 2 -o "$dir/s2.db" -- "$fx" 2>"$dir/err"
+depth=$(q "$dir/s2.db" "SELECT max(level) + 1 FROM stacks")
+[ "$depth" = 2 ]
+check "record --stack 2: 2 frames ($depth)" $?
+
+"$hs" record -o "$dir/s1.db" -- "$fx" 2>"$dir/err"
+n=$(q "$dir/s1.db" "SELECT (SELECT count(*) FROM stacks) + (SELECT count(*) FROM alloc_stacks)")
+[ "$n" = 0 ]
+check "without --stack: no stacks ($n rows)" $?
+
+"$hs" record --stack 17 -o "$dir/bad.db" -- "$fx" >/dev/null 2>"$dir/err"
+[ $? = 2 ] && grep -q "^heapscope record: --stack wants a number of frames from 1 to 16, not '17'$" "$dir/err" && [ ! -e "$dir/bad.db" ]
+check "--stack 17: exit 2, one line naming it, no trace" $?
+exit $fail
