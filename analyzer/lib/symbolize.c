@@ -226,17 +226,29 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* libstdc++'s demangler (the C++ ABI's, extern "C"): a malloc'd name, or
+ * NULL with *status != 0 for a name that is not a mangled one. */
+char *__cxa_demangle(const char *mangled, char *out, size_t *length, int *status);
+
 void hs_symbol_format(const struct hs_symbol *sym, uint64_t addr, char *buf, size_t size)
 {
-    if (sym->function[0] && sym->file[0] && sym->line > 0)
-        snprintf(buf, size, "%s (%s:%d)", sym->function, sym->file, sym->line);
-    else if (sym->function[0])
-        snprintf(buf, size, "%s+0x%" PRIx64 " (%s)", sym->function, sym->function_offset,
+    /* C++ names as people write them: _ZL7new_intv is new_int() */
+    const char *function = sym->function;
+    char *demangled = NULL;
+    int status = -1;
+    if (function[0] == '_' && function[1] == 'Z' &&
+        (demangled = __cxa_demangle(function, NULL, NULL, &status)) && status == 0)
+        function = demangled;
+    if (function[0] && sym->file[0] && sym->line > 0)
+        snprintf(buf, size, "%s (%s:%d)", function, sym->file, sym->line);
+    else if (function[0])
+        snprintf(buf, size, "%s+0x%" PRIx64 " (%s)", function, sym->function_offset,
                  base_name(sym->module));
     else if (sym->module[0])
         snprintf(buf, size, "%s+0x%" PRIx64, base_name(sym->module), sym->module_offset);
     else
         snprintf(buf, size, "0x%" PRIx64, addr);
+    free(demangled);
 }
 
 void hs_symbolizer_free(struct hs_symbolizer *s)

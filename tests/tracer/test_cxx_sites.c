@@ -176,6 +176,11 @@ static void check_sites_json(const struct rec *r)
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
         if (!strstr(json, lines[i]))
             fail_msg("sites --json lacks %s: %s", lines[i], json);
+    /* C++ names demangled: static int *new_int() is _ZL7new_intv */
+    static const char *const names[] = {"\"new_int() (", "\"new_chars() (", "\"leak() ("};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strstr(json, names[i]))
+            fail_msg("sites --json lacks the demangled %s: %s", names[i], json);
     const char *live = strstr(json, "\"by_live\"");
     assert_non_null(live);
     if (!strstr(live, "fx_cxx.cpp:26)\""))
