@@ -5,7 +5,8 @@
 # stack whose frame 0 is the block's caller, the wrapper's 100-byte blocks
 # have make_a one frame up and the 200-byte ones make_b (as addresses and
 # as `heapscope sites` names them); --stack 2 stores two frames; without
-# --stack there are no stacks; a bad N is refused in one line.
+# --stack there are no stacks; a bad N is refused in one line; the HTML
+# report shows the callers too.
 set -u
 hs=$1
 fx=$2
@@ -54,6 +55,11 @@ check "sites names make_a (30 x 100 bytes) and make_b (70 x 200) above xmalloc (
 n=$("$hs" sites "$dir/s4.db" --no-stacks --json 2>>"$dir/err" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for s in d["by_bytes"] if s["where"].startswith("xmalloc")), sum(1 for s in d["by_bytes"] if "callers" in s))')
 [ "$n" = "1 0" ]
 check "sites --no-stacks: one xmalloc site, no callers ($n)" $?
+
+"$hs" report "$dir/s4.db" -o "$dir/report" >/dev/null 2>"$dir/err"
+check "report exits 0" $?
+grep -q "xmalloc ([^)]*fx_stacks.c:[0-9]*) ← make_b ([^)]*fx_stacks.c:[0-9]*) ← thread_b" "$dir/report/index.html" 2>>"$dir/err"
+check "the report names make_b and thread_b above xmalloc" $?
 
 "$hs" record --stack 2 -o "$dir/s2.db" -- "$fx" 2>"$dir/err"
 depth=$(q "$dir/s2.db" "SELECT max(level) + 1 FROM stacks")

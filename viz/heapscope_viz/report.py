@@ -143,9 +143,12 @@ def table(header, rows, numeric=()):
 
 
 def site_rows(sites, key, limit=10):
+    """Rows of one list of `heapscope sites --json`; a site of a call stack
+    (`record --stack N`) names its callers after its caller."""
     rows = []
     for s in sites.get(key, [])[:limit]:
-        rows.append((s["where"], s["n_allocs"], s["bytes"], s["max_size"], s["n_live"],
+        where = s["where"] + "".join(" \u2190 " + c for c in s.get("callers", []))
+        rows.append((where, s["n_allocs"], s["bytes"], s["max_size"], s["n_live"],
                      s["live_bytes"]))
     return rows
 
