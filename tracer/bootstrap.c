@@ -193,6 +193,7 @@ static void resolve(void)
     RESOLVE(sbrk);
     RESOLVE(fork);
     RESOLVE(exit);
+    RESOLVE(dlclose);
     if (!hs__state.real.malloc || !hs__state.real.free || !hs__state.real.calloc ||
         !hs__state.real.realloc || !hs__state.real.mmap || !hs__state.real.sbrk ||
         !hs__state.real.exit) {
@@ -294,6 +295,8 @@ static void open_logdir(void)
         depth = depth * 10 + (unsigned)(*v - '0');
     if (depth > 1) {
         hs__state.stack_depth = depth < HS_STACK_MAX_DEPTH ? depth : HS_STACK_MAX_DEPTH;
+        const char *how = config("HS_STACK_UNWIND");
+        hs__state.stack_libgcc = how && strcmp(how, "libgcc") == 0;
         hs__stack_warm_up();
     }
     hs__state.ring_wait_ns = (wait_ms ? wait_ms : HS_RING_DEFAULT_WAIT_MS) * 1000000ull;

@@ -5,12 +5,12 @@
  * HS_OP_STACK records (event.h) by the allocating thread right after the
  * allocation's own record, which they name by its seq.
  *
- * The walk is libgcc's _Unwind_Backtrace: it reads the .eh_frame unwind
- * tables, so it needs no frame pointers, and (GCC 12 with glibc >= 2.35)
- * finds them through _dl_find_object, which takes no lock and allocates
- * nothing. It skips the tracer's own frames (and a C++ operator new's)
- * up to the frame of the recorded caller. About 190 ns per frame on the
- * development VM: off unless asked for (docs/tracer.md, Call stacks).
+ * The walk (stack_walk.h) follows the .eh_frame unwind tables, so it
+ * needs no frame pointers: through a per-thread cache of frame rules,
+ * checked against libgcc's _Unwind_Backtrace, which does the walks the
+ * cache cannot. It skips the tracer's own frames (and a C++ operator
+ * new's) up to the frame of the recorded caller. Off unless asked for
+ * (docs/tracer.md, Call stacks).
  *
  * Allocates: no. Locks: no. Called only from the hooks, inside
  * hs__hook_enter/leave.
@@ -19,6 +19,9 @@
 #define HS_TRACER_STACK_H
 
 #include <stdint.h>
+
+/* The tracer also exports dlclose: it makes every thread's walks forget
+ * their cached frame rules (stack_walk.h), then calls the next one. */
 
 /* Walks the stack once at init, off the recording path, so that the
  * unwinder's symbols are bound and its first-use work done before any

@@ -58,6 +58,7 @@ struct hs_real {
     void *(*sbrk)(intptr_t);
     pid_t (*fork)(void);
     void (*exit)(int) __attribute__((noreturn));
+    int (*dlclose)(void *);
     /* C++ operator new/delete (hooks_cxx.c): NULL when no loaded object
      * defines them yet (no libstdc++ at init). Mangled names: new/new[]
      * (nothrow, align_val_t), delete/delete[] (sized, align_val_t, nothrow). */
@@ -136,6 +137,10 @@ struct tracer_state {
     unsigned stack_depth; /* HS_STACK: frames of each allocation's call stack
                              to record (2..HS_STACK_MAX_DEPTH), 0: the caller
                              only (stack.h); set once at init */
+    uint64_t code_gen;    /* +2 per dlclose (stack.c; atomic): code the
+                             stack walks' cached rules describe may be gone */
+    int stack_libgcc;     /* HS_STACK_UNWIND=libgcc: every walk by libgcc's
+                             unwinder, none by stack_walk.h's cache (a check) */
     void **curbrk;      /* &__curbrk, glibc's cached break, when the next malloc is
                            glibc's (hs__state.glibc) and it is exported; else NULL */
     uintptr_t arena_heaps[HS_MAX_ARENA_HEAPS]; /* seen non-main heap bases

@@ -31,7 +31,7 @@ static const char usage[] =
     "    -o FILE        write the trace to FILE (default: heapscope-PROGRAM-PID.db)\n"
     "    --no-faults    do not sample page faults\n"
     "    --stack N      record N frames (1-16) of each allocation's call stack;\n"
-    "                   1, the default, is its caller alone (a frame costs ~0.2 us)\n"
+    "                   1, the default, is its caller alone\n"
     "\n"
     "Environment: HS_TRACER (the tracer library), TMPDIR (where logs are kept\n"
     "while the program runs), HS_LIVE_IMPORT=0 (import after the run instead of\n"

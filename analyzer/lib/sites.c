@@ -286,9 +286,66 @@ static char *maps_text(struct hs_trace *t, uint32_t pid, uint32_t gen)
     return text;
 }
 
-/* site->callers: frames 1.. of its stack, symbolized with sym (NULL: hex),
- * one per line. HS_ENOMEM or HS_OK. */
-static int symbolize_callers(struct hs_trace *t, struct hs_symbolizer *sym, struct hs_site *site)
+/* The names of the return addresses of one process image, each looked up
+ * once: sites share callers, a thousand stacks share a few hundred return
+ * addresses, and a lookup in a module with a large symbol table takes up to
+ * a millisecond (libdw's dwfl_module_addrinfo scans it). */
+struct frame_names {
+    struct hs_symbolizer *sym; /* NULL: hex addresses */
+    struct frame_name {
+        uint64_t addr; /* 0: empty */
+        char *where;
+    } *v;
+    size_t mask, n;
+};
+
+static void frame_names_free(struct frame_names *f)
+{
+    for (size_t i = 0; f->v && i <= f->mask; i++)
+        free(f->v[i].where);
+    free(f->v);
+    memset(f, 0, sizeof *f);
+}
+
+/* The name of return address addr (owned by f), NULL out of memory. */
+static const char *frame_name(struct frame_names *f, uint64_t addr)
+{
+    if ((f->n + 1) * 2 > (f->v ? f->mask + 1 : 0)) {
+        size_t cap = f->v ? (f->mask + 1) * 2 : 256;
+        struct frame_name *v = calloc(cap, sizeof *v);
+        if (!v)
+            return NULL;
+        for (size_t i = 0; f->v && i <= f->mask; i++) {
+            if (!f->v[i].addr)
+                continue;
+            size_t j = (f->v[i].addr * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1);
+            while (v[j].addr)
+                j = (j + 1) & (cap - 1);
+            v[j] = f->v[i];
+        }
+        free(f->v);
+        f->v = v;
+        f->mask = cap - 1;
+    }
+    size_t j = (addr * 0x9e3779b97f4a7c15ull >> 20) & f->mask;
+    for (; f->v[j].addr; j = (j + 1) & f->mask)
+        if (f->v[j].addr == addr)
+            return f->v[j].where;
+    char where[320];
+    struct hs_symbol info;
+    snprintf(where, sizeof where, "0x%" PRIx64, addr);
+    if (f->sym && hs_symbolizer_lookup(f->sym, addr, 1, &info))
+        hs_symbol_format(&info, addr, where, sizeof where);
+    if (!(f->v[j].where = strdup(where)))
+        return NULL;
+    f->v[j].addr = addr;
+    f->n++;
+    return f->v[j].where;
+}
+
+/* site->callers: frames 1.. of its stack, named, one per line. HS_ENOMEM
+ * or HS_OK. */
+static int symbolize_callers(struct hs_trace *t, struct frame_names *names, struct hs_site *site)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(hs_trace_db(t),
@@ -300,22 +357,14 @@ static int symbolize_callers(struct hs_trace *t, struct hs_symbolizer *sym, stru
     char *text = NULL;
     int rc = HS_OK;
     while (rc == HS_OK && sqlite3_step(st) == SQLITE_ROW) {
-        uint64_t addr = (uint64_t)sqlite3_column_int64(st, 0);
-        char where[320];
-        struct hs_symbol info;
-        snprintf(where, sizeof where, "0x%" PRIx64, addr);
-        if (sym && hs_symbolizer_lookup(sym, addr, 1, &info))
-            hs_symbol_format(&info, addr, where, sizeof where);
-        size_t n = strlen(where);
-        if (len + n + 2 > cap) {
-            cap = (len + n + 2) * 2;
-            char *grown = realloc(text, cap);
-            if (!grown) {
-                rc = HS_ENOMEM;
-                break;
-            }
-            text = grown;
+        const char *where = frame_name(names, (uint64_t)sqlite3_column_int64(st, 0));
+        size_t n = where ? strlen(where) : 0;
+        char *grown = where && len + n + 2 > cap ? realloc(text, cap = (len + n + 2) * 2) : text;
+        if (!where || !grown) {
+            rc = HS_ENOMEM;
+            break;
         }
+        text = grown;
         memcpy(text + len, where, n);
         len += n;
         text[len++] = '\n';
@@ -344,21 +393,25 @@ int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, struct hs_error *
         struct hs_error ignored;
         if (maps && hs_symbolizer_new(maps, &sym, &ignored) != HS_OK)
             sym = NULL; /* keep hex addresses */
+        struct frame_names names = {sym, NULL, 0, 0};
         for (uint64_t j = i; j < s->n_sites; j++) {
             struct hs_site *site = &s->sites[j];
             if (done[j] || site->pid != pid || site->exec_gen != gen)
                 continue;
             done[j] = 1;
-            struct hs_symbol info;
-            if (sym && hs_symbolizer_lookup(sym, site->caller, 1, &info))
-                hs_symbol_format(&info, site->caller, site->where, sizeof site->where);
-            if (site->stack && !site->callers && symbolize_callers(t, sym, site) != HS_OK) {
+            const char *where = frame_name(&names, site->caller);
+            if (where)
+                snprintf(site->where, sizeof site->where, "%s", where);
+            if (!where ||
+                (site->stack && !site->callers && symbolize_callers(t, &names, site) != HS_OK)) {
+                frame_names_free(&names);
                 hs_symbolizer_free(sym);
                 free(maps);
                 free(done);
                 return hs_error_set(err, HS_ENOMEM, "out of memory symbolizing sites");
             }
         }
+        frame_names_free(&names);
         hs_symbolizer_free(sym);
         free(maps);
     }

@@ -1,15 +1,17 @@
 #!/bin/sh
-# record_stacks.sh HEAPSCOPE FX_STACKS - call stacks (`record --stack N`,
+# record_stacks.sh HEAPSCOPE FX_STACKS FX_STACKS_SOURCE - call stacks (`record --stack N`,
 # tracer/stack.h): fx_stacks allocates through a wrapper from two functions
 # on two threads. With --stack 4 every allocation of the program has a
 # stack whose frame 0 is the block's caller, the wrapper's 100-byte blocks
 # have make_a one frame up and the 200-byte ones make_b (as addresses and
 # as `heapscope sites` names them); --stack 2 stores two frames; without
 # --stack there are no stacks; a bad N is refused in one line; the HTML
-# report shows the callers too.
+# report shows the callers too; the tracer's cached walk finds what
+# libgcc's unwinder finds.
 set -u
 hs=$1
 fx=$2
+src=$3 # fx_stacks.c, for a compiler to chew on
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail=0
@@ -60,6 +62,34 @@ check "sites --no-stacks: one xmalloc site, no callers ($n)" $?
 check "report exits 0" $?
 grep -q "xmalloc ([^)]*fx_stacks.c:[0-9]*) ← make_b ([^)]*fx_stacks.c:[0-9]*) ← thread_b" "$dir/report/index.html" 2>>"$dir/err"
 check "the report names make_b and thread_b above xmalloc" $?
+
+# The cached walk (tracer/stack_walk.h) against libgcc's alone
+# (HS_STACK_UNWIND=libgcc): the same stacks, named the same, with the same
+# counts, for the fixture's two threads and for a compiler's deep stacks.
+same_stacks() { # name min_deep program args... (min_deep: sites of 9 frames or more)
+  name=$1
+  min_deep=$2
+  shift 2
+  for how in cached libgcc; do
+    HS_STACK_UNWIND=$how "$hs" record --no-faults --stack 16 -o "$dir/$name-$how.db" -- "$@" >/dev/null 2>>"$dir/err"
+    "$hs" sites "$dir/$name-$how.db" --json --top 1000000 >"$dir/$name-$how.json" 2>>"$dir/err"
+  done
+  python3 - "$dir/$name-cached.json" "$dir/$name-libgcc.json" "$min_deep" 2>>"$dir/err" <<'PY'
+import json, sys
+def stacks(path):
+    d = json.load(open(path))
+    return sorted((s["where"], tuple(s.get("callers", [])), s["n_allocs"], s["bytes"])
+                  for s in d["by_bytes"])
+cached, libgcc = stacks(sys.argv[1]), stacks(sys.argv[2])
+deep = sum(1 for s in cached if len(s[1]) >= 8)
+print(len(cached), "sites,", deep, "with 9 frames or more")
+sys.exit(0 if cached == libgcc and len(cached) > 0 and deep >= int(sys.argv[3]) else 1)
+PY
+}
+out=$(same_stacks fixture 0 "$fx")
+check "cached walk = libgcc's on fx_stacks ($out)" $?
+out=$(same_stacks gcc 1000 gcc -O2 -c -o "$dir/fx.o" "$src")
+check "cached walk = libgcc's on gcc -c ($out)" $?
 
 "$hs" record --stack 2 -o "$dir/s2.db" -- "$fx" 2>"$dir/err"
 depth=$(q "$dir/s2.db" "SELECT max(level) + 1 FROM stacks")

@@ -1,0 +1,590 @@
+/*
+ * stack_walk.c - stack walks with a per-thread cache of checked frame rules
+ * (contract: stack_walk.h).
+ *
+ * The rule of a code address comes from its .eh_frame FDE and CIE (DWARF
+ * call frame information, as in the System V x86-64 ABI, section 3.7, and
+ * the LSB's .eh_frame format): the CIE's initial instructions, then the
+ * FDE's, run up to the address. Only what a walk needs is kept: the CFA
+ * (rsp or rbp plus an offset), the return address (CFA - 8 on x86-64) and
+ * rbp (saved at CFA + offset, or unchanged).
+ *
+ * Check: tests/tracer/record_stacks.sh records the same programs with this
+ * walk and with libgcc's alone (HS_STACK_UNWIND=libgcc) and compares every
+ * stack, by name.
+ */
+#include "stack_walk.h"
+
+#include <string.h>
+#include <unwind.h>
+
+#include "state.h"
+
+/* libgcc_s exports it (GCC_3.0) without declaring it in unwind.h. */
+struct dwarf_eh_bases {
+    void *tbase, *dbase, *func;
+};
+extern const void *_Unwind_Find_FDE(void *pc, struct dwarf_eh_bases *bases);
+
+struct walk_out {
+    uint64_t caller, *pc;
+    unsigned search, max, n, seen;
+};
+
+/* Takes return address ra into the walk's output; 0 once it is full or the
+ * caller was not met in time (the walk stops), else 1. */
+static int take(struct walk_out *o, uint64_t ra)
+{
+    if (o->n == 0 && ra != o->caller)
+        return ++o->seen < o->search;
+    o->pc[o->n++] = ra;
+    return o->n < o->max;
+}
+
+/* libgcc goes one frame past the outermost one (_start, a thread's first),
+ * with return address 0: not a frame. */
+static _Unwind_Reason_Code libgcc_step(struct _Unwind_Context *ctx, void *arg)
+{
+    uint64_t ip = (uint64_t)_Unwind_GetIP(ctx);
+    return ip && take(arg, ip) ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+int hs__unwind_stack_libgcc(uint64_t caller, unsigned search, uint64_t *pc, unsigned max)
+{
+    struct walk_out o = {caller, pc, search, max, 0, 0};
+    _Unwind_Backtrace(libgcc_step, &o);
+    return (int)o.n;
+}
+
+#if defined(__x86_64__)
+
+enum { REG_RBP = 6, REG_RSP = 7, REG_RA = 16 };
+enum { RULE_EMPTY = 0, RULE_UNCHECKED, RULE_CHECKED, RULE_UNSUPPORTED };
+
+/* How to find the caller's frame from a frame stopped at `key`. */
+struct rule {
+    uint64_t key;     /* the code address: a return address - 1, or an exact ip */
+    int32_t cfa_off;  /* CFA = (cfa_rbp ? rbp : rsp) + cfa_off */
+    int16_t rbp_off;  /* rbp_saved: the caller's rbp is at CFA + rbp_off */
+    uint8_t state;    /* RULE_* */
+    uint8_t cfa_rbp : 1, rbp_saved : 1, outermost : 1; /* outermost: no caller */
+};
+
+/* 4-way sets of rules, a set a cache line: 64 KiB a thread (virtual until
+ * used), room for the few thousand code addresses of a big program's
+ * stacks (python's, 16 frames deep: about 2,000) */
+#define CACHE_SETS 1024 /* a power of two */
+#define CACHE_WAYS 4
+/* The largest frame believed: a CFA further from rsp ends the walk. */
+#define MAX_FRAME (64u << 20)
+
+static __thread struct rule cache[CACHE_SETS][CACHE_WAYS]
+    __attribute__((tls_model("initial-exec"), aligned(64)));
+/* hs__state.code_gen when the cache was last emptied */
+static __thread uint64_t cache_gen __attribute__((tls_model("initial-exec")));
+
+/* ---- reading .eh_frame ---- */
+
+struct reader {
+    const uint8_t *p, *end;
+    int bad;
+};
+
+static uint64_t uleb(struct reader *r)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; r->p < r->end; shift += 7) {
+        uint8_t b = *r->p++;
+        if (shift < 64)
+            v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return v;
+    }
+    r->bad = 1;
+    return 0;
+}
+
+static int64_t sleb(struct reader *r)
+{
+    int64_t v = 0;
+    unsigned shift = 0;
+    while (r->p < r->end) {
+        uint8_t b = *r->p++;
+        if (shift < 64)
+            v |= (int64_t)((uint64_t)(b & 0x7f) << shift);
+        shift += 7;
+        if (!(b & 0x80)) {
+            if (shift < 64 && (b & 0x40))
+                v |= -(int64_t)((uint64_t)1 << shift);
+            return v;
+        }
+    }
+    r->bad = 1;
+    return 0;
+}
+
+static uint64_t fixed(struct reader *r, unsigned size)
+{
+    uint64_t v = 0;
+    if ((size_t)(r->end - r->p) < size) {
+        r->bad = 1;
+        return 0;
+    }
+    memcpy(&v, r->p, size); /* little-endian */
+    r->p += size;
+    return v;
+}
+
+/* A pointer in DW_EH_PE encoding enc; sets bad for one this file does not
+ * read (indirect, aligned, function- or text-relative). */
+static uint64_t encoded(struct reader *r, uint8_t enc, const struct dwarf_eh_bases *bases)
+{
+    if (enc == 0xff) /* DW_EH_PE_omit */
+        return 0;
+    const uint8_t *at = r->p;
+    uint64_t v;
+    switch (enc & 0x0f) {
+    case 0x00: v = fixed(r, 8); break;                    /* absptr */
+    case 0x01: v = uleb(r); break;                        /* uleb128 */
+    case 0x02: v = fixed(r, 2); break;                    /* udata2 */
+    case 0x03: v = fixed(r, 4); break;                    /* udata4 */
+    case 0x04: v = fixed(r, 8); break;                    /* udata8 */
+    case 0x09: v = (uint64_t)sleb(r); break;              /* sleb128 */
+    case 0x0a: v = (uint64_t)(int64_t)(int16_t)fixed(r, 2); break; /* sdata2 */
+    case 0x0b: v = (uint64_t)(int64_t)(int32_t)fixed(r, 4); break; /* sdata4 */
+    case 0x0c: v = fixed(r, 8); break;                    /* sdata8 */
+    default: r->bad = 1; return 0;
+    }
+    switch (enc & 0x70) {
+    case 0x00: break;                                          /* absolute */
+    case 0x10: v += (uint64_t)(uintptr_t)at; break;            /* pcrel */
+    case 0x30: v += (uint64_t)(uintptr_t)bases->dbase; break;  /* datarel */
+    default: r->bad = 1; return 0;
+    }
+    if (enc & 0x80) /* indirect */
+        r->bad = 1;
+    return v;
+}
+
+/* The part of the register state a walk needs, as the CFA program leaves it. */
+struct cfa_state {
+    uint64_t cfa_reg;
+    int64_t cfa_off;
+    int rbp_saved, ra_saved, ra_undefined, unsupported;
+    int64_t rbp_off, ra_off;
+};
+
+struct cie_info {
+    uint64_t code_align;
+    int64_t data_align;
+    uint8_t fde_enc;
+    int has_aug_data; /* the augmentation starts with z: FDEs have data too */
+    struct reader insns;
+};
+
+static void on_offset(struct cfa_state *s, uint64_t reg, int64_t off)
+{
+    if (reg == REG_RBP) {
+        s->rbp_saved = 1;
+        s->rbp_off = off;
+    } else if (reg == REG_RA) {
+        s->ra_saved = 1;
+        s->ra_off = off;
+    }
+}
+
+/* Any rule but "saved at an offset" or "unchanged" for rbp or the return
+ * address: not followed here. */
+static void on_other_rule(struct cfa_state *s, uint64_t reg)
+{
+    if (reg == REG_RBP || reg == REG_RA)
+        s->unsupported = 1;
+}
+
+/* Runs CFA instructions from loc until the one that moves past `target`
+ * (initial: the CIE's, which have no location). */
+static void run(struct cfa_state *s, const struct cfa_state *initial, struct reader r,
+                const struct cie_info *cie, uint64_t loc, uint64_t target,
+                const struct dwarf_eh_bases *bases)
+{
+    struct cfa_state saved[4];
+    unsigned depth = 0;
+    while (r.p < r.end && !r.bad && !s->unsupported) {
+        uint8_t op = *r.p++;
+        uint64_t delta = 0, reg;
+        switch (op >> 6) {
+        case 1: /* advance_loc */
+            delta = op & 0x3f;
+            break;
+        case 2: /* offset */
+            on_offset(s, op & 0x3f, (int64_t)uleb(&r) * cie->data_align);
+            continue;
+        case 3: /* restore */
+            reg = op & 0x3f;
+            if (reg == REG_RBP) {
+                s->rbp_saved = initial->rbp_saved;
+                s->rbp_off = initial->rbp_off;
+            }
+            continue;
+        default:
+            break;
+        }
+        if (op >> 6 == 0) {
+            switch (op) {
+            case 0x00: /* nop */
+                continue;
+            case 0x01: /* set_loc */
+                loc = encoded(&r, cie->fde_enc, bases);
+                if (loc > target)
+                    return;
+                continue;
+            case 0x02: delta = fixed(&r, 1); break; /* advance_loc1 */
+            case 0x03: delta = fixed(&r, 2); break; /* advance_loc2 */
+            case 0x04: delta = fixed(&r, 4); break; /* advance_loc4 */
+            case 0x05: /* offset_extended */
+                reg = uleb(&r);
+                on_offset(s, reg, (int64_t)uleb(&r) * cie->data_align);
+                continue;
+            case 0x06: /* restore_extended */
+                if (uleb(&r) == REG_RBP) {
+                    s->rbp_saved = initial->rbp_saved;
+                    s->rbp_off = initial->rbp_off;
+                }
+                continue;
+            case 0x07: /* undefined */
+                reg = uleb(&r);
+                if (reg == REG_RA)
+                    s->ra_undefined = 1;
+                else
+                    on_other_rule(s, reg);
+                continue;
+            case 0x08: /* same_value */
+                if (uleb(&r) == REG_RBP)
+                    s->rbp_saved = 0;
+                continue;
+            case 0x09: /* register */
+                on_other_rule(s, uleb(&r));
+                (void)uleb(&r);
+                continue;
+            case 0x0a: /* remember_state */
+                if (depth == sizeof saved / sizeof saved[0]) {
+                    s->unsupported = 1;
+                    return;
+                }
+                saved[depth++] = *s;
+                continue;
+            case 0x0b: /* restore_state */
+                if (depth == 0) {
+                    s->unsupported = 1;
+                    return;
+                }
+                *s = saved[--depth];
+                continue;
+            case 0x0c: /* def_cfa */
+                s->cfa_reg = uleb(&r);
+                s->cfa_off = (int64_t)uleb(&r);
+                continue;
+            case 0x0d: /* def_cfa_register */
+                s->cfa_reg = uleb(&r);
+                continue;
+            case 0x0e: /* def_cfa_offset */
+                s->cfa_off = (int64_t)uleb(&r);
+                continue;
+            case 0x0f: /* def_cfa_expression */
+                s->unsupported = 1;
+                return;
+            case 0x10: /* expression */
+            case 0x16: /* val_expression */
+                on_other_rule(s, uleb(&r));
+                delta = uleb(&r); /* the block's length: skipped */
+                if (delta > (uint64_t)(r.end - r.p)) {
+                    s->unsupported = 1;
+                    return;
+                }
+                r.p += delta;
+                continue;
+            case 0x11: /* offset_extended_sf */
+                reg = uleb(&r);
+                on_offset(s, reg, sleb(&r) * cie->data_align);
+                continue;
+            case 0x12: /* def_cfa_sf */
+                s->cfa_reg = uleb(&r);
+                s->cfa_off = sleb(&r) * cie->data_align;
+                continue;
+            case 0x13: /* def_cfa_offset_sf */
+                s->cfa_off = sleb(&r) * cie->data_align;
+                continue;
+            case 0x14: /* val_offset */
+                on_other_rule(s, uleb(&r));
+                (void)uleb(&r);
+                continue;
+            case 0x15: /* val_offset_sf */
+                on_other_rule(s, uleb(&r));
+                (void)sleb(&r);
+                continue;
+            case 0x2e: /* GNU_args_size */
+                (void)uleb(&r);
+                continue;
+            case 0x2f: /* GNU_negative_offset_extended */
+                reg = uleb(&r);
+                on_offset(s, reg, -(int64_t)uleb(&r) * cie->data_align);
+                continue;
+            default:
+                s->unsupported = 1;
+                return;
+            }
+        }
+        loc += delta * cie->code_align;
+        if (loc > target)
+            return;
+    }
+    if (r.bad)
+        s->unsupported = 1;
+}
+
+/* Reads the CIE at cie: alignment factors, FDE pointer encoding, initial
+ * instructions. 0 if it is one this file does not read. */
+static int read_cie(const uint8_t *cie, struct cie_info *out, const struct dwarf_eh_bases *bases)
+{
+    uint32_t len;
+    memcpy(&len, cie, 4);
+    if (len == 0 || len == 0xffffffffu)
+        return 0;
+    struct reader r = {cie + 8, cie + 4 + len, 0}; /* after length and CIE id */
+    uint8_t version = (uint8_t)fixed(&r, 1);
+    const char *aug = (const char *)r.p;
+    size_t aug_len = strnlen(aug, (size_t)(r.end - r.p));
+    if (aug_len == (size_t)(r.end - r.p))
+        return 0;
+    r.p += aug_len + 1;
+    out->code_align = uleb(&r);
+    out->data_align = sleb(&r);
+    uint64_t ra_reg = version == 1 ? fixed(&r, 1) : uleb(&r);
+    out->fde_enc = 0x00;
+    out->has_aug_data = aug[0] == 'z';
+    if (aug[0] == 'z') {
+        uint64_t n = uleb(&r);
+        if (n > (uint64_t)(r.end - r.p))
+            return 0;
+        struct reader a = {r.p, r.p + n, 0};
+        for (const char *c = aug + 1; *c && !a.bad; c++) {
+            if (*c == 'R') {
+                out->fde_enc = (uint8_t)fixed(&a, 1);
+            } else if (*c == 'P') {
+                uint8_t enc = (uint8_t)fixed(&a, 1);
+                (void)encoded(&a, enc, bases); /* the personality routine */
+            } else if (*c == 'L') {
+                (void)fixed(&a, 1);
+            } else {
+                return 0; /* 'S' (a signal frame) or unknown */
+            }
+        }
+        if (a.bad)
+            return 0;
+        r.p += n;
+    } else if (aug[0]) {
+        return 0;
+    }
+    out->insns = r;
+    return !r.bad && ra_reg == REG_RA;
+}
+
+/* The rule at `key` from its FDE: state RULE_UNCHECKED, or
+ * RULE_UNSUPPORTED. */
+static void read_rule(uint64_t key, struct rule *out)
+{
+    *out = (struct rule){.key = key, .state = RULE_UNSUPPORTED};
+    struct dwarf_eh_bases bases;
+    const uint8_t *fde = _Unwind_Find_FDE((void *)(uintptr_t)key, &bases);
+    if (!fde)
+        return;
+    uint32_t len;
+    int32_t cie_delta;
+    memcpy(&len, fde, 4);
+    memcpy(&cie_delta, fde + 4, 4);
+    if (len == 0 || len == 0xffffffffu)
+        return;
+    struct cie_info cie;
+    if (!read_cie(fde + 4 - cie_delta, &cie, &bases))
+        return;
+    struct reader r = {fde + 8, fde + 4 + len, 0};
+    uint64_t begin = encoded(&r, cie.fde_enc, &bases);
+    uint64_t range = encoded(&r, cie.fde_enc & 0x0f, &bases);
+    if (cie.has_aug_data)
+        r.p += uleb(&r);
+    if (r.bad || r.p > r.end || key < begin || key - begin >= range)
+        return;
+    struct cfa_state s = {0}, initial;
+    run(&s, &s, cie.insns, &cie, 0, 0, &bases); /* CIE: no advance before the target */
+    initial = s;
+    run(&s, &initial, r, &cie, begin, key, &bases);
+    /* rbp saved below the CFA, within the frame: the only place compilers
+     * put it, and a read that stays inside the stack */
+    if (s.unsupported || (s.cfa_reg != REG_RSP && s.cfa_reg != REG_RBP) ||
+        s.cfa_off != (int32_t)s.cfa_off || (s.rbp_saved && (s.rbp_off >= 0 || s.rbp_off < -4096)))
+        return;
+    if (!s.ra_undefined && (!s.ra_saved || s.ra_off != -8))
+        return;
+    out->cfa_off = (int32_t)s.cfa_off;
+    out->cfa_rbp = s.cfa_reg == REG_RBP;
+    out->rbp_saved = s.rbp_saved != 0;
+    out->rbp_off = (int16_t)s.rbp_off;
+    out->outermost = s.ra_undefined != 0;
+    out->state = RULE_UNCHECKED;
+}
+
+/* The cached rule at key, read from .eh_frame on a miss into an empty way
+ * of its set, else into one chosen by the key. */
+static struct rule *rule_at(uint64_t key)
+{
+    uint64_t h = key * 0x9e3779b97f4a7c15ull;
+    struct rule *set = cache[h >> 54 & (CACHE_SETS - 1)];
+    struct rule *victim = &set[h >> 52 & (CACHE_WAYS - 1)];
+    for (unsigned w = 0; w < CACHE_WAYS; w++) {
+        if (set[w].state == RULE_EMPTY) {
+            victim = &set[w];
+            break;
+        }
+        if (set[w].key == key)
+            return &set[w];
+    }
+    read_rule(key, victim);
+    return victim;
+}
+
+/* The registers a walk follows, in one frame. */
+struct frame {
+    uint64_t ip, rsp, rbp;
+};
+
+/* The CFA rule r gives for frame f, 0 where it looks wrong (not above rsp,
+ * too far, misaligned): the walk ends there. */
+static uint64_t cfa_of(const struct rule *r, const struct frame *f)
+{
+    uint64_t cfa = (r->cfa_rbp ? f->rbp : f->rsp) + (uint64_t)(int64_t)r->cfa_off;
+    return cfa <= f->rsp || cfa - f->rsp > MAX_FRAME || (cfa & 7) ? 0 : cfa;
+}
+
+/* Moves f to its caller's frame, whose CFA rule r gave: reads the return
+ * address and, if saved, rbp, below the CFA. */
+static void step(const struct rule *r, struct frame *f, uint64_t cfa)
+{
+    uint64_t rbp = r->rbp_saved ? *(const uint64_t *)(cfa + (uint64_t)(int64_t)r->rbp_off) : f->rbp;
+    f->ip = *(const uint64_t *)(cfa - 8);
+    f->rsp = cfa;
+    f->rbp = rbp;
+}
+
+/* The walk with checked rules only, from frame f (its ip exact): the
+ * frames taken, or at the first frame without a checked rule NEEDS_LEARN
+ * (one not checked yet) or NEEDS_LIBGCC (one this file does not follow). */
+enum { NEEDS_LEARN = -1, NEEDS_LIBGCC = -2 };
+
+static int walk_cached(struct frame f, struct walk_out *o)
+{
+    for (uint64_t key = f.ip;; key = f.ip - 1) {
+        const struct rule *r = rule_at(key);
+        if (r->state != RULE_CHECKED)
+            return r->state == RULE_UNSUPPORTED ? NEEDS_LIBGCC : NEEDS_LEARN;
+        uint64_t cfa = r->outermost ? 0 : cfa_of(r, &f);
+        if (!cfa)
+            return (int)o->n;
+        step(r, &f, cfa);
+        if (f.ip == 0 || !take(o, f.ip))
+            return (int)o->n;
+    }
+}
+
+/* libgcc's walk, checking the rules on the way. In libgcc's callback for
+ * frame k, _Unwind_GetCFA gives rsp at frame k's call (the CFA of frame
+ * k - 1), so frame k's rule is checked at the callback for frame k + 1:
+ * the CFA it gives must be the rsp libgcc has there, and only then are the
+ * return address and rbp it reads from the stack compared with libgcc's.
+ * Frame 0 is hs__unwind_stack's own, whose rule is that of `start` (the
+ * point where the cached walk began), applied to start's registers. */
+struct learn {
+    struct walk_out out;
+    struct frame start;
+    struct rule *pending; /* the previous frame's rule, checked at this frame */
+    struct frame below;   /* the previous frame's registers */
+    uint64_t below_cfa;   /* the CFA its rule gives */
+    unsigned k;
+};
+
+static _Unwind_Reason_Code learn_step(struct _Unwind_Context *ctx, void *arg)
+{
+    struct learn *l = arg;
+    int before = 0;
+    uint64_t ip = (uint64_t)_Unwind_GetIPInfo(ctx, &before);
+    struct frame here = {ip, (uint64_t)_Unwind_GetCFA(ctx), (uint64_t)_Unwind_GetGR(ctx, REG_RBP)};
+    if (l->pending && l->pending->outermost) {
+        /* libgcc goes one frame past an outermost one, with return address 0 */
+        l->pending->state = ip == 0 ? RULE_CHECKED : RULE_UNSUPPORTED;
+        l->pending = NULL;
+    } else if (l->pending) {
+        struct rule *r = l->pending;
+        r->state = RULE_UNSUPPORTED;
+        if (l->below_cfa == here.rsp) { /* the stack is read only at libgcc's CFA */
+            struct frame next = l->below;
+            step(r, &next, l->below_cfa);
+            if (next.ip == here.ip && next.rbp == here.rbp)
+                r->state = RULE_CHECKED;
+        }
+        l->pending = NULL;
+    }
+    struct frame from = l->k == 0 ? l->start : here;
+    struct rule *r = rule_at(l->k == 0 ? from.ip : ip - (before ? 0 : 1));
+    if (before) {
+        r->state = RULE_UNSUPPORTED; /* a signal frame */
+    } else if (r->state == RULE_UNCHECKED && r->outermost) {
+        l->pending = r;
+    } else if (r->state == RULE_UNCHECKED) {
+        uint64_t cfa = cfa_of(r, &from);
+        if (cfa) {
+            l->pending = r;
+            l->below = from;
+            l->below_cfa = cfa;
+        } else {
+            r->state = RULE_UNSUPPORTED;
+        }
+    }
+    if (l->k++ == 0 || ip == 0)
+        return _URC_NO_REASON; /* frame 0 is this file's own */
+    return take(&l->out, ip) ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+int hs__unwind_stack(uint64_t caller, unsigned search, uint64_t *pc, unsigned max)
+{
+    struct frame start;
+    __asm__ volatile("lea 0(%%rip), %0\n\t"
+                     "mov %%rsp, %1\n\t"
+                     "mov %%rbp, %2"
+                     : "=r"(start.ip), "=r"(start.rsp), "=r"(start.rbp));
+    uint64_t gen = __atomic_load_n(&hs__state.code_gen, __ATOMIC_ACQUIRE);
+    if (gen != cache_gen) { /* a library was unloaded: its rules may lie */
+        memset(cache, 0, sizeof cache);
+        cache_gen = gen;
+    }
+    struct walk_out o = {caller, pc, search, max, 0, 0};
+    int n = walk_cached(start, &o);
+    if (n >= 0)
+        return n;
+    if (n == NEEDS_LIBGCC) /* nothing to learn: libgcc's plain walk is faster */
+        return hs__unwind_stack_libgcc(caller, search, pc, max);
+    struct learn l = {{caller, pc, search, max, 0, 0}, start, NULL, {0, 0, 0}, 0, 0};
+    /* An outermost frame (no return address: _start, a thread's first) is
+     * checked when libgcc's walk ends there too. */
+    if (_Unwind_Backtrace(learn_step, &l) == _URC_END_OF_STACK && l.pending &&
+        l.pending->outermost)
+        l.pending->state = RULE_CHECKED;
+    return (int)l.out.n;
+}
+
+#else
+
+int hs__unwind_stack(uint64_t caller, unsigned search, uint64_t *pc, unsigned max)
+{
+    return hs__unwind_stack_libgcc(caller, search, pc, max);
+}
+
+#endif
