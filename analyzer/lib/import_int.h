@@ -202,7 +202,8 @@ struct import_state {
 
     struct import_stacks *stacks; /* call stacks (import_stacks.c); NULL: none seen */
 
-    sqlite3_stmt *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk, *ins_stack, *ins_alloc_stack;
+    sqlite3_stmt *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk, *ins_stack;
+    sqlite3_stmt *ins_alloc_stack, *ins_alloc_stacks; /* one row; ALLOC_STACKS_PER_INSERT rows */
     sqlite3_stmt *page_count; /* the database's size, hinted to the blocks builder */
     /* The blocks table is not INSERTed: its B-tree is built here and
      * spliced into the file once SQLite has closed it (btree_build.h). */
