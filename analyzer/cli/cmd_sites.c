@@ -84,15 +84,33 @@ int cmd_sites(int argc, char **argv)
     struct hs_error err = {{0}};
     struct hs_sites s;
     rc = hs_sites_collect(t, !no_stacks, &s, &err);
+    /* The three lists' orders first: only the sites they show are named
+     * (a trace with call stacks may have thousands of sites). */
+    static const enum hs_sites_order orders[3] = {HS_SITES_BY_BYTES, HS_SITES_BY_COUNT,
+                                                  HS_SITES_BY_LIVE};
+    uint64_t *idx[3] = {NULL, NULL, NULL};
+    unsigned char *shown = NULL;
+    if (rc == HS_OK) {
+        for (int k = 0; k < 3; k++)
+            idx[k] = malloc((s.n_sites + 1) * sizeof *idx[k]);
+        shown = calloc(s.n_sites + 1, 1);
+        if (!idx[0] || !idx[1] || !idx[2] || !shown)
+            rc = hs_error_set(&err, HS_ENOMEM, "out of memory");
+    }
+    for (int k = 0; k < 3 && rc == HS_OK; k++) {
+        hs_sites_order(&s, orders[k], idx[k]);
+        for (uint64_t i = 0; i < s.n_sites && i < top; i++)
+            shown[idx[k][i]] = 1;
+    }
     if (rc == HS_OK)
-        rc = hs_sites_symbolize(t, &s, &err);
+        rc = hs_sites_symbolize(t, &s, shown, &err);
     hs_trace_close(t);
-    if (rc != HS_OK)
-        return cli_fail("sites", "%s", err.msg);
-    uint64_t *idx = malloc((s.n_sites + 1) * sizeof *idx);
-    if (!idx) {
+    if (rc != HS_OK) {
+        for (int k = 0; k < 3; k++)
+            free(idx[k]);
+        free(shown);
         hs_sites_free(&s);
-        return cli_fail("sites", "out of memory");
+        return cli_fail("sites", "%s", err.msg);
     }
     if (json)
         printf("{\"n_sites\":%" PRIu64 ",\"n_allocs\":%" PRIu64 ",\"bytes\":%" PRIu64
@@ -102,15 +120,14 @@ int cmd_sites(int argc, char **argv)
         printf("%" PRIu64 " sites, %" PRIu64 " allocations, %" PRIu64 " bytes requested; "
                "%" PRIu64 " blocks (%" PRIu64 " bytes) live at the end\n",
                s.n_sites, s.n_allocs, s.bytes, s.n_live, s.live_bytes);
-    hs_sites_order(&s, HS_SITES_BY_BYTES, idx);
-    print_list(&s, idx, top, json, "by_bytes", "largest (by bytes requested):");
-    hs_sites_order(&s, HS_SITES_BY_COUNT, idx);
-    print_list(&s, idx, top, json, "by_count", "most frequent (by allocations):");
-    hs_sites_order(&s, HS_SITES_BY_LIVE, idx);
-    print_list(&s, idx, top, json, "by_live", "still live at the end (by bytes):");
+    print_list(&s, idx[0], top, json, "by_bytes", "largest (by bytes requested):");
+    print_list(&s, idx[1], top, json, "by_count", "most frequent (by allocations):");
+    print_list(&s, idx[2], top, json, "by_live", "still live at the end (by bytes):");
     if (json)
         printf("}\n");
-    free(idx);
+    for (int k = 0; k < 3; k++)
+        free(idx[k]);
+    free(shown);
     hs_sites_free(&s);
     return HS_EXIT_OK;
 }

@@ -378,11 +378,14 @@ static int symbolize_callers(struct hs_trace *t, struct frame_names *names, stru
     return rc;
 }
 
-int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, struct hs_error *err)
+int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, const unsigned char *wanted,
+                       struct hs_error *err)
 {
     unsigned char *done = calloc(s->n_sites + 1, 1);
     if (!done)
         return hs_error_set(err, HS_ENOMEM, "out of memory symbolizing sites");
+    for (uint64_t i = 0; wanted && i < s->n_sites; i++)
+        done[i] = !wanted[i]; /* not wanted: as if named already */
     /* One symbolizer per process image, over all of its sites. */
     for (uint64_t i = 0; i < s->n_sites; i++) {
         if (done[i])

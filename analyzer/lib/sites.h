@@ -49,12 +49,14 @@ int hs_sites_collect(struct hs_trace *t, int by_stack, struct hs_sites *out,
                      struct hs_error *err);
 
 /*
- * Fills where[] (and callers of a stack site) of every site from the maps
- * text the trace keeps for its process image. Best effort: an image
- * without maps text keeps hex addresses.
+ * Fills where[] (and callers of a stack site) of every site i with
+ * wanted[i] != 0 (wanted NULL: every site) from the maps text the trace
+ * keeps for its process image; the others keep hex addresses. Best effort:
+ * an image without maps text keeps hex addresses.
  * 0, or HS_ENOMEM.
  */
-int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, struct hs_error *err);
+int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, const unsigned char *wanted,
+                       struct hs_error *err);
 
 void hs_sites_free(struct hs_sites *s);
 
