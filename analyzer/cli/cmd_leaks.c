@@ -1,8 +1,10 @@
 /* cmd_leaks.c - `heapscope leaks FILE [--json]`: blocks still live at exit,
  * grouped by the caller that allocated them (hex address, and the module
- * and offset from the process's memory map, for addr2line). */
+ * and offset from the process's memory map, for addr2line), or by call
+ * stack when the trace has them (`record --stack N`). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "cli_args.h"
@@ -11,6 +13,29 @@
 #include "trace.h"
 
 static const char usage[] = "usage: heapscope leaks FILE [--json]\n";
+
+/* The callers' lines of a leak site's stack (text: one per line), as a
+ * JSON array or indented under the site. */
+static void print_callers(const char *text, int json)
+{
+    if (json)
+        printf(", \"callers\": [");
+    for (int first = 1; text && *text; first = 0) {
+        const char *nl = strchr(text, '\n');
+        int n = nl ? (int)(nl - text) : (int)strlen(text);
+        if (json) {
+            char line[320];
+            snprintf(line, sizeof line, "%.*s", n, text);
+            printf("%s", first ? "" : ", ");
+            cli_json_quote(stdout, line);
+        } else {
+            printf("%*s<- %.*s\n", 22, "", n, text);
+        }
+        text += n + (nl != NULL);
+    }
+    if (json)
+        printf("]");
+}
 
 int cmd_leaks(int argc, char **argv)
 {
@@ -40,10 +65,13 @@ int cmd_leaks(int argc, char **argv)
                    i ? "," : "", l->pid, l->exec_gen, (unsigned long long)l->caller);
             cli_json_quote(stdout, l->module);
             printf(", \"module_offset\": \"0x%llx\", \"blocks\": %llu, \"size\": %llu,"
-                   " \"chunk_size\": %llu, \"min_size\": %llu, \"max_size\": %llu}",
+                   " \"chunk_size\": %llu, \"min_size\": %llu, \"max_size\": %llu",
                    (unsigned long long)l->module_offset, (unsigned long long)l->n_blocks,
                    (unsigned long long)l->size, (unsigned long long)l->chunk_size,
                    (unsigned long long)l->min_size, (unsigned long long)l->max_size);
+            if (l->stack)
+                print_callers(l->callers, 1);
+            printf("}");
         } else {
             char where[300] = "";
             if (l->module[0])
@@ -53,6 +81,7 @@ int cmd_leaks(int argc, char **argv)
                    (unsigned long long)l->size, (unsigned long long)l->n_blocks,
                    (unsigned long long)l->min_size, (unsigned long long)l->max_size, l->pid,
                    (unsigned long long)l->caller, where);
+            print_callers(l->callers, 0);
         }
     }
     if (json)
@@ -61,6 +90,6 @@ int cmd_leaks(int argc, char **argv)
         printf("%llu bytes in %llu block%s live at exit, from %llu call site%s\n",
                (unsigned long long)bytes, (unsigned long long)blocks, blocks == 1 ? "" : "s",
                (unsigned long long)n, n == 1 ? "" : "s");
-    free(sites);
+    hs_leaks_free(sites, n);
     return HS_EXIT_OK;
 }

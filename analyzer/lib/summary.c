@@ -262,18 +262,60 @@ static int maps_lookup(const char *maps, uint64_t addr, char *module, unsigned m
     return 0;
 }
 
+/* l->callers from the stack's frames 1.. (maps: the image's maps text,
+ * may be NULL). HS_OK, or HS_ENOMEM. */
+static int leak_callers(struct hs_trace *t, const char *maps, struct hs_leak_site *l)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(hs_trace_db(t),
+                           "SELECT addr FROM stacks WHERE stack = ?1 AND level > 0 ORDER BY level",
+                           -1, &st, NULL) != SQLITE_OK)
+        return HS_OK;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)l->stack);
+    size_t len = 0, cap = 0;
+    int rc = HS_OK;
+    while (rc == HS_OK && sqlite3_step(st) == SQLITE_ROW) {
+        uint64_t addr = (uint64_t)sqlite3_column_int64(st, 0), off = 0;
+        char module[256] = "", line[320];
+        if (maps && maps_lookup(maps, addr, module, sizeof module, &off))
+            snprintf(line, sizeof line, "0x%" PRIx64 " (%s+0x%" PRIx64 ")\n", addr, module, off);
+        else
+            snprintf(line, sizeof line, "0x%" PRIx64 "\n", addr);
+        size_t n = strlen(line);
+        if (len + n + 1 > cap) {
+            char *grown = realloc(l->callers, cap = (len + n + 1) * 2);
+            if (!grown) {
+                rc = HS_ENOMEM;
+                break;
+            }
+            l->callers = grown;
+        }
+        memcpy(l->callers + len, line, n + 1);
+        len += n;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int hs_leaks_compute(struct hs_trace *t, struct hs_leak_site **sites, uint64_t *n,
                      struct hs_error *err)
 {
-    char sql[512];
+    /* by call stack where the trace has them (schema 3; the table may be
+     * empty: then every stack is NULL) */
+    sqlite3_stmt *st;
+    int stacks = sqlite3_prepare_v2(hs_trace_db(t), "SELECT 1 FROM alloc_stacks LIMIT 1", -1, &st,
+                                    NULL) == SQLITE_OK;
+    sqlite3_finalize(st);
+    char sql[768];
     snprintf(sql, sizeof sql,
              "SELECT p.pid, p.exec_gen, b.caller, count(*), sum(b.size), sum(b.chunk_size),"
-             " min(b.size), max(b.size), %s"
-             " FROM blocks b JOIN processes p ON p.proc = b.proc"
-             " WHERE b.free_seq IS NULL GROUP BY b.proc, b.caller"
-             " ORDER BY sum(b.size) DESC, b.proc, b.caller",
-             hs_trace_maps_sql(t));
-    sqlite3_stmt *st;
+             " min(b.size), max(b.size), %s, %s"
+             " FROM blocks b JOIN processes p ON p.proc = b.proc%s"
+             " WHERE b.free_seq IS NULL GROUP BY b.proc, b.caller%s"
+             " ORDER BY sum(b.size) DESC, b.proc, b.caller%s",
+             hs_trace_maps_sql(t), stacks ? "a.stack" : "NULL",
+             stacks ? " LEFT JOIN alloc_stacks a ON a.seq = b.alloc_seq" : "",
+             stacks ? ", a.stack" : "", stacks ? ", a.stack" : "");
     *sites = NULL;
     *n = 0;
     if (sqlite3_prepare_v2(hs_trace_db(t), sql, -1, &st, NULL) != SQLITE_OK)
@@ -284,8 +326,9 @@ int hs_leaks_compute(struct hs_trace *t, struct hs_leak_site **sites, uint64_t *
         struct hs_leak_site *grown = hs_grow(*sites, &cap, *n, sizeof *grown, 16);
         if (!grown) {
             sqlite3_finalize(st);
-            free(*sites);
+            hs_leaks_free(*sites, *n);
             *sites = NULL;
+            *n = 0;
             return hs_error_set(err, HS_ENOMEM, "out of memory");
         }
         *sites = grown;
@@ -302,13 +345,28 @@ int hs_leaks_compute(struct hs_trace *t, struct hs_leak_site **sites, uint64_t *
         const char *maps = (const char *)sqlite3_column_text(st, 8);
         if (maps && l->caller)
             maps_lookup(maps, l->caller, l->module, sizeof l->module, &l->module_offset);
+        l->stack = (uint64_t)sqlite3_column_int64(st, 9);
+        if (l->stack && leak_callers(t, maps, l) != HS_OK) {
+            sqlite3_finalize(st);
+            hs_leaks_free(*sites, *n);
+            *sites = NULL;
+            *n = 0;
+            return hs_error_set(err, HS_ENOMEM, "out of memory");
+        }
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
-        free(*sites);
+        hs_leaks_free(*sites, *n);
         *sites = NULL;
         *n = 0;
         return db_error(t, err);
     }
     return 0;
+}
+
+void hs_leaks_free(struct hs_leak_site *sites, uint64_t n)
+{
+    for (uint64_t i = 0; sites && i < n; i++)
+        free(sites[i].callers);
+    free(sites);
 }

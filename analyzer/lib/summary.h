@@ -43,18 +43,22 @@ struct hs_summary {
 int hs_summary_compute(struct hs_trace *t, struct hs_summary *s, struct hs_error *err);
 void hs_summary_free(struct hs_summary *s);
 
-/* Blocks live at exit that one caller allocated. */
+/* Blocks live at exit that one caller allocated (one call stack, when the
+ * trace has them: `record --stack N`). */
 struct hs_leak_site {
     uint32_t pid, exec_gen;
     uint64_t caller;
     uint64_t n_blocks, size, chunk_size, min_size, max_size;
     char module[256];       /* file of the mapping holding caller ("" unknown) */
     uint64_t module_offset; /* caller's offset in that file */
+    uint64_t stack;         /* stacks.stack, 0: grouped by caller alone */
+    char *callers;          /* stack: frames 1.. as "0xADDR (module+0xOFF)",
+                               one per line, outermost last; else NULL */
 };
 
-/* Leak sites, largest total size first. *sites is owned by the caller
- * (free()). */
+/* Leak sites, largest total size first. Free with hs_leaks_free(). */
 int hs_leaks_compute(struct hs_trace *t, struct hs_leak_site **sites, uint64_t *n,
                      struct hs_error *err);
+void hs_leaks_free(struct hs_leak_site *sites, uint64_t n);
 
 #endif

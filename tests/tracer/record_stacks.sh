@@ -52,8 +52,22 @@ for s in d["by_bytes"]:
         print(s["bytes"] // s["n_allocs"], s["n_allocs"], s["callers"][0].split(" ")[0])
 PY
 names=$(sort "$dir/names" | tr '\n' ' ')
-[ "$names" = "100 30 make_a 200 70 make_b " ]
-check "sites names make_a (30 x 100 bytes) and make_b (70 x 200) above xmalloc ($names)" $?
+[ "$names" = "100 30 make_a 200 70 make_b 400 1 make_leak " ]
+check "sites names make_a (30 x 100 bytes), make_b (70 x 200) and make_leak above xmalloc ($names)" $?
+# leaks: the 400-byte block's first caller above xmalloc lies in make_leak
+"$hs" leaks "$dir/s4.db" --json >"$dir/leaks.json" 2>>"$dir/err"
+nm "$fx" >"$dir/nm" 2>>"$dir/err"
+python3 - "$dir/leaks.json" "$dir/nm" >"$dir/leak" 2>>"$dir/err" <<'PY'
+import json, sys
+syms = sorted((int(a, 16), name) for a, kind, name in
+              (line.split() for line in open(sys.argv[2]) if len(line.split()) == 3) if kind in "tT")
+for l in json.load(open(sys.argv[1])):
+    if l["size"] == 400 and l.get("callers"):
+        off = int(l["callers"][0].split("+")[-1].rstrip(")"), 16)
+        print(max((s for s in syms if s[0] <= off), default=(0, "?"))[1], len(l["callers"]))
+PY
+[ "$(cat "$dir/leak")" = "make_leak 3" ]
+check "leaks: the 400-byte block from xmalloc <- make_leak, 3 callers ($(cat "$dir/leak"))" $?
 n=$("$hs" sites "$dir/s4.db" --no-stacks --json 2>>"$dir/err" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 for s in d["by_bytes"] if s["where"].startswith("xmalloc")), sum(1 for s in d["by_bytes"] if "callers" in s))')
 [ "$n" = "1 0" ]
 check "sites --no-stacks: one xmalloc site, no callers ($n)" $?
