@@ -6,7 +6,7 @@
  * allocation's own record, which they name by its seq.
  *
  * The walk (stack_walk.h) follows the .eh_frame unwind tables, so it
- * needs no frame pointers: through a per-thread cache of frame rules,
+ * needs no frame pointers: through a shared cache of frame rules,
  * checked against libgcc's _Unwind_Backtrace, which does the walks the
  * cache cannot. It skips the tracer's own frames (and a C++ operator
  * new's) up to the frame of the recorded caller. Off unless asked for
@@ -20,8 +20,8 @@
 
 #include <stdint.h>
 
-/* The tracer also exports dlclose: it makes every thread's walks forget
- * their cached frame rules (stack_walk.h), then calls the next one. */
+/* The tracer also exports dlclose: it makes the walks forget
+ * the cached frame rules (stack_walk.h), then calls the next one. */
 
 /* Walks the stack once at init, off the recording path, so that the
  * unwinder's symbols are bound and its first-use work done before any

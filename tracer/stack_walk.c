@@ -1,5 +1,5 @@
 /*
- * stack_walk.c - stack walks with a per-thread cache of checked frame rules
+ * stack_walk.c - stack walks with a shared cache of checked frame rules
  * (contract: stack_walk.h).
  *
  * The rule of a code address comes from its .eh_frame FDE and CIE (DWARF
@@ -70,18 +70,103 @@ struct rule {
     uint8_t cfa_rbp : 1, rbp_saved : 1, outermost : 1; /* outermost: no caller */
 };
 
-/* 4-way sets of rules, a set a cache line: 64 KiB a thread (virtual until
- * used), room for the few thousand code addresses of a big program's
- * stacks (python's, 16 frames deep: about 2,000) */
+/*
+ * The rules, shared by the threads (a rule describes code, not a thread),
+ * in 4-way sets of {key, packed rule} slots: 64 KiB of zero pages until
+ * used. Lock-free: a writer claims a slot by a compare-and-swap of its key
+ * to CLAIMED, writes the rule, then publishes the key (release); a reader
+ * reads the key, the rule and the key again, and takes the rule only if
+ * both keys are the one it wants. A writer that loses the race caches
+ * nothing: its walk still goes on.
+ */
 #define CACHE_SETS 1024 /* a power of two */
 #define CACHE_WAYS 4
+#define CLAIMED 1 /* a key no code address has */
+
+struct slot {
+    uint64_t key; /* 0: empty */
+    uint64_t packed;
+};
+
+static struct slot cache[CACHE_SETS][CACHE_WAYS] __attribute__((aligned(64)));
+static uint64_t cache_gen; /* hs__state.code_gen when the cache was last emptied */
 /* The largest frame believed: a CFA further from rsp ends the walk. */
 #define MAX_FRAME (64u << 20)
 
-static __thread struct rule cache[CACHE_SETS][CACHE_WAYS]
-    __attribute__((tls_model("initial-exec"), aligned(64)));
-/* hs__state.code_gen when the cache was last emptied */
-static __thread uint64_t cache_gen __attribute__((tls_model("initial-exec")));
+static uint64_t pack(const struct rule *r)
+{
+    return (uint64_t)r->state | (uint64_t)r->cfa_rbp << 2 | (uint64_t)r->rbp_saved << 3 |
+           (uint64_t)r->outermost << 4 | (uint64_t)(uint16_t)r->rbp_off << 16 |
+           (uint64_t)(uint32_t)r->cfa_off << 32;
+}
+
+static struct rule unpack(uint64_t key, uint64_t v)
+{
+    struct rule r = {key, (int32_t)(uint32_t)(v >> 32), (int16_t)(uint16_t)(v >> 16),
+                     (uint8_t)(v & 3), 0, 0, 0};
+    r.cfa_rbp = (v >> 2) & 1;
+    r.rbp_saved = (v >> 3) & 1;
+    r.outermost = (v >> 4) & 1;
+    return r;
+}
+
+static struct slot *set_of(uint64_t key)
+{
+    return cache[(key * 0x9e3779b97f4a7c15ull) >> 54 & (CACHE_SETS - 1)];
+}
+
+/* The cached rule at key: 1 and *r, or 0. */
+static int cache_get(uint64_t key, struct rule *r)
+{
+    struct slot *set = set_of(key);
+    for (unsigned w = 0; w < CACHE_WAYS; w++) {
+        if (__atomic_load_n(&set[w].key, __ATOMIC_ACQUIRE) != key)
+            continue;
+        uint64_t v = __atomic_load_n(&set[w].packed, __ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&set[w].key, __ATOMIC_ACQUIRE) != key)
+            return 0; /* rewritten meanwhile */
+        *r = unpack(key, v);
+        return 1;
+    }
+    return 0;
+}
+
+/* Caches r (its own slot if it has one, else an empty one, else one chosen
+ * by the key). */
+static void cache_put(const struct rule *r)
+{
+    struct slot *set = set_of(r->key);
+    struct slot *to = &set[(r->key * 0x9e3779b97f4a7c15ull) >> 52 & (CACHE_WAYS - 1)];
+    for (unsigned w = 0; w < CACHE_WAYS; w++) {
+        uint64_t k = __atomic_load_n(&set[w].key, __ATOMIC_RELAXED);
+        if (k == r->key) {
+            to = &set[w];
+            break;
+        }
+        if (k == 0)
+            to = &set[w];
+    }
+    uint64_t old = __atomic_load_n(&to->key, __ATOMIC_RELAXED);
+    if (old == CLAIMED || !__atomic_compare_exchange_n(&to->key, &old, CLAIMED, 0,
+                                                       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return; /* another writer has it */
+    __atomic_store_n(&to->packed, pack(r), __ATOMIC_RELEASE);
+    __atomic_store_n(&to->key, r->key, __ATOMIC_RELEASE);
+}
+
+/* Empties the cache once a library was unloaded (hs__state.code_gen moved):
+ * another may be mapped where its code was. */
+static void cache_check_gen(void)
+{
+    uint64_t gen = __atomic_load_n(&hs__state.code_gen, __ATOMIC_ACQUIRE);
+    uint64_t seen = __atomic_load_n(&cache_gen, __ATOMIC_ACQUIRE);
+    if (gen == seen || !__atomic_compare_exchange_n(&cache_gen, &seen, gen, 0, __ATOMIC_ACQ_REL,
+                                                    __ATOMIC_RELAXED))
+        return;
+    for (unsigned i = 0; i < CACHE_SETS; i++)
+        for (unsigned w = 0; w < CACHE_WAYS; w++)
+            __atomic_store_n(&cache[i][w].key, 0, __ATOMIC_RELEASE);
+}
 
 /* ---- reading .eh_frame ---- */
 
@@ -433,23 +518,22 @@ static void read_rule(uint64_t key, struct rule *out)
     out->state = RULE_UNCHECKED;
 }
 
-/* The cached rule at key, read from .eh_frame on a miss into an empty way
- * of its set, else into one chosen by the key. */
-static struct rule *rule_at(uint64_t key)
+/* The rule at key: the cached one, else read from .eh_frame (and cached). */
+static struct rule rule_at(uint64_t key)
 {
-    uint64_t h = key * 0x9e3779b97f4a7c15ull;
-    struct rule *set = cache[h >> 54 & (CACHE_SETS - 1)];
-    struct rule *victim = &set[h >> 52 & (CACHE_WAYS - 1)];
-    for (unsigned w = 0; w < CACHE_WAYS; w++) {
-        if (set[w].state == RULE_EMPTY) {
-            victim = &set[w];
-            break;
-        }
-        if (set[w].key == key)
-            return &set[w];
+    struct rule r;
+    if (!cache_get(key, &r)) {
+        read_rule(key, &r);
+        cache_put(&r);
     }
-    read_rule(key, victim);
-    return victim;
+    return r;
+}
+
+/* Caches r with its new state. */
+static void set_state(struct rule r, uint8_t state)
+{
+    r.state = state;
+    cache_put(&r);
 }
 
 /* The registers a walk follows, in one frame. */
@@ -483,13 +567,13 @@ enum { NEEDS_LEARN = -1, NEEDS_LIBGCC = -2 };
 static int walk_cached(struct frame f, struct walk_out *o)
 {
     for (uint64_t key = f.ip;; key = f.ip - 1) {
-        const struct rule *r = rule_at(key);
-        if (r->state != RULE_CHECKED)
-            return r->state == RULE_UNSUPPORTED ? NEEDS_LIBGCC : NEEDS_LEARN;
-        uint64_t cfa = r->outermost ? 0 : cfa_of(r, &f);
+        const struct rule r = rule_at(key);
+        if (r.state != RULE_CHECKED)
+            return r.state == RULE_UNSUPPORTED ? NEEDS_LIBGCC : NEEDS_LEARN;
+        uint64_t cfa = r.outermost ? 0 : cfa_of(&r, &f);
         if (!cfa)
             return (int)o->n;
-        step(r, &f, cfa);
+        step(&r, &f, cfa);
         if (f.ip == 0 || !take(o, f.ip))
             return (int)o->n;
     }
@@ -505,7 +589,8 @@ static int walk_cached(struct frame f, struct walk_out *o)
 struct learn {
     struct walk_out out;
     struct frame start;
-    struct rule *pending; /* the previous frame's rule, checked at this frame */
+    struct rule pending;  /* the previous frame's rule, checked at this frame */
+    int has_pending;
     struct frame below;   /* the previous frame's registers */
     uint64_t below_cfa;   /* the CFA its rule gives */
     unsigned k;
@@ -517,35 +602,37 @@ static _Unwind_Reason_Code learn_step(struct _Unwind_Context *ctx, void *arg)
     int before = 0;
     uint64_t ip = (uint64_t)_Unwind_GetIPInfo(ctx, &before);
     struct frame here = {ip, (uint64_t)_Unwind_GetCFA(ctx), (uint64_t)_Unwind_GetGR(ctx, REG_RBP)};
-    if (l->pending && l->pending->outermost) {
+    if (l->has_pending && l->pending.outermost) {
         /* libgcc goes one frame past an outermost one, with return address 0 */
-        l->pending->state = ip == 0 ? RULE_CHECKED : RULE_UNSUPPORTED;
-        l->pending = NULL;
-    } else if (l->pending) {
-        struct rule *r = l->pending;
-        r->state = RULE_UNSUPPORTED;
+        set_state(l->pending, ip == 0 ? RULE_CHECKED : RULE_UNSUPPORTED);
+        l->has_pending = 0;
+    } else if (l->has_pending) {
+        uint8_t state = RULE_UNSUPPORTED;
         if (l->below_cfa == here.rsp) { /* the stack is read only at libgcc's CFA */
             struct frame next = l->below;
-            step(r, &next, l->below_cfa);
+            step(&l->pending, &next, l->below_cfa);
             if (next.ip == here.ip && next.rbp == here.rbp)
-                r->state = RULE_CHECKED;
+                state = RULE_CHECKED;
         }
-        l->pending = NULL;
+        set_state(l->pending, state);
+        l->has_pending = 0;
     }
     struct frame from = l->k == 0 ? l->start : here;
-    struct rule *r = rule_at(l->k == 0 ? from.ip : ip - (before ? 0 : 1));
+    struct rule r = rule_at(l->k == 0 ? from.ip : ip - (before ? 0 : 1));
     if (before) {
-        r->state = RULE_UNSUPPORTED; /* a signal frame */
-    } else if (r->state == RULE_UNCHECKED && r->outermost) {
+        set_state(r, RULE_UNSUPPORTED); /* a signal frame */
+    } else if (r.state == RULE_UNCHECKED && r.outermost) {
         l->pending = r;
-    } else if (r->state == RULE_UNCHECKED) {
-        uint64_t cfa = cfa_of(r, &from);
+        l->has_pending = 1;
+    } else if (r.state == RULE_UNCHECKED) {
+        uint64_t cfa = cfa_of(&r, &from);
         if (cfa) {
             l->pending = r;
+            l->has_pending = 1;
             l->below = from;
             l->below_cfa = cfa;
         } else {
-            r->state = RULE_UNSUPPORTED;
+            set_state(r, RULE_UNSUPPORTED);
         }
     }
     if (l->k++ == 0 || ip == 0)
@@ -560,23 +647,19 @@ int hs__unwind_stack(uint64_t caller, unsigned search, uint64_t *pc, unsigned ma
                      "mov %%rsp, %1\n\t"
                      "mov %%rbp, %2"
                      : "=r"(start.ip), "=r"(start.rsp), "=r"(start.rbp));
-    uint64_t gen = __atomic_load_n(&hs__state.code_gen, __ATOMIC_ACQUIRE);
-    if (gen != cache_gen) { /* a library was unloaded: its rules may lie */
-        memset(cache, 0, sizeof cache);
-        cache_gen = gen;
-    }
+    cache_check_gen();
     struct walk_out o = {caller, pc, search, max, 0, 0};
     int n = walk_cached(start, &o);
     if (n >= 0)
         return n;
     if (n == NEEDS_LIBGCC) /* nothing to learn: libgcc's plain walk is faster */
         return hs__unwind_stack_libgcc(caller, search, pc, max);
-    struct learn l = {{caller, pc, search, max, 0, 0}, start, NULL, {0, 0, 0}, 0, 0};
+    struct learn l = {.out = {caller, pc, search, max, 0, 0}, .start = start};
     /* An outermost frame (no return address: _start, a thread's first) is
      * checked when libgcc's walk ends there too. */
-    if (_Unwind_Backtrace(learn_step, &l) == _URC_END_OF_STACK && l.pending &&
-        l.pending->outermost)
-        l.pending->state = RULE_CHECKED;
+    if (_Unwind_Backtrace(learn_step, &l) == _URC_END_OF_STACK && l.has_pending &&
+        l.pending.outermost)
+        set_state(l.pending, RULE_CHECKED);
     return (int)l.out.n;
 }
 

@@ -4,12 +4,13 @@
  *
  * libgcc's _Unwind_Backtrace finds, reads and interprets the .eh_frame
  * entry of every frame on every walk: about 190 ns a frame. A program's
- * allocations come from a few hundred code addresses, so this walk keeps,
- * per thread, the rule of each code address it met (its frame's CFA is rsp
- * or rbp plus an offset, the return address lies just below the CFA, rbp
- * was saved at an offset from it or not at all), read once from the entry
+ * allocations come from a few hundred code addresses, so this walk keeps
+ * the rule of each code address it met (its frame's CFA is rsp or rbp
+ * plus an offset, the return address lies just below the CFA, rbp was
+ * saved at an offset from it or not at all), read once from the entry
  * libgcc finds for it (_Unwind_Find_FDE: lock-free through glibc's
- * _dl_find_object), and then follows the frames with two loads each.
+ * _dl_find_object), in a cache all threads share (lock-free), and then
+ * follows the frames with two loads each.
  *
  * A rule is used only once it was checked against libgcc on a real frame.
  * A walk that meets an address without a checked rule is done by
@@ -24,9 +25,11 @@
  * thread's cache at its next walk: another library may be mapped where
  * the code was.
  *
- * Allocates: no (the cache is initial-exec TLS, 64 KiB a thread, touched
- * only by threads that record stacks). Locks: no. Elsewhere than x86-64
- * every walk is libgcc's.
+ * Allocates: no (the cache is 64 KiB of static zero pages, touched only
+ * when stacks are recorded; not thread-local: glibc carves a thread's
+ * static TLS out of its stack, so a large one would shrink every thread's
+ * stack, stacks asked for or not). Locks: no. Elsewhere than x86-64 every
+ * walk is libgcc's.
  */
 #ifndef HS_TRACER_STACK_WALK_H
 #define HS_TRACER_STACK_WALK_H

@@ -3,7 +3,8 @@
  *
  * Every piece of tracer state lives in `hs__state` (one instance, defined in
  * bootstrap.c) or in the per-thread `hs__thread`. Nothing else in tracer/ is
- * a mutable static. Fields written after init are atomics, named so below.
+ * a mutable static but stack_walk.c's cache of frame rules (lock-free, its
+ * own contract). Fields written after init are atomics, named so below.
  *
  * Lifecycle: init_phase goes 0 → 1 (one thread runs hs__init) → 2. While it
  * is 1 the real function pointers may still be NULL: the hooks then serve
