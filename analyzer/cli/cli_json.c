@@ -1,6 +1,8 @@
 /* cli_json.c - JSON output helpers (cli_json.h). */
 #include "cli_json.h"
 
+#include <string.h>
+
 void cli_json_quote(FILE *out, const char *s)
 {
     fputc('"', out);
@@ -14,4 +16,25 @@ void cli_json_quote(FILE *out, const char *s)
             fputc(c, out);
     }
     fputc('"', out);
+}
+
+void cli_print_callers(const char *text, int json, int indent)
+{
+    if (json)
+        printf("[");
+    for (int first = 1; text && *text; first = 0) {
+        const char *nl = strchr(text, '\n');
+        int n = nl ? (int)(nl - text) : (int)strlen(text);
+        if (json) {
+            char line[400];
+            snprintf(line, sizeof line, "%.*s", n, text);
+            printf("%s", first ? "" : ",");
+            cli_json_quote(stdout, line);
+        } else {
+            printf("%*s<- %.*s\n", indent, "", n, text);
+        }
+        text += n + (nl != NULL);
+    }
+    if (json)
+        printf("]");
 }

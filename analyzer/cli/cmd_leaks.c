@@ -4,7 +4,6 @@
  * stack when the trace has them (`record --stack N`). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "cli_args.h"
@@ -13,29 +12,6 @@
 #include "trace.h"
 
 static const char usage[] = "usage: heapscope leaks FILE [--json]\n";
-
-/* The callers' lines of a leak site's stack (text: one per line), as a
- * JSON array or indented under the site. */
-static void print_callers(const char *text, int json)
-{
-    if (json)
-        printf(", \"callers\": [");
-    for (int first = 1; text && *text; first = 0) {
-        const char *nl = strchr(text, '\n');
-        int n = nl ? (int)(nl - text) : (int)strlen(text);
-        if (json) {
-            char line[320];
-            snprintf(line, sizeof line, "%.*s", n, text);
-            printf("%s", first ? "" : ", ");
-            cli_json_quote(stdout, line);
-        } else {
-            printf("%*s<- %.*s\n", 22, "", n, text);
-        }
-        text += n + (nl != NULL);
-    }
-    if (json)
-        printf("]");
-}
 
 int cmd_leaks(int argc, char **argv)
 {
@@ -69,8 +45,10 @@ int cmd_leaks(int argc, char **argv)
                    (unsigned long long)l->module_offset, (unsigned long long)l->n_blocks,
                    (unsigned long long)l->size, (unsigned long long)l->chunk_size,
                    (unsigned long long)l->min_size, (unsigned long long)l->max_size);
-            if (l->stack)
-                print_callers(l->callers, 1);
+            if (l->stack) {
+                printf(", \"callers\": ");
+                cli_print_callers(l->callers, 1, 0);
+            }
             printf("}");
         } else {
             char where[300] = "";
@@ -81,7 +59,7 @@ int cmd_leaks(int argc, char **argv)
                    (unsigned long long)l->size, (unsigned long long)l->n_blocks,
                    (unsigned long long)l->min_size, (unsigned long long)l->max_size, l->pid,
                    (unsigned long long)l->caller, where);
-            print_callers(l->callers, 0);
+            cli_print_callers(l->callers, 0, 22);
         }
     }
     if (json)

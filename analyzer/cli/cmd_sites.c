@@ -11,29 +11,6 @@
 
 static const char usage[] = "usage: heapscope sites FILE [--top N] [--no-stacks] [--json]\n";
 
-/* The callers' lines of a stack site (text: one frame per line), as a JSON
- * array of strings or indented under the site. */
-static void print_callers(const char *text, int json)
-{
-    if (json)
-        printf(",\"callers\":[");
-    for (int first = 1; text && *text; first = 0) {
-        const char *nl = strchr(text, '\n');
-        size_t n = nl ? (size_t)(nl - text) : strlen(text);
-        char line[400];
-        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), text);
-        if (json) {
-            printf("%s", first ? "" : ",");
-            cli_json_quote(stdout, line);
-        } else {
-            printf("%*s<- %s\n", 56, "", line);
-        }
-        text += n + (nl != NULL);
-    }
-    if (json)
-        printf("]");
-}
-
 static void print_list(const struct hs_sites *s, const uint64_t *idx, uint64_t n, int json,
                        const char *name, const char *title)
 {
@@ -56,13 +33,15 @@ static void print_list(const struct hs_sites *s, const uint64_t *idx, uint64_t n
             printf(",\"n_allocs\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"max_size\":%" PRIu64
                    ",\"n_live\":%" PRIu64 ",\"live_bytes\":%" PRIu64,
                    x->n_allocs, x->bytes, x->max_size, x->n_live, x->live_bytes);
-            if (x->stack)
-                print_callers(x->callers, 1);
+            if (x->stack) {
+                printf(",\"callers\":");
+                cli_print_callers(x->callers, 1, 0);
+            }
             printf("}");
         } else {
             printf("%8" PRIu64 " %12" PRIu64 " %10" PRIu64 " %8" PRIu64 " %12" PRIu64 "  %s\n",
                    x->n_allocs, x->bytes, x->max_size, x->n_live, x->live_bytes, x->where);
-            print_callers(x->callers, 0);
+            cli_print_callers(x->callers, 0, 56);
         }
         shown++;
     }

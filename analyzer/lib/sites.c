@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "block_events.h"
+#include "heapscope/event.h"
 #include "live_map.h"
 #include "symbolize.h"
 
@@ -347,35 +348,26 @@ static const char *frame_name(struct frame_names *f, uint64_t addr)
  * or HS_OK. */
 static int symbolize_callers(struct hs_trace *t, struct frame_names *names, struct hs_site *site)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(hs_trace_db(t),
-                           "SELECT addr FROM stacks WHERE stack = ?1 AND level > 0 ORDER BY level",
-                           -1, &st, NULL) != SQLITE_OK)
-        return HS_OK;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)site->stack);
+    uint64_t addr[HS_STACK_MAX_DEPTH];
+    unsigned n = hs_trace_stack_callers(t, site->stack, addr, HS_STACK_MAX_DEPTH);
     size_t len = 0, cap = 0;
     char *text = NULL;
-    int rc = HS_OK;
-    while (rc == HS_OK && sqlite3_step(st) == SQLITE_ROW) {
-        const char *where = frame_name(names, (uint64_t)sqlite3_column_int64(st, 0));
-        size_t n = where ? strlen(where) : 0;
-        char *grown = where && len + n + 2 > cap ? realloc(text, cap = (len + n + 2) * 2) : text;
+    for (unsigned i = 0; i < n; i++) {
+        const char *where = frame_name(names, addr[i]);
+        size_t k = where ? strlen(where) : 0;
+        char *grown = where && len + k + 2 > cap ? realloc(text, cap = (len + k + 2) * 2) : text;
         if (!where || !grown) {
-            rc = HS_ENOMEM;
-            break;
+            free(text);
+            return HS_ENOMEM;
         }
         text = grown;
-        memcpy(text + len, where, n);
-        len += n;
+        memcpy(text + len, where, k);
+        len += k;
         text[len++] = '\n';
         text[len] = '\0';
     }
-    sqlite3_finalize(st);
-    if (rc != HS_OK)
-        free(text);
-    else
-        site->callers = text;
-    return rc;
+    site->callers = text;
+    return HS_OK;
 }
 
 int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, const unsigned char *wanted,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "heapscope/event.h"
 #include "ptrmap.h"
 
 /* A live block's sizes packed in the map value: request size in the low
@@ -266,35 +267,28 @@ static int maps_lookup(const char *maps, uint64_t addr, char *module, unsigned m
  * may be NULL). HS_OK, or HS_ENOMEM. */
 static int leak_callers(struct hs_trace *t, const char *maps, struct hs_leak_site *l)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(hs_trace_db(t),
-                           "SELECT addr FROM stacks WHERE stack = ?1 AND level > 0 ORDER BY level",
-                           -1, &st, NULL) != SQLITE_OK)
-        return HS_OK;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)l->stack);
+    uint64_t addr[HS_STACK_MAX_DEPTH];
+    unsigned n = hs_trace_stack_callers(t, l->stack, addr, HS_STACK_MAX_DEPTH);
     size_t len = 0, cap = 0;
-    int rc = HS_OK;
-    while (rc == HS_OK && sqlite3_step(st) == SQLITE_ROW) {
-        uint64_t addr = (uint64_t)sqlite3_column_int64(st, 0), off = 0;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t off = 0;
         char module[256] = "", line[320];
-        if (maps && maps_lookup(maps, addr, module, sizeof module, &off))
-            snprintf(line, sizeof line, "0x%" PRIx64 " (%s+0x%" PRIx64 ")\n", addr, module, off);
+        if (maps && maps_lookup(maps, addr[i], module, sizeof module, &off))
+            snprintf(line, sizeof line, "0x%" PRIx64 " (%s+0x%" PRIx64 ")\n", addr[i], module,
+                     off);
         else
-            snprintf(line, sizeof line, "0x%" PRIx64 "\n", addr);
-        size_t n = strlen(line);
-        if (len + n + 1 > cap) {
-            char *grown = realloc(l->callers, cap = (len + n + 1) * 2);
-            if (!grown) {
-                rc = HS_ENOMEM;
-                break;
-            }
+            snprintf(line, sizeof line, "0x%" PRIx64 "\n", addr[i]);
+        size_t k = strlen(line);
+        if (len + k + 1 > cap) {
+            char *grown = realloc(l->callers, cap = (len + k + 1) * 2);
+            if (!grown)
+                return HS_ENOMEM;
             l->callers = grown;
         }
-        memcpy(l->callers + len, line, n + 1);
-        len += n;
+        memcpy(l->callers + len, line, k + 1);
+        len += k;
     }
-    sqlite3_finalize(st);
-    return rc;
+    return HS_OK;
 }
 
 int hs_leaks_compute(struct hs_trace *t, struct hs_leak_site **sites, uint64_t *n,

@@ -72,6 +72,12 @@ struct sqlite3 *hs_trace_db(struct hs_trace *t);
  * the code dlopen'd meanwhile). */
 const char *hs_trace_maps_sql(const struct hs_trace *t);
 
+/* The callers of call stack `stack` (table `stacks`: levels 1 and up,
+ * outermost last) into addr[0..max): how many, 0 for a trace without
+ * stacks. */
+unsigned hs_trace_stack_callers(struct hs_trace *t, uint64_t stack, uint64_t *addr,
+                                unsigned max);
+
 uint64_t hs_trace_n_events(const struct hs_trace *t);
 uint64_t hs_trace_last_seq(const struct hs_trace *t);
 

@@ -187,6 +187,22 @@ const char *hs_trace_maps_sql(const struct hs_trace *t)
                : "p.maps";
 }
 
+unsigned hs_trace_stack_callers(struct hs_trace *t, uint64_t stack, uint64_t *addr,
+                                unsigned max)
+{
+    sqlite3_stmt *st;
+    unsigned n = 0;
+    if (sqlite3_prepare_v2(t->db,
+                           "SELECT addr FROM stacks WHERE stack = ?1 AND level > 0 ORDER BY level",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0; /* schema < 3: no stacks */
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)stack);
+    while (n < max && sqlite3_step(st) == SQLITE_ROW)
+        addr[n++] = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
 uint64_t hs_trace_n_events(const struct hs_trace *t)
 {
     return t->n_events;
