@@ -21,9 +21,15 @@ static void print_text(const char *path, const struct hs_summary *s)
             printf("%-16s %12llu %12llu %12llu\n", hs_op_name(op), (unsigned long long)n[0],
                    (unsigned long long)n[1], (unsigned long long)n[2]);
     }
-    printf("\npeak live: %llu bytes requested (seq %llu), %llu bytes in chunks (seq %llu)\n\n",
+    printf("\npeak live: %llu bytes requested (seq %llu), %llu bytes in chunks (seq %llu)\n",
            (unsigned long long)s->peak_live_size, (unsigned long long)s->peak_live_size_seq,
            (unsigned long long)s->peak_live_chunk, (unsigned long long)s->peak_live_chunk_seq);
+    if (s->n_alloc_stacks)
+        printf("call stacks: %llu allocations with one, %llu distinct, up to %llu frames"
+               " (heapscope sites names them)\n",
+               (unsigned long long)s->n_alloc_stacks, (unsigned long long)s->n_stacks,
+               (unsigned long long)s->max_stack_depth);
+    printf("\n");
     printf("%-8s %-8s %-4s %-10s %10s %12s %12s  %s\n", "pid", "ppid", "gen", "exit", "events",
            "live blocks", "live bytes", "exe");
     for (uint32_t i = 0; i < s->n_processes; i++) {
@@ -59,9 +65,13 @@ static void print_json(const char *path, const struct hs_summary *s)
             }
     printf(
         "],\n \"peak_live_size\": %llu, \"peak_live_size_seq\": %llu,"
-        " \"peak_live_chunk_size\": %llu, \"peak_live_chunk_size_seq\": %llu,\n \"processes\": [",
+        " \"peak_live_chunk_size\": %llu, \"peak_live_chunk_size_seq\": %llu,\n"
+        " \"call_stacks\": {\"allocations\": %llu, \"stacks\": %llu, \"max_depth\": %llu},\n"
+        " \"processes\": [",
         (unsigned long long)s->peak_live_size, (unsigned long long)s->peak_live_size_seq,
-        (unsigned long long)s->peak_live_chunk, (unsigned long long)s->peak_live_chunk_seq);
+        (unsigned long long)s->peak_live_chunk, (unsigned long long)s->peak_live_chunk_seq,
+        (unsigned long long)s->n_alloc_stacks, (unsigned long long)s->n_stacks,
+        (unsigned long long)s->max_stack_depth);
     for (uint32_t i = 0; i < s->n_processes; i++) {
         const struct hs_summary_process *p = &s->processes[i];
         printf("%s\n  {\"pid\": %u, \"ppid\": %u, \"exec_gen\": %u, \"exe\": ", i ? "," : "",

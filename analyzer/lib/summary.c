@@ -219,6 +219,23 @@ static int load_processes(struct hs_trace *t, struct hs_summary *s, struct hs_er
     return rc == SQLITE_DONE ? 0 : db_error(t, err);
 }
 
+/* The call stacks' counts (a trace older than schema 3 has none). */
+static void count_stacks(struct hs_trace *t, struct hs_summary *s)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(hs_trace_db(t),
+                           "SELECT (SELECT count(*) FROM alloc_stacks), count(DISTINCT stack),"
+                           " coalesce(max(level) + 1, 0) FROM stacks",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        s->n_alloc_stacks = (uint64_t)sqlite3_column_int64(st, 0);
+        s->n_stacks = (uint64_t)sqlite3_column_int64(st, 1);
+        s->max_stack_depth = (uint64_t)sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+}
+
 int hs_summary_compute(struct hs_trace *t, struct hs_summary *s, struct hs_error *err)
 {
     memset(s, 0, sizeof *s);
@@ -226,6 +243,8 @@ int hs_summary_compute(struct hs_trace *t, struct hs_summary *s, struct hs_error
     int rc = replay(t, s, err);
     if (rc == 0)
         rc = load_processes(t, s, err);
+    if (rc == 0)
+        count_stacks(t, s);
     if (rc)
         hs_summary_free(s);
     return rc;

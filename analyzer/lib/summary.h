@@ -38,6 +38,9 @@ struct hs_summary {
     uint64_t start_ts_ns, end_ts_ns;
     struct hs_summary_process *processes;
     uint32_t n_processes;
+    /* call stacks (`record --stack N`; all 0 without): allocations with
+     * one, distinct stacks, the deepest */
+    uint64_t n_alloc_stacks, n_stacks, max_stack_depth;
 };
 
 int hs_summary_compute(struct hs_trace *t, struct hs_summary *s, struct hs_error *err);

@@ -116,6 +116,14 @@ else
   echo "skip: cached walk against libgcc's on gcc -c (setarch -R is not allowed here)"
 fi
 
+# summary counts them: 100 + 20 + 1 of the fixture's, and libc's
+line=$("$hs" summary "$dir/s4.db" 2>>"$dir/err" | grep '^call stacks:')
+json=$("$hs" summary "$dir/s4.db" --json 2>>"$dir/err" | python3 -c 'import json, sys; c = json.load(sys.stdin)["call_stacks"]; print(c["allocations"] >= 121, c["stacks"], c["max_depth"])')
+want=$(q "$dir/s4.db" "SELECT count(*) FROM alloc_stacks")
+case $line in "call stacks: $want allocations with one, "*" distinct, up to 4 frames (heapscope sites names them)") ok=0 ;; *) ok=1 ;; esac
+[ $ok = 0 ] && [ "${json% *}" = "True $(q "$dir/s4.db" "SELECT count(DISTINCT stack) FROM stacks")" ] && [ "${json##* }" = 4 ]
+check "summary counts the stacks ($line; json: $json)" $?
+
 "$hs" record --stack 2 -o "$dir/s2.db" -- "$fx" 2>"$dir/err"
 depth=$(q "$dir/s2.db" "SELECT max(level) + 1 FROM stacks")
 [ "$depth" = 2 ]
