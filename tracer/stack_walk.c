@@ -115,18 +115,15 @@ static struct slot *set_of(uint64_t key)
     return cache[(key * 0x9e3779b97f4a7c15ull) >> 54 & (CACHE_SETS - 1)];
 }
 
-/* The cached rule at key: 1 and *r, or 0. */
-static int cache_get(uint64_t key, struct rule *r)
+/* The cached rule at key, packed: 1 and *v, or 0. */
+static int cache_get(uint64_t key, uint64_t *v)
 {
     struct slot *set = set_of(key);
     for (unsigned w = 0; w < CACHE_WAYS; w++) {
         if (__atomic_load_n(&set[w].key, __ATOMIC_ACQUIRE) != key)
             continue;
-        uint64_t v = __atomic_load_n(&set[w].packed, __ATOMIC_ACQUIRE);
-        if (__atomic_load_n(&set[w].key, __ATOMIC_ACQUIRE) != key)
-            return 0; /* rewritten meanwhile */
-        *r = unpack(key, v);
-        return 1;
+        *v = __atomic_load_n(&set[w].packed, __ATOMIC_ACQUIRE);
+        return __atomic_load_n(&set[w].key, __ATOMIC_ACQUIRE) == key; /* else rewritten meanwhile */
     }
     return 0;
 }
@@ -518,15 +515,25 @@ static void read_rule(uint64_t key, struct rule *out)
     out->state = RULE_UNCHECKED;
 }
 
-/* The rule at key: the cached one, else read from .eh_frame (and cached). */
-static struct rule rule_at(uint64_t key)
+/* The rule at key, packed: the cached one, else read from .eh_frame (and
+ * cached). Out of line, the reading: the walk's loop stays small. */
+static __attribute__((noinline)) uint64_t read_and_cache(uint64_t key)
 {
     struct rule r;
-    if (!cache_get(key, &r)) {
-        read_rule(key, &r);
-        cache_put(&r);
-    }
-    return r;
+    read_rule(key, &r);
+    cache_put(&r);
+    return pack(&r);
+}
+
+static inline uint64_t packed_at(uint64_t key)
+{
+    uint64_t v;
+    return cache_get(key, &v) ? v : read_and_cache(key);
+}
+
+static struct rule rule_at(uint64_t key)
+{
+    return unpack(key, packed_at(key));
 }
 
 /* Caches r with its new state. */
@@ -567,13 +574,19 @@ enum { NEEDS_LEARN = -1, NEEDS_LIBGCC = -2 };
 static int walk_cached(struct frame f, struct walk_out *o)
 {
     for (uint64_t key = f.ip;; key = f.ip - 1) {
-        const struct rule r = rule_at(key);
-        if (r.state != RULE_CHECKED)
-            return r.state == RULE_UNSUPPORTED ? NEEDS_LIBGCC : NEEDS_LEARN;
-        uint64_t cfa = r.outermost ? 0 : cfa_of(&r, &f);
-        if (!cfa)
+        /* the packed rule's fields by hand (pack()): no struct on this path */
+        uint64_t v = packed_at(key);
+        if ((v & 3) != RULE_CHECKED)
+            return (v & 3) == RULE_UNSUPPORTED ? NEEDS_LIBGCC : NEEDS_LEARN;
+        if (v >> 4 & 1) /* outermost */
             return (int)o->n;
-        step(&r, &f, cfa);
+        uint64_t cfa = (v >> 2 & 1 ? f.rbp : f.rsp) + (uint64_t)(int64_t)(int32_t)(v >> 32);
+        if (cfa <= f.rsp || cfa - f.rsp > MAX_FRAME || (cfa & 7))
+            return (int)o->n;
+        if (v >> 3 & 1) /* rbp saved */
+            f.rbp = *(const uint64_t *)(cfa + (uint64_t)(int64_t)(int16_t)(v >> 16));
+        f.ip = *(const uint64_t *)(cfa - 8);
+        f.rsp = cfa;
         if (f.ip == 0 || !take(o, f.ip))
             return (int)o->n;
     }
