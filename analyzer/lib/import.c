@@ -704,7 +704,8 @@ int hs__import_close(struct import_state *st, const char *tmp, int fd, int rc)
     if (rc == 0)
         rc = hs__import_splice_blocks(st, tmp, &fd);
     hs_btree_build_free(st->blocks); /* after a failure */
-    st->blocks = NULL;
+    hs_btree_build_free(st->alloc_stacks);
+    st->blocks = st->alloc_stacks = NULL;
     if (rc == 0 && put_in_place(tmp, out) != 0)
         rc = hs_error_set(st->err, HS_EIO, "cannot write trace '%s': %s", out, strerror(errno));
     struct stat sb;

@@ -203,12 +203,15 @@ struct import_state {
     struct import_stacks *stacks; /* call stacks (import_stacks.c); NULL: none seen */
 
     sqlite3_stmt *ins_sys, *ins_mark, *ins_mallinfo, *ins_chunk, *ins_stack;
-    sqlite3_stmt *ins_alloc_stack, *ins_alloc_stacks; /* one row; ALLOC_STACKS_PER_INSERT rows */
     sqlite3_stmt *page_count; /* the database's size, hinted to the blocks builder */
     /* The blocks table is not INSERTed: its B-tree is built here and
      * spliced into the file once SQLite has closed it (btree_build.h). */
     struct hs_btree_build *blocks;
     uint32_t blocks_root; /* its root page, an empty leaf until the splice */
+    /* The same for alloc_stacks, opened at its first rows (a trace with
+     * call stacks has one per allocation); NULL: none. */
+    struct hs_btree_build *alloc_stacks;
+    uint32_t alloc_stacks_root;
 
     struct import_queue *queue_out; /* producer -> SQLite thread */
 
