@@ -262,7 +262,7 @@ static int write_stack(struct import_state *st, const struct import_msg *m, stru
 
 /* alloc_stacks rows, a row per allocation of a trace with call stacks:
  * built like blocks (btree_build.h), not INSERTed (a `record --stack 16`
- * of a Python script making 400 K of them: 1.38 s with one INSERT a row,
+ * of a Python script making 800 K of them: 1.38 s with one INSERT a row,
  * 1.10 s with 32 rows an INSERT, 0.75-0.90 s built). */
 static int write_alloc_stacks(struct import_state *st, const struct import_msg *m,
                               struct hs_error *err)
