@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "cli_model.h"
 #include "model_run.h"
+#include "sites.h"
 
 static const char usage[] = "usage: heapscope explain FILE SEQ [--pid PID]\n";
 
@@ -118,6 +119,13 @@ int cmd_explain(int argc, char **argv)
     else
         printf("(%llu) = 0x%llx, thread %u\n", (unsigned long long)target.size,
                (unsigned long long)target.ptr, target.tid);
+    /* where the program made the call (and, with `record --stack N`, from where) */
+    char where[2048];
+    struct hs_error named;
+    if (target.caller &&
+        hs_sites_describe_call(t, target.pid, target.ts_ns, seq, target.caller, where,
+                               sizeof where, &named) == HS_OK)
+        printf("called from %s\n", where);
     summary(m, "before");
     hs_model_each_bin(m, bin_line, NULL);
     hs_model_set_notes(m, 1);

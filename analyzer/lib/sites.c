@@ -450,3 +450,64 @@ void hs_sites_order(const struct hs_sites *s, enum hs_sites_order order, uint64_
     struct order_ctx ctx = {s, order};
     qsort_r(idx, s->n_sites, sizeof *idx, compare, &ctx);
 }
+
+/* The exec generation of pid's image at time ts (0 if the trace does not
+ * say). */
+static uint32_t gen_at(struct hs_trace *t, uint32_t pid, uint64_t ts)
+{
+    sqlite3_stmt *st;
+    uint32_t gen = 0;
+    if (sqlite3_prepare_v2(hs_trace_db(t),
+                           "SELECT exec_gen FROM processes WHERE pid = ?1 AND"
+                           " coalesce(start_ts_ns, 0) <= ?2 ORDER BY exec_gen DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(st, 1, pid);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)ts);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        gen = (uint32_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return gen;
+}
+
+/* The stack of allocation seq, 0 if none (or no such table). */
+static uint64_t stack_of(struct hs_trace *t, uint64_t seq)
+{
+    sqlite3_stmt *st;
+    uint64_t stack = 0;
+    if (sqlite3_prepare_v2(hs_trace_db(t), "SELECT stack FROM alloc_stacks WHERE seq = ?1", -1,
+                           &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        stack = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return stack;
+}
+
+int hs_sites_describe_call(struct hs_trace *t, uint32_t pid, uint64_t ts, uint64_t seq,
+                           uint64_t caller, char *out, size_t size, struct hs_error *err)
+{
+    char *maps = maps_text(t, pid, gen_at(t, pid, ts));
+    struct hs_symbolizer *sym = NULL;
+    struct hs_error ignored;
+    if (maps && hs_symbolizer_new(maps, &sym, &ignored) != HS_OK)
+        sym = NULL; /* hex addresses */
+    struct frame_names names = {sym, NULL, 0, 0};
+    uint64_t addr[HS_STACK_MAX_DEPTH + 1] = {caller};
+    unsigned n = 1 + hs_trace_stack_callers(t, stack_of(t, seq), addr + 1, HS_STACK_MAX_DEPTH);
+    size_t len = 0;
+    int rc = HS_OK;
+    out[0] = '\0';
+    for (unsigned i = 0; i < n && rc == HS_OK; i++) {
+        const char *where = frame_name(&names, addr[i]);
+        if (!where)
+            rc = hs_error_set(err, HS_ENOMEM, "out of memory naming the call");
+        else if (len < size)
+            len += (size_t)snprintf(out + len, size - len, "%s%s", i ? " <- " : "", where);
+    }
+    frame_names_free(&names);
+    hs_symbolizer_free(sym);
+    free(maps);
+    return rc;
+}

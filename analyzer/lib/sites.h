@@ -16,6 +16,7 @@
 #ifndef HS_SITES_H
 #define HS_SITES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -59,6 +60,14 @@ int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, const unsigned ch
                        struct hs_error *err);
 
 void hs_sites_free(struct hs_sites *s);
+
+/* Into out: where the call at event seq of pid (at time ts: the process
+ * image then) was made, as "function (file:line)" for `caller`, followed
+ * by " <- " and each caller of its call stack if the trace has one for
+ * seq (`record --stack N`). Best effort, like hs_sites_symbolize: hex
+ * addresses where nothing better is known. 0, or HS_ENOMEM. */
+int hs_sites_describe_call(struct hs_trace *t, uint32_t pid, uint64_t ts, uint64_t seq,
+                           uint64_t caller, char *out, size_t size, struct hs_error *err);
 
 /* Sorting orders for output: by bytes, by n_allocs, by live_bytes (each
  * descending, ties by first appearance). */

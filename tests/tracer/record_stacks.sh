@@ -123,6 +123,12 @@ else
   echo "skip: cached walk against libgcc's on gcc -c (setarch -R is not allowed here)"
 fi
 
+# explain names the call with its stack
+seq=$(q "$dir/s4.db" "SELECT alloc_seq FROM blocks WHERE size = 200 LIMIT 1")
+line=$("$hs" explain "$dir/s4.db" "$seq" 2>>"$dir/err" | sed -n 2p)
+case $line in "called from xmalloc ("*"fx_stacks.c:"*") <- make_b ("*"fx_stacks.c:"*") <- thread_b ("*) ok=0 ;; *) ok=1 ;; esac
+check "explain $seq: $line" $ok
+
 # summary counts them: 100 + 20 + 1 of the fixture's, and libc's
 line=$("$hs" summary "$dir/s4.db" 2>>"$dir/err" | grep '^call stacks:')
 json=$("$hs" summary "$dir/s4.db" --json 2>>"$dir/err" | python3 -c 'import json, sys; c = json.load(sys.stdin)["call_stacks"]; print(c["allocations"] >= 121, c["stacks"], c["max_depth"])')
