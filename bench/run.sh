@@ -113,6 +113,9 @@ awk -v w="$(col 9)" '{}END{printf "  program waiting on a full ring:    %5.1f ms
 echo
 "$(dirname "$0")/faults_bench.sh" "$build"
 
+# call stacks (`record --stack 8`) against heaptrack
+"$(dirname "$0")/stacks_bench.sh" "$build"
+
 # analyzer: replay rate and `heap --at` on a 10-million-event trace.
 "$(dirname "$0")/model_bench.sh" "$build"
 
