@@ -266,6 +266,21 @@ static void atfork_child(void)
     hs__thread.busy = saved;
 }
 
+/* HS_STACK=N (2..HS_STACK_MAX_DEPTH): call stacks of N frames (stack.h);
+ * HS_STACK_UNWIND=libgcc: walked by libgcc's unwinder alone. */
+static void configure_stacks(void)
+{
+    unsigned depth = 0;
+    for (const char *v = config("HS_STACK"); v && *v >= '0' && *v <= '9' && depth < 100; v++)
+        depth = depth * 10 + (unsigned)(*v - '0');
+    if (depth <= 1)
+        return;
+    hs__state.stack_depth = depth < HS_STACK_MAX_DEPTH ? depth : HS_STACK_MAX_DEPTH;
+    const char *how = config("HS_STACK_UNWIND");
+    hs__state.stack_libgcc = how && strcmp(how, "libgcc") == 0;
+    hs__stack_warm_up();
+}
+
 static void open_logdir(void)
 {
     const char *dir = config("HS_LOGDIR");
@@ -290,17 +305,9 @@ static void open_logdir(void)
     while (cap < records && cap < (1ull << 28))
         cap <<= 1;
     hs__state.ring_records = records ? cap : HS_RING_DEFAULT_RECORDS;
-    unsigned depth = 0;
-    for (const char *v = config("HS_STACK"); v && *v >= '0' && *v <= '9' && depth < 100; v++)
-        depth = depth * 10 + (unsigned)(*v - '0');
-    if (depth > 1) {
-        hs__state.stack_depth = depth < HS_STACK_MAX_DEPTH ? depth : HS_STACK_MAX_DEPTH;
-        const char *how = config("HS_STACK_UNWIND");
-        hs__state.stack_libgcc = how && strcmp(how, "libgcc") == 0;
-        hs__stack_warm_up();
-    }
     hs__state.ring_wait_ns = (wait_ms ? wait_ms : HS_RING_DEFAULT_WAIT_MS) * 1000000ull;
     hs__state.log_flags = hs__state.glibc ? HS_LOG_GLIBC_MALLOC : 0;
+    configure_stacks();
 
     const char *what = "cannot open HS_LOGDIR";
     int rc = hs__sys_open_dir(dir);

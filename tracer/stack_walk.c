@@ -61,18 +61,39 @@ int hs__unwind_stack_libgcc(uint64_t caller, unsigned search, uint64_t *pc, unsi
 enum { REG_RBP = 6, REG_RSP = 7, REG_RA = 16 };
 enum { RULE_EMPTY = 0, RULE_UNCHECKED, RULE_CHECKED, RULE_UNSUPPORTED };
 
-/* How to find the caller's frame from a frame stopped at `key`. */
-struct rule {
-    uint64_t key;     /* the code address: a return address - 1, or an exact ip */
-    int32_t cfa_off;  /* CFA = (cfa_rbp ? rbp : rsp) + cfa_off */
-    int16_t rbp_off;  /* rbp_saved: the caller's rbp is at CFA + rbp_off */
-    uint8_t state;    /* RULE_* */
-    uint8_t cfa_rbp : 1, rbp_saved : 1, outermost : 1; /* outermost: no caller */
-};
+/*
+ * How to find the caller's frame from a frame stopped at a code address,
+ * in one 64-bit word (cached as it is):
+ *
+ *   bits  0-1   state (RULE_*)
+ *   bit   2     the CFA is rbp + cfa_off (else rsp + cfa_off)
+ *   bit   3     rbp was saved, at CFA + rbp_off (else it is unchanged)
+ *   bit   4     outermost: no caller (_start, a thread's first frame)
+ *   bits 16-31  rbp_off (signed)
+ *   bits 32-63  cfa_off (signed)
+ */
+#define RULE_CFA_RBP (1u << 2)
+#define RULE_RBP_SAVED (1u << 3)
+#define RULE_OUTERMOST (1u << 4)
+
+static uint64_t make_rule(unsigned state, unsigned bits, int32_t cfa_off, int16_t rbp_off)
+{
+    return state | bits | (uint64_t)(uint16_t)rbp_off << 16 | (uint64_t)(uint32_t)cfa_off << 32;
+}
+
+static unsigned rule_state(uint64_t v)
+{
+    return (unsigned)(v & 3);
+}
+
+static uint64_t with_state(uint64_t v, unsigned state)
+{
+    return (v & ~(uint64_t)3) | state;
+}
 
 /*
  * The rules, shared by the threads (a rule describes code, not a thread),
- * in 4-way sets of {key, packed rule} slots: 64 KiB of zero pages until
+ * in 4-way sets of {key, rule} slots: 64 KiB of zero pages until
  * used. Lock-free: a writer claims a slot by a compare-and-swap of its key
  * to CLAIMED, writes the rule, then publishes the key (release); a reader
  * reads the key, the rule and the key again, and takes the rule only if
@@ -85,7 +106,7 @@ struct rule {
 
 struct slot {
     uint64_t key; /* 0: empty */
-    uint64_t packed;
+    uint64_t rule;
 };
 
 static struct slot cache[CACHE_SETS][CACHE_WAYS] __attribute__((aligned(64)));
@@ -93,50 +114,33 @@ static uint64_t cache_gen; /* hs__state.code_gen when the cache was last emptied
 /* The largest frame believed: a CFA further from rsp ends the walk. */
 #define MAX_FRAME (64u << 20)
 
-static uint64_t pack(const struct rule *r)
-{
-    return (uint64_t)r->state | (uint64_t)r->cfa_rbp << 2 | (uint64_t)r->rbp_saved << 3 |
-           (uint64_t)r->outermost << 4 | (uint64_t)(uint16_t)r->rbp_off << 16 |
-           (uint64_t)(uint32_t)r->cfa_off << 32;
-}
-
-static struct rule unpack(uint64_t key, uint64_t v)
-{
-    struct rule r = {key, (int32_t)(uint32_t)(v >> 32), (int16_t)(uint16_t)(v >> 16),
-                     (uint8_t)(v & 3), 0, 0, 0};
-    r.cfa_rbp = (v >> 2) & 1;
-    r.rbp_saved = (v >> 3) & 1;
-    r.outermost = (v >> 4) & 1;
-    return r;
-}
-
 static struct slot *set_of(uint64_t key)
 {
     return cache[(key * 0x9e3779b97f4a7c15ull) >> 54 & (CACHE_SETS - 1)];
 }
 
-/* The cached rule at key, packed: 1 and *v, or 0. */
+/* The cached rule at key: 1 and *v, or 0. */
 static int cache_get(uint64_t key, uint64_t *v)
 {
     struct slot *set = set_of(key);
     for (unsigned w = 0; w < CACHE_WAYS; w++) {
         if (__atomic_load_n(&set[w].key, __ATOMIC_ACQUIRE) != key)
             continue;
-        *v = __atomic_load_n(&set[w].packed, __ATOMIC_ACQUIRE);
+        *v = __atomic_load_n(&set[w].rule, __ATOMIC_ACQUIRE);
         return __atomic_load_n(&set[w].key, __ATOMIC_ACQUIRE) == key; /* else rewritten meanwhile */
     }
     return 0;
 }
 
-/* Caches r (its own slot if it has one, else an empty one, else one chosen
- * by the key). */
-static void cache_put(const struct rule *r)
+/* Caches rule v of key (in key's own slot if it has one, else an empty
+ * one, else one chosen by the key). */
+static void cache_put(uint64_t key, uint64_t v)
 {
-    struct slot *set = set_of(r->key);
-    struct slot *to = &set[(r->key * 0x9e3779b97f4a7c15ull) >> 52 & (CACHE_WAYS - 1)];
+    struct slot *set = set_of(key);
+    struct slot *to = &set[(key * 0x9e3779b97f4a7c15ull) >> 52 & (CACHE_WAYS - 1)];
     for (unsigned w = 0; w < CACHE_WAYS; w++) {
         uint64_t k = __atomic_load_n(&set[w].key, __ATOMIC_RELAXED);
-        if (k == r->key) {
+        if (k == key) {
             to = &set[w];
             break;
         }
@@ -147,8 +151,8 @@ static void cache_put(const struct rule *r)
     if (old == CLAIMED || !__atomic_compare_exchange_n(&to->key, &old, CLAIMED, 0,
                                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return; /* another writer has it */
-    __atomic_store_n(&to->packed, pack(r), __ATOMIC_RELEASE);
-    __atomic_store_n(&to->key, r->key, __ATOMIC_RELEASE);
+    __atomic_store_n(&to->rule, v, __ATOMIC_RELEASE);
+    __atomic_store_n(&to->key, key, __ATOMIC_RELEASE);
 }
 
 /* Empties the cache once a library was unloaded (hs__state.code_gen moved):
@@ -275,6 +279,15 @@ static void on_offset(struct cfa_state *s, uint64_t reg, int64_t off)
     }
 }
 
+/* Register reg back to its rule at the function's start (the CIE's). */
+static void on_restore(struct cfa_state *s, const struct cfa_state *initial, uint64_t reg)
+{
+    if (reg == REG_RBP) {
+        s->rbp_saved = initial->rbp_saved;
+        s->rbp_off = initial->rbp_off;
+    }
+}
+
 /* Any rule but "saved at an offset" or "unchanged" for rbp or the return
  * address: not followed here. */
 static void on_other_rule(struct cfa_state *s, uint64_t reg)
@@ -302,11 +315,7 @@ static void run(struct cfa_state *s, const struct cfa_state *initial, struct rea
             on_offset(s, op & 0x3f, (int64_t)uleb(&r) * cie->data_align);
             continue;
         case 3: /* restore */
-            reg = op & 0x3f;
-            if (reg == REG_RBP) {
-                s->rbp_saved = initial->rbp_saved;
-                s->rbp_off = initial->rbp_off;
-            }
+            on_restore(s, initial, op & 0x3f);
             continue;
         default:
             break;
@@ -328,10 +337,7 @@ static void run(struct cfa_state *s, const struct cfa_state *initial, struct rea
                 on_offset(s, reg, (int64_t)uleb(&r) * cie->data_align);
                 continue;
             case 0x06: /* restore_extended */
-                if (uleb(&r) == REG_RBP) {
-                    s->rbp_saved = initial->rbp_saved;
-                    s->rbp_off = initial->rbp_off;
-                }
+                on_restore(s, initial, uleb(&r));
                 continue;
             case 0x07: /* undefined */
                 reg = uleb(&r);
@@ -345,9 +351,6 @@ static void run(struct cfa_state *s, const struct cfa_state *initial, struct rea
                     s->rbp_saved = 0;
                 continue;
             case 0x09: /* register */
-                on_other_rule(s, uleb(&r));
-                (void)uleb(&r);
-                continue;
             case 0x0a: /* remember_state */
                 if (depth == sizeof saved / sizeof saved[0]) {
                     s->unsupported = 1;
@@ -396,10 +399,6 @@ static void run(struct cfa_state *s, const struct cfa_state *initial, struct rea
             case 0x13: /* def_cfa_offset_sf */
                 s->cfa_off = sleb(&r) * cie->data_align;
                 continue;
-            case 0x14: /* val_offset */
-                on_other_rule(s, uleb(&r));
-                (void)uleb(&r);
-                continue;
             case 0x15: /* val_offset_sf */
                 on_other_rule(s, uleb(&r));
                 (void)sleb(&r);
@@ -426,11 +425,19 @@ static void run(struct cfa_state *s, const struct cfa_state *initial, struct rea
 
 /* Reads the CIE at cie: alignment factors, FDE pointer encoding, initial
  * instructions. 0 if it is one this file does not read. */
-static int read_cie(const uint8_t *cie, struct cie_info *out, const struct dwarf_eh_bases *bases)
+/* The length of the CIE or FDE at p (after its length field); 0 for one
+ * this file does not read (a terminator, or 64-bit DWARF). */
+static uint32_t entry_length(const uint8_t *p)
 {
     uint32_t len;
-    memcpy(&len, cie, 4);
-    if (len == 0 || len == 0xffffffffu)
+    memcpy(&len, p, 4);
+    return len == 0xffffffffu ? 0 : len;
+}
+
+static int read_cie(const uint8_t *cie, struct cie_info *out, const struct dwarf_eh_bases *bases)
+{
+    uint32_t len = entry_length(cie);
+    if (!len)
         return 0;
     struct reader r = {cie + 8, cie + 4 + len, 0}; /* after length and CIE id */
     uint8_t version = (uint8_t)fixed(&r, 1);
@@ -473,29 +480,26 @@ static int read_cie(const uint8_t *cie, struct cie_info *out, const struct dwarf
 
 /* The rule at `key` from its FDE: state RULE_UNCHECKED, or
  * RULE_UNSUPPORTED. */
-static void read_rule(uint64_t key, struct rule *out)
+static uint64_t read_rule(uint64_t key)
 {
-    *out = (struct rule){.key = key, .state = RULE_UNSUPPORTED};
+    const uint64_t unsupported = make_rule(RULE_UNSUPPORTED, 0, 0, 0);
     struct dwarf_eh_bases bases;
     const uint8_t *fde = _Unwind_Find_FDE((void *)(uintptr_t)key, &bases);
-    if (!fde)
-        return;
-    uint32_t len;
+    uint32_t len = fde ? entry_length(fde) : 0;
+    if (!len)
+        return unsupported;
     int32_t cie_delta;
-    memcpy(&len, fde, 4);
     memcpy(&cie_delta, fde + 4, 4);
-    if (len == 0 || len == 0xffffffffu)
-        return;
     struct cie_info cie;
     if (!read_cie(fde + 4 - cie_delta, &cie, &bases))
-        return;
+        return unsupported;
     struct reader r = {fde + 8, fde + 4 + len, 0};
     uint64_t begin = encoded(&r, cie.fde_enc, &bases);
     uint64_t range = encoded(&r, cie.fde_enc & 0x0f, &bases);
     if (cie.has_aug_data)
         r.p += uleb(&r);
     if (r.bad || r.p > r.end || key < begin || key - begin >= range)
-        return;
+        return unsupported;
     struct cfa_state s = {0}, initial;
     run(&s, &s, cie.insns, &cie, 0, 0, &bases); /* CIE: no advance before the target */
     initial = s;
@@ -504,43 +508,27 @@ static void read_rule(uint64_t key, struct rule *out)
      * put it, and a read that stays inside the stack */
     if (s.unsupported || (s.cfa_reg != REG_RSP && s.cfa_reg != REG_RBP) ||
         s.cfa_off != (int32_t)s.cfa_off || (s.rbp_saved && (s.rbp_off >= 0 || s.rbp_off < -4096)))
-        return;
+        return unsupported;
     if (!s.ra_undefined && (!s.ra_saved || s.ra_off != -8))
-        return;
-    out->cfa_off = (int32_t)s.cfa_off;
-    out->cfa_rbp = s.cfa_reg == REG_RBP;
-    out->rbp_saved = s.rbp_saved != 0;
-    out->rbp_off = (int16_t)s.rbp_off;
-    out->outermost = s.ra_undefined != 0;
-    out->state = RULE_UNCHECKED;
+        return unsupported;
+    unsigned bits = (s.cfa_reg == REG_RBP ? RULE_CFA_RBP : 0) |
+                    (s.rbp_saved ? RULE_RBP_SAVED : 0) | (s.ra_undefined ? RULE_OUTERMOST : 0);
+    return make_rule(RULE_UNCHECKED, bits, (int32_t)s.cfa_off, (int16_t)s.rbp_off);
 }
 
-/* The rule at key, packed: the cached one, else read from .eh_frame (and
- * cached). Out of line, the reading: the walk's loop stays small. */
+/* The rule at key: the cached one, else read from .eh_frame and cached
+ * (out of line: the walk's loop stays small). */
 static __attribute__((noinline)) uint64_t read_and_cache(uint64_t key)
 {
-    struct rule r;
-    read_rule(key, &r);
-    cache_put(&r);
-    return pack(&r);
+    uint64_t v = read_rule(key);
+    cache_put(key, v);
+    return v;
 }
 
-static inline uint64_t packed_at(uint64_t key)
+static inline uint64_t rule_at(uint64_t key)
 {
     uint64_t v;
     return cache_get(key, &v) ? v : read_and_cache(key);
-}
-
-static struct rule rule_at(uint64_t key)
-{
-    return unpack(key, packed_at(key));
-}
-
-/* Caches r with its new state. */
-static void set_state(struct rule r, uint8_t state)
-{
-    r.state = state;
-    cache_put(&r);
 }
 
 /* The registers a walk follows, in one frame. */
@@ -548,22 +536,22 @@ struct frame {
     uint64_t ip, rsp, rbp;
 };
 
-/* The CFA rule r gives for frame f, 0 where it looks wrong (not above rsp,
+/* The CFA rule v gives for frame f, 0 where it looks wrong (not above rsp,
  * too far, misaligned): the walk ends there. */
-static uint64_t cfa_of(const struct rule *r, const struct frame *f)
+static inline uint64_t cfa_of(uint64_t v, const struct frame *f)
 {
-    uint64_t cfa = (r->cfa_rbp ? f->rbp : f->rsp) + (uint64_t)(int64_t)r->cfa_off;
+    uint64_t cfa = (v & RULE_CFA_RBP ? f->rbp : f->rsp) + (uint64_t)(int64_t)(int32_t)(v >> 32);
     return cfa <= f->rsp || cfa - f->rsp > MAX_FRAME || (cfa & 7) ? 0 : cfa;
 }
 
-/* Moves f to its caller's frame, whose CFA rule r gave: reads the return
+/* Moves f to its caller's frame, whose CFA rule v gave: reads the return
  * address and, if saved, rbp, below the CFA. */
-static void step(const struct rule *r, struct frame *f, uint64_t cfa)
+static inline void step(uint64_t v, struct frame *f, uint64_t cfa)
 {
-    uint64_t rbp = r->rbp_saved ? *(const uint64_t *)(cfa + (uint64_t)(int64_t)r->rbp_off) : f->rbp;
+    if (v & RULE_RBP_SAVED)
+        f->rbp = *(const uint64_t *)(cfa + (uint64_t)(int64_t)(int16_t)(v >> 16));
     f->ip = *(const uint64_t *)(cfa - 8);
     f->rsp = cfa;
-    f->rbp = rbp;
 }
 
 /* The walk with checked rules only, from frame f (its ip exact): the
@@ -574,19 +562,13 @@ enum { NEEDS_LEARN = -1, NEEDS_LIBGCC = -2 };
 static int walk_cached(struct frame f, struct walk_out *o)
 {
     for (uint64_t key = f.ip;; key = f.ip - 1) {
-        /* the packed rule's fields by hand (pack()): no struct on this path */
-        uint64_t v = packed_at(key);
-        if ((v & 3) != RULE_CHECKED)
-            return (v & 3) == RULE_UNSUPPORTED ? NEEDS_LIBGCC : NEEDS_LEARN;
-        if (v >> 4 & 1) /* outermost */
+        uint64_t v = rule_at(key);
+        if (rule_state(v) != RULE_CHECKED)
+            return rule_state(v) == RULE_UNSUPPORTED ? NEEDS_LIBGCC : NEEDS_LEARN;
+        uint64_t cfa = v & RULE_OUTERMOST ? 0 : cfa_of(v, &f);
+        if (!cfa)
             return (int)o->n;
-        uint64_t cfa = (v >> 2 & 1 ? f.rbp : f.rsp) + (uint64_t)(int64_t)(int32_t)(v >> 32);
-        if (cfa <= f.rsp || cfa - f.rsp > MAX_FRAME || (cfa & 7))
-            return (int)o->n;
-        if (v >> 3 & 1) /* rbp saved */
-            f.rbp = *(const uint64_t *)(cfa + (uint64_t)(int64_t)(int16_t)(v >> 16));
-        f.ip = *(const uint64_t *)(cfa - 8);
-        f.rsp = cfa;
+        step(v, &f, cfa);
         if (f.ip == 0 || !take(o, f.ip))
             return (int)o->n;
     }
@@ -602,8 +584,8 @@ static int walk_cached(struct frame f, struct walk_out *o)
 struct learn {
     struct walk_out out;
     struct frame start;
-    struct rule pending;  /* the previous frame's rule, checked at this frame */
-    int has_pending;
+    uint64_t pending_key; /* the previous frame's rule, checked at this frame */
+    uint64_t pending;     /* (0: none) */
     struct frame below;   /* the previous frame's registers */
     uint64_t below_cfa;   /* the CFA its rule gives */
     unsigned k;
@@ -615,38 +597,31 @@ static _Unwind_Reason_Code learn_step(struct _Unwind_Context *ctx, void *arg)
     int before = 0;
     uint64_t ip = (uint64_t)_Unwind_GetIPInfo(ctx, &before);
     struct frame here = {ip, (uint64_t)_Unwind_GetCFA(ctx), (uint64_t)_Unwind_GetGR(ctx, REG_RBP)};
-    if (l->has_pending && l->pending.outermost) {
+    if (l->pending & RULE_OUTERMOST) {
         /* libgcc goes one frame past an outermost one, with return address 0 */
-        set_state(l->pending, ip == 0 ? RULE_CHECKED : RULE_UNSUPPORTED);
-        l->has_pending = 0;
-    } else if (l->has_pending) {
-        uint8_t state = RULE_UNSUPPORTED;
+        cache_put(l->pending_key, with_state(l->pending, ip == 0 ? RULE_CHECKED : RULE_UNSUPPORTED));
+    } else if (l->pending) {
+        unsigned state = RULE_UNSUPPORTED;
         if (l->below_cfa == here.rsp) { /* the stack is read only at libgcc's CFA */
             struct frame next = l->below;
-            step(&l->pending, &next, l->below_cfa);
+            step(l->pending, &next, l->below_cfa);
             if (next.ip == here.ip && next.rbp == here.rbp)
                 state = RULE_CHECKED;
         }
-        set_state(l->pending, state);
-        l->has_pending = 0;
+        cache_put(l->pending_key, with_state(l->pending, state));
     }
+    l->pending = 0;
     struct frame from = l->k == 0 ? l->start : here;
-    struct rule r = rule_at(l->k == 0 ? from.ip : ip - (before ? 0 : 1));
-    if (before) {
-        set_state(r, RULE_UNSUPPORTED); /* a signal frame */
-    } else if (r.state == RULE_UNCHECKED && r.outermost) {
-        l->pending = r;
-        l->has_pending = 1;
-    } else if (r.state == RULE_UNCHECKED) {
-        uint64_t cfa = cfa_of(&r, &from);
-        if (cfa) {
-            l->pending = r;
-            l->has_pending = 1;
-            l->below = from;
-            l->below_cfa = cfa;
-        } else {
-            set_state(r, RULE_UNSUPPORTED);
-        }
+    uint64_t key = l->k == 0 ? from.ip : ip - (before ? 0 : 1);
+    uint64_t v = rule_at(key);
+    uint64_t cfa = rule_state(v) == RULE_UNCHECKED && !(v & RULE_OUTERMOST) ? cfa_of(v, &from) : 0;
+    if (before || (rule_state(v) == RULE_UNCHECKED && !(v & RULE_OUTERMOST) && !cfa)) {
+        cache_put(key, with_state(v, RULE_UNSUPPORTED)); /* a signal frame, or a wrong CFA */
+    } else if (rule_state(v) == RULE_UNCHECKED) {
+        l->pending_key = key;
+        l->pending = v; /* never 0: its state is not RULE_EMPTY */
+        l->below = from;
+        l->below_cfa = cfa;
     }
     if (l->k++ == 0 || ip == 0)
         return _URC_NO_REASON; /* frame 0 is this file's own */
@@ -670,9 +645,8 @@ int hs__unwind_stack(uint64_t caller, unsigned search, uint64_t *pc, unsigned ma
     struct learn l = {.out = {caller, pc, search, max, 0, 0}, .start = start};
     /* An outermost frame (no return address: _start, a thread's first) is
      * checked when libgcc's walk ends there too. */
-    if (_Unwind_Backtrace(learn_step, &l) == _URC_END_OF_STACK && l.has_pending &&
-        l.pending.outermost)
-        set_state(l.pending, RULE_CHECKED);
+    if (_Unwind_Backtrace(learn_step, &l) == _URC_END_OF_STACK && (l.pending & RULE_OUTERMOST))
+        cache_put(l.pending_key, with_state(l.pending, RULE_CHECKED));
     return (int)l.out.n;
 }
 

@@ -1,8 +1,6 @@
 /* cli_json.c - JSON output helpers (cli_json.h). */
 #include "cli_json.h"
 
-#include <string.h>
-
 void cli_json_quote(FILE *out, const char *s)
 {
     fputc('"', out);
@@ -18,22 +16,17 @@ void cli_json_quote(FILE *out, const char *s)
     fputc('"', out);
 }
 
-void cli_print_callers(const char *text, int json, int indent)
+void cli_print_callers(char *const *lines, int json, int indent)
 {
     if (json)
         printf("[");
-    for (int first = 1; text && *text; first = 0) {
-        const char *nl = strchr(text, '\n');
-        int n = nl ? (int)(nl - text) : (int)strlen(text);
+    for (size_t i = 0; lines && lines[i]; i++) {
         if (json) {
-            char line[400];
-            snprintf(line, sizeof line, "%.*s", n, text);
-            printf("%s", first ? "" : ",");
-            cli_json_quote(stdout, line);
+            printf("%s", i ? "," : "");
+            cli_json_quote(stdout, lines[i]);
         } else {
-            printf("%*s<- %.*s\n", indent, "", n, text);
+            printf("%*s<- %s\n", indent, "", lines[i]);
         }
-        text += n + (nl != NULL);
     }
     if (json)
         printf("]");

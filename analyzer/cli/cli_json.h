@@ -7,9 +7,9 @@
 /* Prints s as a JSON string literal (quotes, escapes) to out. */
 void cli_json_quote(FILE *out, const char *s);
 
-/* Prints the lines of text (a call stack's callers, one per line) to
+/* Prints lines (a call stack's callers, NULL-terminated; NULL: none) to
  * stdout: as a JSON array of strings, or each as "<- line" indented by
  * `indent` spaces. */
-void cli_print_callers(const char *text, int json, int indent);
+void cli_print_callers(char *const *lines, int json, int indent);
 
 #endif

@@ -22,8 +22,10 @@
 #include <string.h>
 
 #include "block_events.h"
+#include "grow.h"
 #include "heapscope/event.h"
 #include "live_map.h"
+#include "ptrmap.h"
 #include "symbolize.h"
 
 struct index {
@@ -293,80 +295,50 @@ static char *maps_text(struct hs_trace *t, uint32_t pid, uint32_t gen)
  * a millisecond (libdw's dwfl_module_addrinfo scans it). */
 struct frame_names {
     struct hs_symbolizer *sym; /* NULL: hex addresses */
-    struct frame_name {
-        uint64_t addr; /* 0: empty */
-        char *where;
-    } *v;
-    size_t mask, n;
+    struct hs_ptrmap index;    /* return address -> its name's place in names */
+    char **names;
+    size_t n, cap;
 };
 
 static void frame_names_free(struct frame_names *f)
 {
-    for (size_t i = 0; f->v && i <= f->mask; i++)
-        free(f->v[i].where);
-    free(f->v);
-    memset(f, 0, sizeof *f);
+    for (size_t i = 0; i < f->n; i++)
+        free(f->names[i]);
+    free(f->names);
+    hs_ptrmap_free(&f->index);
 }
 
 /* The name of return address addr (owned by f), NULL out of memory. */
 static const char *frame_name(struct frame_names *f, uint64_t addr)
 {
-    if ((f->n + 1) * 2 > (f->v ? f->mask + 1 : 0)) {
-        size_t cap = f->v ? (f->mask + 1) * 2 : 256;
-        struct frame_name *v = calloc(cap, sizeof *v);
-        if (!v)
-            return NULL;
-        for (size_t i = 0; f->v && i <= f->mask; i++) {
-            if (!f->v[i].addr)
-                continue;
-            size_t j = (f->v[i].addr * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1);
-            while (v[j].addr)
-                j = (j + 1) & (cap - 1);
-            v[j] = f->v[i];
-        }
-        free(f->v);
-        f->v = v;
-        f->mask = cap - 1;
-    }
-    size_t j = (addr * 0x9e3779b97f4a7c15ull >> 20) & f->mask;
-    for (; f->v[j].addr; j = (j + 1) & f->mask)
-        if (f->v[j].addr == addr)
-            return f->v[j].where;
+    uint64_t at;
+    if (addr && hs_ptrmap_peek(&f->index, 0, addr, &at))
+        return f->names[at];
     char where[320];
     struct hs_symbol info;
     snprintf(where, sizeof where, "0x%" PRIx64, addr);
     if (f->sym && hs_symbolizer_lookup(f->sym, addr, 1, &info))
         hs_symbol_format(&info, addr, where, sizeof where);
-    if (!(f->v[j].where = strdup(where)))
+    char **grown = hs_grow(f->names, &f->cap, f->n, sizeof *grown, 256);
+    if (!grown)
         return NULL;
-    f->v[j].addr = addr;
-    f->n++;
-    return f->v[j].where;
+    f->names = grown;
+    if (!(f->names[f->n] = strdup(where)))
+        return NULL;
+    if (addr && hs_ptrmap_put(&f->index, 0, addr, f->n) != HS_OK) { /* address 0: not kept */
+        free(f->names[f->n]);
+        return NULL;
+    }
+    return f->names[f->n++];
 }
 
-/* site->callers: frames 1.. of its stack, named, one per line. HS_ENOMEM
- * or HS_OK. */
-static int symbolize_callers(struct hs_trace *t, struct frame_names *names, struct hs_site *site)
+/* hs_trace_stack_lines' namer: the frame's name. */
+static int name_frame(void *ctx, uint64_t addr, char *line, size_t size)
 {
-    uint64_t addr[HS_STACK_MAX_DEPTH];
-    unsigned n = hs_trace_stack_callers(t, site->stack, addr, HS_STACK_MAX_DEPTH);
-    size_t len = 0, cap = 0;
-    char *text = NULL;
-    for (unsigned i = 0; i < n; i++) {
-        const char *where = frame_name(names, addr[i]);
-        size_t k = where ? strlen(where) : 0;
-        char *grown = where && len + k + 2 > cap ? realloc(text, cap = (len + k + 2) * 2) : text;
-        if (!where || !grown) {
-            free(text);
-            return HS_ENOMEM;
-        }
-        text = grown;
-        memcpy(text + len, where, k);
-        len += k;
-        text[len++] = '\n';
-        text[len] = '\0';
-    }
-    site->callers = text;
+    const char *where = frame_name(ctx, addr);
+    if (!where)
+        return HS_ENOMEM;
+    snprintf(line, size, "%s", where);
     return HS_OK;
 }
 
@@ -388,7 +360,8 @@ int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, const unsigned ch
         struct hs_error ignored;
         if (maps && hs_symbolizer_new(maps, &sym, &ignored) != HS_OK)
             sym = NULL; /* keep hex addresses */
-        struct frame_names names = {sym, NULL, 0, 0};
+        struct frame_names names = {.sym = sym};
+        hs_ptrmap_init(&names.index);
         for (uint64_t j = i; j < s->n_sites; j++) {
             struct hs_site *site = &s->sites[j];
             if (done[j] || site->pid != pid || site->exec_gen != gen)
@@ -397,8 +370,9 @@ int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, const unsigned ch
             const char *where = frame_name(&names, site->caller);
             if (where)
                 snprintf(site->where, sizeof site->where, "%s", where);
-            if (!where ||
-                (site->stack && !site->callers && symbolize_callers(t, &names, site) != HS_OK)) {
+            if (!where || (site->stack && !site->callers &&
+                           hs_trace_stack_lines(t, site->stack, name_frame, &names,
+                                                &site->callers) != HS_OK)) {
                 frame_names_free(&names);
                 hs_symbolizer_free(sym);
                 free(maps);
@@ -417,7 +391,7 @@ int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, const unsigned ch
 void hs_sites_free(struct hs_sites *s)
 {
     for (uint64_t i = 0; s->sites && i < s->n_sites; i++)
-        free(s->sites[i].callers);
+        hs_trace_stack_lines_free(s->sites[i].callers);
     free(s->sites);
     memset(s, 0, sizeof *s);
 }
@@ -451,25 +425,6 @@ void hs_sites_order(const struct hs_sites *s, enum hs_sites_order order, uint64_
     qsort_r(idx, s->n_sites, sizeof *idx, compare, &ctx);
 }
 
-/* The exec generation of pid's image at time ts (0 if the trace does not
- * say). */
-static uint32_t gen_at(struct hs_trace *t, uint32_t pid, uint64_t ts)
-{
-    sqlite3_stmt *st;
-    uint32_t gen = 0;
-    if (sqlite3_prepare_v2(hs_trace_db(t),
-                           "SELECT exec_gen FROM processes WHERE pid = ?1 AND"
-                           " coalesce(start_ts_ns, 0) <= ?2 ORDER BY exec_gen DESC LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return 0;
-    sqlite3_bind_int64(st, 1, pid);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)ts);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        gen = (uint32_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return gen;
-}
-
 /* The stack of allocation seq, 0 if none (or no such table). */
 static uint64_t stack_of(struct hs_trace *t, uint64_t seq)
 {
@@ -488,12 +443,19 @@ static uint64_t stack_of(struct hs_trace *t, uint64_t seq)
 int hs_sites_describe_call(struct hs_trace *t, uint32_t pid, uint64_t ts, uint64_t seq,
                            uint64_t caller, char *out, size_t size, struct hs_error *err)
 {
-    char *maps = maps_text(t, pid, gen_at(t, pid, ts));
+    struct images im;
+    uint32_t gen = 0;
+    if (images_load(t, &im) != HS_OK)
+        return hs_error_set(err, HS_ENOMEM, "out of memory reading the processes");
+    image_of(&im, pid, ts, &gen);
+    images_free(&im);
+    char *maps = maps_text(t, pid, gen);
     struct hs_symbolizer *sym = NULL;
     struct hs_error ignored;
     if (maps && hs_symbolizer_new(maps, &sym, &ignored) != HS_OK)
         sym = NULL; /* hex addresses */
-    struct frame_names names = {sym, NULL, 0, 0};
+    struct frame_names names = {.sym = sym};
+    hs_ptrmap_init(&names.index);
     uint64_t addr[HS_STACK_MAX_DEPTH + 1] = {caller};
     unsigned n = 1 + hs_trace_stack_callers(t, stack_of(t, seq), addr + 1, HS_STACK_MAX_DEPTH);
     size_t len = 0;

@@ -33,9 +33,9 @@ struct hs_site {
     uint64_t live_bytes;
     uint64_t stack;      /* stacks.stack, 0: grouped by caller alone */
     char where[320];     /* "function (file:line)" or less; see symbolize.h */
-    char *callers;       /* stack sites, once symbolized: frames 1.. of the stack
-                            as `where` is frame 0, one per line, outermost
-                            last; else NULL */
+    char **callers;      /* stack sites, once symbolized: frames 1.. of the stack
+                            named as `where` is frame 0, outermost last,
+                            NULL-terminated; else NULL */
 };
 
 struct hs_sites {

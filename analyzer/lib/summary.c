@@ -282,31 +282,16 @@ static int maps_lookup(const char *maps, uint64_t addr, char *module, unsigned m
     return 0;
 }
 
-/* l->callers from the stack's frames 1.. (maps: the image's maps text,
- * may be NULL). HS_OK, or HS_ENOMEM. */
-static int leak_callers(struct hs_trace *t, const char *maps, struct hs_leak_site *l)
+/* hs_trace_stack_lines' namer for leaks: "0xADDR (module+0xOFF)" from the
+ * image's maps text (ctx, may be NULL), else the address. */
+static int leak_frame(void *ctx, uint64_t addr, char *line, size_t size)
 {
-    uint64_t addr[HS_STACK_MAX_DEPTH];
-    unsigned n = hs_trace_stack_callers(t, l->stack, addr, HS_STACK_MAX_DEPTH);
-    size_t len = 0, cap = 0;
-    for (unsigned i = 0; i < n; i++) {
-        uint64_t off = 0;
-        char module[256] = "", line[320];
-        if (maps && maps_lookup(maps, addr[i], module, sizeof module, &off))
-            snprintf(line, sizeof line, "0x%" PRIx64 " (%s+0x%" PRIx64 ")\n", addr[i], module,
-                     off);
-        else
-            snprintf(line, sizeof line, "0x%" PRIx64 "\n", addr[i]);
-        size_t k = strlen(line);
-        if (len + k + 1 > cap) {
-            char *grown = realloc(l->callers, cap = (len + k + 1) * 2);
-            if (!grown)
-                return HS_ENOMEM;
-            l->callers = grown;
-        }
-        memcpy(l->callers + len, line, k + 1);
-        len += k;
-    }
+    uint64_t off = 0;
+    char module[256] = "";
+    if (ctx && maps_lookup(ctx, addr, module, sizeof module, &off))
+        snprintf(line, size, "0x%" PRIx64 " (%s+0x%" PRIx64 ")", addr, module, off);
+    else
+        snprintf(line, size, "0x%" PRIx64, addr);
     return HS_OK;
 }
 
@@ -359,7 +344,8 @@ int hs_leaks_compute(struct hs_trace *t, struct hs_leak_site **sites, uint64_t *
         if (maps && l->caller)
             maps_lookup(maps, l->caller, l->module, sizeof l->module, &l->module_offset);
         l->stack = (uint64_t)sqlite3_column_int64(st, 9);
-        if (l->stack && leak_callers(t, maps, l) != HS_OK) {
+        if (l->stack && hs_trace_stack_lines(t, l->stack, leak_frame, (void *)maps,
+                                             &l->callers) != HS_OK) {
             sqlite3_finalize(st);
             hs_leaks_free(*sites, *n);
             *sites = NULL;
@@ -380,6 +366,6 @@ int hs_leaks_compute(struct hs_trace *t, struct hs_leak_site **sites, uint64_t *
 void hs_leaks_free(struct hs_leak_site *sites, uint64_t n)
 {
     for (uint64_t i = 0; sites && i < n; i++)
-        free(sites[i].callers);
+        hs_trace_stack_lines_free(sites[i].callers);
     free(sites);
 }

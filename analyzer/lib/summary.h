@@ -55,8 +55,8 @@ struct hs_leak_site {
     char module[256];       /* file of the mapping holding caller ("" unknown) */
     uint64_t module_offset; /* caller's offset in that file */
     uint64_t stack;         /* stacks.stack, 0: grouped by caller alone */
-    char *callers;          /* stack: frames 1.. as "0xADDR (module+0xOFF)",
-                               one per line, outermost last; else NULL */
+    char **callers;         /* stack: frames 1.. as "0xADDR (module+0xOFF)",
+                               outermost last, NULL-terminated; else NULL */
 };
 
 /* Leak sites, largest total size first. Free with hs_leaks_free(). */

@@ -17,6 +17,7 @@
 #ifndef HS_TRACE_H
 #define HS_TRACE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -77,6 +78,15 @@ const char *hs_trace_maps_sql(const struct hs_trace *t);
  * stacks. */
 unsigned hs_trace_stack_callers(struct hs_trace *t, uint64_t stack, uint64_t *addr,
                                 unsigned max);
+
+/* The callers of call stack `stack` as text, one malloc'd line per frame
+ * as name(ctx, addr, line, size) writes it, in a NULL-terminated malloc'd
+ * array (free with hs_trace_stack_lines_free); *out NULL for a stack
+ * without callers. 0, or HS_ENOMEM (*out NULL). */
+int hs_trace_stack_lines(struct hs_trace *t, uint64_t stack,
+                         int (*name)(void *ctx, uint64_t addr, char *line, size_t size), void *ctx,
+                         char ***out);
+void hs_trace_stack_lines_free(char **lines);
 
 uint64_t hs_trace_n_events(const struct hs_trace *t);
 uint64_t hs_trace_last_seq(const struct hs_trace *t);

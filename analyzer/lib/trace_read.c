@@ -203,6 +203,34 @@ unsigned hs_trace_stack_callers(struct hs_trace *t, uint64_t stack, uint64_t *ad
     return n;
 }
 
+int hs_trace_stack_lines(struct hs_trace *t, uint64_t stack,
+                         int (*name)(void *ctx, uint64_t addr, char *line, size_t size), void *ctx,
+                         char ***out)
+{
+    uint64_t addr[HS_STACK_MAX_DEPTH];
+    unsigned n = hs_trace_stack_callers(t, stack, addr, HS_STACK_MAX_DEPTH);
+    *out = NULL;
+    if (n == 0)
+        return HS_OK;
+    char **lines = calloc(n + 1, sizeof *lines);
+    for (unsigned i = 0; lines && i < n; i++) {
+        char line[400];
+        if (name(ctx, addr[i], line, sizeof line) != HS_OK || !(lines[i] = strdup(line))) {
+            hs_trace_stack_lines_free(lines);
+            return HS_ENOMEM;
+        }
+    }
+    *out = lines;
+    return lines ? HS_OK : HS_ENOMEM;
+}
+
+void hs_trace_stack_lines_free(char **lines)
+{
+    for (size_t i = 0; lines && lines[i]; i++)
+        free(lines[i]);
+    free(lines);
+}
+
 uint64_t hs_trace_n_events(const struct hs_trace *t)
 {
     return t->n_events;
