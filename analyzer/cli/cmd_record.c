@@ -198,7 +198,13 @@ static int import_run(const char *base, const char *logdir, const char *out, pid
         cli_import_report_end();
         if (failed) {
             remove_logdir(logdir);
-            return cli_fail("record", "%s", err.msg);
+            /* Nothing to retry from: the records went from memory into
+             * the import that failed. Say how to keep them next time. */
+            return cli_fail("record", "%s%s", err.msg,
+                            strstr(err.msg, "HS_LIVE_IMPORT")
+                                ? ""
+                                : "; the run's records are lost (with HS_LIVE_IMPORT=0 they are "
+                                  "kept in logs that 'heapscope import' can retry)");
         }
     } else if (cli_import("record", &opts, &res)) {
         fprintf(

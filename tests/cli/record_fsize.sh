@@ -34,4 +34,17 @@ check "the program ignores the standard signals the shell ignores ('$got', '$wan
 status=$?
 [ "$status" = 1 ] && [ "$(grep -c . "$dir/err")" -ge 1 ] && grep -q "File too large\|size limit" "$dir/err" && [ ! -e "$dir/big.db" ]
 check "a trace past ulimit -f 512 (256 KiB): exit 1 ($status), a message, no file" $?
+# The live import had the records in memory only: the message says so and
+# how to keep them next time.
+grep -q "records are lost (with HS_LIVE_IMPORT=0" "$dir/err"
+check "the message names HS_LIVE_IMPORT=0" $?
+# With HS_LIVE_IMPORT=0 the logs stay, and importing them elsewhere works
+# (they hold what the limit let each log keep: some of python's blocks).
+(ulimit -f 512; HS_LIVE_IMPORT=0 TMPDIR="$dir" "$hs" record -o "$dir/big.db" -- python3 -c "x = [bytearray(100) for i in range(40000)]" >/dev/null 2>"$dir/err")
+status=$?
+logs=$(sed -n "s/.*retry: heapscope import \(.*\) -o FILE.*/\1/p" "$dir/err")
+[ "$status" = 1 ] && [ -d "$logs" ] && [ ! -e "$dir/big.db" ] &&
+  "$hs" import "$logs" -o "$dir/retry.db" 2>>"$dir/err" &&
+  [ "$(sqlite3 "$dir/retry.db" "SELECT count(*) FROM blocks WHERE size = 100" 2>>"$dir/err")" -gt 0 ]
+check "HS_LIVE_IMPORT=0: exit 1 ($status), the logs kept ('$logs'), imported again with python's blocks" $?
 exit $fail
