@@ -2,12 +2,17 @@
  * cmd_report.c - `heapscope report`: a self-contained HTML report (one trace,
  * or two side by side) written by viz/heapscope_viz into DIR.tmp and renamed
  * to DIR only when complete, so a failure leaves no half-written report.
+ * An existing DIR is replaced only when it holds nothing but what a report
+ * writes (index.html and PNG pictures): a directory with anything else in
+ * it (a trace, notes, a home directory) is left untouched.
  */
 #define _XOPEN_SOURCE 700
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,6 +37,39 @@ static void remove_tree(const char *dir)
     nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), m = strlen(tail);
+    return n >= m && strcmp(s + n - m, tail) == 0;
+}
+
+/* 1 if the existing directory dir holds only what a report writes. */
+static int replaceable(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int ok = 1;
+    const struct dirent *e;
+    while (ok && (e = readdir(d))) {
+        const char *n = e->d_name;
+        ok = strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strcmp(n, "index.html") == 0 ||
+             ends_with(n, ".png");
+    }
+    closedir(d);
+    return ok;
+}
+
+/* 1 if path (an existing file) lies inside the directory dir. */
+static int is_inside(const char *path, const char *dir)
+{
+    char file[PATH_MAX], top[PATH_MAX];
+    if (!realpath(path, file) || !realpath(dir, top))
+        return 0;
+    size_t n = strlen(top);
+    return strncmp(file, top, n) == 0 && (file[n] == '/' || n == 1);
+}
+
 int cmd_report(int argc, char **argv)
 {
     const char *files[2] = {NULL, NULL}, *dir = NULL;
@@ -50,6 +88,19 @@ int cmd_report(int argc, char **argv)
             return rc;
         hs_trace_close(t);
     }
+    struct stat st;
+    int existed = stat(dir, &st) == 0;
+    if (existed && !S_ISDIR(st.st_mode))
+        return cli_fail("report", "'%s' exists and is not a directory", dir);
+    for (int i = 0; existed && i < 2 && files[i]; i++)
+        if (is_inside(files[i], dir))
+            return cli_fail("report", "'%s' is inside '%s', which the report would replace", files[i],
+                            dir);
+    if (existed && !replaceable(dir))
+        return cli_fail("report",
+                        "'%s' holds files other than a report's (index.html, *.png): "
+                        "choose a new or empty directory",
+                        dir);
     char tmp[PATH_MAX], old[PATH_MAX];
     size_t len = strlen(dir);
     while (len > 1 && dir[len - 1] == '/')
@@ -67,13 +118,7 @@ int cmd_report(int argc, char **argv)
         remove_tree(tmp);
         return rc < 0 ? cli_fail("report", "%s", why) : HS_EXIT_ERROR;
     }
-    struct stat st;
-    int existed = stat(dir, &st) == 0;
     if (existed) {
-        if (!S_ISDIR(st.st_mode)) {
-            remove_tree(tmp);
-            return cli_fail("report", "'%s' exists and is not a directory", dir);
-        }
         remove_tree(old);
         if (rename(dir, old) != 0) {
             int e = errno;

@@ -165,4 +165,14 @@ expect_eq "report bad dir lines" "$(wc -l < err.txt)" 1
 [ ! -e missing-parent ] || fail "report left a directory behind"
 "$hs" report nosuch.db -o r2 >/dev/null 2>err.txt; expect_eq "report missing trace exit" $? 1
 [ ! -e r2 ] && [ ! -e r2.tmp ] || fail "report on a bad trace left files"
+# An earlier report is replaced; a directory holding anything else is not.
+"$hs" report a.db -o report >/dev/null 2>err.txt || { cat err.txt; fail "report over an earlier report"; }
+mkdir -p keep && cp a.db keep/ && echo notes >keep/notes.txt
+"$hs" report a.db -o keep >/dev/null 2>err.txt; expect_eq "report into a directory of other files: exit" $? 1
+expect_eq "report into a directory of other files: lines" "$(wc -l < err.txt)" 1
+expect_eq "the directory's files stay" "$(ls keep | tr '\n' ' ')" "a.db notes.txt "
+rm keep/notes.txt
+"$hs" report keep/a.db -o keep/ >/dev/null 2>err.txt; expect_eq "report replacing its own trace's directory: exit" $? 1
+grep -q "is inside 'keep/'" err.txt || fail "report inside: $(cat err.txt)"
+[ -e keep/a.db ] && [ ! -e keep.tmp ] || fail "the trace inside the directory was touched"
 echo "viz tests passed (screenshots in $work)"
