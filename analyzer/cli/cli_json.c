@@ -1,4 +1,6 @@
-/* cli_json.c - JSON output helpers (cli_json.h). */
+/* cli_json.c - quoting for the machine-readable outputs (cli_json.h). */
+#include <string.h>
+
 #include "cli_json.h"
 
 void cli_json_quote(FILE *out, const char *s)
@@ -12,6 +14,21 @@ void cli_json_quote(FILE *out, const char *s)
             fprintf(out, "\\u%04x", c);
         else
             fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+void cli_csv_field(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
     }
     fputc('"', out);
 }

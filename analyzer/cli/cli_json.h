@@ -1,4 +1,4 @@
-/* cli_json.h - JSON output helpers shared by the --json commands. */
+/* cli_json.h - quoting for the machine-readable outputs (--json, --csv). */
 #ifndef HS_CLI_JSON_H
 #define HS_CLI_JSON_H
 
@@ -6,6 +6,10 @@
 
 /* Prints s as a JSON string literal (quotes, escapes) to out. */
 void cli_json_quote(FILE *out, const char *s);
+
+/* Prints s as one CSV field to out: as it is, or in double quotes (inner
+ * quotes doubled, RFC 4180) when it holds a comma, quote or line break. */
+void cli_csv_field(FILE *out, const char *s);
 
 /* Prints lines (a call stack's callers, NULL-terminated; NULL: none) to
  * stdout: as a JSON array of strings, or each as "<- line" indented by

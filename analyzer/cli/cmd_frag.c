@@ -19,29 +19,13 @@ struct ctx {
     struct hs_trace *t;
 };
 
-/* A CSV field, quoted when it holds a comma, quote or newline (RFC 4180). */
-static void csv_field(const char *s)
-{
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
-}
-
 static void row(struct ctx *c, uint64_t seq, const char *label, struct hs_model *m)
 {
     struct hs_frag f;
     hs_frag_compute(m, &f);
     if (c->o->csv) {
         printf("%llu,", (unsigned long long)seq);
-        csv_field(label);
+        cli_csv_field(stdout, label);
         printf(",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6f,%.6f\n",
                (unsigned long long)f.heap_extent, (unsigned long long)f.mmapped_bytes,
                (unsigned long long)f.live_requested, (unsigned long long)f.chunk_overhead,

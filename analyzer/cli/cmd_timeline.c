@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_json.h"
 #include "timeline.h"
 
 static const char usage[] = "usage: heapscope timeline FILE --csv [--every N] [--pid PID]\n";
@@ -11,10 +12,12 @@ static int print_row(const struct hs_timeline_row *r, void *ctx)
 {
     (void)ctx;
     printf("%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",0x%" PRIx64 ",0x%" PRIx64
-           ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s\n",
+           ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
            r->seq, r->ts_ns, r->live_requested, r->live_chunk, r->n_live, r->heap_start, r->brk,
            r->brk >= r->heap_start ? r->brk - r->heap_start : 0, r->mmapped, r->page_faults,
-           r->allocator_mapped, r->mark ? r->mark : "");
+           r->allocator_mapped);
+    cli_csv_field(stdout, r->mark ? r->mark : "");
+    putchar('\n');
     return 0;
 }
 
