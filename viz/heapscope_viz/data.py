@@ -82,21 +82,21 @@ class Trace:
         text = self.run(*args, optional=optional)
         if text is None:
             return None, None
+        # Comment lines come first; the rest is CSV as written, so that a
+        # quoted field (a mark's label) may hold line breaks.
+        lines = text.split("\n")
         comments = []
-        body = []
-        for line in text.splitlines():
-            if line.startswith("#"):
-                comments.append(line[1:].strip())
-            elif line.strip():
-                body.append(line)
-        if body and "," not in body[0]:
+        while lines and lines[0].startswith("#"):
+            comments.append(lines.pop(0)[1:].strip())
+        first = next((line for line in lines if line.strip()), None)
+        if first is not None and "," not in first:
             # Not CSV: a sentence saying why there is none (e.g. `frag` on
             # a trace of another allocator).
             if optional:
                 return None, None
-            raise VizError("%s: %s" % (args[0], body[0]))
+            raise VizError("%s: %s" % (args[0], first))
         rows = [{k: _number(v) for k, v in r.items()}
-                for r in csv.DictReader(io.StringIO("\n".join(body)))]
+                for r in csv.DictReader(io.StringIO("\n".join(lines)))]
         return comments, rows
 
     def json(self, *args, optional=False):
