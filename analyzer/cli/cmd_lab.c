@@ -19,7 +19,8 @@
 
 static const char usage[] =
     "usage: heapscope lab list [--json]\n"
-    "   or: heapscope lab run NAME [--json] [--native] [--check] [-o TRACE] [--full] [-- ARGS...]\n"
+    "   or: heapscope lab run NAME [--json] [--native] [--check] [-o TRACE | --dir DIR] [--full]\n"
+    "                          [-- ARGS...]\n"
     "   or: heapscope lab run --all [--json] [--native] [--check] [--dir DIR]\n"
     "\n"
     "    --json       print the results as JSON\n"
@@ -144,6 +145,10 @@ static int run_one(const struct hs_lab *lab, const struct options *o)
         return cli_fail("lab", "%s", err.msg);
     }
     unlink(results);
+    if (traced && access(trace, F_OK) != 0) {
+        free(text);
+        return HS_EXIT_ERROR; /* record could not write it, and said why */
+    }
     struct hs_lab_results r;
     if (hs_lab_parse_results(text, &r, &err) != 0) {
         free(text);
@@ -171,8 +176,7 @@ static int run_one(const struct hs_lab *lab, const struct options *o)
             failed = 1;
         n++;
     }
-    /* The trace is missing only when record itself failed (reported above). */
-    if (traced && access(trace, F_OK) == 0 && hs_lab_store_claims(trace, lab, v, n, &err) != 0) {
+    if (traced && hs_lab_store_claims(trace, lab, v, n, &err) != 0) {
         cli_fail("lab", "%s", err.msg);
         failed = 1;
     }
