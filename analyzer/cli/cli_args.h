@@ -59,6 +59,11 @@ struct cli_opt {
     {                                                                                              \
         (name), CLI_OPT_U32, (p), 0                                                                \
     }
+/* --pid: a process id, never 0 */
+#define CLI_PID(p)                                                                                 \
+    {                                                                                              \
+        "--pid", CLI_OPT_U32, (p), 1                                                               \
+    }
 #define CLI_STRING(name, p)                                                                        \
     {                                                                                              \
         (name), CLI_OPT_STRING, (p), 0                                                             \

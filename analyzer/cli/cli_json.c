@@ -33,6 +33,27 @@ void cli_csv_field(FILE *out, const char *s)
     fputc('"', out);
 }
 
+const char *cli_shell_word(const char *s)
+{
+    static char buf[4096];
+    if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/+:=@%,-") ==
+                  strlen(s))
+        return s;
+    size_t n = 0;
+    buf[n++] = '\'';
+    for (; *s && n + 6 < sizeof buf; s++) {
+        if (*s == '\'') { /* end the quote, an escaped quote, quote again */
+            memcpy(buf + n, "'\\''", 4);
+            n += 4;
+        } else {
+            buf[n++] = *s;
+        }
+    }
+    buf[n++] = '\'';
+    buf[n] = '\0';
+    return buf;
+}
+
 void cli_print_callers(char *const *lines, int json, int indent)
 {
     if (json)

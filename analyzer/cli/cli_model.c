@@ -13,7 +13,7 @@ int cli_model_parse(const char *cmd, const char *usage, int argc, char **argv, c
                     struct cli_model_opts *o)
 {
     memset(o, 0, sizeof *o);
-    struct cli_opt opts[8] = {CLI_U32("--pid", &o->pid)};
+    struct cli_opt opts[8] = {CLI_PID(&o->pid)};
     int n = 1;
     if (strstr(extra, "json"))
         opts[n++] = (struct cli_opt)CLI_FLAG("--json", &o->json);
@@ -50,7 +50,7 @@ int cli_model_open(const char *cmd, struct cli_model_opts *o, struct hs_trace **
     if (m)
         *m = NULL;
     int rc = cli_open_trace(cmd, o->file, t);
-    if (rc != 0)
+    if (rc != 0 || (rc = cli_check_pid(cmd, o->file, *t, o->pid)) != 0)
         return rc;
     if (o->mark) {
         const struct hs_mark *k = hs_trace_find_mark(*t, o->mark);

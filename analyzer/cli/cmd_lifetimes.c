@@ -15,7 +15,7 @@ int cmd_lifetimes(int argc, char **argv)
     uint32_t pid = 0;
     int csv = 0;
     const struct cli_opt opts[] = {CLI_FLAG("--csv", &csv), CLI_U64("--max", &max_rows, 0),
-                                   CLI_U32("--pid", &pid), CLI_OPT_END};
+                                   CLI_PID(&pid), CLI_OPT_END};
     const struct cli_pos pos[] = {{"trace file", &file, 0}, CLI_POS_END};
     const struct cli_args spec = {"lifetimes", usage, opts, pos, NULL};
     int rc = cli_args_parse(&spec, argc, argv);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_json.h"
 #include "cli_import.h"
 #include "spawn.h"
 #include "cli_faults.h"
@@ -210,7 +211,7 @@ static int import_run(const char *base, const char *logdir, const char *out, pid
         fprintf(
             stderr,
             "heapscope record: the logs are kept in '%s' (retry: heapscope import %s -o FILE)\n",
-            logdir, logdir);
+            logdir, cli_shell_word(logdir));
         return HS_EXIT_ERROR;
     }
     remove_logdir(logdir);
@@ -223,7 +224,7 @@ static int import_run(const char *base, const char *logdir, const char *out, pid
     else
         fprintf(stderr, "heapscope record: '%s' exited with status %d; %s\n", base, code, line);
     fprintf(stderr, "heapscope record: trace written to '%s' (try: heapscope summary %s)\n", out,
-            out);
+            cli_shell_word(out));
     return code;
 }
 

@@ -81,9 +81,13 @@ static void print_json(const char *path, const struct hs_summary *s)
             printf(", \"exit_code\": %d", p->exit_code);
         else
             printf(", \"exit_code\": null");
-        printf(", \"exit_signal\": %d, \"n_events\": %llu, \"n_lost\": %llu, \"live_blocks\": %llu,"
+        if (p->exit_signal)
+            printf(", \"exit_signal\": %d", p->exit_signal);
+        else
+            printf(", \"exit_signal\": null");
+        printf(", \"n_events\": %llu, \"n_lost\": %llu, \"live_blocks\": %llu,"
                " \"live_size\": %llu, \"live_chunk_size\": %llu}",
-               p->exit_signal, (unsigned long long)p->n_events, (unsigned long long)p->n_lost,
+               (unsigned long long)p->n_events, (unsigned long long)p->n_lost,
                (unsigned long long)p->n_live, (unsigned long long)p->live_size,
                (unsigned long long)p->live_chunk_size);
     }

@@ -27,7 +27,7 @@ int cmd_timeline(int argc, char **argv)
     struct hs_timeline_opts tl = {0, 0};
     int csv = 0;
     const struct cli_opt options[] = {CLI_FLAG("--csv", &csv), CLI_U64("--every", &tl.every, 1),
-                                      CLI_U32("--pid", &tl.pid), CLI_OPT_END};
+                                      CLI_PID(&tl.pid), CLI_OPT_END};
     const struct cli_pos pos[] = {{"trace file", &file, 0}, CLI_POS_END};
     const struct cli_args spec = {"timeline", usage, options, pos, NULL};
     int rc = cli_args_parse(&spec, argc, argv);

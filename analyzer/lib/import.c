@@ -126,7 +126,7 @@ static int open_logs(struct import_state *st)
         struct hs_error lerr;
         int lrc = hs_log_open(&img->log, img->path, &lerr);
         if (lrc == HS_EFORMAT || lrc == HS_EIO) {
-            warn(st, "skipped %s", lerr.msg);
+            warn(st, "%s; skipped it", lerr.msg);
             st->result->n_skipped_logs++;
             free(img->path);
             continue;

@@ -46,7 +46,8 @@ done
 expect_usage sites "--top wants a positive number, not '0'" sites t.db --top 0
 expect_usage sites "--top wants a value" sites t.db --top
 expect_usage bins "--at wants a positive number, not '0x10'" bins t.db --at 0x10
-expect_usage lifetimes "--pid wants a number, not '4294967296'" lifetimes t.db --csv --pid 4294967296
+expect_usage lifetimes "--pid wants a positive number, not '4294967296'" lifetimes t.db --csv --pid 4294967296
+expect_usage heap "--pid wants a positive number, not '0'" heap t.db --pid 0
 expect_usage timeline "--every wants a positive number, not '-3'" timeline t.db --csv --every -3
 expect_usage bins "--at and --mark exclude each other" bins t.db --at 3 --mark m
 expect_usage frag "--json and --csv exclude each other" frag t.db --json --csv

@@ -415,7 +415,7 @@ static void test_import__truncated_logs(void **state)
     struct warnings w;
     import_ok(dir, out, &res, &w);
     snprintf(expected, sizeof expected,
-             "skipped '%s/301.0.hslog': truncated log: 5 bytes, shorter than its 4096-byte header\n"
+             "'%s/301.0.hslog': truncated log: 5 bytes, shorter than its 4096-byte header; skipped it\n"
              "process 300: 2 reserved slots never committed (the program died mid-write)\n",
              dir);
     assert_string_equal(w.text, expected);

@@ -82,7 +82,7 @@ def draw(trace, out, at=None, mark=None):
             kw = dict(transform=ax.transAxes, color="k", clip_on=False, linewidth=1)
             ax.plot((-0.008, 0.008), (y - 0.02, y + 0.02), **kw)
             ax.plot((0.992, 1.008), (y - 0.02, y + 0.02), **kw)
-    axes[-1].set_xlim(first, last)
+    axes[-1].set_xlim(first, last if last > first else first + 1)
     axes[-1].set_xlabel("time (event sequence number)")
     present = {r["class"] for r in rows}
     handles = [Patch(color=c, label=style.CLASS_LABELS[k])
