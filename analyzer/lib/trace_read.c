@@ -102,6 +102,26 @@ static int meta_int(sqlite3 *db, const char *key, int64_t *value)
     return found ? 0 : -1;
 }
 
+/* The bytes a SQLite file says it has (its header's page count times its
+ * page size), or 0 when that is not known (not SQLite, or a header from
+ * a SQLite too old to keep the count). */
+static uint64_t sqlite_declared_size(const char *path)
+{
+    unsigned char h[100];
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(h, 1, sizeof h, f) : 0;
+    if (f)
+        fclose(f);
+    if (got != sizeof h || memcmp(h, "SQLite format 3", 16) != 0)
+        return 0;
+    uint32_t page = (uint32_t)h[16] << 8 | h[17];
+    if (page == 1)
+        page = 65536;
+    uint32_t pages = (uint32_t)h[28] << 24 | (uint32_t)h[29] << 16 | (uint32_t)h[30] << 8 | h[31];
+    /* the count is valid when the change counter equals "version-valid-for" */
+    return memcmp(h + 24, h + 92, 4) == 0 ? (uint64_t)pages * page : 0;
+}
+
 int hs_trace_open(const char *path, struct hs_trace **out, struct hs_error *err)
 {
     struct stat sb;
@@ -110,6 +130,11 @@ int hs_trace_open(const char *path, struct hs_trace **out, struct hs_error *err)
         return hs_error_set(err, HS_EIO, "cannot open trace '%s': %s", path, strerror(errno));
     if (S_ISDIR(sb.st_mode))
         return hs_error_set(err, HS_EIO, "cannot open trace '%s': Is a directory", path);
+    uint64_t declared = sqlite_declared_size(path);
+    if (declared > (uint64_t)sb.st_size)
+        return hs_error_set(err, HS_EFORMAT,
+                            "'%s' is truncated: it holds %llu of its %llu bytes (a copy cut short?)",
+                            path, (unsigned long long)sb.st_size, (unsigned long long)declared);
     struct hs_trace *t = calloc(1, sizeof *t);
     if (!t || !(t->path = strdup(path))) {
         free(t);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -56,6 +57,14 @@ static void test_trace_open__refuses_non_traces(void **state)
     make_db(path, "CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
                   "INSERT INTO meta VALUES('schema_version', 4);");
     expect(path, HS_EVERSION, "'%s' is trace format 4, this heapscope reads up to 3");
+
+    /* A trace cut short (5 pages: the schema, meta and its index, a, b) reads as
+     * truncated, whatever table the cut removed. */
+    snprintf(path, sizeof path, "%s/cut.db", dir);
+    make_db(path, "PRAGMA page_size = 4096; CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
+                  "CREATE TABLE a(x); CREATE TABLE b(x);");
+    assert_int_equal(truncate(path, 5000), 0);
+    expect(path, HS_EFORMAT, "'%s' is truncated: it holds 5000 of its 20480 bytes (a copy cut short?)");
     synth_rmtree(dir);
     free(dir);
 }
