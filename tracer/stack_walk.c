@@ -511,8 +511,8 @@ static uint64_t read_rule(uint64_t key)
         return unsupported;
     if (!s.ra_undefined && (!s.ra_saved || s.ra_off != -8))
         return unsupported;
-    unsigned bits = (s.cfa_reg == REG_RBP ? RULE_CFA_RBP : 0) |
-                    (s.rbp_saved ? RULE_RBP_SAVED : 0) | (s.ra_undefined ? RULE_OUTERMOST : 0);
+    unsigned bits = (s.cfa_reg == REG_RBP ? RULE_CFA_RBP : 0) | (s.rbp_saved ? RULE_RBP_SAVED : 0) |
+                    (s.ra_undefined ? RULE_OUTERMOST : 0);
     return make_rule(RULE_UNCHECKED, bits, (int32_t)s.cfa_off, (int16_t)s.rbp_off);
 }
 
@@ -599,7 +599,8 @@ static _Unwind_Reason_Code learn_step(struct _Unwind_Context *ctx, void *arg)
     struct frame here = {ip, (uint64_t)_Unwind_GetCFA(ctx), (uint64_t)_Unwind_GetGR(ctx, REG_RBP)};
     if (l->pending & RULE_OUTERMOST) {
         /* libgcc goes one frame past an outermost one, with return address 0 */
-        cache_put(l->pending_key, with_state(l->pending, ip == 0 ? RULE_CHECKED : RULE_UNSUPPORTED));
+        cache_put(l->pending_key,
+                  with_state(l->pending, ip == 0 ? RULE_CHECKED : RULE_UNSUPPORTED));
     } else if (l->pending) {
         unsigned state = RULE_UNSUPPORTED;
         if (l->below_cfa == here.rsp) { /* the stack is read only at libgcc's CFA */

@@ -36,8 +36,9 @@ void cli_csv_field(FILE *out, const char *s)
 const char *cli_shell_word(const char *s)
 {
     static char buf[4096];
-    if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/+:=@%,-") ==
-                  strlen(s))
+    if (*s &&
+        strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/+:=@%,-") ==
+            strlen(s))
         return s;
     size_t n = 0;
     buf[n++] = '\'';

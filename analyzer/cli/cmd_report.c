@@ -94,8 +94,8 @@ int cmd_report(int argc, char **argv)
         return cli_fail("report", "'%s' exists and is not a directory", dir);
     for (int i = 0; existed && i < 2 && files[i]; i++)
         if (is_inside(files[i], dir))
-            return cli_fail("report", "'%s' is inside '%s', which the report would replace", files[i],
-                            dir);
+            return cli_fail("report", "'%s' is inside '%s', which the report would replace",
+                            files[i], dir);
     if (existed && !replaceable(dir))
         return cli_fail("report",
                         "'%s' holds files other than a report's (index.html, *.png): "

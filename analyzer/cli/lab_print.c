@@ -65,7 +65,8 @@ void lab_print_text(const struct hs_lab *lab, const struct hs_lab_verdict *v, si
         printf("  the lab program failed (wait status 0x%x)\n", status);
     if (trace)
         printf("  trace: %s (these claims are in its table lab_claims; see them with the\n"
-               "         pictures: heapscope report %s -o DIR)\n", trace, cli_shell_word(trace));
+               "         pictures: heapscope report %s -o DIR)\n",
+               trace, cli_shell_word(trace));
     else
         printf("  trace: none (run natively)\n");
 }

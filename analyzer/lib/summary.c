@@ -344,8 +344,8 @@ int hs_leaks_compute(struct hs_trace *t, struct hs_leak_site **sites, uint64_t *
         if (maps && l->caller)
             maps_lookup(maps, l->caller, l->module, sizeof l->module, &l->module_offset);
         l->stack = (uint64_t)sqlite3_column_int64(st, 9);
-        if (l->stack && hs_trace_stack_lines(t, l->stack, leak_frame, (void *)maps,
-                                             &l->callers) != HS_OK) {
+        if (l->stack &&
+            hs_trace_stack_lines(t, l->stack, leak_frame, (void *)maps, &l->callers) != HS_OK) {
             sqlite3_finalize(st);
             hs_leaks_free(*sites, *n);
             *sites = NULL;

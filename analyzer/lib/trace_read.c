@@ -132,9 +132,10 @@ int hs_trace_open(const char *path, struct hs_trace **out, struct hs_error *err)
         return hs_error_set(err, HS_EIO, "cannot open trace '%s': Is a directory", path);
     uint64_t declared = sqlite_declared_size(path);
     if (declared > (uint64_t)sb.st_size)
-        return hs_error_set(err, HS_EFORMAT,
-                            "'%s' is truncated: it holds %llu of its %llu bytes (a copy cut short?)",
-                            path, (unsigned long long)sb.st_size, (unsigned long long)declared);
+        return hs_error_set(
+            err, HS_EFORMAT,
+            "'%s' is truncated: it holds %llu of its %llu bytes (a copy cut short?)", path,
+            (unsigned long long)sb.st_size, (unsigned long long)declared);
     struct hs_trace *t = calloc(1, sizeof *t);
     if (!t || !(t->path = strdup(path))) {
         free(t);

@@ -414,10 +414,11 @@ static void test_import__truncated_logs(void **state)
     struct hs_import_result res;
     struct warnings w;
     import_ok(dir, out, &res, &w);
-    snprintf(expected, sizeof expected,
-             "'%s/301.0.hslog': truncated log: 5 bytes, shorter than its 4096-byte header; skipped it\n"
-             "process 300: 2 reserved slots never committed (the program died mid-write)\n",
-             dir);
+    snprintf(
+        expected, sizeof expected,
+        "'%s/301.0.hslog': truncated log: 5 bytes, shorter than its 4096-byte header; skipped it\n"
+        "process 300: 2 reserved slots never committed (the program died mid-write)\n",
+        dir);
     assert_string_equal(w.text, expected);
     assert_int_equal(res.n_events, 2);
     assert_int_equal(res.n_lost, 2);

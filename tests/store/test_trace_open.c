@@ -64,7 +64,8 @@ static void test_trace_open__refuses_non_traces(void **state)
     make_db(path, "PRAGMA page_size = 4096; CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
                   "CREATE TABLE a(x); CREATE TABLE b(x);");
     assert_int_equal(truncate(path, 5000), 0);
-    expect(path, HS_EFORMAT, "'%s' is truncated: it holds 5000 of its 20480 bytes (a copy cut short?)");
+    expect(path, HS_EFORMAT,
+           "'%s' is truncated: it holds 5000 of its 20480 bytes (a copy cut short?)");
     synth_rmtree(dir);
     free(dir);
 }
