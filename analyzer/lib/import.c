@@ -48,6 +48,7 @@
 #include "import_faults.h"
 #include "import_int.h"
 #include "schema.h"
+#include "symbolize.h"
 #include "text_file.h"
 #include "trace.h"
 
@@ -336,6 +337,59 @@ static void number_rest(struct import_state *st)
             st->images[i].proc = ++st->n_procs;
 }
 
+/* Adds the files that the maps text maps executable to paths (a
+ * NUL-separated list, each path once). -1 if out of memory. */
+static int add_code_files(const char *maps, char **paths, size_t *len)
+{
+    for (const char *line = maps; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        char perms[8] = "";
+        int path_at = 0;
+        sscanf(line, "%*x-%*x %7s %*s %*s %*s %n", perms, &path_at);
+        if (perms[2] == 'x' && path_at > 0 && (size_t)path_at < n && line[path_at] == '/') {
+            size_t plen = n - (size_t)path_at;
+            int seen = 0;
+            for (size_t at = 0; !seen && at < *len; at += strlen(*paths + at) + 1)
+                seen = strlen(*paths + at) == plen && memcmp(*paths + at, line + path_at, plen) == 0;
+            if (!seen) {
+                char *grown = realloc(*paths, *len + plen + 1);
+                if (!grown)
+                    return -1;
+                memcpy(grown + *len, line + path_at, plen);
+                grown[*len + plen] = '\0';
+                *paths = grown;
+                *len += plen + 1;
+            }
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    return 0;
+}
+
+/* The `modules` table: each code file's build-id, read now, right after
+ * the run, so that a later symbolization can tell a rebuilt file. */
+static int write_modules(struct import_state *st, const char *paths, size_t len)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "INSERT INTO modules VALUES(?,?)", -1, &s, NULL) != SQLITE_OK)
+        return hs__import_db_error(st, "cannot prepare an insert");
+    int rc = 0;
+    for (size_t at = 0; at < len && rc == 0; at += strlen(paths + at) + 1) {
+        char id[2 * 64 + 1];
+        sqlite3_bind_text(s, 1, paths + at, -1, SQLITE_STATIC);
+        if (hs_build_id_of_file(paths + at, id, sizeof id))
+            sqlite3_bind_text(s, 2, id, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(s, 2);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = hs__import_db_error(st, "cannot insert modules");
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 static int write_processes(struct import_state *st)
 {
     sqlite3_stmt *s;
@@ -344,6 +398,8 @@ static int write_processes(struct import_state *st)
                            -1, &s, NULL) != SQLITE_OK)
         return hs__import_db_error(st, "cannot prepare an insert");
     int rc = 0;
+    char *code_files = NULL;
+    size_t code_len = 0;
     for (uint32_t i = 0; i < st->n_images && rc == 0; i++) {
         struct import_image *img = &st->images[i];
         const struct hs_log_header *h = img->log.header;
@@ -408,7 +464,8 @@ static int write_processes(struct import_state *st)
             sqlite3_bind_text(s, 20, maps_end, -1, SQLITE_TRANSIENT);
         else
             sqlite3_bind_null(s, 20);
-        if (!argv || !env)
+        if (!argv || !env || add_code_files(maps, &code_files, &code_len) ||
+            add_code_files(maps_end, &code_files, &code_len))
             rc = hs_error_set(st->err, HS_ENOMEM, "out of memory");
         else if (sqlite3_step(s) != SQLITE_DONE)
             rc = hs__import_db_error(st, "cannot insert processes");
@@ -419,6 +476,9 @@ static int write_processes(struct import_state *st)
         free(maps_end);
     }
     sqlite3_finalize(s);
+    if (rc == 0)
+        rc = write_modules(st, code_files, code_len);
+    free(code_files);
     return rc;
 }
 

@@ -43,7 +43,8 @@ const char hs_schema_sql[] =
     "CREATE TABLE stacks(\n"
     "  stack INTEGER, level INTEGER, proc INTEGER, addr INTEGER,\n"
     "  PRIMARY KEY(stack, level)) WITHOUT ROWID;\n"
-    "CREATE TABLE alloc_stacks(seq INTEGER PRIMARY KEY, stack INTEGER);\n";
+    "CREATE TABLE alloc_stacks(seq INTEGER PRIMARY KEY, stack INTEGER);\n"
+    "CREATE TABLE modules(path TEXT PRIMARY KEY, build_id TEXT) WITHOUT ROWID;\n";
 
 const char hs_schema_post_sql[] =
     "CREATE VIEW events AS\n"

@@ -14,7 +14,7 @@
 #ifndef HS_SCHEMA_H
 #define HS_SCHEMA_H
 
-#define HS_SCHEMA_VERSION 3 /* 3: stacks, alloc_stacks */
+#define HS_SCHEMA_VERSION 4 /* 3: stacks, alloc_stacks; 4: modules */
 
 /* The schema, run in one sqlite3_exec() before the bulk insert. */
 extern const char hs_schema_sql[];

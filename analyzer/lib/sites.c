@@ -289,6 +289,40 @@ static char *maps_text(struct hs_trace *t, uint32_t pid, uint32_t gen)
     return text;
 }
 
+/* "PATH<TAB>BUILD-ID" lines of the code files the import saw, or NULL (a
+ * trace older than the `modules` table, or no file with a build-id). */
+static char *recorded_build_ids(struct hs_trace *t)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(hs_trace_db(t),
+                           "SELECT group_concat(path || char(9) || build_id, char(10)) FROM modules"
+                           " WHERE build_id IS NOT NULL",
+                           -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    char *text = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        text = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return text;
+}
+
+/* A symbolizer of one process image, told the build-ids recorded; NULL
+ * when there is no map to build it from (addresses stay hex). */
+static struct hs_symbolizer *image_symbolizer(struct hs_trace *t, uint32_t pid, uint32_t gen)
+{
+    char *maps = maps_text(t, pid, gen), *ids = NULL;
+    struct hs_symbolizer *sym = NULL;
+    struct hs_error ignored;
+    if (maps && hs_symbolizer_new(maps, &sym, &ignored) == HS_OK && (ids = recorded_build_ids(t)) &&
+        hs_symbolizer_expect_build_ids(sym, ids, &ignored) != HS_OK) {
+        hs_symbolizer_free(sym);
+        sym = NULL;
+    }
+    free(ids);
+    free(maps);
+    return sym;
+}
+
 /* The names of the return addresses of one process image, each looked up
  * once: sites share callers, a thousand stacks share a few hundred return
  * addresses, and a lookup in a module with a large symbol table takes up to
@@ -355,11 +389,7 @@ int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, const unsigned ch
         if (done[i])
             continue;
         uint32_t pid = s->sites[i].pid, gen = s->sites[i].exec_gen;
-        char *maps = maps_text(t, pid, gen);
-        struct hs_symbolizer *sym = NULL;
-        struct hs_error ignored;
-        if (maps && hs_symbolizer_new(maps, &sym, &ignored) != HS_OK)
-            sym = NULL; /* keep hex addresses */
+        struct hs_symbolizer *sym = image_symbolizer(t, pid, gen);
         struct frame_names names = {.sym = sym};
         hs_ptrmap_init(&names.index);
         for (uint64_t j = i; j < s->n_sites; j++) {
@@ -375,14 +405,12 @@ int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, const unsigned ch
                                                 &site->callers) != HS_OK)) {
                 frame_names_free(&names);
                 hs_symbolizer_free(sym);
-                free(maps);
                 free(done);
                 return hs_error_set(err, HS_ENOMEM, "out of memory symbolizing sites");
             }
         }
         frame_names_free(&names);
         hs_symbolizer_free(sym);
-        free(maps);
     }
     free(done);
     return HS_OK;
@@ -449,11 +477,7 @@ int hs_sites_describe_call(struct hs_trace *t, uint32_t pid, uint64_t ts, uint64
         return hs_error_set(err, HS_ENOMEM, "out of memory reading the processes");
     image_of(&im, pid, ts, &gen);
     images_free(&im);
-    char *maps = maps_text(t, pid, gen);
-    struct hs_symbolizer *sym = NULL;
-    struct hs_error ignored;
-    if (maps && hs_symbolizer_new(maps, &sym, &ignored) != HS_OK)
-        sym = NULL; /* hex addresses */
+    struct hs_symbolizer *sym = image_symbolizer(t, pid, gen);
     struct frame_names names = {.sym = sym};
     hs_ptrmap_init(&names.index);
     uint64_t addr[HS_STACK_MAX_DEPTH + 1] = {caller};
@@ -470,6 +494,5 @@ int hs_sites_describe_call(struct hs_trace *t, uint32_t pid, uint64_t ts, uint64
     }
     frame_names_free(&names);
     hs_symbolizer_free(sym);
-    free(maps);
     return rc;
 }

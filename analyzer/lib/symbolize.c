@@ -26,6 +26,12 @@ struct mapped {
     uint64_t lo, hi;
 };
 
+/* A module whose file's build-id was compared with the recorded one. */
+struct checked {
+    const Dwfl_Module *mod;
+    int changed;
+};
+
 struct hs_symbolizer {
     Dwfl *dwfl;
     Dwfl_Callbacks callbacks;
@@ -36,6 +42,9 @@ struct hs_symbolizer {
      * addresses inside these ranges (sorted) are looked up. */
     struct mapped *mapped;
     size_t n_mapped;
+    char *recorded; /* "PATH\tHEX\n" lines (hs_symbolizer_expect_build_ids) */
+    struct checked *checked;
+    size_t n_checked, cap_checked;
 };
 
 /* One line of a maps text. */
@@ -177,6 +186,92 @@ int hs_symbolizer_new(const char *maps_text, struct hs_symbolizer **out,
     return HS_OK;
 }
 
+int hs_symbolizer_expect_build_ids(struct hs_symbolizer *s, const char *recorded,
+                                   struct hs_error *err)
+{
+    char *copy = strdup(recorded ? recorded : "");
+    if (!copy)
+        return hs_error_set(err, HS_ENOMEM, "out of memory reading build-ids");
+    free(s->recorded);
+    s->recorded = copy;
+    s->n_checked = 0;
+    return HS_OK;
+}
+
+static void to_hex(const unsigned char *bits, int n, char *hex, size_t size)
+{
+    size_t at = 0;
+    for (int i = 0; i < n && at + 3 <= size; i++)
+        at += (size_t)snprintf(hex + at, size - at, "%02x", bits[i]);
+    if (size)
+        hex[at < size ? at : size - 1] = '\0';
+}
+
+int hs_build_id_of_file(const char *path, char *hex, size_t size)
+{
+    static char *no_debuginfo_path;
+    static const Dwfl_Callbacks offline = {.find_debuginfo = dwfl_standard_find_debuginfo,
+                                           .section_address = dwfl_offline_section_address,
+                                           .debuginfo_path = &no_debuginfo_path};
+    Dwfl *d = dwfl_begin(&offline);
+    if (!d)
+        return 0;
+    dwfl_report_begin(d);
+    Dwfl_Module *m = dwfl_report_offline(d, path, path, -1);
+    dwfl_report_end(d, NULL, NULL);
+    const unsigned char *bits;
+    GElf_Addr where;
+    int n = m ? dwfl_module_build_id(m, &bits, &where) : -1;
+    if (n > 0)
+        to_hex(bits, n, hex, size);
+    dwfl_end(d);
+    return n > 0;
+}
+
+/* The build-id recorded for path: a pointer to its hex in s->recorded
+ * (ending at a newline), or NULL. */
+static const char *recorded_id(const struct hs_symbolizer *s, const char *path)
+{
+    size_t n = strlen(path);
+    for (const char *line = s->recorded; line && *line;) {
+        if (strncmp(line, path, n) == 0 && line[n] == '\t')
+            return line + n + 1;
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* 1 if mod's file is not the build the trace recorded (cached per module). */
+static int module_changed(struct hs_symbolizer *s, Dwfl_Module *mod, const char *path)
+{
+    for (size_t i = 0; i < s->n_checked; i++)
+        if (s->checked[i].mod == mod)
+            return s->checked[i].changed;
+    const char *want = recorded_id(s, path);
+    int changed = 0;
+    if (want) {
+        const unsigned char *bits;
+        GElf_Addr where;
+        char now[2 * 64 + 1] = "";
+        int n = dwfl_module_build_id(mod, &bits, &where);
+        if (n > 0)
+            to_hex(bits, n, now, sizeof now);
+        size_t len = strcspn(want, "\n");
+        changed = strlen(now) != len || strncmp(now, want, len) != 0;
+    }
+    if (s->n_checked == s->cap_checked) {
+        size_t cap = s->cap_checked ? 2 * s->cap_checked : 16;
+        struct checked *grown = realloc(s->checked, cap * sizeof *grown);
+        if (!grown)
+            return changed; /* not cached: checked again next time */
+        s->checked = grown;
+        s->cap_checked = cap;
+    }
+    s->checked[s->n_checked++] = (struct checked){mod, changed};
+    return changed;
+}
+
 int hs_symbolizer_lookup(struct hs_symbolizer *s, uint64_t addr, int is_return,
                          struct hs_symbol *sym)
 {
@@ -198,6 +293,10 @@ int hs_symbolizer_lookup(struct hs_symbolizer *s, uint64_t addr, int is_return,
         sym->module_offset = addr - bias;
     else
         sym->module_offset = addr - bias_start;
+    if (s->recorded && name && module_changed(s, mod, name)) {
+        sym->changed = 1;
+        return 1; /* its names would be another build's */
+    }
 
     /* A return address points after the call; the call is at addr - 1. */
     uint64_t look = is_return && addr > 0 ? addr - 1 : addr;
@@ -245,7 +344,8 @@ void hs_symbol_format(const struct hs_symbol *sym, uint64_t addr, char *buf, siz
         snprintf(buf, size, "%s+0x%" PRIx64 " (%s)", function, sym->function_offset,
                  base_name(sym->module));
     else if (sym->module[0])
-        snprintf(buf, size, "%s+0x%" PRIx64, base_name(sym->module), sym->module_offset);
+        snprintf(buf, size, "%s+0x%" PRIx64 "%s", base_name(sym->module), sym->module_offset,
+                 sym->changed ? " (rebuilt since the recording)" : "");
     else
         snprintf(buf, size, "0x%" PRIx64, addr);
     free(demangled);
@@ -258,5 +358,7 @@ void hs_symbolizer_free(struct hs_symbolizer *s)
     if (s->dwfl)
         dwfl_end(s->dwfl);
     free(s->mapped);
+    free(s->recorded);
+    free(s->checked);
     free(s);
 }

@@ -10,9 +10,12 @@
  * table and DWARF line table (or its separate debug file, e.g. from
  * libc6-dbg, through the build-id).
  *
- * The files are read from this machine's disk at symbolization time: a trace
- * symbolized after the program was rebuilt or moved gives wrong or missing
- * names (the module's file name and offset are still right).
+ * The files are read from this machine's disk at symbolization time. The
+ * import records each mapped file's GNU build-id (the `modules` table);
+ * given those (hs_symbolizer_expect_build_ids), a module whose file was
+ * rebuilt since is not looked up, since its names would be another build's:
+ * its addresses keep their file name and offset and are marked changed. A
+ * file without a build-id, or a trace without the table, is not checked.
  *
  * Allocates: yes (the caller frees with hs_symbolizer_free).
  * Thread safety: one symbolizer per thread.
@@ -36,6 +39,7 @@ struct hs_symbol {
     uint64_t function_offset; /* address - function start */
     const char *file;     /* source file, e.g. "labs/01-brk/main.c" */
     int line;             /* 0 if unknown */
+    int changed;          /* the file is not the build the trace recorded */
 };
 
 /*
@@ -45,6 +49,18 @@ struct hs_symbol {
  */
 int hs_symbolizer_new(const char *maps_text, struct hs_symbolizer **out,
                       struct hs_error *err);
+
+/*
+ * The build-ids the files had when the trace was recorded: lines
+ * "PATH<TAB>HEX" (hs_trace_build_ids). Lookups in a module whose file's
+ * build-id differs give module, offset and changed = 1, nothing more.
+ */
+int hs_symbolizer_expect_build_ids(struct hs_symbolizer *s, const char *recorded,
+                                   struct hs_error *err);
+
+/* The GNU build-id of the ELF file at path as lowercase hex into hex:
+ * 1, or 0 if the file has none or cannot be read as ELF. */
+int hs_build_id_of_file(const char *path, char *hex, size_t size);
 
 /*
  * Looks up addr. For a return address (a caller recorded by the tracer),
@@ -58,7 +74,8 @@ int hs_symbolizer_lookup(struct hs_symbolizer *s, uint64_t addr, int is_return,
                          struct hs_symbol *sym);
 
 /* Formats sym as "function (file:line)", "function+0x12 (module)",
- * "module+0x1234" or "0x7f..." (the address) from most to least known.
+ * "module+0x1234" or "0x7f..." (the address) from most to least known;
+ * "module+0x1234 (rebuilt since the recording)" when changed.
  * C++ function names are demangled (`new_int()`, not `_ZL7new_intv`). */
 void hs_symbol_format(const struct hs_symbol *sym, uint64_t addr, char *buf, size_t size);
 

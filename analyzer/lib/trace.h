@@ -9,7 +9,7 @@
  * Opening checks that the file is a heapscope trace of a format this build
  * reads; otherwise one line in err:
  *     'x.db' is not a heapscope trace (no table meta)
- *     'x.db' is trace format 4, this heapscope reads up to 3
+ *     'x.db' is trace format 5, this heapscope reads up to 4
  *     'x.db' is truncated: it holds 5000 of its 176128 bytes (a copy cut short?)
  *
  * Allocates: yes (the caller owns nothing but the handles it closes).

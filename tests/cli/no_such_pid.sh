@@ -14,4 +14,8 @@ for cmd in "timeline --csv" "lifetimes --csv" "frag" "heap" "bins"; do
   want="heapscope $1: no process 4294967295 in '$dir/t.db'"
   if [ $rc -eq 1 ] && [ "$msg" = "$want" ]; then echo "ok: $cmd"; else echo "FAIL: $cmd: exit $rc, said '$msg'"; fail=1; fi
 done
+msg=$("$hs" explain "$dir/t.db" 1 --pid 4294967295 2>&1 >/dev/null)
+rc=$?
+want="heapscope explain: no process 4294967295 in '$dir/t.db'"
+if [ $rc -eq 1 ] && [ "$msg" = "$want" ]; then echo "ok: explain"; else echo "FAIL: explain: exit $rc, said '$msg'"; fail=1; fi
 exit $fail

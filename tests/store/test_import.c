@@ -196,7 +196,7 @@ static void test_import__one_process_exact_rows(void **state)
         "SELECT key || '=' || value FROM meta WHERE key IN ('schema_version', 'format_version',"
         " 'n_events', 'last_seq', 'n_lost', 'glibc_malloc', 'start_ts_ns') ORDER BY key",
         "format_version=1\nglibc_malloc=1\nlast_seq=17\nn_events=11\nn_lost=0\n"
-        "schema_version=3\nstart_ts_ns=500\n");
+        "schema_version=4\nstart_ts_ns=500\n");
     assert_query(out, "SELECT count(*), sum(n_events) FROM event_chunks", "1|11\n");
 
     /* The cursor gives the same events, with the free's size filled in. */

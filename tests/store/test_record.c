@@ -340,14 +340,14 @@ static void test_record__summary_refuses_bad_traces(void **state)
     assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
     assert_int_equal(sqlite3_exec(h,
                                   "CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
-                                  "INSERT INTO meta VALUES('schema_version', 4);",
+                                  "INSERT INTO meta VALUES('schema_version', 5);",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(h);
     struct run r;
     run(&r, NULL, (const char *[]){"summary", db, NULL});
     snprintf(line, sizeof line,
-             "heapscope summary: '%s' is trace format 4, this heapscope reads up to 3\n", db);
+             "heapscope summary: '%s' is trace format 5, this heapscope reads up to 4\n", db);
     assert_string_equal(r.err, line);
     assert_int_equal(r.code, 1);
     run(&r, NULL, (const char *[]){"leaks", FX_DIR "/st_exit.c", NULL});

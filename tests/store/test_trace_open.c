@@ -55,8 +55,8 @@ static void test_trace_open__refuses_non_traces(void **state)
 
     snprintf(path, sizeof path, "%s/newer.db", dir);
     make_db(path, "CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
-                  "INSERT INTO meta VALUES('schema_version', 4);");
-    expect(path, HS_EVERSION, "'%s' is trace format 4, this heapscope reads up to 3");
+                  "INSERT INTO meta VALUES('schema_version', 5);");
+    expect(path, HS_EVERSION, "'%s' is trace format 5, this heapscope reads up to 4");
 
     /* A trace cut short (5 pages: the schema, meta and its index, a, b) reads as
      * truncated, whatever table the cut removed. */

@@ -143,6 +143,60 @@ static void test_symbolize__two_maps_one_after_the_other(void **state)
     free(maps);
 }
 
+/* libc's path as the maps text names it, into path. */
+static void libc_path(const char *maps, char *path, size_t size)
+{
+    const char *at = strstr(maps, "/libc.so.6");
+    assert_non_null(at);
+    const char *start = at;
+    while (start > maps && start[-1] != ' ')
+        start--;
+    snprintf(path, size, "%.*s", (int)(at - start) + (int)strlen("/libc.so.6"), start);
+}
+
+/* With the build-ids recorded, a file of another build gives no names (they
+ * would be that build's), only its module and offset, marked changed; the
+ * same build is looked up as usual. */
+static void test_symbolize__rebuilt_file_gives_no_names(void **state)
+{
+    (void)state;
+    char *maps = read_maps(), path[4096], id[129], recorded[8192];
+    libc_path(maps, path, sizeof path);
+    assert_int_equal(hs_build_id_of_file(path, id, sizeof id), 1);
+    assert_int_equal(strlen(id), 40); /* Debian's: a SHA-1 */
+    assert_int_equal(hs_build_id_of_file("/proc/self/maps", id + 50, 20), 0); /* not ELF */
+    uint64_t qsort_at = (uint64_t)(uintptr_t)&qsort;
+    struct hs_error err = {{0}};
+    struct hs_symbol sym;
+    char text[512];
+
+    struct hs_symbolizer *s = symbolizer_of(maps);
+    snprintf(recorded, sizeof recorded, "/no/such\tabcd\n%s\t%s\n", path, id);
+    assert_int_equal(hs_symbolizer_expect_build_ids(s, recorded, &err), HS_OK);
+    assert_int_equal(hs_symbolizer_lookup(s, qsort_at, 0, &sym), 1);
+    assert_string_equal(sym.function, "qsort");
+    assert_int_equal(sym.changed, 0);
+    hs_symbolizer_free(s);
+
+    s = symbolizer_of(maps);
+    id[0] = id[0] == '0' ? '1' : '0'; /* another build */
+    snprintf(recorded, sizeof recorded, "%s\t%s", path, id);
+    assert_int_equal(hs_symbolizer_expect_build_ids(s, recorded, &err), HS_OK);
+    assert_int_equal(hs_symbolizer_lookup(s, qsort_at, 0, &sym), 1);
+    assert_string_equal(sym.function, "");
+    assert_int_equal(sym.changed, 1);
+    assert_non_null(strstr(sym.module, "libc.so.6"));
+    hs_symbol_format(&sym, qsort_at, text, sizeof text);
+    assert_non_null(strstr(text, "libc.so.6+0x"));
+    assert_non_null(strstr(text, " (rebuilt since the recording)"));
+    /* a path recorded without a build-id: not checked */
+    assert_int_equal(hs_symbolizer_expect_build_ids(s, "", &err), HS_OK);
+    assert_int_equal(hs_symbolizer_lookup(s, qsort_at, 0, &sym), 1);
+    assert_string_equal(sym.function, "qsort");
+    hs_symbolizer_free(s);
+    free(maps);
+}
+
 static void test_symbolize__empty_maps(void **state)
 {
     (void)state;
@@ -161,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_symbolize__unknown_address),
         cmocka_unit_test(test_symbolize__gaps_are_unknown),
         cmocka_unit_test(test_symbolize__two_maps_one_after_the_other),
+        cmocka_unit_test(test_symbolize__rebuilt_file_gives_no_names),
         cmocka_unit_test(test_symbolize__empty_maps),
     };
     return cmocka_run_group_tests_name("symbolize", tests, NULL, NULL);
