@@ -70,19 +70,13 @@ static void human(uint64_t n, char *buf, size_t size)
 
 /* The model's free-chunk figures at the end; best effort (no sentence if
  * the model cannot replay this trace). */
-static void model_at_end(struct hs_trace *t, struct hs_verdict_model *out)
+static void model_at_end(struct hs_trace *t, const struct hs_model_images *imgs, int idx,
+                         struct hs_verdict_model *out)
 {
     struct hs_model *m = NULL;
     struct hs_error ignored;
-    struct hs_model_images imgs = {NULL, 0};
-    if (!hs_trace_is_glibc(t) || hs_model_images_load(t, &imgs, &ignored) != HS_OK)
-        return;
-    /* The image `heapscope frag` shows by default: the one with most events. */
-    int idx = hs_model_image_of_pid(&imgs, 0);
-    int rc = idx < 0 || !imgs.v[idx].glibc ? HS_EARG
-                                           : hs_model_run_at(t, &imgs, idx, 0, &m, &ignored);
-    hs_model_images_free(&imgs);
-    if (rc != HS_OK)
+    if (!hs_trace_is_glibc(t) || idx < 0 || !imgs->v[idx].glibc ||
+        hs_model_run_at(t, imgs, idx, 0, &m, &ignored) != HS_OK)
         return;
     struct hs_frag f;
     hs_frag_compute(m, &f);
@@ -153,20 +147,32 @@ static void judge_glibc(struct hs_verdict *out)
                  elive, 100 * end->utilization);
 }
 
-int hs_verdict_compute(struct hs_trace *t, struct hs_verdict *out, struct hs_error *err)
+int hs_verdict_compute(struct hs_trace *t, uint32_t pid, struct hs_verdict *out,
+                       struct hs_error *err)
 {
     memset(out, 0, sizeof *out);
-    struct hs_timeline_opts opts = {1, 0};
-    struct run run = {out, hs_trace_is_glibc(t)};
-    int rc = hs_timeline_run(t, &opts, on_row, &run, err);
+    /* The image the timeline picks too (the busiest of pid), named. */
+    struct hs_model_images imgs = {NULL, 0};
+    int rc = hs_model_images_load(t, &imgs, err);
     if (rc != HS_OK)
         return rc;
-    if (!run.glibc) {
-        judge_other(out);
-        return HS_OK;
+    int idx = hs_model_image_of_pid(&imgs, pid);
+    if (idx >= 0) {
+        out->pid = imgs.v[idx].pid;
+        out->exec_gen = imgs.v[idx].exec_gen;
+        snprintf(out->exe, sizeof out->exe, "%s", imgs.v[idx].exe);
+    }
+    struct hs_timeline_opts opts = {1, pid};
+    struct run run = {out, hs_trace_is_glibc(t)};
+    if ((rc = hs_timeline_run(t, &opts, on_row, &run, err)) != HS_OK || !run.glibc) {
+        if (rc == HS_OK)
+            judge_other(out);
+        hs_model_images_free(&imgs);
+        return rc;
     }
     judge_glibc(out);
-    model_at_end(t, &out->model);
+    model_at_end(t, &imgs, idx, &out->model);
+    hs_model_images_free(&imgs);
     const struct hs_verdict_model *mo = &out->model;
     size_t used = strlen(out->text);
     if (mo->has_model && mo->free_bytes > 0 && used < sizeof out->text) {

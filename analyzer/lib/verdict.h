@@ -3,7 +3,8 @@
  * timeline computes (timeline.h), for reports a teacher can hand out
  * (`heapscope verdict`, and the report's "Fragmentation" section).
  *
- * Figures, for the traced process with the most events:
+ * Figures, for one process image (by default the one with the most events,
+ * else the busiest image of the pid asked for):
  *   held   = brk heap extent + mmapped chunk bytes: what the process holds
  *            from the kernel for its heap (other allocators: brk heap
  *            extent + the allocator's mappings, timeline.h allocator_mapped)
@@ -74,8 +75,13 @@ struct hs_verdict {
     struct hs_verdict_model model;
     const char *level; /* "small", "low", "moderate", "high"; "unknown" if not glibc */
     char text[1024];   /* the plain-words paragraph */
+    uint32_t pid, exec_gen; /* the process image judged */
+    char exe[160];
 };
 
-int hs_verdict_compute(struct hs_trace *t, struct hs_verdict *out, struct hs_error *err);
+/* The verdict of the busiest image of pid (0: of any pid). pre: a pid
+ * given is in the trace (cli_check_pid). */
+int hs_verdict_compute(struct hs_trace *t, uint32_t pid, struct hs_verdict *out,
+                       struct hs_error *err);
 
 #endif

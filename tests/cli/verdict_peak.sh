@@ -26,4 +26,17 @@ sys.exit(0 if ok else 1)
 PY
   then :; else fail=1; fi
 done
+# Two processes: the verdict judges the busiest image, or the pid asked
+# for, and names it.
+"$hs" record --no-faults -o "$dir/two.db" -- sh -c 'ls -l /usr/share >/dev/null; true' >/dev/null 2>&1 ||
+  { echo "FAIL: record sh"; exit 1; }
+busiest=$(sqlite3 "$dir/two.db" "SELECT pid || ' ' || exec_gen FROM processes ORDER BY n_events DESC LIMIT 1")
+shpid=$(sqlite3 "$dir/two.db" "SELECT pid FROM processes WHERE exe LIKE '%sh' AND exec_gen = 0 AND ppid NOT IN (SELECT pid FROM processes)")
+got=$("$hs" verdict "$dir/two.db" --json | /usr/bin/python3 -c 'import json, sys; v = json.load(sys.stdin); print(v["pid"], v["exec_gen"])')
+if [ "$got" = "$busiest" ]; then echo "ok: the busiest image judged ($got)"; else echo "FAIL: judged '$got', busiest '$busiest'"; fail=1; fi
+got=$("$hs" verdict "$dir/two.db" --pid "$shpid" | head -1)
+case $got in
+  "fragmentation: small (process $shpid, "*sh")") echo "ok: --pid $shpid: $got" ;;
+  *) echo "FAIL: --pid $shpid: '$got'"; fail=1 ;;
+esac
 exit $fail
