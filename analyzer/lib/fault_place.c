@@ -14,7 +14,9 @@
  * address index, and keeps the younger ones pending for the next step.
  *
  * Check: tests/faults/ (a thread-heap block charged with its 24 first
- * touches; 256 faults of a 1 MiB mapping placed between its mmap and exit).
+ * touches; 256 faults of a 1 MiB mapping placed between its mmap and exit;
+ * a filled malloc(1 MiB) charged with the 257 pages of its mapping, the
+ * header's, faulted before the inferred mmap, included).
  */
 #include "fault_place.h"
 
@@ -483,7 +485,7 @@ static void see_image(struct hs_fault_place *p, uint32_t image, uint32_t pid, ui
 }
 
 int hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid, uint64_t seq,
-                         uint64_t ts_ns, uint32_t tid)
+                         uint64_t ts_ns, uint32_t tid, uint8_t origin)
 {
     if (image >= p->n_images || !p->images[image].pid)
         see_image(p, image, pid, seq);
@@ -500,7 +502,12 @@ int hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid,
         place_until(p, p->max_ts);
     if (p->now.n)
         flush(p, &p->now); /* every fault placed up to the previous event is in */
-    if (!p->n_waiting)
+    /* The tracer records the brk/mmap it infers for a call after the call
+     * returned, just before the call itself: malloc's writes into the new
+     * memory (a header, calloc's zeroing, realloc's copy) fault before both
+     * and belong to the call, so an allocator event does not end the
+     * thread's wait for its next event. */
+    if (!p->n_waiting || origin == HS_ORIGIN_ALLOCATOR)
         return 0;
     size_t h = p->w_last;
     if (h >= p->w_cap || p->w[h].tid != tid) {

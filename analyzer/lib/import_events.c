@@ -463,8 +463,8 @@ int hs__import_record(struct import_state *st, uint32_t image, const struct hs_r
     img->n_events++;
     if (!img->proc)
         img->proc = ++st->n_procs;
-    if (st->faults &&
-        hs_fault_place_event(st->faults, image, img->pid, rec->seq, rec->ts_ns, rec->tid)) {
+    if (st->faults && hs_fault_place_event(st->faults, image, img->pid, rec->seq, rec->ts_ns,
+                                           rec->tid, rec->origin)) {
         hs_fault_place_free(st->faults); /* no faults.hslog: no sampler ran */
         st->faults = NULL;
     }
