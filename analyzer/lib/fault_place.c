@@ -55,7 +55,8 @@ struct waiters {
 
 struct lifetime {
     uint32_t image;
-    uint64_t ptr, chunk, alloc_seq, free_seq;
+    uint64_t ptr, start, end; /* the block's bytes: [start, end) */
+    uint64_t alloc_seq, free_seq;
 };
 
 struct lifetimes {
@@ -456,8 +457,7 @@ static void check(struct hs_fault_place *p, const struct lifetime *b)
         return;
     /* Never seen to end: it lasts until the pid's next image (exec). */
     struct offering o = {p, b, b->free_seq ? b->free_seq : p->images[b->image].end_seq};
-    uint64_t lo = b->ptr - CHUNK_HEADER;
-    hs_fault_index_each(p->by_addr, p->images[b->image].pid, lo, lo + b->chunk, b->alloc_seq,
+    hs_fault_index_each(p->by_addr, p->images[b->image].pid, b->start, b->end, b->alloc_seq,
                         offer_found, &o);
 }
 
@@ -537,12 +537,18 @@ void hs_fault_place_prefetch(const struct hs_fault_place *p, uint32_t image, uin
 }
 
 void hs_fault_place_block(struct hs_fault_place *p, uint32_t image, uint64_t ptr, uint64_t size,
-                          uint64_t chunk_size, uint64_t alloc_seq, uint64_t free_seq)
+                          uint64_t chunk_size, uint16_t flags, uint64_t alloc_seq,
+                          uint64_t free_seq)
 {
     if (ptr < CHUNK_HEADER || p->no_log)
         return;
-    struct lifetime b = {image, ptr, chunk_size ? chunk_size : size + CHUNK_HEADER, alloc_seq,
-                         free_seq};
+    /* Another allocator's chunk_size is malloc_usable_size() and its
+     * layout unknown: the 16 bytes before ptr may be another block's. */
+    struct lifetime b = {image, ptr, ptr, ptr + size, alloc_seq, free_seq};
+    if (!(flags & HS_F_NO_CHUNK)) {
+        b.start = ptr - CHUNK_HEADER;
+        b.end = b.start + (chunk_size ? chunk_size : size + CHUNK_HEADER);
+    }
     if (p->ended || (free_seq && free_seq < p->seq)) {
         check(p, &b);
         return;

@@ -19,8 +19,9 @@
  * thread waiting for their next event (a list per thread).
  *
  * Blocks: the block of a fault is the lifetime (pid, [ptr - 16, ptr - 16
- * + chunk_size), alloc_seq..free_seq, or until the pid's next image if it
- * never ended) holding addr at its thread's next event (at its place when
+ * + chunk_size) or, under another allocator, [ptr, ptr + size),
+ * alloc_seq..free_seq, or until the pid's next image if it never ended)
+ * holding addr at its thread's next event (at its place when
  * there is none), as fault_attr.h defines it. As the next event skips
  * the inferred ones, the allocating call's own writes (the header at
  * ptr - 16, perhaps on the page before ptr or at the start of an mmapped
@@ -88,9 +89,12 @@ int hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid,
 void hs_fault_place_prefetch(const struct hs_fault_place *p, uint32_t image, uint64_t ptr);
 
 /* A block lifetime of an image that had events (free_seq 0: never seen to
- * end). chunk_size 0: size + 16. */
+ * end); flags: the block's HS_CHUNK_* and HS_F_* bits. Its bytes: a glibc
+ * chunk, [ptr - 16, ptr - 16 + chunk_size) (chunk_size 0: size + 16);
+ * with HS_F_NO_CHUNK (another allocator) [ptr, ptr + size). */
 void hs_fault_place_block(struct hs_fault_place *p, uint32_t image, uint64_t ptr, uint64_t size,
-                          uint64_t chunk_size, uint64_t alloc_seq, uint64_t free_seq);
+                          uint64_t chunk_size, uint16_t flags, uint64_t alloc_seq,
+                          uint64_t free_seq);
 
 /* After the last event: reads the rest of the log (live: once the sampler
  * stopped), places the remaining faults; lifetimes offered from now on are

@@ -93,8 +93,8 @@ struct import_msg *hs__import_post_begin(struct import_state *st, enum import_ms
 static inline int emit_block(struct import_state *st, const struct block_row *b)
 {
     if (st->faults)
-        hs_fault_place_block(st->faults, b->image, b->ptr, b->size, b->chunk_size, b->alloc_seq,
-                             b->free_seq);
+        hs_fault_place_block(st->faults, b->image, b->ptr, b->size, b->chunk_size, b->flags,
+                             b->alloc_seq, b->free_seq);
     struct import_msg *m = st->out;
     if (!m) {
         if (!(m = hs__import_msg_begin(st)))

@@ -153,18 +153,18 @@ static void run_scenario(struct hs_fault_place *p)
     hs_fault_place_event(p, 0, 100, 1, 100, 100, HS_ORIGIN_PROGRAM);
     hs_fault_place_event(p, 0, 100, 2, 200, 101, HS_ORIGIN_PROGRAM);
     hs_fault_place_event(p, 0, 100, 3, 150, 100, HS_ORIGIN_PROGRAM);
-    hs_fault_place_block(p, 0, 0x1010, 200, 0x100, 1, 3); /* A */
+    hs_fault_place_block(p, 0, 0x1010, 200, 0x100, 0, 1, 3); /* A */
     hs_fault_place_event(p, 0, 100, 4, 400, 100, HS_ORIGIN_PROGRAM);
     hs_fault_place_event(p, 0, 100, 5, 500, 101, HS_ORIGIN_PROGRAM);
-    hs_fault_place_block(p, 0, 0x2010, 4000, 0x1000, 2, 5); /* B */
+    hs_fault_place_block(p, 0, 0x2010, 4000, 0x1000, 0, 2, 5); /* B */
     hs_fault_place_event(p, 0, 100, 6, 600, 100, HS_ORIGIN_PROGRAM);
     hs_fault_place_event(p, 0, 100, 7, 800, 100, HS_ORIGIN_PROGRAM);
     hs_fault_place_event(p, 0, 100, 8, 900, 100, HS_ORIGIN_PROGRAM);
-    hs_fault_place_block(p, 0, 0x7010, 200, 0x100, 7, 0); /* E, end lost */
+    hs_fault_place_block(p, 0, 0x7010, 200, 0x100, 0, 7, 0); /* E, end lost */
     assert_int_equal(hs_fault_place_end(p, &err), 0);
-    hs_fault_place_block(p, 0, 0x1010, 200, 0x100, 4, 0); /* C */
-    hs_fault_place_block(p, 0, 0x5010, 200, 0, 6, 0);     /* D: chunk from size */
-    hs_fault_place_block(p, 0, 0x7010, 200, 0x100, 8, 0); /* E' */
+    hs_fault_place_block(p, 0, 0x1010, 200, 0x100, 0, 4, 0); /* C */
+    hs_fault_place_block(p, 0, 0x5010, 200, 0, 0, 6, 0);     /* D: chunk from size */
+    hs_fault_place_block(p, 0, 0x7010, 200, 0x100, 0, 8, 0); /* E' */
 
     uint64_t n, lost;
     assert_true(hs_fault_place_has_log(p));
@@ -229,7 +229,7 @@ static void test_fault_place__inferred_events_belong_to_the_call(void **state)
     hs_fault_place_event(p, 0, 100, 2, 110, 100, HS_ORIGIN_PROGRAM);
     hs_fault_place_event(p, 0, 100, 3, 200, 100, HS_ORIGIN_ALLOCATOR);
     assert_int_equal(hs_fault_place_end(p, &err), 0);
-    hs_fault_place_block(p, 0, 0x10010, 0x1000, 0x2000, 2, 0);
+    hs_fault_place_block(p, 0, 0x10010, 0x1000, 0x2000, 0, 2, 0);
     uint64_t n, lost;
     const struct hs_fault *f = hs_fault_place_faults(p, &n, &lost);
     assert_int_equal(n, n_inferred);
@@ -238,6 +238,47 @@ static void test_fault_place__inferred_events_belong_to_the_call(void **state)
         assert_int_equal(f[i].after_seq, inferred[i].after_seq);
         assert_int_equal(f[i].next_seq, inferred[i].next_seq);
         assert_int_equal(f[i].block_seq, inferred[i].block_seq);
+    }
+    hs_fault_place_free(p);
+}
+
+/* Under another allocator (HS_F_NO_CHUNK) nothing is known of the bytes
+ * around a block: its range is [ptr, ptr + size), not a glibc chunk's.
+ * A 0x20010 (0x10 bytes) and B 0x20020 (0x10) touch each other.
+ *
+ *   seq ts  tid  event
+ *   1   100 100  malloc A
+ *   2   200 100  malloc B
+ *   3   300 100  malloc elsewhere
+ */
+static const struct sample other_allocator[] = {
+    {250, 100, 100, 0x2000f, 2, 3, 0}, /* before A: not A's */
+    {260, 100, 100, 0x20018, 2, 3, 1}, /* A's, though 16 bytes before B */
+    {270, 100, 100, 0x2002f, 2, 3, 2}, /* B's last byte */
+};
+
+static void test_fault_place__other_allocator_blocks_from_ptr(void **state)
+{
+    struct hs_fault_place *p;
+    struct hs_error err;
+    size_t n_other = sizeof other_allocator / sizeof other_allocator[0];
+    write_log(other_allocator, n_other);
+    assert_int_equal(hs_fault_place_open(dir, 0, &p, &err), 0);
+    assert_non_null(p);
+    hs_fault_place_event(p, 0, 100, 1, 100, 100, HS_ORIGIN_PROGRAM);
+    hs_fault_place_event(p, 0, 100, 2, 200, 100, HS_ORIGIN_PROGRAM);
+    hs_fault_place_event(p, 0, 100, 3, 300, 100, HS_ORIGIN_PROGRAM);
+    assert_int_equal(hs_fault_place_end(p, &err), 0);
+    /* chunk_size is malloc_usable_size() there */
+    hs_fault_place_block(p, 0, 0x20010, 0x10, 0x18, HS_F_NO_CHUNK, 1, 0);
+    hs_fault_place_block(p, 0, 0x20020, 0x10, 0x18, HS_F_NO_CHUNK, 2, 0);
+    uint64_t n, lost;
+    const struct hs_fault *f = hs_fault_place_faults(p, &n, &lost);
+    assert_int_equal(n, n_other);
+    for (uint64_t i = 0; i < n; i++) {
+        assert_int_equal(f[i].addr, other_allocator[i].addr);
+        assert_int_equal(f[i].next_seq, other_allocator[i].next_seq);
+        assert_int_equal(f[i].block_seq, other_allocator[i].block_seq);
     }
     hs_fault_place_free(p);
 }
@@ -330,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_fault_place__no_log),
         cmocka_unit_test(test_fault_place__scenario),
         cmocka_unit_test(test_fault_place__inferred_events_belong_to_the_call),
+        cmocka_unit_test(test_fault_place__other_allocator_blocks_from_ptr),
         cmocka_unit_test(test_fault_place__live),
         cmocka_unit_test(test_fault_place__stalled_sampler),
     };
