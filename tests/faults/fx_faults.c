@@ -35,6 +35,11 @@
  *                           it (ptr on a page boundary, its chunk header
  *                           alone on the page before, written by that malloc
  *                           before its inferred brk) and memset the block
+ *   fx_faults OUT calls     calloc growing the heap (it zeroes the old top's
+ *                           part before the inferred brk), realloc from the
+ *                           heap to an mmapped chunk (the copy), memalign
+ *                           of an mmapped chunk; memset the last two; one
+ *                           line per block: fill, calloc, realloc, memalign
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -107,7 +112,7 @@ int main(int argc, char **argv)
     if (argc < 3 || !(out = fopen(argv[1], "w"))) {
         fprintf(stderr,
                 "usage: fx_faults OUT touch [MIB]|remap|read|major|heap|trim|arena|threads N|crash|"
-                "bigblock|brkhead\n");
+                "bigblock|brkhead|calls\n");
         return 2;
     }
     /* Unbuffered: no stdio buffer lands on the heap between the blocks. */
@@ -237,6 +242,22 @@ int main(int argc, char **argv)
         char *p = malloc(size);
         memset(p, 1, size);
         report("block", p, size);
+    } else if (strcmp(mode, "calls") == 0) {
+        /* Most of the first top chunk (132 KiB), then more than is left
+         * of it, below the mmap threshold: calloc grows the heap. */
+        char *fill = malloc(100000);
+        report("fill", fill, 100000); /* used: the compiler keeps it */
+        char *c = calloc(1, 100000);
+        report("calloc", c, 100000);
+        char *r = malloc(100000);
+        memset(r, 1, 100000);
+        r = realloc(r, 600000);
+        memset(r, 2, 600000);
+        report("realloc", r, 600000);
+        char *m = memalign(65536, 300000);
+        memset(m, 3, 300000);
+        report("memalign", m, 300000);
+        free(fill);
     } else {
         fprintf(stderr, "fx_faults: unknown mode '%s'\n", mode);
         return 2;

@@ -378,6 +378,47 @@ static void test_faults_record__brk_block_gets_its_header_page(void **state)
     done(&r);
 }
 
+/* calloc, realloc and memalign: every fault in the chunk raised by the
+ * call (placed after the program's event before it) counts for the block
+ * the call returned, the ones raised before the inferred brk or mmap that
+ * the tracer records just before the call included. */
+static void test_faults_record__allocating_calls_get_their_faults(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "calls", NULL);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(r.n_ranges, 4);
+    for (int i = 1; i < 4; i++) {
+        struct chunk c = chunk_of(&r, &r.ranges[i]);
+        long long before = q(&r,
+                             "SELECT max(seq) FROM events_traced WHERE origin = 'program'"
+                             " AND seq < %lld",
+                             c.alloc_seq);
+        long long inferred = q(&r,
+                               "SELECT min(seq) FROM events_traced WHERE origin = 'allocator'"
+                               " AND seq > %lld AND seq < %lld",
+                               before, c.alloc_seq);
+        long long raised = q(&r,
+                             "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
+                             " AND after_seq >= %lld",
+                             c.start, c.end, before);
+        assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE block_seq = %lld", c.alloc_seq),
+                         raised);
+        /* the call grew the heap or mapped its chunk, and faulted before */
+        assert_true(inferred > 0);
+        assert_true(q(&r,
+                      "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
+                      " AND after_seq >= %lld AND after_seq < %lld AND block_seq = %lld",
+                      c.start, c.end, before, inferred, c.alloc_seq) > 0);
+        if (strcmp(r.ranges[i].name, "realloc") == 0) /* the copy, then memset */
+            assert_int_equal(raised, (c.end - c.start) / c.page);
+        if (strcmp(r.ranges[i].name, "memalign") == 0) /* the header's page, then memset */
+            assert_int_equal(raised,
+                             ((long long)r.ranges[i].end - 1) / c.page - c.start / c.page + 1);
+    }
+    done(&r);
+}
+
 static void test_faults_record__threads_per_tid(void **state)
 {
     struct rec r;
@@ -532,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_faults_record__trim_refaults),
         cmocka_unit_test(test_faults_record__mmapped_block_gets_its_header_page),
         cmocka_unit_test(test_faults_record__brk_block_gets_its_header_page),
+        cmocka_unit_test(test_faults_record__allocating_calls_get_their_faults),
         cmocka_unit_test(test_faults_record__threads_per_tid),
         cmocka_unit_test(test_faults_record__thread_heap_block),
         cmocka_unit_test(test_faults_record__crash_keeps_faults),
