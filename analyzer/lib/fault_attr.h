@@ -28,9 +28,10 @@
  * munmap (and mremap's source) removes a range from whatever region held
  * it; a brk that lowers the break (a trim) removes pages from the heap.
  * A fault outside every known region is looked up again in the process's
- * brk/mmap events up to its thread's next event: the tracer records the
- * allocator's inferred brk/mmap after the malloc returns, and malloc's own
- * writes into the new memory fault before that.
+ * brk/mmap events up to its thread's next call (next_seq): the tracer
+ * records the allocator's inferred brk/mmap after the malloc returns, just
+ * before the malloc, and malloc's own writes into the new memory fault
+ * before both.
  *
  * Touch, per page of a process:
  *   first    never faulted before in this trace
@@ -74,7 +75,7 @@ enum hs_fault_touch { HS_TOUCH_FIRST, HS_TOUCH_REFAULT, HS_TOUCH_REPEAT, HS_TOUC
  * region can hold blocks. */
 struct hs_fault {
     uint64_t after_seq; /* seq of the last event before it (0: before all) */
-    uint64_t next_seq;  /* seq of its thread's next event (0: none) */
+    uint64_t next_seq;  /* its thread's next event of origin program (0: none) */
     uint64_t ts_ns;
     uint64_t addr;
     uint64_t ip;

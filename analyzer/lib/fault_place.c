@@ -14,7 +14,9 @@
  * address index, and keeps the younger ones pending for the next step.
  *
  * Check: tests/faults/ (a thread-heap block charged with its 24 first
- * touches; 256 faults of a 1 MiB mapping placed between its mmap and exit).
+ * touches; 256 faults of a 1 MiB mapping placed between its mmap and exit;
+ * a filled malloc(1 MiB) charged with the 257 pages of its mapping, the
+ * header's, faulted before the inferred mmap, included).
  */
 #include "fault_place.h"
 
@@ -53,7 +55,8 @@ struct waiters {
 
 struct lifetime {
     uint32_t image;
-    uint64_t ptr, chunk, alloc_seq, free_seq;
+    uint64_t ptr, start, end; /* the block's bytes: [start, end) */
+    uint64_t alloc_seq, free_seq;
 };
 
 struct lifetimes {
@@ -454,8 +457,7 @@ static void check(struct hs_fault_place *p, const struct lifetime *b)
         return;
     /* Never seen to end: it lasts until the pid's next image (exec). */
     struct offering o = {p, b, b->free_seq ? b->free_seq : p->images[b->image].end_seq};
-    uint64_t lo = b->ptr - CHUNK_HEADER;
-    hs_fault_index_each(p->by_addr, p->images[b->image].pid, lo, lo + b->chunk, b->alloc_seq,
+    hs_fault_index_each(p->by_addr, p->images[b->image].pid, b->start, b->end, b->alloc_seq,
                         offer_found, &o);
 }
 
@@ -483,7 +485,7 @@ static void see_image(struct hs_fault_place *p, uint32_t image, uint32_t pid, ui
 }
 
 int hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid, uint64_t seq,
-                         uint64_t ts_ns, uint32_t tid)
+                         uint64_t ts_ns, uint32_t tid, uint8_t origin)
 {
     if (image >= p->n_images || !p->images[image].pid)
         see_image(p, image, pid, seq);
@@ -500,7 +502,12 @@ int hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid,
         place_until(p, p->max_ts);
     if (p->now.n)
         flush(p, &p->now); /* every fault placed up to the previous event is in */
-    if (!p->n_waiting)
+    /* The tracer records the brk/mmap it infers for a call after the call
+     * returned, just before the call itself: malloc's writes into the new
+     * memory (a header, calloc's zeroing, realloc's copy) fault before both
+     * and belong to the call, so an allocator event does not end the
+     * thread's wait for its next event. */
+    if (!p->n_waiting || origin == HS_ORIGIN_ALLOCATOR)
         return 0;
     size_t h = p->w_last;
     if (h >= p->w_cap || p->w[h].tid != tid) {
@@ -530,12 +537,18 @@ void hs_fault_place_prefetch(const struct hs_fault_place *p, uint32_t image, uin
 }
 
 void hs_fault_place_block(struct hs_fault_place *p, uint32_t image, uint64_t ptr, uint64_t size,
-                          uint64_t chunk_size, uint64_t alloc_seq, uint64_t free_seq)
+                          uint64_t chunk_size, uint16_t flags, uint64_t alloc_seq,
+                          uint64_t free_seq)
 {
     if (ptr < CHUNK_HEADER || p->no_log)
         return;
-    struct lifetime b = {image, ptr, chunk_size ? chunk_size : size + CHUNK_HEADER, alloc_seq,
-                         free_seq};
+    /* Another allocator's chunk_size is malloc_usable_size() and its
+     * layout unknown: the 16 bytes before ptr may be another block's. */
+    struct lifetime b = {image, ptr, ptr, ptr + size, alloc_seq, free_seq};
+    if (!(flags & HS_F_NO_CHUNK)) {
+        b.start = ptr - CHUNK_HEADER;
+        b.end = b.start + (chunk_size ? chunk_size : size + CHUNK_HEADER);
+    }
     if (p->ended || (free_seq && free_seq < p->seq)) {
         check(p, &b);
         return;

@@ -7,19 +7,30 @@
  * Placement (as documented in import_faults.h): with M(i) the largest ts_ns
  * of the events up to seq i, a fault at time t goes after the last event
  * with M(i) <= t (after_seq; 0 before every event). Its thread's next event
- * (next_seq; 0 if none) is the first event of the same tid later than t.
+ * (next_seq; 0 if none) is the first event of the same tid later than t
+ * that the program called (origin program). Events of origin allocator
+ * happen within a call: the brk/mmap/munmap the tracer infers for a call
+ * are recorded after it returned, just before the call's own event, and
+ * another allocator's own mmap calls are made inside it. So a fault inside
+ * malloc (its header, calloc's memset, realloc's copy) has the call as its
+ * next event, not the inferred mmap or brk that precedes it.
  * The faults are sorted by time once; as M only grows, each event places
  * the faults older than the new M, and resolves the faults of its own
  * thread waiting for their next event (a list per thread).
  *
  * Blocks: the block of a fault is the lifetime (pid, [ptr - 16, ptr - 16
- * + chunk_size), alloc_seq..free_seq, or until the pid's next image if it
- * never ended) holding addr at its thread's next event (at its place when
- * there is none), as fault_attr.h defines it. Every block lifetime is
- * offered once, when the importer writes its row (hs_fault_place_block);
- * the faults are also kept in an address index (fault_index.h), so a
- * lifetime finds the faults inside its range with a lookup per page, and
- * takes those whose moment lies in the lifetime. A lifetime is checked when
+ * + chunk_size) or, under another allocator, [ptr, ptr + size),
+ * alloc_seq..free_seq, or until the pid's next image if it never ended)
+ * holding addr at its thread's next event (at its place when
+ * there is none), as fault_attr.h defines it. As the next event skips
+ * the inferred ones, the allocating call's own writes (the header at
+ * ptr - 16, perhaps on the page before ptr or at the start of an mmapped
+ * chunk's mapping) count for the block it returns (docs/cli/faults.md,
+ * "by block"). Every block lifetime is offered once, when the importer
+ * writes its row (hs_fault_place_block); the faults are also kept in an
+ * address index (fault_index.h), so a lifetime finds the faults inside
+ * its range with a lookup per page, and takes those whose moment lies in
+ * the lifetime. A lifetime is checked when
  * every fault that can match it has its moment known: at once if it ended
  * before the current event, at the next event if the current event ended
  * it, after hs_fault_place_end() if it never ended.
@@ -66,21 +77,24 @@ int hs_fault_place_open(const char *logdir, int live, struct hs_fault_place **ou
 
 /* The next event of the trace, in seq order (every event of the `events`
  * view once, snapshots excluded), of process image `image` (the numbers
- * given to hs_fault_place_block(), dense from 0) of pid. Live, it may
- * wait for the sampler (see above). Returns 1 when there is no log (a
- * live placer learns it at the first event): the caller may then free p
- * and go on as without faults. */
+ * given to hs_fault_place_block(), dense from 0) of pid; origin is its
+ * enum hs_origin. Live, it may wait for the sampler (see above). Returns 1
+ * when there is no log (a live placer learns it at the first event): the
+ * caller may then free p and go on as without faults. */
 int hs_fault_place_event(struct hs_fault_place *p, uint32_t image, uint32_t pid, uint64_t seq,
-                         uint64_t ts_ns, uint32_t tid);
+                         uint64_t ts_ns, uint32_t tid, uint8_t origin);
 
 /* The lifetime of (image, ptr) will soon be given to
  * hs_fault_place_block(): starts loading what it reads (a hint). */
 void hs_fault_place_prefetch(const struct hs_fault_place *p, uint32_t image, uint64_t ptr);
 
 /* A block lifetime of an image that had events (free_seq 0: never seen to
- * end). chunk_size 0: size + 16. */
+ * end); flags: the block's HS_CHUNK_* and HS_F_* bits. Its bytes: a glibc
+ * chunk, [ptr - 16, ptr - 16 + chunk_size) (chunk_size 0: size + 16);
+ * with HS_F_NO_CHUNK (another allocator) [ptr, ptr + size). */
 void hs_fault_place_block(struct hs_fault_place *p, uint32_t image, uint64_t ptr, uint64_t size,
-                          uint64_t chunk_size, uint64_t alloc_seq, uint64_t free_seq);
+                          uint64_t chunk_size, uint16_t flags, uint64_t alloc_seq,
+                          uint64_t free_seq);
 
 /* After the last event: reads the rest of the log (live: once the sampler
  * stopped), places the remaining faults; lifetimes offered from now on are

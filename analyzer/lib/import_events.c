@@ -93,8 +93,8 @@ struct import_msg *hs__import_post_begin(struct import_state *st, enum import_ms
 static inline int emit_block(struct import_state *st, const struct block_row *b)
 {
     if (st->faults)
-        hs_fault_place_block(st->faults, b->image, b->ptr, b->size, b->chunk_size, b->alloc_seq,
-                             b->free_seq);
+        hs_fault_place_block(st->faults, b->image, b->ptr, b->size, b->chunk_size, b->flags,
+                             b->alloc_seq, b->free_seq);
     struct import_msg *m = st->out;
     if (!m) {
         if (!(m = hs__import_msg_begin(st)))
@@ -463,8 +463,8 @@ int hs__import_record(struct import_state *st, uint32_t image, const struct hs_r
     img->n_events++;
     if (!img->proc)
         img->proc = ++st->n_procs;
-    if (st->faults &&
-        hs_fault_place_event(st->faults, image, img->pid, rec->seq, rec->ts_ns, rec->tid)) {
+    if (st->faults && hs_fault_place_event(st->faults, image, img->pid, rec->seq, rec->ts_ns,
+                                           rec->tid, rec->origin)) {
         hs_fault_place_free(st->faults); /* no faults.hslog: no sampler ran */
         st->faults = NULL;
     }

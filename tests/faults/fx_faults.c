@@ -25,12 +25,28 @@
  *   fx_faults OUT arena     a thread mallocs 100000 bytes (from a non-main
  *                           arena: a thread heap) and touches each page
  *   fx_faults OUT crash     touch 1 MiB, then die of SIGSEGV
+ *   fx_faults OUT bigblock  malloc 1 MiB (an mmapped chunk) and memset it:
+ *                           malloc writes the chunk header on the mapping's
+ *                           first page before the tracer records its mmap
+ *   fx_faults OUT brkhead   sbrk the break to 16 bytes short of a page
+ *                           boundary, so glibc's heap, grown by the next
+ *                           malloc, is no longer contiguous and gets a new
+ *                           top chunk there; malloc 64 pages + 8 bytes from
+ *                           it (ptr on a page boundary, its chunk header
+ *                           alone on the page before, written by that malloc
+ *                           before its inferred brk) and memset the block
+ *   fx_faults OUT calls     calloc growing the heap (it zeroes the old top's
+ *                           part before the inferred brk), realloc from the
+ *                           heap to an mmapped chunk (the copy), memalign
+ *                           of an mmapped chunk; memset the last two; one
+ *                           line per block: fill, calloc, realloc, memalign
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,9 +110,9 @@ static void *thread_main(void *arg)
 int main(int argc, char **argv)
 {
     if (argc < 3 || !(out = fopen(argv[1], "w"))) {
-        fprintf(
-            stderr,
-            "usage: fx_faults OUT touch [MIB]|remap|read|major|heap|trim|arena|threads N|crash\n");
+        fprintf(stderr,
+                "usage: fx_faults OUT touch [MIB]|remap|read|major|heap|trim|arena|threads N|crash|"
+                "bigblock|brkhead|calls\n");
         return 2;
     }
     /* Unbuffered: no stdio buffer lands on the heap between the blocks. */
@@ -199,6 +215,49 @@ int main(int argc, char **argv)
             pthread_create(&t[i], NULL, thread_main, NULL);
         for (int i = 0; i < 4; i++)
             pthread_join(t[i], NULL);
+    } else if (strcmp(mode, "bigblock") == 0) {
+        char *p = malloc(MIB);
+        memset(p, 1, MIB);
+        report("block", p, MIB);
+    } else if (strcmp(mode, "brkhead") == 0) {
+        /* On the heap and kept there: no mmapped chunk, no trim when
+         * glibc frees the old top. */
+        mallopt(M_MMAP_THRESHOLD, 4 * MIB);
+        mallopt(M_TRIM_THRESHOLD, 64 * MIB);
+        free(malloc(16)); /* the heap and the tcache exist */
+        /* The program's own sbrk: glibc's next sbrk returns its end, not
+         * the end of glibc's heap, and glibc starts a new top chunk there,
+         * 16 bytes short of a page boundary, never written. */
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+        uintptr_t brk = (uintptr_t)sbrk(0);
+        size_t gap = (page - brk % page) % page + page - 16;
+        if (sbrk((intptr_t)gap) == (void *)-1) {
+            perror("fx_faults: sbrk");
+            return 1;
+        }
+        /* Larger than the top chunk left, so malloc grows the heap; a chunk
+         * of 64 pages + 16 bytes (size + 8, rounded to 16), from the new
+         * top: it ends on a page boundary. */
+        size_t size = 64 * page + 8;
+        char *p = malloc(size);
+        memset(p, 1, size);
+        report("block", p, size);
+    } else if (strcmp(mode, "calls") == 0) {
+        /* Most of the first top chunk (132 KiB), then more than is left
+         * of it, below the mmap threshold: calloc grows the heap. */
+        char *fill = malloc(100000);
+        report("fill", fill, 100000); /* used: the compiler keeps it */
+        char *c = calloc(1, 100000);
+        report("calloc", c, 100000);
+        char *r = malloc(100000);
+        memset(r, 1, 100000);
+        r = realloc(r, 600000);
+        memset(r, 2, 600000);
+        report("realloc", r, 600000);
+        char *m = memalign(65536, 300000);
+        memset(m, 3, 300000);
+        report("memalign", m, 300000);
+        free(fill);
     } else {
         fprintf(stderr, "fx_faults: unknown mode '%s'\n", mode);
         return 2;

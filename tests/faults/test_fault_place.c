@@ -83,31 +83,31 @@ static void write_header(FILE *f, size_t n, uint64_t complete)
     assert_int_equal(fflush(f), 0);
 }
 
-static void write_samples(FILE *f, size_t from, size_t to)
+static void write_samples(FILE *f, const struct sample *v, size_t from, size_t to)
 {
     assert_int_equal(fseek(f, (long)(HS_LOG_HEADER_SIZE + from * HS_RECORD_SIZE), SEEK_SET), 0);
     for (size_t i = from; i < to; i++) {
         struct hs_record r;
         memset(&r, 0, sizeof r);
         r.op = HS_OP_PAGE_FAULT;
-        r.ts_ns = samples[i].ts;
-        r.tid = samples[i].tid;
-        r.u.call.size = samples[i].pid;
-        r.u.call.ptr = samples[i].addr;
+        r.ts_ns = v[i].ts;
+        r.tid = v[i].tid;
+        r.u.call.size = v[i].pid;
+        r.u.call.ptr = v[i].addr;
         r.u.call.caller = 0x400000 + i;
         assert_int_equal(fwrite(&r, sizeof r, 1, f), 1);
     }
     assert_int_equal(fflush(f), 0);
 }
 
-static void write_log(void)
+static void write_log(const struct sample *v, size_t n)
 {
     char path[300];
     log_path(path, sizeof path);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    write_header(f, N_SAMPLES, UINT64_MAX);
-    write_samples(f, 0, N_SAMPLES);
+    write_header(f, n, UINT64_MAX);
+    write_samples(f, v, 0, n);
     assert_int_equal(fclose(f), 0);
 }
 
@@ -135,7 +135,8 @@ static void test_fault_place__no_log(void **state)
     /* live, the placer exists and finds nothing */
     assert_int_equal(hs_fault_place_open(empty, 1, &p, &err), 0);
     assert_non_null(p);
-    assert_int_equal(hs_fault_place_event(p, 0, 100, 1, 100, 100), 1); /* "free me" */
+    assert_int_equal(hs_fault_place_event(p, 0, 100, 1, 100, 100, HS_ORIGIN_PROGRAM),
+                     1); /* "free me" */
     assert_int_equal(hs_fault_place_end(p, &err), 0);
     assert_false(hs_fault_place_has_log(p));
     uint64_t n, lost;
@@ -149,21 +150,21 @@ static void test_fault_place__no_log(void **state)
 static void run_scenario(struct hs_fault_place *p)
 {
     struct hs_error err;
-    hs_fault_place_event(p, 0, 100, 1, 100, 100);
-    hs_fault_place_event(p, 0, 100, 2, 200, 101);
-    hs_fault_place_event(p, 0, 100, 3, 150, 100);
-    hs_fault_place_block(p, 0, 0x1010, 200, 0x100, 1, 3); /* A */
-    hs_fault_place_event(p, 0, 100, 4, 400, 100);
-    hs_fault_place_event(p, 0, 100, 5, 500, 101);
-    hs_fault_place_block(p, 0, 0x2010, 4000, 0x1000, 2, 5); /* B */
-    hs_fault_place_event(p, 0, 100, 6, 600, 100);
-    hs_fault_place_event(p, 0, 100, 7, 800, 100);
-    hs_fault_place_event(p, 0, 100, 8, 900, 100);
-    hs_fault_place_block(p, 0, 0x7010, 200, 0x100, 7, 0); /* E, end lost */
+    hs_fault_place_event(p, 0, 100, 1, 100, 100, HS_ORIGIN_PROGRAM);
+    hs_fault_place_event(p, 0, 100, 2, 200, 101, HS_ORIGIN_PROGRAM);
+    hs_fault_place_event(p, 0, 100, 3, 150, 100, HS_ORIGIN_PROGRAM);
+    hs_fault_place_block(p, 0, 0x1010, 200, 0x100, 0, 1, 3); /* A */
+    hs_fault_place_event(p, 0, 100, 4, 400, 100, HS_ORIGIN_PROGRAM);
+    hs_fault_place_event(p, 0, 100, 5, 500, 101, HS_ORIGIN_PROGRAM);
+    hs_fault_place_block(p, 0, 0x2010, 4000, 0x1000, 0, 2, 5); /* B */
+    hs_fault_place_event(p, 0, 100, 6, 600, 100, HS_ORIGIN_PROGRAM);
+    hs_fault_place_event(p, 0, 100, 7, 800, 100, HS_ORIGIN_PROGRAM);
+    hs_fault_place_event(p, 0, 100, 8, 900, 100, HS_ORIGIN_PROGRAM);
+    hs_fault_place_block(p, 0, 0x7010, 200, 0x100, 0, 7, 0); /* E, end lost */
     assert_int_equal(hs_fault_place_end(p, &err), 0);
-    hs_fault_place_block(p, 0, 0x1010, 200, 0x100, 4, 0); /* C */
-    hs_fault_place_block(p, 0, 0x5010, 200, 0, 6, 0);     /* D: chunk from size */
-    hs_fault_place_block(p, 0, 0x7010, 200, 0x100, 8, 0); /* E' */
+    hs_fault_place_block(p, 0, 0x1010, 200, 0x100, 0, 4, 0); /* C */
+    hs_fault_place_block(p, 0, 0x5010, 200, 0, 0, 6, 0);     /* D: chunk from size */
+    hs_fault_place_block(p, 0, 0x7010, 200, 0x100, 0, 8, 0); /* E' */
 
     uint64_t n, lost;
     assert_true(hs_fault_place_has_log(p));
@@ -192,10 +193,93 @@ static void test_fault_place__scenario(void **state)
 {
     struct hs_fault_place *p;
     struct hs_error err;
-    write_log();
+    write_log(samples, N_SAMPLES);
     assert_int_equal(hs_fault_place_open(dir, 0, &p, &err), 0);
     assert_non_null(p);
     run_scenario(p);
+    hs_fault_place_free(p);
+}
+
+/* The tracer records the mmap it infers for a malloc (origin allocator)
+ * after malloc returned, just before the malloc: malloc's write of the
+ * header (at the mapping's start, ptr - 16) faults before both. Its next
+ * event is the malloc, so the block holds it; a fault after the malloc
+ * with no program event to follow keeps its place.
+ *
+ *   seq ts  tid  event
+ *   1   100 100  mmap 0x10000 (allocator)
+ *   2   110 100  malloc 0x10010/0x1000, chunk 0x2000
+ *   3   200 100  brk (allocator), no program event after it
+ */
+static const struct sample inferred[] = {
+    {90, 100, 100, 0x10000, 0, 2, 2},  /* the header, before the mmap event */
+    {105, 100, 100, 0x11000, 1, 2, 2}, /* between the two: still the malloc's */
+    {150, 100, 100, 0x11800, 2, 0, 2}, /* no program event after: at its place */
+};
+
+static void test_fault_place__inferred_events_belong_to_the_call(void **state)
+{
+    struct hs_fault_place *p;
+    struct hs_error err;
+    size_t n_inferred = sizeof inferred / sizeof inferred[0];
+    write_log(inferred, n_inferred);
+    assert_int_equal(hs_fault_place_open(dir, 0, &p, &err), 0);
+    assert_non_null(p);
+    hs_fault_place_event(p, 0, 100, 1, 100, 100, HS_ORIGIN_ALLOCATOR);
+    hs_fault_place_event(p, 0, 100, 2, 110, 100, HS_ORIGIN_PROGRAM);
+    hs_fault_place_event(p, 0, 100, 3, 200, 100, HS_ORIGIN_ALLOCATOR);
+    assert_int_equal(hs_fault_place_end(p, &err), 0);
+    hs_fault_place_block(p, 0, 0x10010, 0x1000, 0x2000, 0, 2, 0);
+    uint64_t n, lost;
+    const struct hs_fault *f = hs_fault_place_faults(p, &n, &lost);
+    assert_int_equal(n, n_inferred);
+    for (uint64_t i = 0; i < n; i++) {
+        assert_int_equal(f[i].addr, inferred[i].addr);
+        assert_int_equal(f[i].after_seq, inferred[i].after_seq);
+        assert_int_equal(f[i].next_seq, inferred[i].next_seq);
+        assert_int_equal(f[i].block_seq, inferred[i].block_seq);
+    }
+    hs_fault_place_free(p);
+}
+
+/* Under another allocator (HS_F_NO_CHUNK) nothing is known of the bytes
+ * around a block: its range is [ptr, ptr + size), not a glibc chunk's.
+ * A 0x20010 (0x10 bytes) and B 0x20020 (0x10) touch each other.
+ *
+ *   seq ts  tid  event
+ *   1   100 100  malloc A
+ *   2   200 100  malloc B
+ *   3   300 100  malloc elsewhere
+ */
+static const struct sample other_allocator[] = {
+    {250, 100, 100, 0x2000f, 2, 3, 0}, /* before A: not A's */
+    {260, 100, 100, 0x20018, 2, 3, 1}, /* A's, though 16 bytes before B */
+    {270, 100, 100, 0x2002f, 2, 3, 2}, /* B's last byte */
+};
+
+static void test_fault_place__other_allocator_blocks_from_ptr(void **state)
+{
+    struct hs_fault_place *p;
+    struct hs_error err;
+    size_t n_other = sizeof other_allocator / sizeof other_allocator[0];
+    write_log(other_allocator, n_other);
+    assert_int_equal(hs_fault_place_open(dir, 0, &p, &err), 0);
+    assert_non_null(p);
+    hs_fault_place_event(p, 0, 100, 1, 100, 100, HS_ORIGIN_PROGRAM);
+    hs_fault_place_event(p, 0, 100, 2, 200, 100, HS_ORIGIN_PROGRAM);
+    hs_fault_place_event(p, 0, 100, 3, 300, 100, HS_ORIGIN_PROGRAM);
+    assert_int_equal(hs_fault_place_end(p, &err), 0);
+    /* chunk_size is malloc_usable_size() there */
+    hs_fault_place_block(p, 0, 0x20010, 0x10, 0x18, HS_F_NO_CHUNK, 1, 0);
+    hs_fault_place_block(p, 0, 0x20020, 0x10, 0x18, HS_F_NO_CHUNK, 2, 0);
+    uint64_t n, lost;
+    const struct hs_fault *f = hs_fault_place_faults(p, &n, &lost);
+    assert_int_equal(n, n_other);
+    for (uint64_t i = 0; i < n; i++) {
+        assert_int_equal(f[i].addr, other_allocator[i].addr);
+        assert_int_equal(f[i].next_seq, other_allocator[i].next_seq);
+        assert_int_equal(f[i].block_seq, other_allocator[i].block_seq);
+    }
     hs_fault_place_free(p);
 }
 
@@ -218,10 +302,10 @@ static void *sampler_main(void *arg)
         return NULL;
     size_t half = N_SAMPLES / 2;
     usleep(50000);
-    write_samples(f, 0, half);
+    write_samples(f, samples, 0, half);
     write_header(f, half, w->mid);
     usleep(100000);
-    write_samples(f, half, N_SAMPLES);
+    write_samples(f, samples, half, N_SAMPLES);
     write_header(f, N_SAMPLES, w->last);
     fclose(f);
     return NULL;
@@ -267,8 +351,8 @@ static void test_fault_place__stalled_sampler(void **state)
     assert_int_equal(hs_fault_place_open(dir, 1, &p, &err), 0);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    hs_fault_place_event(p, 0, 100, 1, 100, 100);
-    hs_fault_place_event(p, 0, 100, 2, 1000, 100);
+    hs_fault_place_event(p, 0, 100, 1, 100, 100, HS_ORIGIN_PROGRAM);
+    hs_fault_place_event(p, 0, 100, 2, 1000, 100, HS_ORIGIN_PROGRAM);
     assert_int_equal(hs_fault_place_end(p, &err), 0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double waited_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
@@ -286,6 +370,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fault_place__no_log),
         cmocka_unit_test(test_fault_place__scenario),
+        cmocka_unit_test(test_fault_place__inferred_events_belong_to_the_call),
+        cmocka_unit_test(test_fault_place__other_allocator_blocks_from_ptr),
         cmocka_unit_test(test_fault_place__live),
         cmocka_unit_test(test_fault_place__stalled_sampler),
     };

@@ -282,6 +282,143 @@ static void test_faults_record__trim_refaults(void **state)
     done(&r);
 }
 
+/* The block's chunk: [ptr - 16, ptr - 16 + chunk_size), and the page size. */
+struct chunk {
+    long long alloc_seq, start, end, page;
+};
+
+static struct chunk chunk_of(struct rec *r, const struct fx_range *rg)
+{
+    struct chunk c;
+    c.alloc_seq = q(r, "SELECT alloc_seq FROM blocks WHERE ptr = %llu AND size = %llu",
+                    (unsigned long long)rg->start, (unsigned long long)(rg->end - rg->start));
+    assert_true(c.alloc_seq > 0);
+    c.start = (long long)rg->start - 16;
+    c.end = c.start + q(r, "SELECT chunk_size FROM blocks WHERE alloc_seq = %lld", c.alloc_seq);
+    c.page = q(r, "SELECT page_size FROM processes");
+    assert_true(c.page > 0);
+    return c;
+}
+
+/* malloc(1 MiB) is an mmapped chunk: malloc writes its header on the
+ * mapping's first page before the tracer records the inferred mmap and
+ * then the malloc. memset faults the other pages. Every page of the
+ * chunk (the whole mapping) counts for the block. */
+static void test_faults_record__mmapped_block_gets_its_header_page(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "bigblock", NULL);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(r.n_ranges, 1);
+    struct chunk c = chunk_of(&r, &r.ranges[0]);
+    long long pages = (c.end - c.start) / c.page; /* 257 with 4 KiB pages */
+    assert_int_equal(c.start % c.page, 0);
+    assert_int_equal(pages * c.page, c.end - c.start);
+    long long mmap_seq = q(&r,
+                           "SELECT seq FROM sys_events WHERE op = 15 AND origin = 1"
+                           " AND ptr = %lld",
+                           c.start);
+    assert_true(mmap_seq > 0 && mmap_seq < c.alloc_seq);
+    assert_int_equal(
+        q(&r, "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld", c.start, c.end),
+        pages);
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
+                       " AND region = 'mmap' AND block_seq = %lld",
+                       c.start, c.end, c.alloc_seq),
+                     pages);
+    /* The header's fault came before the mmap event, and still counts. */
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
+                       " AND after_seq < %lld AND block_seq = %lld",
+                       c.start, (long long)r.ranges[0].start, mmap_seq, c.alloc_seq),
+                     1);
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE block_seq = %lld", c.alloc_seq),
+                     pages);
+    done(&r);
+}
+
+/* A heap block whose chunk header sits alone at the end of a page (ptr on
+ * a page boundary), in a new top chunk glibc made with the malloc that
+ * returned the block: the header's fault comes before the inferred brk and
+ * the malloc, and counts for the block; the new top's header, written
+ * right after the chunk by the same malloc, is not the block's. */
+static void test_faults_record__brk_block_gets_its_header_page(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "brkhead", NULL);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(r.n_ranges, 1);
+    struct chunk c = chunk_of(&r, &r.ranges[0]);
+    assert_int_equal(r.ranges[0].start % c.page, 0);
+    assert_int_equal(c.end % c.page, 0);
+    long long pages = (c.end - c.start + c.page - 1) / c.page; /* 65: the header's + 64 */
+    long long brk_seq = q(&r,
+                          "SELECT max(seq) FROM sys_events WHERE op = 13 AND origin = 1"
+                          " AND seq < %lld",
+                          c.alloc_seq);
+    assert_int_equal(brk_seq, c.alloc_seq - 1);
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
+                       " AND region = 'heap' AND block_seq = %lld",
+                       c.start, c.end, c.alloc_seq),
+                     pages);
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
+                       " AND after_seq < %lld AND block_seq = %lld",
+                       c.start, (long long)r.ranges[0].start, brk_seq, c.alloc_seq),
+                     1);
+    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE block_seq = %lld", c.alloc_seq),
+                     pages);
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
+                       " AND block_seq IS NULL",
+                       c.end, c.end + 16),
+                     1);
+    done(&r);
+}
+
+/* calloc, realloc and memalign: every fault in the chunk raised by the
+ * call (placed after the program's event before it) counts for the block
+ * the call returned, the ones raised before the inferred brk or mmap that
+ * the tracer records just before the call included. */
+static void test_faults_record__allocating_calls_get_their_faults(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "calls", NULL);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(r.n_ranges, 4);
+    for (int i = 1; i < 4; i++) {
+        struct chunk c = chunk_of(&r, &r.ranges[i]);
+        long long before = q(&r,
+                             "SELECT max(seq) FROM events_traced WHERE origin = 'program'"
+                             " AND seq < %lld",
+                             c.alloc_seq);
+        long long inferred = q(&r,
+                               "SELECT min(seq) FROM events_traced WHERE origin = 'allocator'"
+                               " AND seq > %lld AND seq < %lld",
+                               before, c.alloc_seq);
+        long long raised = q(&r,
+                             "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
+                             " AND after_seq >= %lld",
+                             c.start, c.end, before);
+        assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE block_seq = %lld", c.alloc_seq),
+                         raised);
+        /* the call grew the heap or mapped its chunk, and faulted before */
+        assert_true(inferred > 0);
+        assert_true(q(&r,
+                      "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
+                      " AND after_seq >= %lld AND after_seq < %lld AND block_seq = %lld",
+                      c.start, c.end, before, inferred, c.alloc_seq) > 0);
+        if (strcmp(r.ranges[i].name, "realloc") == 0) /* the copy, then memset */
+            assert_int_equal(raised, (c.end - c.start) / c.page);
+        if (strcmp(r.ranges[i].name, "memalign") == 0) /* the header's page, then memset */
+            assert_int_equal(raised,
+                             ((long long)r.ranges[i].end - 1) / c.page - c.start / c.page + 1);
+    }
+    done(&r);
+}
+
 static void test_faults_record__threads_per_tid(void **state)
 {
     struct rec r;
@@ -434,6 +571,9 @@ int main(void)
         cmocka_unit_test(test_faults_record__remap_refaults),
         cmocka_unit_test(test_faults_record__heap_reuse_faults_once),
         cmocka_unit_test(test_faults_record__trim_refaults),
+        cmocka_unit_test(test_faults_record__mmapped_block_gets_its_header_page),
+        cmocka_unit_test(test_faults_record__brk_block_gets_its_header_page),
+        cmocka_unit_test(test_faults_record__allocating_calls_get_their_faults),
         cmocka_unit_test(test_faults_record__threads_per_tid),
         cmocka_unit_test(test_faults_record__thread_heap_block),
         cmocka_unit_test(test_faults_record__crash_keeps_faults),
