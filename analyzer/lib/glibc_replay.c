@@ -9,7 +9,8 @@
  * mmapped chunks with the dynamic threshold, else _int_free), mallopt
  * (malloc_consolidate, then the parameter) and malloc_trim (mtrim). The
  * first malloc, calloc, realloc or free of a thread creates its tcache
- * (MAYBE_INIT_TCACHE), which for the main thread is the arena's first chunk.
+ * (MAYBE_INIT_TCACHE), whose structure is a main-arena chunk for the main
+ * thread and for the threads glibc_arena.c finds on the main arena.
  *
  * Resynchronisation: when the recorded address differs, the predicted
  * chunk is given back to the bins (coalescing, no tcache or fastbin) and
@@ -301,17 +302,10 @@ static void observe_foreign(struct hs_model *m, const struct hs_event *ev, uint6
     m->step->recorded_ptr = ev->ptr;
 }
 
-static void maybe_init_tcache(struct hs_model *m, uint32_t tid)
-{
-    struct hs__tcache *tc = hs__tcache_of(m, tid, 0);
-    if (!tc || !tc->initialized)
-        hs__tcache_init(m, tid);
-}
-
 /* __libc_malloc: tcache, then _int_malloc. */
 static void do_malloc(struct hs_model *m, const struct hs_event *ev, uint64_t bytes)
 {
-    maybe_init_tcache(m, ev->tid);
+    hs__arena_init_tcache(m, ev->tid);
     uint64_t nb = hs_glibc_request2size(m->prof, bytes);
     unsigned idx = (unsigned)hs_glibc_tcache_index(m->prof, nb);
     struct hs__tcache *tc = hs__tcache_of(m, ev->tid, 0);
@@ -332,6 +326,7 @@ static void do_malloc(struct hs_model *m, const struct hs_event *ev, uint64_t by
         finish_alloc(m, ev, c, HS_PATH_TCACHE, bytes);
         return;
     }
+    hs__arena_learn(m, ev);
     if ((ev->flags & HS_CHUNK_NON_MAIN_ARENA) && !(ev->flags & HS_CHUNK_IS_MMAPPED)) {
         observe_foreign(m, ev, bytes);
         return;
@@ -343,7 +338,8 @@ static void do_malloc(struct hs_model *m, const struct hs_event *ev, uint64_t by
 
 static void do_calloc(struct hs_model *m, const struct hs_event *ev)
 {
-    maybe_init_tcache(m, ev->tid);
+    hs__arena_init_tcache(m, ev->tid);
+    hs__arena_learn(m, ev);
     if ((ev->flags & HS_CHUNK_NON_MAIN_ARENA) && !(ev->flags & HS_CHUNK_IS_MMAPPED)) {
         observe_foreign(m, ev, ev->size);
         return;
@@ -372,6 +368,7 @@ static void do_memalign(struct hs_model *m, const struct hs_event *ev)
             a <<= 1;
         alignment = a;
     }
+    hs__arena_learn(m, ev); /* _mid_memalign's arena_get: no tcache yet */
     if ((ev->flags & HS_CHUNK_NON_MAIN_ARENA) && !(ev->flags & HS_CHUNK_IS_MMAPPED)) {
         observe_foreign(m, ev, bytes);
         return;
@@ -399,7 +396,7 @@ static void do_free_addr(struct hs_model *m, const struct hs_event *ev, uint64_t
     uint64_t addr = ptr - 2 * m->prof->size_sz;
     uint32_t c = hs__map_get(&m->chunks, addr);
     if (c) {
-        maybe_init_tcache(m, ev->tid);
+        hs__arena_init_tcache(m, ev->tid);
         if (m->pool[c].state != HS_CS_ALLOCATED) {
             hs__note(m, "free of 0x%llx, which the model has as %s: taken off that list first",
                      (unsigned long long)ptr, hs_chunk_state_name(m->pool[c].state));
@@ -433,7 +430,7 @@ static void do_free_addr(struct hs_model *m, const struct hs_event *ev, uint64_t
     }
     c = hs__map_get(&m->foreign, addr);
     if (c) {
-        maybe_init_tcache(m, ev->tid);
+        hs__arena_init_tcache(m, ev->tid);
         struct hs__tcache *tc = hs__tcache_of(m, ev->tid, 0);
         unsigned idx = (unsigned)hs_glibc_tcache_index(m->prof, m->pool[c].size);
         if (m->pool[c].state != HS_CS_ALLOCATED)
@@ -524,7 +521,7 @@ static void do_realloc(struct hs_model *m, const struct hs_event *ev)
         do_malloc(m, ev, ev->size);
         return;
     }
-    maybe_init_tcache(m, ev->tid);
+    hs__arena_init_tcache(m, ev->tid);
     uint32_t out = 0;
     int path = HS_PATH_NONE;
     if (hs__int_realloc(m, c, nb, ev->tid, &out, &path) != 0)
@@ -578,9 +575,11 @@ static void guess_heap_start(struct hs_model *m, const struct hs_event *ev)
         (ev->flags & (HS_CHUNK_IS_MMAPPED | HS_CHUNK_NON_MAIN_ARENA | HS_F_FAILED)))
         return;
     uint64_t start = ev->ptr - 2 * m->prof->size_sz;
+    /* a thread's first main-arena block follows its tcache structure,
+     * whichever thread it is (glibc_arena.c) */
     struct hs__tcache *tc = hs__tcache_of(m, ev->tid, 0);
-    if ((!tc || !tc->initialized) && (m->main_tid == 0 || ev->tid == m->main_tid) &&
-        m->par.tcache_count > 0 && ev->op != HS_OP_MEMALIGN)
+    if ((!tc || !tc->initialized || tc->arena == HS__ARENA_UNKNOWN) && m->par.tcache_count > 0 &&
+        ev->op != HS_OP_MEMALIGN)
         start -= hs_glibc_request2size(m->prof, m->prof->tcache_struct_size);
     m->brk = start;
     m->brk_known = 1;

@@ -4,7 +4,7 @@
  *
  * Image layout (native endian; a cache, never exchanged between machines):
  *
- *   "HSMODEL2"  8-byte magic
+ *   "HSMODEL3"  8-byte magic (2: before the threads' arenas)
  *   params      struct hs_glibc_params
  *   scalars     u64 × 12 (system_mem, max_system_mem, sbrk_base, brk,
  *               brk_known, n_mmaps, mmapped_mem, have_fastchunks,
@@ -12,7 +12,7 @@
  *   chunks      u64 n, then n × (addr, size, req, state) in address order
  *   mmapped     u64 n, then n × (addr, size, req)
  *   foreign     u64 n, then n × (addr, size, req, state)
- *   tcaches     u64 n, then per thread: tid, initialized, and per bin
+ *   tcaches     u64 n, then per thread: tid, initialized, arena, and per bin
  *               u64 count + count addresses, head first
  *   fastbins    per fastbin: u64 count + addresses, head first
  *   bins        per bin 1..126: u64 count + addresses, fd order
@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char magic[8] = "HSMODEL2";
+static const char magic[8] = "HSMODEL3";
 
 struct buf {
     uint8_t *p;
@@ -113,6 +113,7 @@ int hs_model_save(const struct hs_model *m, uint8_t **out, size_t *len)
     for (uint32_t t = 0; t < m->n_tcaches; t++) {
         put64(&b, m->tcaches[t].tid);
         put64(&b, m->tcaches[t].initialized);
+        put64(&b, m->tcaches[t].arena);
         for (unsigned i = 0; i < HS__MAX_TCACHE_BINS; i++)
             put_list(&b, m, m->tcaches[t].head[i], 0, 0);
     }
@@ -211,6 +212,7 @@ int hs_model_load(const struct hs_glibc_profile *prof, const uint8_t *data, size
         if (!tc)
             goto err_free;
         tc->initialized = (uint8_t)get64(&r);
+        tc->arena = (uint8_t)get64(&r);
         for (unsigned i = 0; i < HS__MAX_TCACHE_BINS && !r.bad; i++) {
             uint64_t cnt = get64(&r);
             uint32_t prev = 0;
