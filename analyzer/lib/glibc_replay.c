@@ -16,7 +16,9 @@
  * chunk is given back to the bins (coalescing, no tcache or fastbin) and
  * the recorded chunk is carved out of whatever the model had there (a free
  * chunk, top, or even a chunk it thought allocated), so later predictions
- * start from the real layout again.
+ * start from the real layout again. Carved out of top above top's start,
+ * the memory below it is kept as one allocated chunk (glibc only cuts top
+ * from its start, so something unseen took it), never made free.
  */
 #include "glibc_model_int.h"
 
@@ -164,10 +166,19 @@ static uint32_t carve(struct hs_model *m, uint64_t a, uint64_t size)
         if (!k)
             return 0;
         if (st == HS_CS_TOP) {
+            /* glibc cuts top from its low end only, so the memory below
+             * the recorded chunk was handed out by calls the model did not
+             * see (glibc's own, like a tcache structure) or mispredicted.
+             * It stays allocated: as a free chunk it would be taken by the
+             * next requests that fit, and the one error would cascade. */
             m->top = k;
             m->pool[k].state = HS_CS_TOP;
             m->pool[lead].state = HS_CS_ALLOCATED;
-            hs__unsorted_push(m, lead);
+            m->pool[lead].req = 0;
+            hs__note(m,
+                     "adopting 0x%llx: the 0x%llx bytes of top below it were handed out unseen: "
+                     "kept allocated",
+                     (unsigned long long)a, (unsigned long long)m->pool[lead].size);
         } else if (is_free_state(st)) {
             hs__unsorted_push(m, lead);
         }
