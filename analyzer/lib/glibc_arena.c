@@ -32,7 +32,15 @@
  * between. With arena_max 1 (mallopt, tunable or MALLOC_ARENA_MAX) and no
  * thread seen in another arena, only the main arena exists: such a thread
  * is placed at once.
- * Check: tests/model/arenas.sh (fixtures fx_arena_max1, fx_many_threads).
+ *
+ * Thread exits are not in the trace either: glibc's tcache_thread_shutdown
+ * frees the exiting thread's tcache chunks, then its structure, each into
+ * its own arena. A tcache chunk only ever goes to its own thread, so when
+ * another thread gets a chunk the model has in thread T's tcache, T has
+ * exited: the model applies T's shutdown first, then the call. An exit
+ * that no later allocation proves this way is not seen.
+ * Check: tests/model/arenas.sh (fixtures fx_arena_max1, fx_many_threads,
+ * fx_thread_exits).
  */
 #include "glibc_model_int.h"
 
@@ -75,6 +83,16 @@ static int only_main_arena(const struct hs_model *m)
     return 1;
 }
 
+/* tcache_init's _int_malloc runs while the thread's tcache is still NULL:
+ * no exact fit or fastbin/smallbin stash goes to the tcache then. */
+static void place_struct(struct hs_model *m, struct hs__tcache *tc)
+{
+    tc->initialized = 0;
+    uint32_t c = hs__tcache_struct_malloc(m, tc->tid);
+    tc->initialized = 1;
+    tc->struct_addr = c ? m->pool[c].addr : 0;
+}
+
 static struct hs__tcache *thread_of(struct hs_model *m, uint32_t tid)
 {
     struct hs__tcache *tc = hs__tcache_of(m, tid, 1);
@@ -96,7 +114,7 @@ void hs__arena_init_tcache(struct hs_model *m, uint32_t tid)
         return;
     tc->initialized = 1;
     if (tc->arena == HS__ARENA_MAIN)
-        hs__tcache_struct_malloc(m, tid);
+        place_struct(m, tc);
 }
 
 void hs__arena_learn(struct hs_model *m, const struct hs_event *ev)
@@ -112,5 +130,55 @@ void hs__arena_learn(struct hs_model *m, const struct hs_event *ev)
     /* tcache_init has run, in this call or in an earlier one that did
      * not tell: its structure came from the main arena */
     if (told == HS__ARENA_MAIN && tc->initialized)
-        hs__tcache_struct_malloc(m, ev->tid);
+        place_struct(m, tc);
+}
+
+/* tcache_thread_shutdown at the exit of tc's thread: with its tcache
+ * already off, every entry (bin by bin, each list from its head) and then
+ * the structure go through __libc_free: fastbins or coalescing, each in
+ * its own arena. The thread's record is retired (its tid may come back as
+ * a new thread). */
+static void thread_exit(struct hs_model *m, struct hs__tcache *tc)
+{
+    unsigned n = 0;
+    tc->initialized = 0;
+    for (unsigned i = 0; i < HS__MAX_TCACHE_BINS; i++)
+        while (tc->head[i]) {
+            uint32_t c = hs__tcache_get(m, tc, i);
+            uint64_t addr = m->pool[c].addr;
+            n++;
+            if (hs__map_get(&m->foreign, addr) == c) {
+                hs__map_del(&m->foreign, addr); /* back to its own arena */
+                hs__chunk_release(m, c);
+            } else {
+                hs__int_free(m, c, tc->tid);
+            }
+        }
+    uint32_t s = tc->struct_addr ? hs__map_get(&m->chunks, tc->struct_addr) : 0;
+    if (s && m->pool[s].state == HS_CS_ALLOCATED)
+        hs__int_free(m, s, tc->tid);
+    hs__note(m, "thread %u has exited: its %u tcache chunks%s went back to their arenas", tc->tid,
+             n, s ? " and its tcache structure" : "");
+    tc->tid = 0;
+    tc->arena = HS__ARENA_UNKNOWN;
+    tc->struct_addr = 0;
+}
+
+void hs__arena_exit_evident(struct hs_model *m, const struct hs_event *ev)
+{
+    if (!ev->ptr || (ev->flags & (HS_F_FAILED | HS_CHUNK_IS_MMAPPED)))
+        return;
+    uint64_t addr = ev->ptr - 2 * m->prof->size_sz;
+    uint32_t c = hs__map_get(&m->chunks, addr);
+    if (!c)
+        c = hs__map_get(&m->foreign, addr);
+    if (!c || m->pool[c].state != HS_CS_TCACHE)
+        return;
+    struct hs__tcache *owner = &m->tcaches[m->pool[c].tcache];
+    if (owner->tid == ev->tid || owner->tid == 0)
+        return;
+    hs__note(m,
+             "0x%llx is in thread %u's tcache, yet thread %u got it:", (unsigned long long)ev->ptr,
+             owner->tid, ev->tid);
+    thread_exit(m, owner);
 }

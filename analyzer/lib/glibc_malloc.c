@@ -382,7 +382,7 @@ uint32_t hs__int_malloc(struct hs_model *m, uint64_t bytes, uint32_t tid, int *p
     }
 }
 
-void hs__tcache_struct_malloc(struct hs_model *m, uint32_t tid)
+uint32_t hs__tcache_struct_malloc(struct hs_model *m, uint32_t tid)
 {
     int path;
     uint32_t c = hs__int_malloc(m, m->prof->tcache_struct_size, tid, &path);
@@ -393,6 +393,7 @@ void hs__tcache_struct_malloc(struct hs_model *m, uint32_t tid)
         hs__note(m, "tcache_init: thread %u's tcache structure takes chunk 0x%llx (0x%llx bytes)",
                  tid, (unsigned long long)m->pool[c].addr, (unsigned long long)m->pool[c].size);
     }
+    return c;
 }
 
 uint32_t hs__int_memalign(struct hs_model *m, uint64_t alignment, uint64_t bytes, uint32_t tid,

@@ -52,8 +52,9 @@ enum hs__arena {
 /* One thread: its tcache and its arena. */
 struct hs__tcache {
     uint32_t tid;
-    uint8_t initialized; /* MAYBE_INIT_TCACHE has run */
-    uint8_t arena;       /* enum hs__arena */
+    uint8_t initialized;  /* MAYBE_INIT_TCACHE has run */
+    uint8_t arena;        /* enum hs__arena */
+    uint64_t struct_addr; /* its tcache structure's main-arena chunk, 0 if none */
     uint32_t head[HS__MAX_TCACHE_BINS];
     uint16_t count[HS__MAX_TCACHE_BINS];
 };
@@ -147,8 +148,9 @@ uint32_t hs__int_memalign(struct hs_model *m, uint64_t alignment, uint64_t bytes
                           int *path);
 int hs__int_realloc(struct hs_model *m, uint32_t oldc, uint64_t nb, uint32_t tid, uint32_t *out,
                     int *path);
-/* tcache_init's _int_malloc of the tcache structure in the main arena */
-void hs__tcache_struct_malloc(struct hs_model *m, uint32_t tid);
+/* tcache_init's _int_malloc of the tcache structure in the main arena;
+ * returns its chunk, 0 if none */
+uint32_t hs__tcache_struct_malloc(struct hs_model *m, uint32_t tid);
 
 /* glibc_arena.c: a thread's arena and its tcache structure */
 /* MAYBE_INIT_TCACHE for thread tid; the structure is taken from the main
@@ -158,6 +160,9 @@ void hs__arena_init_tcache(struct hs_model *m, uint32_t tid);
 /* pre: glibc served ev from its thread's arena (_int_malloc, not the
  * tcache). Records that arena if the thread's is not known yet. */
 void hs__arena_learn(struct hs_model *m, const struct hs_event *ev);
+/* If ev's result is a chunk another thread's tcache holds, that thread has
+ * exited (tcache chunks go to no other thread): its exit is applied first. */
+void hs__arena_exit_evident(struct hs_model *m, const struct hs_event *ev);
 
 /* glibc_free.c */
 void hs__int_free(struct hs_model *m, uint32_t c, uint32_t tid);

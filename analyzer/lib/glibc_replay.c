@@ -10,7 +10,8 @@
  * (malloc_consolidate, then the parameter) and malloc_trim (mtrim). The
  * first malloc, calloc, realloc or free of a thread creates its tcache
  * (MAYBE_INIT_TCACHE), whose structure is a main-arena chunk for the main
- * thread and for the threads glibc_arena.c finds on the main arena.
+ * thread and for the threads glibc_arena.c finds on the main arena; an
+ * allocation that proves a thread's exit applies that exit first.
  *
  * Resynchronisation: when the recorded address differs, the predicted
  * chunk is given back to the bins (coalescing, no tcache or fastbin) and
@@ -203,6 +204,17 @@ static uint32_t carve(struct hs_model *m, uint64_t a, uint64_t size)
                 m->pool[r].state = HS_CS_TOP;
             } else if (is_free_state(st)) {
                 hs__unsorted_push(m, r);
+            } else if (m->pool[r].phys_next && m->pool[r].phys_next == m->top) {
+                /* The model had cut this chunk from top, but glibc handed
+                 * out the recorded one there instead (e.g. a tcache
+                 * structure the model placed here was elsewhere): the rest
+                 * is still top in glibc. */
+                hs__phys_absorb_next(m, r);
+                m->pool[r].state = HS_CS_TOP;
+                m->top = r;
+                hs__note(m,
+                         "adopting 0x%llx: the rest of the chunk the model had there is top again",
+                         (unsigned long long)a);
             }
         }
     }
@@ -608,6 +620,8 @@ int hs_model_apply(struct hs_model *m, const struct hs_event *ev, const struct h
             guess_heap_start(m, ev);
     }
     int failed = (ev->flags & HS_F_FAILED) != 0;
+    if (is_call && ev->op != HS_OP_FREE && ev->op < HS_OP_MALLOC_TRIM && !failed)
+        hs__arena_exit_evident(m, ev);
     switch (ev->op) {
     case HS_OP_MALLOC:
         if (!failed && ev->ptr)

@@ -12,7 +12,8 @@
  *   chunks      u64 n, then n × (addr, size, req, state) in address order
  *   mmapped     u64 n, then n × (addr, size, req)
  *   foreign     u64 n, then n × (addr, size, req, state)
- *   tcaches     u64 n, then per thread: tid, initialized, arena, and per bin
+ *   tcaches     u64 n, then per thread: tid, initialized, arena, the
+ *               address of its tcache structure (0: none), and per bin
  *               u64 count + count addresses, head first
  *   fastbins    per fastbin: u64 count + addresses, head first
  *   bins        per bin 1..126: u64 count + addresses, fd order
@@ -114,6 +115,7 @@ int hs_model_save(const struct hs_model *m, uint8_t **out, size_t *len)
         put64(&b, m->tcaches[t].tid);
         put64(&b, m->tcaches[t].initialized);
         put64(&b, m->tcaches[t].arena);
+        put64(&b, m->tcaches[t].struct_addr);
         for (unsigned i = 0; i < HS__MAX_TCACHE_BINS; i++)
             put_list(&b, m, m->tcaches[t].head[i], 0, 0);
     }
@@ -213,6 +215,7 @@ int hs_model_load(const struct hs_glibc_profile *prof, const uint8_t *data, size
             goto err_free;
         tc->initialized = (uint8_t)get64(&r);
         tc->arena = (uint8_t)get64(&r);
+        tc->struct_addr = get64(&r);
         for (unsigned i = 0; i < HS__MAX_TCACHE_BINS && !r.bad; i++) {
             uint64_t cnt = get64(&r);
             uint32_t prev = 0;

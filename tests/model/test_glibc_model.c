@@ -276,6 +276,36 @@ static void test_glibc_model__arena_learned_after_free(void **state)
     hs_model_free(r.m);
 }
 
+/* Thread 201 gets the chunk thread 200 left in its tcache: thread 200 has
+ * exited, and tcache_thread_shutdown freed that chunk (to its fastbin) and
+ * then 200's tcache structure (to the unsorted bin), which 201's
+ * tcache_init takes back, an exact fit. */
+static void test_glibc_model__exit_proven_by_tcache_chunk(void **state)
+{
+    struct run r;
+    start(&r, NULL);
+    first_malloc(&r, 0x18, H + 0x2a0);
+    struct hs_event e = ev(&r, HS_OP_MALLOC, H + 0x550, 0x18, 0);
+    e.tid = 200;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    assert_true(r.step.match);
+    e = ev(&r, HS_OP_FREE, H + 0x550, 0, 0);
+    e.tid = 200;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    e = ev(&r, HS_OP_MALLOC, H + 0x550, 0x18, 0);
+    e.tid = 201;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    assert_true(r.step.match);
+    assert_int_equal(r.step.path, HS_PATH_FASTBIN);
+    /* 201's structure is at H+0x2b0 again, so top is untouched */
+    e = ev(&r, HS_OP_MALLOC, H + 0x570, 0x18, 0);
+    e.tid = 201;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    assert_true(r.step.match);
+    assert_int_equal(r.step.path, HS_PATH_TOP);
+    hs_model_free(r.m);
+}
+
 static struct hs_glibc_params no_tcache(void)
 {
     struct hs_glibc_params par;
@@ -456,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_glibc_model__divergence_resyncs),
         cmocka_unit_test(test_glibc_model__thread_on_main_arena),
         cmocka_unit_test(test_glibc_model__arena_learned_after_free),
+        cmocka_unit_test(test_glibc_model__exit_proven_by_tcache_chunk),
         cmocka_unit_test(test_glibc_model__snapshot_roundtrip),
         cmocka_unit_test(test_glibc_model__large_bin_order_and_best_fit),
         cmocka_unit_test(test_glibc_model__last_remainder_split),
