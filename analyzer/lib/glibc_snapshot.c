@@ -12,9 +12,10 @@
  *   chunks      u64 n, then n × (addr, size, req, state) in address order
  *   mmapped     u64 n, then n × (addr, size, req)
  *   foreign     u64 n, then n × (addr, size, req, state)
- *   tcaches     u64 n, then per thread: tid, initialized, arena, the
- *               address of its tcache structure (0: none), and per bin
- *               u64 count + count addresses, head first
+ *   tcaches     u64 n, then per thread (exited ones left out): tid,
+ *               initialized, arena, the address of its tcache structure
+ *               (0: none), and per bin u64 count + count addresses, head
+ *               first
  *   fastbins    per fastbin: u64 count + addresses, head first
  *   bins        per bin 1..126: u64 count + addresses, fd order
  *
@@ -72,6 +73,18 @@ static void put_list(struct buf *b, const struct hs_model *m, uint32_t head, uin
     (void)dbl;
 }
 
+/* A record of an exited thread (glibc_arena.c) holds nothing: not saved,
+ * so that loading, which finds threads by tid, never merges two of them. */
+static int retired(const struct hs__tcache *tc)
+{
+    if (tc->tid != 0)
+        return 0;
+    for (unsigned i = 0; i < HS__MAX_TCACHE_BINS; i++)
+        if (tc->head[i])
+            return 0;
+    return 1;
+}
+
 int hs_model_save(const struct hs_model *m, uint8_t **out, size_t *len)
 {
     struct buf b = {0};
@@ -110,8 +123,13 @@ int hs_model_save(const struct hs_model *m, uint8_t **out, size_t *len)
             uint64_t rec[4] = {k->addr, k->size, k->req, k->state};
             put(&b, rec, sizeof rec);
         }
-    put64(&b, m->n_tcaches);
+    uint64_t n_kept = 0;
+    for (uint32_t t = 0; t < m->n_tcaches; t++)
+        n_kept += !retired(&m->tcaches[t]);
+    put64(&b, n_kept);
     for (uint32_t t = 0; t < m->n_tcaches; t++) {
+        if (retired(&m->tcaches[t]))
+            continue;
         put64(&b, m->tcaches[t].tid);
         put64(&b, m->tcaches[t].initialized);
         put64(&b, m->tcaches[t].arena);

@@ -303,6 +303,18 @@ static void test_glibc_model__exit_proven_by_tcache_chunk(void **state)
     assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
     assert_true(r.step.match);
     assert_int_equal(r.step.path, HS_PATH_TOP);
+    /* the image of a model with an exited thread survives a round trip */
+    uint8_t *a, *b;
+    size_t na, nb;
+    struct hs_model *m2;
+    assert_int_equal(hs_model_save(r.m, &a, &na), 0);
+    assert_int_equal(hs_model_load(hs_glibc_profile_236(), a, na, &m2), 0);
+    assert_int_equal(hs_model_save(m2, &b, &nb), 0);
+    assert_int_equal(na, nb);
+    assert_memory_equal(a, b, na);
+    free(a);
+    free(b);
+    hs_model_free(m2);
     hs_model_free(r.m);
 }
 
