@@ -382,26 +382,18 @@ uint32_t hs__int_malloc(struct hs_model *m, uint64_t bytes, uint32_t tid, int *p
     }
 }
 
-void hs__tcache_init(struct hs_model *m, uint32_t tid)
+uint32_t hs__tcache_struct_malloc(struct hs_model *m, uint32_t tid)
 {
-    struct hs__tcache *tc = hs__tcache_of(m, tid, 1);
-    if (!tc || tc->initialized)
-        return;
-    if (m->main_tid == 0 || tid == m->main_tid) {
-        int path;
-        uint32_t c = hs__int_malloc(m, m->prof->tcache_struct_size, tid, &path);
-        if (c) {
-            /* glibc's own: nothing the program requested (frag counts it
-             * as overhead, docs/cli/frag.md) */
-            m->pool[c].req = 0;
-            hs__note(m,
-                     "tcache_init: thread %u's tcache structure takes chunk 0x%llx (0x%llx bytes)",
-                     tid, (unsigned long long)m->pool[c].addr, (unsigned long long)m->pool[c].size);
-        }
+    int path;
+    uint32_t c = hs__int_malloc(m, m->prof->tcache_struct_size, tid, &path);
+    if (c) {
+        /* glibc's own: nothing the program requested (frag counts it
+         * as overhead, docs/cli/frag.md) */
+        m->pool[c].req = 0;
+        hs__note(m, "tcache_init: thread %u's tcache structure takes chunk 0x%llx (0x%llx bytes)",
+                 tid, (unsigned long long)m->pool[c].addr, (unsigned long long)m->pool[c].size);
     }
-    tc = hs__tcache_of(m, tid, 1);
-    if (tc)
-        tc->initialized = 1;
+    return c;
 }
 
 uint32_t hs__int_memalign(struct hs_model *m, uint64_t alignment, uint64_t bytes, uint32_t tid,

@@ -14,7 +14,9 @@
  * mremap, where the heap starts: the break before the first growth comes
  * from the trace's allocator brk events), and chunks of other arenas
  * (HS_CHUNK_NON_MAIN_ARENA), which other threads own. Tcaches are per
- * thread (keyed by tid) and are modelled for every thread.
+ * thread (keyed by tid) and are modelled for every thread; a thread's
+ * tcache structure is a main-arena chunk when the thread is on the main
+ * arena, which the model infers from the thread's blocks (glibc_arena.c).
  *
  * Ground truth: hs_model_mallinfo() gives what mallinfo2() would return if
  * only the main arena existed; at every mark it must equal the recorded one.

@@ -41,10 +41,20 @@ struct hs__chunk {
     uint32_t map_offset; /* mmapped: chunk address - mapping start */
 };
 
-/* One thread's tcache. */
+/* The arena a thread is attached to, as far as the trace tells
+ * (glibc_arena.c). */
+enum hs__arena {
+    HS__ARENA_UNKNOWN = 0, /* no call of the thread has told yet */
+    HS__ARENA_MAIN,        /* the main arena: the model's own */
+    HS__ARENA_OTHER,       /* another arena: its chunks are observed */
+};
+
+/* One thread: its tcache and its arena. */
 struct hs__tcache {
     uint32_t tid;
-    uint8_t initialized;
+    uint8_t initialized;  /* MAYBE_INIT_TCACHE has run */
+    uint8_t arena;        /* enum hs__arena */
+    uint64_t struct_addr; /* its tcache structure's main-arena chunk, 0 if none */
     uint32_t head[HS__MAX_TCACHE_BINS];
     uint16_t count[HS__MAX_TCACHE_BINS];
 };
@@ -138,7 +148,21 @@ uint32_t hs__int_memalign(struct hs_model *m, uint64_t alignment, uint64_t bytes
                           int *path);
 int hs__int_realloc(struct hs_model *m, uint32_t oldc, uint64_t nb, uint32_t tid, uint32_t *out,
                     int *path);
-void hs__tcache_init(struct hs_model *m, uint32_t tid);
+/* tcache_init's _int_malloc of the tcache structure in the main arena;
+ * returns its chunk, 0 if none */
+uint32_t hs__tcache_struct_malloc(struct hs_model *m, uint32_t tid);
+
+/* glibc_arena.c: a thread's arena and its tcache structure */
+/* MAYBE_INIT_TCACHE for thread tid; the structure is taken from the main
+ * arena if the thread is known to be on it, else when hs__arena_learn
+ * finds out. */
+void hs__arena_init_tcache(struct hs_model *m, uint32_t tid);
+/* pre: glibc served ev from its thread's arena (_int_malloc, not the
+ * tcache). Records that arena if the thread's is not known yet. */
+void hs__arena_learn(struct hs_model *m, const struct hs_event *ev);
+/* If ev's result is a chunk another thread's tcache holds, that thread has
+ * exited (tcache chunks go to no other thread): its exit is applied first. */
+void hs__arena_exit_evident(struct hs_model *m, const struct hs_event *ev);
 
 /* glibc_free.c */
 void hs__int_free(struct hs_model *m, uint32_t c, uint32_t tid);

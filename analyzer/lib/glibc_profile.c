@@ -86,6 +86,12 @@ static int set_one(struct hs_glibc_params *p, const struct hs_glibc_profile *pro
     } else if (IS("mmap_max")) {
         p->n_mmaps_max = (int64_t)v;
         p->no_dyn_threshold = 1;
+    } else if (IS("arena_max")) {
+        /* do_set_arena_max: 0 leaves the default; only the arena choice
+         * reads it (glibc_arena.c) */
+        if (v == 0)
+            return 0;
+        p->arena_max = v;
     } else if (IS("tcache_max")) {
         if (v > max_tcache_size(prof))
             return 0;
@@ -148,6 +154,7 @@ int hs_glibc_params_apply_env(struct hs_glibc_params *p, const struct hs_glibc_p
         {"MALLOC_MMAP_THRESHOLD_=", "mmap_threshold"},
         {"MALLOC_TRIM_THRESHOLD_=", "trim_threshold"},
         {"MALLOC_MMAP_MAX_=", "mmap_max"},
+        {"MALLOC_ARENA_MAX=", "arena_max"},
     };
     int n = 0;
     const char *end = env + env_len;
@@ -191,7 +198,11 @@ int hs_glibc_params_mallopt(struct hs_glibc_params *p, const struct hs_glibc_pro
         p->n_mmaps_max = (int32_t)value;
         p->no_dyn_threshold = 1;
         return 1;
+    case HS_M_ARENA_MAX:
+        if (value > 0)
+            p->arena_max = v;
+        return 1;
     default:
-        return 1; /* arena and debugging settings: no effect on the main arena */
+        return 1; /* arena_test and debugging settings: no effect on the main arena */
     }
 }

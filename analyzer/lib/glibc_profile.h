@@ -50,6 +50,7 @@ struct hs_glibc_params {
     unsigned tcache_count; /* mp_.tcache_count */
     uint64_t tcache_unsorted_limit;
     int no_dyn_threshold; /* set by any explicit threshold setting */
+    uint64_t arena_max;   /* mp_.arena_max: 0 unset (8 x cores), 1 main arena only */
 };
 
 /* mallopt parameter numbers (malloc.h). */

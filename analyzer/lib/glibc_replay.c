@@ -9,13 +9,17 @@
  * mmapped chunks with the dynamic threshold, else _int_free), mallopt
  * (malloc_consolidate, then the parameter) and malloc_trim (mtrim). The
  * first malloc, calloc, realloc or free of a thread creates its tcache
- * (MAYBE_INIT_TCACHE), which for the main thread is the arena's first chunk.
+ * (MAYBE_INIT_TCACHE), whose structure is a main-arena chunk for the main
+ * thread and for the threads glibc_arena.c finds on the main arena; an
+ * allocation that proves a thread's exit applies that exit first.
  *
  * Resynchronisation: when the recorded address differs, the predicted
  * chunk is given back to the bins (coalescing, no tcache or fastbin) and
  * the recorded chunk is carved out of whatever the model had there (a free
  * chunk, top, or even a chunk it thought allocated), so later predictions
- * start from the real layout again.
+ * start from the real layout again. Carved out of top above top's start,
+ * the memory below it is kept as one allocated chunk (glibc only cuts top
+ * from its start, so something unseen took it), never made free.
  */
 #include "glibc_model_int.h"
 
@@ -163,10 +167,19 @@ static uint32_t carve(struct hs_model *m, uint64_t a, uint64_t size)
         if (!k)
             return 0;
         if (st == HS_CS_TOP) {
+            /* glibc cuts top from its low end only, so the memory below
+             * the recorded chunk was handed out by calls the model did not
+             * see (glibc's own, like a tcache structure) or mispredicted.
+             * It stays allocated: as a free chunk it would be taken by the
+             * next requests that fit, and the one error would cascade. */
             m->top = k;
             m->pool[k].state = HS_CS_TOP;
             m->pool[lead].state = HS_CS_ALLOCATED;
-            hs__unsorted_push(m, lead);
+            m->pool[lead].req = 0;
+            hs__note(m,
+                     "adopting 0x%llx: the 0x%llx bytes of top below it were handed out unseen: "
+                     "kept allocated",
+                     (unsigned long long)a, (unsigned long long)m->pool[lead].size);
         } else if (is_free_state(st)) {
             hs__unsorted_push(m, lead);
         }
@@ -191,6 +204,17 @@ static uint32_t carve(struct hs_model *m, uint64_t a, uint64_t size)
                 m->pool[r].state = HS_CS_TOP;
             } else if (is_free_state(st)) {
                 hs__unsorted_push(m, r);
+            } else if (m->pool[r].phys_next && m->pool[r].phys_next == m->top) {
+                /* The model had cut this chunk from top, but glibc handed
+                 * out the recorded one there instead (e.g. a tcache
+                 * structure the model placed here was elsewhere): the rest
+                 * is still top in glibc. */
+                hs__phys_absorb_next(m, r);
+                m->pool[r].state = HS_CS_TOP;
+                m->top = r;
+                hs__note(m,
+                         "adopting 0x%llx: the rest of the chunk the model had there is top again",
+                         (unsigned long long)a);
             }
         }
     }
@@ -301,17 +325,10 @@ static void observe_foreign(struct hs_model *m, const struct hs_event *ev, uint6
     m->step->recorded_ptr = ev->ptr;
 }
 
-static void maybe_init_tcache(struct hs_model *m, uint32_t tid)
-{
-    struct hs__tcache *tc = hs__tcache_of(m, tid, 0);
-    if (!tc || !tc->initialized)
-        hs__tcache_init(m, tid);
-}
-
 /* __libc_malloc: tcache, then _int_malloc. */
 static void do_malloc(struct hs_model *m, const struct hs_event *ev, uint64_t bytes)
 {
-    maybe_init_tcache(m, ev->tid);
+    hs__arena_init_tcache(m, ev->tid);
     uint64_t nb = hs_glibc_request2size(m->prof, bytes);
     unsigned idx = (unsigned)hs_glibc_tcache_index(m->prof, nb);
     struct hs__tcache *tc = hs__tcache_of(m, ev->tid, 0);
@@ -332,6 +349,7 @@ static void do_malloc(struct hs_model *m, const struct hs_event *ev, uint64_t by
         finish_alloc(m, ev, c, HS_PATH_TCACHE, bytes);
         return;
     }
+    hs__arena_learn(m, ev);
     if ((ev->flags & HS_CHUNK_NON_MAIN_ARENA) && !(ev->flags & HS_CHUNK_IS_MMAPPED)) {
         observe_foreign(m, ev, bytes);
         return;
@@ -343,7 +361,8 @@ static void do_malloc(struct hs_model *m, const struct hs_event *ev, uint64_t by
 
 static void do_calloc(struct hs_model *m, const struct hs_event *ev)
 {
-    maybe_init_tcache(m, ev->tid);
+    hs__arena_init_tcache(m, ev->tid);
+    hs__arena_learn(m, ev);
     if ((ev->flags & HS_CHUNK_NON_MAIN_ARENA) && !(ev->flags & HS_CHUNK_IS_MMAPPED)) {
         observe_foreign(m, ev, ev->size);
         return;
@@ -372,6 +391,7 @@ static void do_memalign(struct hs_model *m, const struct hs_event *ev)
             a <<= 1;
         alignment = a;
     }
+    hs__arena_learn(m, ev); /* _mid_memalign's arena_get: no tcache yet */
     if ((ev->flags & HS_CHUNK_NON_MAIN_ARENA) && !(ev->flags & HS_CHUNK_IS_MMAPPED)) {
         observe_foreign(m, ev, bytes);
         return;
@@ -399,7 +419,7 @@ static void do_free_addr(struct hs_model *m, const struct hs_event *ev, uint64_t
     uint64_t addr = ptr - 2 * m->prof->size_sz;
     uint32_t c = hs__map_get(&m->chunks, addr);
     if (c) {
-        maybe_init_tcache(m, ev->tid);
+        hs__arena_init_tcache(m, ev->tid);
         if (m->pool[c].state != HS_CS_ALLOCATED) {
             hs__note(m, "free of 0x%llx, which the model has as %s: taken off that list first",
                      (unsigned long long)ptr, hs_chunk_state_name(m->pool[c].state));
@@ -433,7 +453,7 @@ static void do_free_addr(struct hs_model *m, const struct hs_event *ev, uint64_t
     }
     c = hs__map_get(&m->foreign, addr);
     if (c) {
-        maybe_init_tcache(m, ev->tid);
+        hs__arena_init_tcache(m, ev->tid);
         struct hs__tcache *tc = hs__tcache_of(m, ev->tid, 0);
         unsigned idx = (unsigned)hs_glibc_tcache_index(m->prof, m->pool[c].size);
         if (m->pool[c].state != HS_CS_ALLOCATED)
@@ -524,7 +544,7 @@ static void do_realloc(struct hs_model *m, const struct hs_event *ev)
         do_malloc(m, ev, ev->size);
         return;
     }
-    maybe_init_tcache(m, ev->tid);
+    hs__arena_init_tcache(m, ev->tid);
     uint32_t out = 0;
     int path = HS_PATH_NONE;
     if (hs__int_realloc(m, c, nb, ev->tid, &out, &path) != 0)
@@ -578,9 +598,11 @@ static void guess_heap_start(struct hs_model *m, const struct hs_event *ev)
         (ev->flags & (HS_CHUNK_IS_MMAPPED | HS_CHUNK_NON_MAIN_ARENA | HS_F_FAILED)))
         return;
     uint64_t start = ev->ptr - 2 * m->prof->size_sz;
+    /* a thread's first main-arena block follows its tcache structure,
+     * whichever thread it is (glibc_arena.c) */
     struct hs__tcache *tc = hs__tcache_of(m, ev->tid, 0);
-    if ((!tc || !tc->initialized) && (m->main_tid == 0 || ev->tid == m->main_tid) &&
-        m->par.tcache_count > 0 && ev->op != HS_OP_MEMALIGN)
+    if ((!tc || !tc->initialized || tc->arena == HS__ARENA_UNKNOWN) && m->par.tcache_count > 0 &&
+        ev->op != HS_OP_MEMALIGN)
         start -= hs_glibc_request2size(m->prof, m->prof->tcache_struct_size);
     m->brk = start;
     m->brk_known = 1;
@@ -598,6 +620,8 @@ int hs_model_apply(struct hs_model *m, const struct hs_event *ev, const struct h
             guess_heap_start(m, ev);
     }
     int failed = (ev->flags & HS_F_FAILED) != 0;
+    if (is_call && ev->op != HS_OP_FREE && ev->op < HS_OP_MALLOC_TRIM && !failed)
+        hs__arena_exit_evident(m, ev);
     switch (ev->op) {
     case HS_OP_MALLOC:
         if (!failed && ev->ptr)

@@ -4,7 +4,7 @@
  *
  * Image layout (native endian; a cache, never exchanged between machines):
  *
- *   "HSMODEL2"  8-byte magic
+ *   "HSMODEL3"  8-byte magic (2: before the threads' arenas)
  *   params      struct hs_glibc_params
  *   scalars     u64 × 12 (system_mem, max_system_mem, sbrk_base, brk,
  *               brk_known, n_mmaps, mmapped_mem, have_fastchunks,
@@ -12,8 +12,10 @@
  *   chunks      u64 n, then n × (addr, size, req, state) in address order
  *   mmapped     u64 n, then n × (addr, size, req)
  *   foreign     u64 n, then n × (addr, size, req, state)
- *   tcaches     u64 n, then per thread: tid, initialized, and per bin
- *               u64 count + count addresses, head first
+ *   tcaches     u64 n, then per thread (exited ones left out): tid,
+ *               initialized, arena, the address of its tcache structure
+ *               (0: none), and per bin u64 count + count addresses, head
+ *               first
  *   fastbins    per fastbin: u64 count + addresses, head first
  *   bins        per bin 1..126: u64 count + addresses, fd order
  *
@@ -26,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char magic[8] = "HSMODEL2";
+static const char magic[8] = "HSMODEL3";
 
 struct buf {
     uint8_t *p;
@@ -71,6 +73,18 @@ static void put_list(struct buf *b, const struct hs_model *m, uint32_t head, uin
     (void)dbl;
 }
 
+/* A record of an exited thread (glibc_arena.c) holds nothing: not saved,
+ * so that loading, which finds threads by tid, never merges two of them. */
+static int retired(const struct hs__tcache *tc)
+{
+    if (tc->tid != 0)
+        return 0;
+    for (unsigned i = 0; i < HS__MAX_TCACHE_BINS; i++)
+        if (tc->head[i])
+            return 0;
+    return 1;
+}
+
 int hs_model_save(const struct hs_model *m, uint8_t **out, size_t *len)
 {
     struct buf b = {0};
@@ -109,10 +123,17 @@ int hs_model_save(const struct hs_model *m, uint8_t **out, size_t *len)
             uint64_t rec[4] = {k->addr, k->size, k->req, k->state};
             put(&b, rec, sizeof rec);
         }
-    put64(&b, m->n_tcaches);
+    uint64_t n_kept = 0;
+    for (uint32_t t = 0; t < m->n_tcaches; t++)
+        n_kept += !retired(&m->tcaches[t]);
+    put64(&b, n_kept);
     for (uint32_t t = 0; t < m->n_tcaches; t++) {
+        if (retired(&m->tcaches[t]))
+            continue;
         put64(&b, m->tcaches[t].tid);
         put64(&b, m->tcaches[t].initialized);
+        put64(&b, m->tcaches[t].arena);
+        put64(&b, m->tcaches[t].struct_addr);
         for (unsigned i = 0; i < HS__MAX_TCACHE_BINS; i++)
             put_list(&b, m, m->tcaches[t].head[i], 0, 0);
     }
@@ -211,6 +232,8 @@ int hs_model_load(const struct hs_glibc_profile *prof, const uint8_t *data, size
         if (!tc)
             goto err_free;
         tc->initialized = (uint8_t)get64(&r);
+        tc->arena = (uint8_t)get64(&r);
+        tc->struct_addr = get64(&r);
         for (unsigned i = 0; i < HS__MAX_TCACHE_BINS && !r.bad; i++) {
             uint64_t cnt = get64(&r);
             uint32_t prev = 0;

@@ -221,12 +221,100 @@ static void test_glibc_model__divergence_resyncs(void **state)
     assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
     assert_false(r.step.match);
     assert_int_equal(r.step.predicted_ptr, H + 0x2c0);
-    /* adopting it left [H+0x2b0, H+0x2f0) free: the next small request
-     * sorts it into smallbin 4 and splits it (binmap) */
-    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x2c0, HS_PATH_BINMAP);
-    /* its 0x20 remainder is an exact fit, then top resumes after H+0x300 */
-    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x2e0, HS_PATH_UNSORTED_EXACT);
+    /* glibc cuts top from its start: [H+0x2b0, H+0x2f0) went to something
+     * the trace does not show, stays allocated, and top resumes after
+     * H+0x300 (made free, it would serve the next requests wrongly) */
     alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x320, HS_PATH_TOP);
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x340, HS_PATH_TOP);
+    hs_model_free(r.m);
+}
+
+/* Thread 200 on the main arena (a reused arena, or M_ARENA_MAX 1): its
+ * first malloc takes its tcache structure from the main arena first. */
+static void test_glibc_model__thread_on_main_arena(void **state)
+{
+    struct run r;
+    start(&r, NULL);
+    first_malloc(&r, 0x18, H + 0x2a0);
+    struct hs_event e = ev(&r, HS_OP_MALLOC, H + 0x2b0 + 0x290 + 0x10, 0x18, 0);
+    e.tid = 200;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    assert_true(r.step.match);
+    /* in another arena: observed, and nothing taken from the main arena */
+    e = ev(&r, HS_OP_MALLOC, 0x7ffff0000b20, 0x18, 0);
+    e.tid = 201;
+    e.flags = HS_CHUNK_NON_MAIN_ARENA;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    assert_int_equal(r.step.path, HS_PATH_OTHER_ARENA);
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x570, HS_PATH_TOP);
+    hs_model_free(r.m);
+}
+
+/* Thread 200's first call is a free, which does not tell its arena: the
+ * structure is taken when its first malloc shows the main arena, which is
+ * the same chunk when nothing took from the arena in between. */
+static void test_glibc_model__arena_learned_after_free(void **state)
+{
+    struct run r;
+    start(&r, NULL);
+    first_malloc(&r, 0x18, H + 0x2a0);
+    alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x2c0, HS_PATH_TOP);
+    struct hs_event e = ev(&r, HS_OP_FREE, H + 0x2c0, 0, 0);
+    e.tid = 200;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    /* [H+0x2d0, H+0x560) is thread 200's structure, then its block */
+    e = ev(&r, HS_OP_MALLOC, H + 0x570, 0x28, 0);
+    e.tid = 200;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    assert_true(r.step.match);
+    /* and its tcache holds the freed chunk */
+    e = ev(&r, HS_OP_MALLOC, H + 0x2c0, 0x18, 0);
+    e.tid = 200;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    assert_int_equal(r.step.path, HS_PATH_TCACHE);
+    assert_true(r.step.match);
+    hs_model_free(r.m);
+}
+
+/* Thread 201 gets the chunk thread 200 left in its tcache: thread 200 has
+ * exited, and tcache_thread_shutdown freed that chunk (to its fastbin) and
+ * then 200's tcache structure (to the unsorted bin), which 201's
+ * tcache_init takes back, an exact fit. */
+static void test_glibc_model__exit_proven_by_tcache_chunk(void **state)
+{
+    struct run r;
+    start(&r, NULL);
+    first_malloc(&r, 0x18, H + 0x2a0);
+    struct hs_event e = ev(&r, HS_OP_MALLOC, H + 0x550, 0x18, 0);
+    e.tid = 200;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    assert_true(r.step.match);
+    e = ev(&r, HS_OP_FREE, H + 0x550, 0, 0);
+    e.tid = 200;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    e = ev(&r, HS_OP_MALLOC, H + 0x550, 0x18, 0);
+    e.tid = 201;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    assert_true(r.step.match);
+    assert_int_equal(r.step.path, HS_PATH_FASTBIN);
+    /* 201's structure is at H+0x2b0 again, so top is untouched */
+    e = ev(&r, HS_OP_MALLOC, H + 0x570, 0x18, 0);
+    e.tid = 201;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    assert_true(r.step.match);
+    assert_int_equal(r.step.path, HS_PATH_TOP);
+    /* the image of a model with an exited thread survives a round trip */
+    uint8_t *a, *b;
+    size_t na, nb;
+    struct hs_model *m2;
+    assert_int_equal(hs_model_save(r.m, &a, &na), 0);
+    assert_int_equal(hs_model_load(hs_glibc_profile_236(), a, na, &m2), 0);
+    assert_int_equal(hs_model_save(m2, &b, &nb), 0);
+    assert_int_equal(na, nb);
+    assert_memory_equal(a, b, na);
+    free(a);
+    free(b);
+    hs_model_free(m2);
     hs_model_free(r.m);
 }
 
@@ -408,6 +496,9 @@ int main(void)
         cmocka_unit_test(test_glibc_model__free_next_to_top_merges),
         cmocka_unit_test(test_glibc_model__mmap_threshold_rises),
         cmocka_unit_test(test_glibc_model__divergence_resyncs),
+        cmocka_unit_test(test_glibc_model__thread_on_main_arena),
+        cmocka_unit_test(test_glibc_model__arena_learned_after_free),
+        cmocka_unit_test(test_glibc_model__exit_proven_by_tcache_chunk),
         cmocka_unit_test(test_glibc_model__snapshot_roundtrip),
         cmocka_unit_test(test_glibc_model__large_bin_order_and_best_fit),
         cmocka_unit_test(test_glibc_model__last_remainder_split),
