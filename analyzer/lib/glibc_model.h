@@ -164,5 +164,8 @@ int hs_model_save(const struct hs_model *m, uint8_t **buf, size_t *len);
 /* pre: the profile is the one the image was saved with. */
 int hs_model_load(const struct hs_glibc_profile *prof, const uint8_t *buf, size_t len,
                   struct hs_model **out);
+/* 1 if an image of len bytes is of this build's layout (its magic), so
+ * hs_model_load may read it; 0 for an older heapscope's. */
+int hs_model_image_is_current(const uint8_t *buf, size_t len);
 
 #endif

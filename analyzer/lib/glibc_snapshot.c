@@ -30,6 +30,11 @@
 
 static const char magic[8] = "HSMODEL3";
 
+int hs_model_image_is_current(const uint8_t *buf, size_t len)
+{
+    return buf && len >= sizeof magic && memcmp(buf, magic, sizeof magic) == 0;
+}
+
 struct buf {
     uint8_t *p;
     size_t len, cap;

@@ -243,6 +243,23 @@ int hs_model_image_start(struct hs_trace *t, const struct hs_model_images *imgs,
 
 /* --- checkpoints --------------------------------------------------- */
 
+/* Checkpoints an older heapscope saved (another image layout) cannot be
+ * loaded; left, they would stop the cache from being built again, and
+ * every call would replay from the start. One image tells for all. */
+static void drop_stale_checkpoints(sqlite3 *db)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, "SELECT image FROM model_checkpoints LIMIT 1", -1, &s, NULL) !=
+        SQLITE_OK)
+        return;
+    int stale = sqlite3_step(s) == SQLITE_ROW &&
+                !hs_model_image_is_current(sqlite3_column_blob(s, 0),
+                                           (size_t)sqlite3_column_bytes(s, 0));
+    sqlite3_finalize(s);
+    if (stale)
+        sqlite3_exec(db, "DELETE FROM model_checkpoints", NULL, NULL, NULL);
+}
+
 /* The cache lives in the trace file but the trace handle may be read-only:
  * the cache gets its own read-write connection (none if the file is not
  * writable; then every call replays from the start). */
@@ -259,6 +276,7 @@ static sqlite3 *open_cache(struct hs_trace *t)
         return NULL;
     }
     sqlite3_busy_timeout(db, 2000);
+    drop_stale_checkpoints(db);
     return db;
 }
 
