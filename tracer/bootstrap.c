@@ -36,6 +36,7 @@
 #include "stack.h"
 #include "state.h"
 #include "sys.h"
+#include "thread_exit.h"
 
 extern char **environ;
 
@@ -339,6 +340,7 @@ static void open_logdir(void)
     __atomic_store_n(&hs__state.last_brk, (uintptr_t)hs__state.header->initial_brk,
                      __ATOMIC_RELAXED);
     start_async();
+    hs__thread_exit_init();
     pthread_atfork(NULL, NULL, atfork_child);
     __atomic_store_n(&hs__state.recording, 1, __ATOMIC_RELEASE);
 }

@@ -35,6 +35,7 @@
 
 #include "state.h"
 #include "sys.h"
+#include "thread_exit.h"
 
 uint32_t hs__tid(void)
 {
@@ -42,6 +43,7 @@ uint32_t hs__tid(void)
     if (__builtin_expect(tid == 0, 0)) {
         tid = hs__sys_gettid();
         hs__thread.tid = tid;
+        hs__thread_exit_watch(); /* its first event: see it end */
     }
     return tid;
 }

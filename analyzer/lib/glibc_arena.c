@@ -33,12 +33,15 @@
  * thread seen in another arena, only the main arena exists: such a thread
  * is placed at once.
  *
- * Thread exits are not in the trace either: glibc's tcache_thread_shutdown
- * frees the exiting thread's tcache chunks, then its structure, each into
- * its own arena. A tcache chunk only ever goes to its own thread, so when
- * another thread gets a chunk the model has in thread T's tcache, T has
- * exited: the model applies T's shutdown first, then the call. An exit
- * that no later allocation proves this way is not seen.
+ * Thread exits: glibc's tcache_thread_shutdown frees the exiting thread's
+ * tcache chunks, then its structure, each into its own arena. A trace of
+ * this heapscope has a thread_exit event right before it (the tracer's
+ * thread-specific-data destructor, tracer/thread_exit.h): the model applies
+ * the shutdown there. Older traces, and threads the tracer could not
+ * watch, have none; then, since a tcache chunk only ever goes to its own
+ * thread, when another thread gets a chunk the model has in thread T's
+ * tcache, T has exited: the model applies T's shutdown first, then the
+ * call. An exit that no later allocation proves this way is not seen.
  * Check: tests/model/arenas.sh (fixtures fx_arena_max1, fx_many_threads,
  * fx_thread_exits).
  */
@@ -162,6 +165,13 @@ static void thread_exit(struct hs_model *m, struct hs__tcache *tc)
     tc->tid = 0;
     tc->arena = HS__ARENA_UNKNOWN;
     tc->struct_addr = 0;
+}
+
+void hs__arena_thread_exit(struct hs_model *m, uint32_t tid)
+{
+    struct hs__tcache *tc = hs__tcache_of(m, tid, 0);
+    if (tc && tc->initialized)
+        thread_exit(m, tc);
 }
 
 void hs__arena_exit_evident(struct hs_model *m, const struct hs_event *ev)

@@ -163,6 +163,8 @@ void hs__arena_learn(struct hs_model *m, const struct hs_event *ev);
 /* If ev's result is a chunk another thread's tcache holds, that thread has
  * exited (tcache chunks go to no other thread): its exit is applied first. */
 void hs__arena_exit_evident(struct hs_model *m, const struct hs_event *ev);
+/* A thread_exit event: tcache_thread_shutdown of thread tid. */
+void hs__arena_thread_exit(struct hs_model *m, uint32_t tid);
 
 /* glibc_free.c */
 void hs__int_free(struct hs_model *m, uint32_t c, uint32_t tid);

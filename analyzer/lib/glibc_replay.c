@@ -656,6 +656,9 @@ int hs_model_apply(struct hs_model *m, const struct hs_event *ev, const struct h
         hs_glibc_params_mallopt(&m->par, m->prof, (int)(int64_t)ev->old_ptr,
                                 (int64_t)(int32_t)ev->size);
         break;
+    case HS_OP_THREAD_EXIT:
+        hs__arena_thread_exit(m, ev->tid);
+        break;
     case HS_OP_BRK:
     case HS_OP_SBRK:
         if (failed)

@@ -68,6 +68,7 @@ static const char *const op_names[HS_OP_COUNT] = {
     [HS_OP_EXIT] = "exit",
     [HS_OP_PAGE_FAULT] = "page_fault",
     [HS_OP_STACK] = "stack",
+    [HS_OP_THREAD_EXIT] = "thread_exit",
 };
 
 const char *hs_op_name(unsigned op)

@@ -242,6 +242,10 @@ enum {
  *                   the allocation's caller, then its callers, outermost
  *                   last; a part holds frames 4*k .. 4*k+3 with k = flags
  *                   & 0xf, (flags >> 4) & 0xff is the stack's depth)
+ *   thread_exit     -            -             -             - (the thread
+ *                   ends: recorded by a thread-specific-data destructor,
+ *                   after the program's own, right before glibc gives the
+ *                   thread's tcache back to its arenas; tracer/thread_exit.h)
  *
  * chunk_size is the glibc chunk size without its flag bits (those are in
  * hs_record.flags as HS_CHUNK_*), or malloc_usable_size() under another
@@ -278,6 +282,7 @@ enum hs_op {
     HS_OP_EXIT = 23,
     HS_OP_PAGE_FAULT = 24,
     HS_OP_STACK = 25,
+    HS_OP_THREAD_EXIT = 26,
     HS_OP_COUNT /* one past the last op this build knows */
 };
 

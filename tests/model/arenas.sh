@@ -6,7 +6,9 @@
 # trace does not show; the check fails unless every main-arena address is
 # predicted exactly (0 divergences) and the traces really had such threads.
 # FX_THREAD_EXITS: threads exit with chunks in their tcaches (flushed into
-# the main arena, unseen), on the main arena and in their own.
+# the main arena, unseen but for the tracer's thread_exit event), on the
+# main arena and in their own; in mode 2 no later allocation proves the
+# exits, and the mallinfo2 snapshot at exit must match the model.
 set -eu
 hs=$1 fx_max1=$2 fx_many=$3 fx_exits=$4
 dir=$(mktemp -d)
@@ -15,7 +17,8 @@ trap 'rm -rf "$dir"' EXIT
 "$hs" record -o "$dir/many.db" -- "$fx_many" 40 4 >/dev/null 2>&1
 "$hs" record -o "$dir/exits1.db" -- "$fx_exits" 1 3 >/dev/null 2>&1
 "$hs" record -o "$dir/exits0.db" -- "$fx_exits" 0 3 >/dev/null 2>&1
-for t in exits1 exits0; do
+"$hs" record -o "$dir/exits2.db" -- "$fx_exits" 2 3 >/dev/null 2>&1
+for t in exits1 exits0 exits2; do
   "$hs" check --json "$dir/$t.db" > "$dir/$t.json"
 done
 "$hs" check --json "$dir/max1.db" > "$dir/max1.json"
@@ -29,7 +32,7 @@ def fail(msg):
     print("FAIL", msg)
     bad = 1
 for name, threads, own in (("max1", 6, 6 * (1 + 10 * 16)), ("many", 40, 40 * 4 * 20),
-                           ("exits1", 3, 4 * 10), ("exits0", 3, 4 * 10)):
+                           ("exits1", 3, 4 * 10), ("exits0", 3, 4 * 10), ("exits2", 3, 3 * 7)):
     r = json.load(open(f"{d}/{name}.json"))
     db = sqlite3.connect(f"{d}/{name}.db")
     # threads other than the main one with blocks in the main arena
@@ -53,5 +56,12 @@ for name, threads, own in (("max1", 6, 6 * (1 + 10 * 16)), ("many", 40, 40 * 4 *
         fail("many: expected new arenas and reused ones, the main arena among them")
     elif name == "exits1" and on_main != threads:
         fail("exits1: threads outside the main arena")
+    elif name == "exits2":
+        exits = db.execute("SELECT count(*) FROM events WHERE op = 'thread_exit'").fetchone()[0]
+        snaps = r["processes"][0]["mallinfo"]
+        if exits != threads:
+            fail(f"exits2: {exits} thread_exit events, {threads} threads")
+        if not snaps or not all(s["equal"] for s in snaps):
+            fail(f"exits2: mallinfo2 at exit differs from the model: {snaps}")
 sys.exit(bad)
 PY

@@ -372,6 +372,23 @@ static void threads_case(const char *const *env)
     assert_int_equal(n_live, 0);
     assert_int_equal(count_between(&r, start, end, HS_OP_MALLOC, 77), 4 * per_thread);
     assert_true(tids[3] != 0 && tids[4] == 0); /* four threads allocated */
+    /* each thread's end, once, after its last call and before the join
+     * returned (the "end" mark): tracer/thread_exit.h */
+    int exits[4] = {0};
+    for (size_t i = start; i < end; i++) {
+        const struct hs_record *e = r.events[i];
+        if (e->op != HS_OP_THREAD_EXIT)
+            continue;
+        int t = 0;
+        while (t < 4 && tids[t] != e->tid)
+            t++;
+        assert_true(t < 4);
+        exits[t]++;
+        for (size_t j = i + 1; j < end; j++)
+            assert_true(r.events[j]->tid != e->tid);
+    }
+    for (int t = 0; t < 4; t++)
+        assert_int_equal(exits[t], 1);
     run_free(&r);
 }
 
