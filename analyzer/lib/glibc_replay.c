@@ -414,6 +414,36 @@ static void do_memalign(struct hs_model *m, const struct hs_event *ev)
     finish_alloc(m, ev, c, path, bytes);
 }
 
+/* What glibc 2.36's free says of a chunk that is free already (a double
+ * free: it aborts with that message), or NULL where its checks let it
+ * pass: a chunk in another thread's tcache, or one the thread's tcache
+ * has room for (it goes in, twice), or a fastbin chunk below its head. */
+static const char *double_free_message(struct hs_model *m, uint32_t c, uint32_t tid)
+{
+    if (m->pool[c].state == HS_CS_TCACHE)
+        /* the entry's key marks it; free then looks through its own tcache */
+        return m->tcaches[m->pool[c].tcache].tid == tid
+                   ? "free(): double free detected in tcache 2"
+                   : NULL;
+    struct hs__tcache *tc = hs__tcache_of(m, tid, 0);
+    unsigned tc_idx = (unsigned)hs_glibc_tcache_index(m->prof, m->pool[c].size);
+    if (tc && tc->initialized && tc_idx < m->par.tcache_bins &&
+        tc->count[tc_idx] < m->par.tcache_count)
+        return NULL;
+    switch (m->pool[c].state) {
+    case HS_CS_FASTBIN:
+        return m->fastbin[hs__fastbin_index(m, m->pool[c].size)] == c
+                   ? "double free or corruption (fasttop)"
+                   : NULL;
+    case HS_CS_UNSORTED:
+    case HS_CS_SMALLBIN:
+    case HS_CS_LARGEBIN:
+        return "double free or corruption (!prev)"; /* the next chunk's PREV_INUSE is clear */
+    default:
+        return NULL;
+    }
+}
+
 static void do_free_addr(struct hs_model *m, const struct hs_event *ev, uint64_t ptr)
 {
     uint64_t addr = ptr - 2 * m->prof->size_sz;
@@ -421,6 +451,14 @@ static void do_free_addr(struct hs_model *m, const struct hs_event *ev, uint64_t
     if (c) {
         hs__arena_init_tcache(m, ev->tid);
         if (m->pool[c].state != HS_CS_ALLOCATED) {
+            const char *abort_message = double_free_message(m, c, ev->tid);
+            if (abort_message)
+                hs__note(m,
+                         "free of 0x%llx, which is free already (%s): a double free, unless "
+                         "the model is wrong; glibc 2.36 detects it and aborts the program "
+                         "with \"%s\"",
+                         (unsigned long long)ptr, hs_chunk_state_name(m->pool[c].state),
+                         abort_message);
             hs__note(m, "free of 0x%llx, which the model has as %s: taken off that list first",
                      (unsigned long long)ptr, hs_chunk_state_name(m->pool[c].state));
             if (m->pool[c].state == HS_CS_TOP)

@@ -318,6 +318,50 @@ static void test_glibc_model__exit_proven_by_tcache_chunk(void **state)
     hs_model_free(r.m);
 }
 
+/* A thread_exit event gives the thread's tcache chunks back at once: the
+ * next thread's request of another size still finds them coalesced. */
+static void test_glibc_model__thread_exit_event(void **state)
+{
+    struct run r;
+    start(&r, NULL);
+    first_malloc(&r, 0x18, H + 0x2a0);
+    struct hs_event e = ev(&r, HS_OP_MALLOC, H + 0x550, 0x18, 0);
+    e.tid = 200; /* on the main arena: its structure is H+0x2b0 .. H+0x540 */
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    assert_true(r.step.match);
+    e = ev(&r, HS_OP_FREE, H + 0x550, 0, 0);
+    e.tid = 200;
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    e = ev(&r, HS_OP_THREAD_EXIT, 0, 0, 0);
+    e.tid = 200;
+    hs_model_set_notes(r.m, 1);
+    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    assert_non_null(strstr(hs_model_notes(r.m), "thread 200 has exited"));
+    /* the structure (0x290) and the block (0x20, a fastbin now) are free:
+     * mallinfo counts the main thread's structure and block only */
+    struct hs_mallinfo mi;
+    hs_model_mallinfo(r.m, &mi);
+    assert_int_equal(mi.uordblks, 0x290 + 0x20);
+    hs_model_free(r.m);
+}
+
+/* A second free of a block in the thread's own tcache: the note says
+ * glibc aborts there, with its message. */
+static void test_glibc_model__double_free_noted(void **state)
+{
+    struct run r;
+    start(&r, NULL);
+    first_malloc(&r, 0x18, H + 0x2a0);
+    hs_model_set_notes(r.m, 1);
+    do_free(&r, H + 0x2a0);
+    assert_null(strstr(hs_model_notes(r.m), "double free"));
+    do_free(&r, H + 0x2a0);
+    assert_non_null(strstr(hs_model_notes(r.m),
+                           "a double free, unless the model is wrong; glibc 2.36 detects it and "
+                           "aborts the program with \"free(): double free detected in tcache 2\""));
+    hs_model_free(r.m);
+}
+
 static struct hs_glibc_params no_tcache(void)
 {
     struct hs_glibc_params par;
@@ -500,6 +544,8 @@ int main(void)
         cmocka_unit_test(test_glibc_model__arena_learned_after_free),
         cmocka_unit_test(test_glibc_model__exit_proven_by_tcache_chunk),
         cmocka_unit_test(test_glibc_model__snapshot_roundtrip),
+        cmocka_unit_test(test_glibc_model__thread_exit_event),
+        cmocka_unit_test(test_glibc_model__double_free_noted),
         cmocka_unit_test(test_glibc_model__large_bin_order_and_best_fit),
         cmocka_unit_test(test_glibc_model__last_remainder_split),
         cmocka_unit_test(test_glibc_model__consolidate_before_large_request),
