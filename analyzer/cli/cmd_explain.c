@@ -114,7 +114,9 @@ int cmd_explain(int argc, char **argv)
                                       ? &prev
                                       : NULL;
     printf("seq %llu: %s", (unsigned long long)seq, hs_op_name(target.op));
-    if (target.op == HS_OP_FREE)
+    if (target.op == HS_OP_THREAD_EXIT)
+        printf(" of thread %u: glibc gives its tcache back to the arenas\n", target.tid);
+    else if (target.op == HS_OP_FREE)
         printf("(0x%llx)\n", (unsigned long long)target.ptr);
     else
         printf("(%llu) = 0x%llx, thread %u\n", (unsigned long long)target.size,

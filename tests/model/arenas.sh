@@ -21,6 +21,12 @@ trap 'rm -rf "$dir"' EXIT
 for t in exits1 exits0 exits2; do
   "$hs" check --json "$dir/$t.db" > "$dir/$t.json"
 done
+# explain of a thread's end names it and says where its tcache went
+seq=$(sqlite3 "$dir/exits2.db" "SELECT seq FROM events WHERE op = 'thread_exit' ORDER BY seq LIMIT 1")
+"$hs" explain "$dir/exits2.db" "$seq" > "$dir/explain.txt"
+grep -q "^seq $seq: thread_exit of thread [0-9]*: glibc gives its tcache back to the arenas$" "$dir/explain.txt" &&
+  grep -q "^  thread [0-9]* has exited: its 7 tcache chunks and its tcache structure went back" "$dir/explain.txt" ||
+  { echo "FAIL explain of a thread_exit:"; cat "$dir/explain.txt"; exit 1; }
 "$hs" check --json "$dir/max1.db" > "$dir/max1.json"
 "$hs" check --json "$dir/many.db" > "$dir/many.json"
 python3 - "$dir" <<'PY'
