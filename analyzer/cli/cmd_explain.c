@@ -114,13 +114,21 @@ int cmd_explain(int argc, char **argv)
                                       ? &prev
                                       : NULL;
     printf("seq %llu: %s", (unsigned long long)seq, hs_op_name(target.op));
-    if (target.op == HS_OP_THREAD_EXIT)
+    if (target.op == HS_OP_THREAD_EXIT) {
         printf(" of thread %u: glibc gives its tcache back to the arenas\n", target.tid);
-    else if (target.op == HS_OP_FREE)
+    } else if (target.op == HS_OP_MALLOPT) {
+        int param = (int)(int64_t)target.old_ptr;
+        const char *name = hs_mallopt_param_name(param);
+        if (name)
+            printf("(%s, %lld), thread %u\n", name, (long long)(int32_t)target.size, target.tid);
+        else
+            printf("(%d, %lld), thread %u\n", param, (long long)(int32_t)target.size, target.tid);
+    } else if (target.op == HS_OP_FREE) {
         printf("(0x%llx)\n", (unsigned long long)target.ptr);
-    else
+    } else {
         printf("(%llu) = 0x%llx, thread %u\n", (unsigned long long)target.size,
                (unsigned long long)target.ptr, target.tid);
+    }
     /* where the program made the call (and, with `record --stack N`, from where) */
     char where[2048];
     struct hs_error named;

@@ -33,7 +33,8 @@ int cmd_sizes(int argc, char **argv)
     if (csv)
         printf("table,label,lo,hi,count,bytes\n");
     else
-        printf("%" PRIu64 " allocations\n\nrequested size     count        bytes\n", s.n_allocs);
+        printf("%" PRIu64 " allocation%s\n\nrequested size     count        bytes\n", s.n_allocs,
+               s.n_allocs == 1 ? "" : "s");
     for (int b = first; b >= 0 && b <= last; b++) {
         uint64_t lo, hi;
         char label[64];

@@ -113,6 +113,11 @@ struct hs_drain {
     uint64_t last_scan;
     struct hs_relay *relay; /* NULL: records go to the .hslog files */
     const uint64_t *seq;    /* LOGDIR/seq, mapped once it exists (relay mode) */
+    /* Pids of the fork records copied whose ring did not show up yet: a
+     * child whose parent ended at once (`prog &` in a shell) may make its
+     * ring only after the program's end, and finishing must wait for it. */
+    uint32_t *children;
+    size_t n_children, cap_children;
 };
 
 #if defined(__x86_64__)
@@ -509,6 +514,50 @@ static uint8_t committed_op(const struct ring *r, uint64_t s)
  * The segment the newest records fall in (use_segment) is held in
  * registers: within it a record costs one multiply; outside, tsc_to_ns
  * finds (or takes) the pairs around it. */
+/* A fork record: its child's ring is awaited (children_pending). */
+static void note_child(struct hs_drain *d, const struct hs_record *rec)
+{
+    uint32_t pid = (uint32_t)rec->u.call.ptr;
+    if (!pid || (rec->flags & HS_F_FAILED))
+        return;
+    if (d->n_children == d->cap_children) {
+        size_t cap = d->cap_children ? 2 * d->cap_children : 16;
+        uint32_t *grown = realloc(d->children, cap * sizeof *grown);
+        if (!grown)
+            return; /* not awaited: at worst its first records are missed */
+        d->children = grown;
+        d->cap_children = cap;
+    }
+    d->children[d->n_children++] = pid;
+}
+
+/* 1 while a child named by a fork record runs without a ring yet (it is
+ * starting); children whose ring exists or that are gone are forgotten. */
+static int children_pending(struct hs_drain *d)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < d->n_children; i++) {
+        uint32_t pid = d->children[i];
+        int adopted = 0;
+        for (size_t k = 0; k < d->n_rings && !adopted; k++)
+            adopted = d->rings[k].pid == pid;
+        char path[64], state = 0;
+        snprintf(path, sizeof path, "/proc/%u/stat", pid);
+        FILE *f = adopted ? NULL : fopen(path, "r");
+        /* "pid (comm) S ...": comm may hold spaces and parentheses */
+        if (f) {
+            char line[512];
+            const char *close = fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
+            state = close && close[1] == ' ' ? close[2] : 0;
+            fclose(f);
+        }
+        if (!adopted && state && state != 'Z' && state != 'X')
+            d->children[kept++] = pid;
+    }
+    d->n_children = kept;
+    return kept > 0;
+}
+
 static size_t copy_run(struct hs_drain *d, const struct ring *r, uint64_t c, size_t n_max,
                        struct hs_record *dst)
 {
@@ -526,6 +575,8 @@ static size_t copy_run(struct hs_drain *d, const struct ring *r, uint64_t c, siz
             break;
         memcpy(&dst[i], &src[i], sizeof dst[i]);
         dst[i].op = op;
+        if (__builtin_expect(op == HS_OP_FORK, 0))
+            note_child(d, &dst[i]);
         if (!r->tsc)
             continue;
         uint64_t t = src[i].ts_ns, dt = t - seg_tsc;
@@ -605,6 +656,8 @@ static void sweep(struct hs_drain *d, struct ring *r, int detach)
         if (op) {
             memcpy(&r->out[r->n_out], src, sizeof *src);
             r->out[r->n_out].op = op;
+            if (op == HS_OP_FORK)
+                note_child(d, &r->out[r->n_out]);
             if (r->tsc)
                 r->out[r->n_out].ts_ns = tsc_to_ns(d, r->out[r->n_out].ts_ns);
             r->n_out++;
@@ -813,7 +866,7 @@ static void *drain_main(void *arg)
                 copy_maps(d, r);
             }
         }
-        if (stopping && (all_closed(d) || late))
+        if (stopping && ((all_closed(d) && !children_pending(d)) || late))
             break;
         if (n >= PASS_FEW) {
             idle = 0;
@@ -908,6 +961,7 @@ int hs_drain_finish(struct hs_drain *d, unsigned linger_ms, struct hs_drain_stat
         close(d->inotify_fd);
     close(d->dir_fd);
     free(d->rings);
+    free(d->children);
     free(d->dir);
     free(d);
     return rc;

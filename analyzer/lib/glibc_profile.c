@@ -178,6 +178,22 @@ int hs_glibc_params_apply_env(struct hs_glibc_params *p, const struct hs_glibc_p
     return n;
 }
 
+const char *hs_mallopt_param_name(int param)
+{
+    switch (param) {
+    case HS_M_MXFAST: return "M_MXFAST";
+    case HS_M_TRIM_THRESHOLD: return "M_TRIM_THRESHOLD";
+    case HS_M_TOP_PAD: return "M_TOP_PAD";
+    case HS_M_MMAP_THRESHOLD: return "M_MMAP_THRESHOLD";
+    case HS_M_MMAP_MAX: return "M_MMAP_MAX";
+    case -5: return "M_CHECK_ACTION";
+    case -6: return "M_PERTURB";
+    case HS_M_ARENA_TEST: return "M_ARENA_TEST";
+    case HS_M_ARENA_MAX: return "M_ARENA_MAX";
+    default: return NULL;
+    }
+}
+
 int hs_glibc_params_mallopt(struct hs_glibc_params *p, const struct hs_glibc_profile *prof,
                             int param, int64_t value)
 {

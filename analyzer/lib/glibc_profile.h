@@ -64,6 +64,10 @@ enum {
     HS_M_ARENA_MAX = -8,
 };
 
+/* "M_ARENA_MAX" for HS_M_ARENA_MAX, and the others of malloc.h; NULL for a
+ * number malloc.h does not name. */
+const char *hs_mallopt_param_name(int param);
+
 const struct hs_glibc_profile *hs_glibc_profile_236(void);
 
 /* The parameters glibc starts with, before tunables. */

@@ -431,7 +431,7 @@ static int write_processes(struct import_state *st)
         sqlite3_bind_int64(s, 1, img->proc);
         sqlite3_bind_int64(s, 2, img->pid);
         sqlite3_bind_int64(s, 3, img->exec_gen);
-        sqlite3_bind_int64(s, 4, h->ppid);
+        sqlite3_bind_int64(s, 4, hs__import_parent_of(st, img->pid, h->ppid));
         sqlite3_bind_text(s, 5, h->exe, (int)exe_len, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 6, argv ? argv : "[]", -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 7, env ? env : "", -1, SQLITE_TRANSIENT);
@@ -652,6 +652,9 @@ int hs__import_end(struct import_state *st, int rc, uint64_t last_seq)
         rc = exec_sql(st, "COMMIT;");
     hs_fault_place_free(st->faults);
     st->faults = NULL;
+    free(st->forks); /* read by write_processes */
+    st->forks = NULL;
+    st->n_forks = st->cap_forks = 0;
     if (st->opts->progress && rc == 0)
         st->opts->progress(st->opts->ctx, last_seq, last_seq);
     return rc;

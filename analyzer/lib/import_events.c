@@ -396,6 +396,24 @@ static int insert_mark(struct import_state *st, uint32_t image, const struct hs_
     return rc ? rc : begin_snapshot(st, image, ev, (int64_t)ev->ptr);
 }
 
+static int note_fork(struct import_state *st, uint32_t child, uint32_t parent)
+{
+    struct fork_parent *grown = hs_grow(st->forks, &st->cap_forks, st->n_forks, sizeof *grown, 16);
+    if (!grown)
+        return hs_error_set(st->err, HS_ENOMEM, "out of memory");
+    st->forks = grown;
+    st->forks[st->n_forks++] = (struct fork_parent){child, parent};
+    return 0;
+}
+
+uint32_t hs__import_parent_of(const struct import_state *st, uint32_t pid, uint32_t ppid)
+{
+    for (size_t i = st->n_forks; i-- > 0;) /* the latest fork: pids are reused */
+        if (st->forks[i].child == pid)
+            return st->forks[i].parent;
+    return ppid;
+}
+
 static int is_allocation(unsigned op)
 {
     return (op >= HS_OP_MALLOC && op <= HS_OP_REALLOCARRAY) ||
@@ -507,6 +525,8 @@ int hs__import_record(struct import_state *st, uint32_t image, const struct hs_r
             rc = insert_sys(st, image, ev); /* free(NULL) or unknown block */
     } else {
         rc = insert_sys(st, image, ev);
+        if (rc == 0 && rec->op == HS_OP_FORK && ev->ptr)
+            rc = note_fork(st, (uint32_t)ev->ptr, img->pid);
         if (rc == 0 && rec->op == HS_OP_EXIT) {
             img->has_exit = 1;
             img->exit_code = ev->ptr;

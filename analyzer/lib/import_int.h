@@ -198,6 +198,14 @@ struct import_state {
     size_t cap_snaps;
     int64_t n_marks;
 
+    /* Each fork event's child pid and forking pid: the parent of a child
+     * that started tracing only once its parent was gone (getppid() said
+     * 1), as the processes table's ppid. */
+    struct fork_parent {
+        uint32_t child, parent;
+    } *forks;
+    size_t n_forks, cap_forks;
+
     struct stream_stage *stream; /* encodes and compresses the chunks (import_stream.c) */
 
     struct import_stacks *stacks; /* call stacks (import_stacks.c); NULL: none seen */
@@ -232,6 +240,9 @@ int hs__import_stack_part(struct import_state *st, uint32_t image, const struct 
 int hs__import_stacks_finish(struct import_state *st);
 void hs__import_stacks_release(struct import_state *st);
 int hs__import_record(struct import_state *st, uint32_t image, const struct hs_record *rec);
+/* The pid of the image that forked pid, by the trace's fork events, else
+ * ppid (what the child's tracer read from getppid()). */
+uint32_t hs__import_parent_of(const struct import_state *st, uint32_t pid, uint32_t ppid);
 int hs__import_finish(struct import_state *st);
 /* A hint for a record the producer will reach in a few steps: stage 0
  * prefetches the hash slot of the block it allocates or ends, stage 1

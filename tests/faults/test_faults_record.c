@@ -404,17 +404,27 @@ static void test_faults_record__allocating_calls_get_their_faults(void **state)
                              c.start, c.end, before);
         assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE block_seq = %lld", c.alloc_seq),
                          raised);
-        /* the call grew the heap or mapped its chunk, and faulted before */
+        /* the call grew the heap or mapped its chunk. (Whether one of its
+         * faults lands before that inferred event depends on the clocks'
+         * microseconds: the count above holds either way.) */
         assert_true(inferred > 0);
-        assert_true(q(&r,
-                      "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
-                      " AND after_seq >= %lld AND after_seq < %lld AND block_seq = %lld",
-                      c.start, c.end, before, inferred, c.alloc_seq) > 0);
+        if (q(&r, "SELECT value FROM meta WHERE key = 'faults_lost'") != 0)
+            continue; /* the kernel dropped samples (a busy machine): no exact counts */
         if (strcmp(r.ranges[i].name, "realloc") == 0) /* the copy, then memset */
             assert_int_equal(raised, (c.end - c.start) / c.page);
-        if (strcmp(r.ranges[i].name, "memalign") == 0) /* the header's page, then memset */
-            assert_int_equal(raised,
-                             ((long long)r.ranges[i].end - 1) / c.page - c.start / c.page + 1);
+        if (strcmp(r.ranges[i].name, "memalign") == 0) {
+            /* the header's page, then memset; but when the mapping starts
+             * on the chunk header's page (the leader is shorter than a
+             * page: one run in sixteen or so, by where mmap put it), that
+             * page faulted at the mapping's start, below the chunk, which
+             * is not the block's */
+            long long map_start = q(&r,
+                                    "SELECT ptr FROM events_traced WHERE op = 'mmap'"
+                                    " AND origin = 'allocator' AND seq > %lld AND seq < %lld",
+                                    before, c.alloc_seq);
+            long long pages = ((long long)r.ranges[i].end - 1) / c.page - c.start / c.page + 1;
+            assert_int_equal(raised, pages - (map_start / c.page == c.start / c.page));
+        }
     }
     done(&r);
 }

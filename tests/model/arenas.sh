@@ -27,6 +27,9 @@ seq=$(sqlite3 "$dir/exits2.db" "SELECT seq FROM events WHERE op = 'thread_exit' 
 grep -q "^seq $seq: thread_exit of thread [0-9]*: glibc gives its tcache back to the arenas$" "$dir/explain.txt" &&
   grep -q "^  thread [0-9]* has exited: its 7 tcache chunks and its tcache structure went back" "$dir/explain.txt" ||
   { echo "FAIL explain of a thread_exit:"; cat "$dir/explain.txt"; exit 1; }
+seq=$(sqlite3 "$dir/max1.db" "SELECT seq FROM events WHERE op = 'mallopt'")
+"$hs" explain "$dir/max1.db" "$seq" | grep -q "^seq $seq: mallopt(M_ARENA_MAX, 1), thread [0-9]*$" ||
+  { echo "FAIL explain of mallopt names M_ARENA_MAX"; exit 1; }
 "$hs" check --json "$dir/max1.db" > "$dir/max1.json"
 "$hs" check --json "$dir/many.db" > "$dir/many.json"
 python3 - "$dir" <<'PY'
