@@ -70,10 +70,17 @@ static void first_malloc(struct run *r, uint64_t size, uint64_t ptr)
     assert_true(r->step.match);
 }
 
+/* Applies op by thread tid (no brk before it); r->step has the result. */
+static void apply_on(struct run *r, uint32_t tid, unsigned op, uint64_t ptr, uint64_t size)
+{
+    struct hs_event e = ev(r, op, ptr, size, 0);
+    e.tid = tid;
+    assert_int_equal(hs_model_apply(r->m, &e, NULL, &r->step), 0);
+}
+
 static void do_free(struct run *r, uint64_t ptr)
 {
-    struct hs_event e = ev(r, HS_OP_FREE, ptr, 0, 0);
-    assert_int_equal(hs_model_apply(r->m, &e, NULL, &r->step), 0);
+    apply_on(r, TID, HS_OP_FREE, ptr, 0);
     assert_false(r->step.unknown_free);
 }
 
@@ -236,12 +243,10 @@ static void test_glibc_model__thread_on_main_arena(void **state)
     struct run r;
     start(&r, NULL);
     first_malloc(&r, 0x18, H + 0x2a0);
-    struct hs_event e = ev(&r, HS_OP_MALLOC, H + 0x2b0 + 0x290 + 0x10, 0x18, 0);
-    e.tid = 200;
-    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    apply_on(&r, 200, HS_OP_MALLOC, H + 0x2b0 + 0x290 + 0x10, 0x18);
     assert_true(r.step.match);
     /* in another arena: observed, and nothing taken from the main arena */
-    e = ev(&r, HS_OP_MALLOC, 0x7ffff0000b20, 0x18, 0);
+    struct hs_event e = ev(&r, HS_OP_MALLOC, 0x7ffff0000b20, 0x18, 0);
     e.tid = 201;
     e.flags = HS_CHUNK_NON_MAIN_ARENA;
     assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
@@ -259,18 +264,12 @@ static void test_glibc_model__arena_learned_after_free(void **state)
     start(&r, NULL);
     first_malloc(&r, 0x18, H + 0x2a0);
     alloc_at(&r, HS_OP_MALLOC, 0x18, H + 0x2c0, HS_PATH_TOP);
-    struct hs_event e = ev(&r, HS_OP_FREE, H + 0x2c0, 0, 0);
-    e.tid = 200;
-    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    apply_on(&r, 200, HS_OP_FREE, H + 0x2c0, 0);
     /* [H+0x2d0, H+0x560) is thread 200's structure, then its block */
-    e = ev(&r, HS_OP_MALLOC, H + 0x570, 0x28, 0);
-    e.tid = 200;
-    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    apply_on(&r, 200, HS_OP_MALLOC, H + 0x570, 0x28);
     assert_true(r.step.match);
     /* and its tcache holds the freed chunk */
-    e = ev(&r, HS_OP_MALLOC, H + 0x2c0, 0x18, 0);
-    e.tid = 200;
-    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    apply_on(&r, 200, HS_OP_MALLOC, H + 0x2c0, 0x18);
     assert_int_equal(r.step.path, HS_PATH_TCACHE);
     assert_true(r.step.match);
     hs_model_free(r.m);
@@ -285,22 +284,14 @@ static void test_glibc_model__exit_proven_by_tcache_chunk(void **state)
     struct run r;
     start(&r, NULL);
     first_malloc(&r, 0x18, H + 0x2a0);
-    struct hs_event e = ev(&r, HS_OP_MALLOC, H + 0x550, 0x18, 0);
-    e.tid = 200;
-    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    apply_on(&r, 200, HS_OP_MALLOC, H + 0x550, 0x18);
     assert_true(r.step.match);
-    e = ev(&r, HS_OP_FREE, H + 0x550, 0, 0);
-    e.tid = 200;
-    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
-    e = ev(&r, HS_OP_MALLOC, H + 0x550, 0x18, 0);
-    e.tid = 201;
-    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    apply_on(&r, 200, HS_OP_FREE, H + 0x550, 0);
+    apply_on(&r, 201, HS_OP_MALLOC, H + 0x550, 0x18);
     assert_true(r.step.match);
     assert_int_equal(r.step.path, HS_PATH_FASTBIN);
     /* 201's structure is at H+0x2b0 again, so top is untouched */
-    e = ev(&r, HS_OP_MALLOC, H + 0x570, 0x18, 0);
-    e.tid = 201;
-    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    apply_on(&r, 201, HS_OP_MALLOC, H + 0x570, 0x18);
     assert_true(r.step.match);
     assert_int_equal(r.step.path, HS_PATH_TOP);
     /* the image of a model with an exited thread survives a round trip */
@@ -325,17 +316,12 @@ static void test_glibc_model__thread_exit_event(void **state)
     struct run r;
     start(&r, NULL);
     first_malloc(&r, 0x18, H + 0x2a0);
-    struct hs_event e = ev(&r, HS_OP_MALLOC, H + 0x550, 0x18, 0);
-    e.tid = 200; /* on the main arena: its structure is H+0x2b0 .. H+0x540 */
-    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    /* on the main arena: its structure is H+0x2b0 .. H+0x540 */
+    apply_on(&r, 200, HS_OP_MALLOC, H + 0x550, 0x18);
     assert_true(r.step.match);
-    e = ev(&r, HS_OP_FREE, H + 0x550, 0, 0);
-    e.tid = 200;
-    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
-    e = ev(&r, HS_OP_THREAD_EXIT, 0, 0, 0);
-    e.tid = 200;
+    apply_on(&r, 200, HS_OP_FREE, H + 0x550, 0);
     hs_model_set_notes(r.m, 1);
-    assert_int_equal(hs_model_apply(r.m, &e, NULL, &r.step), 0);
+    apply_on(&r, 200, HS_OP_THREAD_EXIT, 0, 0);
     assert_non_null(strstr(hs_model_notes(r.m), "thread 200 has exited"));
     /* the structure (0x290) and the block (0x20, a fastbin now) are free:
      * mallinfo counts the main thread's structure and block only */
