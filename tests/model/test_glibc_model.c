@@ -279,14 +279,21 @@ static void test_glibc_model__arena_learned_after_free(void **state)
  * exited, and tcache_thread_shutdown freed that chunk (to its fastbin) and
  * then 200's tcache structure (to the unsorted bin), which 201's
  * tcache_init takes back, an exact fit. */
+/* Main's first block, then thread 200 on the main arena (its structure at
+ * H+0x2b0 .. H+0x540) mallocs H+0x550 and frees it into its tcache. */
+static void thread_200_keeps_one(struct run *r)
+{
+    start(r, NULL);
+    first_malloc(r, 0x18, H + 0x2a0);
+    apply_on(r, 200, HS_OP_MALLOC, H + 0x550, 0x18);
+    assert_true(r->step.match);
+    apply_on(r, 200, HS_OP_FREE, H + 0x550, 0);
+}
+
 static void test_glibc_model__exit_proven_by_tcache_chunk(void **state)
 {
     struct run r;
-    start(&r, NULL);
-    first_malloc(&r, 0x18, H + 0x2a0);
-    apply_on(&r, 200, HS_OP_MALLOC, H + 0x550, 0x18);
-    assert_true(r.step.match);
-    apply_on(&r, 200, HS_OP_FREE, H + 0x550, 0);
+    thread_200_keeps_one(&r);
     apply_on(&r, 201, HS_OP_MALLOC, H + 0x550, 0x18);
     assert_true(r.step.match);
     assert_int_equal(r.step.path, HS_PATH_FASTBIN);
@@ -309,17 +316,12 @@ static void test_glibc_model__exit_proven_by_tcache_chunk(void **state)
     hs_model_free(r.m);
 }
 
-/* A thread_exit event gives the thread's tcache chunks back at once: the
- * next thread's request of another size still finds them coalesced. */
+/* A thread_exit event gives the thread's tcache chunks and its tcache
+ * structure back to the arena at once, without a later call to prove it. */
 static void test_glibc_model__thread_exit_event(void **state)
 {
     struct run r;
-    start(&r, NULL);
-    first_malloc(&r, 0x18, H + 0x2a0);
-    /* on the main arena: its structure is H+0x2b0 .. H+0x540 */
-    apply_on(&r, 200, HS_OP_MALLOC, H + 0x550, 0x18);
-    assert_true(r.step.match);
-    apply_on(&r, 200, HS_OP_FREE, H + 0x550, 0);
+    thread_200_keeps_one(&r);
     hs_model_set_notes(r.m, 1);
     apply_on(&r, 200, HS_OP_THREAD_EXIT, 0, 0);
     assert_non_null(strstr(hs_model_notes(r.m), "thread 200 has exited"));
