@@ -275,10 +275,6 @@ static void test_glibc_model__arena_learned_after_free(void **state)
     hs_model_free(r.m);
 }
 
-/* Thread 201 gets the chunk thread 200 left in its tcache: thread 200 has
- * exited, and tcache_thread_shutdown freed that chunk (to its fastbin) and
- * then 200's tcache structure (to the unsorted bin), which 201's
- * tcache_init takes back, an exact fit. */
 /* Main's first block, then thread 200 on the main arena (its structure at
  * H+0x2b0 .. H+0x540) mallocs H+0x550 and frees it into its tcache. */
 static void thread_200_keeps_one(struct run *r)
@@ -290,6 +286,10 @@ static void thread_200_keeps_one(struct run *r)
     apply_on(r, 200, HS_OP_FREE, H + 0x550, 0);
 }
 
+/* Thread 201 gets the chunk thread 200 left in its tcache: thread 200 has
+ * exited, and tcache_thread_shutdown freed that chunk (to its fastbin) and
+ * then 200's tcache structure (to the unsorted bin), which 201's
+ * tcache_init takes back, an exact fit. */
 static void test_glibc_model__exit_proven_by_tcache_chunk(void **state)
 {
     struct run r;
