@@ -7,6 +7,7 @@
  */
 #include "verdict.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -105,6 +106,44 @@ static void judge_other(struct hs_verdict *out)
              held, live, (unsigned long long)out->peak_live.seq);
 }
 
+/* Blocks of image proc that glibc gave from an arena other than the main
+ * one (NON_MAIN_ARENA, not mmapped): its threads' arenas. */
+static uint64_t blocks_in_thread_arenas(struct hs_trace *t, uint32_t proc, uint64_t *bytes)
+{
+    sqlite3_stmt *s;
+    uint64_t n = 0;
+    *bytes = 0;
+    if (sqlite3_prepare_v2(hs_trace_db(t),
+                           "SELECT count(*), coalesce(sum(size), 0) FROM blocks WHERE proc = ?1"
+                           " AND flags & 6 = 4",
+                           -1, &s, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(s, 1, proc);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        n = (uint64_t)sqlite3_column_int64(s, 0);
+        *bytes = (uint64_t)sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    return n;
+}
+
+/* The main arena's brk heap is measured, the threads' arenas are not (the
+ * trace sees their 64 MiB reservations, not what is resident), while the
+ * live data counts the blocks of every arena: no honest utilization. */
+static void judge_threads(struct hs_verdict *out, uint64_t n, uint64_t bytes)
+{
+    char b[32];
+    human(bytes, b, sizeof b);
+    out->level = "unknown";
+    snprintf(out->text, sizeof out->text,
+             "Not judged: %llu blocks (%s requested in all) of this process came from arenas "
+             "other than the main one, its threads' arenas, whose heaps the trace does not "
+             "measure (it sees their 64 MiB reservations, not what is in use); the verdict "
+             "judges the main arena's heap and mmapped chunks only, which would leave these "
+             "out. `heapscope frag` and `heap` show the main arena.",
+             (unsigned long long)n, b);
+}
+
 static void judge_glibc(struct hs_verdict *out)
 {
     const struct hs_verdict_point *pk = &out->peak, *end = &out->end;
@@ -163,12 +202,21 @@ int hs_verdict_compute(struct hs_trace *t, uint32_t pid, struct hs_verdict *out,
         snprintf(out->exe, sizeof out->exe, "%s", imgs.v[idx].exe);
     }
     struct hs_timeline_opts opts = {1, pid};
-    struct run run = {out, hs_trace_is_glibc(t)};
+    /* the image's own allocator: a trace may mix glibc and others */
+    struct run run = {out, idx >= 0 ? imgs.v[idx].glibc : hs_trace_is_glibc(t)};
     if ((rc = hs_timeline_run(t, &opts, on_row, &run, err)) != HS_OK || !run.glibc) {
         if (rc == HS_OK)
             judge_other(out);
         hs_model_images_free(&imgs);
         return rc;
+    }
+    uint64_t arena_bytes, in_arenas = idx >= 0 ? blocks_in_thread_arenas(t, imgs.v[idx].proc,
+                                                                         &arena_bytes)
+                                               : 0;
+    if (in_arenas) {
+        judge_threads(out, in_arenas, arena_bytes);
+        hs_model_images_free(&imgs);
+        return HS_OK;
     }
     judge_glibc(out);
     model_at_end(t, &imgs, idx, &out->model);

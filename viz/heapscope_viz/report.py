@@ -311,7 +311,16 @@ def write(exe, paths, out_dir):
                            ("end.held", "held at the end"),
                            ("end.live_requested", "live data at the end")):
             a, b = key.split(".")
-            rows.append([label] + [v[a][b] for v in verdicts])
+            # A verdict that did not judge (another allocator, threads'
+            # arenas) has no held memory to compare, and no peak of it:
+            # its live data at peak is the peak of the live data.
+            def figure(v):
+                if v["level"] != "unknown":
+                    return v[a][b]
+                if "live" not in b:
+                    return "not measured (see the verdict)"
+                return v["peak_live"][b] if a == "peak" else v[a][b]
+            rows.append([label] + [figure(v) for v in verdicts])
         for key, label in (("free_bytes", "free bytes in the heap at the end (glibc model)"),
                            ("largest_free", "largest free chunk at the end"),
                            ("external_frag", "external fragmentation at the end")):
