@@ -287,6 +287,34 @@ static void crash_case(const char *mode, int want_signal, int want_exit)
     run_free(&r);
 }
 
+/* The exit record carries the status, also when main returns it (exit()
+ * is then called inside libc, where no hook sees it), and comes last but
+ * for its snapshot. */
+static void exit_status_case(const char *mode, int want)
+{
+    const char *args[] = {mode, "10", NULL};
+    struct run r;
+    run_fixture(&r, NULL, NULL, "fx_crash", args);
+    assert_true(WIFEXITED(r.status));
+    assert_int_equal(WEXITSTATUS(r.status), want);
+    assert_log_sane(&r);
+    assert_int_equal(count_op(&r, HS_OP_EXIT, -1), 1);
+    const struct hs_record *ex = nth_op(&r, 0, HS_OP_EXIT, 0);
+    assert_int_equal(ex->u.call.ptr, want);
+    assert_ptr_equal(ex, r.events[r.n_events - 4]); /* then mallinfo_a, _b, state */
+    run_free(&r);
+}
+
+static void test_tracer__exit_status_returned_from_main(void **state)
+{
+    exit_status_case("return", 4);
+}
+
+static void test_tracer__exit_status_of_exit(void **state)
+{
+    exit_status_case("exit", 5);
+}
+
 static void test_tracer__crash_segv(void **state)
 {
     crash_case("segv", SIGSEGV, 0);
@@ -943,6 +971,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tracer__basic),
         cmocka_unit_test(test_tracer__inferred_equals_strace),
+        cmocka_unit_test(test_tracer__exit_status_returned_from_main),
+        cmocka_unit_test(test_tracer__exit_status_of_exit),
         cmocka_unit_test(test_tracer__crash_segv),
         cmocka_unit_test(test_tracer__crash_abort),
         cmocka_unit_test(test_tracer__crash_exit),
