@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include "symbolize.h"
 
+#include <ctype.h>
 #include <elfutils/libdwfl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -79,7 +80,10 @@ static char *merge_maps(struct hs_symbolizer *s, const char *maps_text)
         size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
         unsigned long long lo, hi;
         int path_at = 0;
-        int keep = sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &lo, &hi, &path_at) == 2 && lo < hi;
+        /* (sscanf would skip a blank line's newline and read the next
+         * line's range, for a line that is empty) */
+        int keep = isxdigit((unsigned char)line[0]) &&
+                   sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &lo, &hi, &path_at) == 2 && lo < hi;
         for (size_t i = 0; keep && i < n; i++)
             keep = hi <= lines[i].lo || lo >= lines[i].hi;
         if (keep) {

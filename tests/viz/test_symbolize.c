@@ -197,6 +197,28 @@ static void test_symbolize__rebuilt_file_gives_no_names(void **state)
     free(maps);
 }
 
+/* The map at exit after an empty line, starting with a mapping the map at
+ * start does not have (mimalloc reserves its arenas low): every line is
+ * kept, and names are found (the empty line took that first mapping's
+ * range and made libdwfl refuse the whole text). */
+static void test_symbolize__blank_line_then_new_mapping(void **state)
+{
+    (void)state;
+    char *maps = read_maps();
+    size_t len = strlen(maps);
+    const char *low = "10000000000-10000600000 rw-p 00000000 00:00 0 \n";
+    char *text = malloc(2 * len + strlen(low) + 2);
+    assert_non_null(text);
+    snprintf(text, 2 * len + strlen(low) + 2, "%s\n%s%s", maps, low, maps);
+    struct hs_symbolizer *s = symbolizer_of(text);
+    struct hs_symbol sym;
+    assert_int_equal(hs_symbolizer_lookup(s, (uint64_t)(uintptr_t)&qsort, 0, &sym), 1);
+    assert_string_equal(sym.function, "qsort");
+    hs_symbolizer_free(s);
+    free(text);
+    free(maps);
+}
+
 static void test_symbolize__empty_maps(void **state)
 {
     (void)state;
@@ -216,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_symbolize__gaps_are_unknown),
         cmocka_unit_test(test_symbolize__two_maps_one_after_the_other),
         cmocka_unit_test(test_symbolize__rebuilt_file_gives_no_names),
+        cmocka_unit_test(test_symbolize__blank_line_then_new_mapping),
         cmocka_unit_test(test_symbolize__empty_maps),
     };
     return cmocka_run_group_tests_name("symbolize", tests, NULL, NULL);
