@@ -15,6 +15,7 @@ static const char usage[] = "usage: heapscope frag FILE [--json | --csv] [--ever
 struct ctx {
     struct cli_model_opts *o;
     uint64_t n;
+    uint64_t last_seq; /* of the last event replayed: the "(end)" row's */
     int rows;
     struct hs_trace *t;
 };
@@ -66,6 +67,7 @@ static int on_step(void *vctx, const struct hs_event *ev, const struct hs_model_
 {
     struct ctx *c = vctx;
     c->n++;
+    c->last_seq = ev->seq;
     if (ev->op == HS_OP_MARK) {
         const struct hs_mark *marks;
         uint64_t n;
@@ -112,7 +114,7 @@ int cmd_frag(int argc, char **argv)
     rc = hs_model_replay(t, &o.imgs, o.idx, m, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, on_step,
                          &c, &err);
     if (rc == 0)
-        row(&c, hs_trace_last_seq(t), "(end)", m);
+        row(&c, c.last_seq, "(end)", m);
     if (o.json)
         printf("]}\n");
     cli_model_close(&o, t, m);

@@ -15,3 +15,12 @@ if [ -n "$frag" ] && [ "$frag" = "$timeline" ]; then
 else
   echo "FAIL: live_requested at the end: frag '$frag', timeline '$timeline'"; exit 1
 fi
+# The "(end)" row is at the last event, one `heap --at` can show (it was
+# at the trace's last seq, which the exit's snapshot records pass).
+end=$("$hs" frag "$dir/t.db" --csv | tail -n 1 | cut -d, -f1)
+last=$(sqlite3 "$dir/t.db" "SELECT max(seq) FROM events_traced")
+if [ "$end" = "$last" ] && "$hs" heap "$dir/t.db" --at "$end" >/dev/null; then
+  echo "ok: the (end) row at seq $end, the last event"
+else
+  echo "FAIL: the (end) row at seq '$end', the last event is $last"; exit 1
+fi
