@@ -185,7 +185,7 @@ static void print_text(const char *path, const struct hs_faults_report *r)
     }
     printf("by touch\n"
            "  first        %10llu  page never faulted before\n"
-           "  refault      %10llu  again after an munmap, mremap or trim gave it back\n"
+           "  refault      %10llu  again after an munmap, mremap, trim or malloc_trim gave it back\n"
            "  repeat       %10llu  again with no release seen (copy-on-write, zero page)\n",
            (unsigned long long)r->by_touch[0], (unsigned long long)r->by_touch[1],
            (unsigned long long)r->by_touch[2]);

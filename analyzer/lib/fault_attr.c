@@ -321,7 +321,7 @@ static int load_events(struct attr *at)
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(at->db,
                            "SELECT seq, op, origin, flags, ptr, size, old_ptr, chunk_size, proc"
-                           " FROM sys_events WHERE op IN (13, 14, 15, 16, 17) ORDER BY seq",
+                           " FROM sys_events WHERE op IN (11, 13, 14, 15, 16, 17) ORDER BY seq",
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(at, "cannot read sys_events");
     /* proc -> image (procs are 1..n, but look them up anyway) */
@@ -417,6 +417,14 @@ static int apply_event(struct attr *at, size_t idx, const struct sys_ev *e)
         return 0;
     uint64_t page = 1u << PAGE_SHIFT;
     switch (e->op) {
+    case HS_OP_MALLOC_TRIM:
+        /* glibc's mtrim gave back (madvise MADV_DONTNEED) every whole page
+         * of the free chunks of the heap, which only its model knows: a
+         * page of the heap that faults again was one of them (a page in
+         * use is not touched by the madvise and does not fault). */
+        if (e->flags & 1) /* malloc_trim returned 1: something was released */
+            release_pages(at, idx, im->heap_start, im->brk);
+        return 0;
     case HS_OP_BRK:
     case HS_OP_SBRK:
         if (!im->heap_start)

@@ -36,6 +36,9 @@
  * Touch, per page of a process:
  *   first    never faulted before in this trace
  *   refault  faulted before, and an munmap, mremap or trim since released it
+ *            (a malloc_trim that returned 1 counts for the whole brk heap:
+ *            its madvise released the free pages, which the trace does not
+ *            list)
  *   repeat   faulted before with no release in the events (copy-on-write
  *            after fork, a write after a read of the zero page, madvise
  *            from inside glibc, swap)

@@ -35,6 +35,8 @@
  *                           it (ptr on a page boundary, its chunk header
  *                           alone on the page before, written by that malloc
  *                           before its inferred brk) and memset the block
+ *   fx_faults OUT mtrim     1 MiB touched, freed inside the heap, malloc_trim(0)
+ *                           (madvise), the same chunk malloc'd and touched again
  *   fx_faults OUT calls     calloc growing the heap (it zeroes the old top's
  *                           part before the inferred brk), realloc from the
  *                           heap to an mmapped chunk (the copy), memalign
@@ -112,7 +114,7 @@ int main(int argc, char **argv)
     if (argc < 3 || !(out = fopen(argv[1], "w"))) {
         fprintf(stderr,
                 "usage: fx_faults OUT touch [MIB]|remap|read|major|heap|trim|arena|threads N|crash|"
-                "bigblock|brkhead|calls\n");
+                "bigblock|brkhead|calls|mtrim\n");
         return 2;
     }
     /* Unbuffered: no stdio buffer lands on the heap between the blocks. */
@@ -161,6 +163,24 @@ int main(int argc, char **argv)
         touch(q, MIB);
         report("second", q, MIB);
         free(q);
+    } else if (strcmp(mode, "mtrim") == 0) {
+        /* A free chunk inside the heap (a guard after it keeps it out of
+         * top) whose pages malloc_trim gives back by madvise, then the
+         * same chunk again. */
+        mallopt(M_MMAP_THRESHOLD, 4 * MIB);
+        mallopt(M_TRIM_THRESHOLD, 64 * MIB);
+        char *p = malloc(MIB);
+        touch(p, MIB);
+        report("first", p, MIB);
+        char *volatile guard = malloc(100); /* volatile: kept, not elided */
+        free(p);
+        if (malloc_trim(0) != 1)
+            return 3;
+        char *q = malloc(MIB);
+        touch(q, MIB);
+        report("second", q, MIB);
+        free(q);
+        free(guard);
     } else if (strcmp(mode, "major") == 0) {
         char path[4096];
         snprintf(path, sizeof path, "%s.data", argv[1]);

@@ -304,6 +304,32 @@ static struct chunk chunk_of(struct rec *r, const struct fx_range *rg)
  * mapping's first page before the tracer records the inferred mmap and
  * then the malloc. memset faults the other pages. Every page of the
  * chunk (the whole mapping) counts for the block. */
+/* malloc_trim's madvise gives back the pages of a free chunk inside the
+ * heap; the trace has no event per page, but the malloc_trim (returning
+ * 1) makes the heap's later faults refaults, not repeats. */
+static void test_faults_record__malloc_trim_refaults(void **state)
+{
+    struct rec r;
+    record(&r, 0, NULL, "mtrim", NULL);
+    assert_true(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    assert_int_equal(r.n_ranges, 2);
+    assert_true(r.ranges[0].start == r.ranges[1].start);
+    char where[200];
+    snprintf(where, sizeof where, IN_RANGE(r.ranges[0]));
+    long long second_seq =
+        q(&r, "SELECT max(alloc_seq) FROM blocks WHERE ptr = %llu AND size = 1048576",
+          (unsigned long long)r.ranges[0].start);
+    long long after = q(&r, "SELECT count(*) FROM faults WHERE %s AND after_seq >= %lld", where,
+                        second_seq);
+    assert_true(after > 200); /* the chunk's whole pages, but for its first */
+    assert_int_equal(q(&r,
+                       "SELECT count(*) FROM faults WHERE %s AND after_seq >= %lld"
+                       " AND touch = 'refault'",
+                       where, second_seq),
+                     after);
+    done(&r);
+}
+
 static void test_faults_record__mmapped_block_gets_its_header_page(void **state)
 {
     struct rec r;
@@ -581,6 +607,7 @@ int main(void)
         cmocka_unit_test(test_faults_record__remap_refaults),
         cmocka_unit_test(test_faults_record__heap_reuse_faults_once),
         cmocka_unit_test(test_faults_record__trim_refaults),
+        cmocka_unit_test(test_faults_record__malloc_trim_refaults),
         cmocka_unit_test(test_faults_record__mmapped_block_gets_its_header_page),
         cmocka_unit_test(test_faults_record__brk_block_gets_its_header_page),
         cmocka_unit_test(test_faults_record__allocating_calls_get_their_faults),
