@@ -165,7 +165,10 @@ static void print_text(const char *path, const struct hs_faults_report *r)
     if (r->until_seq)
         printf(" before event %llu", (unsigned long long)r->until_seq);
     if (!perf) {
-        printf(": not sampled (%s)\n", r->note[0] ? r->note : "heapscope record --no-faults");
+        printf(": not sampled (%s)\n",
+               r->note[0] ? r->note
+                          : "only `heapscope record` samples page faults, unless --no-faults; "
+                            "not a program preloaded by hand");
         printf("only the tracer's getrusage counts are known (source: %s)\n", r->source);
         for (uint32_t i = 0; i < r->n_phases; i++)
             if (r->phases[i].rusage_delta >= 0)

@@ -342,16 +342,19 @@ void hs_symbol_format(const struct hs_symbol *sym, uint64_t addr, char *buf, siz
     if (function[0] == '_' && function[1] == 'Z' &&
         (demangled = __cxa_demangle(function, NULL, NULL, &status)) && status == 0)
         function = demangled;
+    int n;
     if (function[0] && sym->file[0] && sym->line > 0)
-        snprintf(buf, size, "%s (%s:%d)", function, sym->file, sym->line);
+        n = snprintf(buf, size, "%s (%s:%d)", function, sym->file, sym->line);
     else if (function[0])
-        snprintf(buf, size, "%s+0x%" PRIx64 " (%s)", function, sym->function_offset,
-                 base_name(sym->module));
+        n = snprintf(buf, size, "%s+0x%" PRIx64 " (%s)", function, sym->function_offset,
+                     base_name(sym->module));
     else if (sym->module[0])
-        snprintf(buf, size, "%s+0x%" PRIx64 "%s", base_name(sym->module), sym->module_offset,
-                 sym->changed ? " (rebuilt since the recording)" : "");
+        n = snprintf(buf, size, "%s+0x%" PRIx64 "%s", base_name(sym->module), sym->module_offset,
+                     sym->changed ? " (rebuilt since the recording)" : "");
     else
-        snprintf(buf, size, "0x%" PRIx64, addr);
+        n = snprintf(buf, size, "0x%" PRIx64, addr);
+    if (n >= 0 && (size_t)n >= size && size > 4)
+        memcpy(buf + size - 4, "...", 4); /* a C++ template's name: cut, and say so */
     free(demangled);
 }
 

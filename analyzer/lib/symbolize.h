@@ -75,7 +75,8 @@ int hs_symbolizer_lookup(struct hs_symbolizer *s, uint64_t addr, int is_return,
 
 /* Formats sym as "function (file:line)", "function+0x12 (module)",
  * "module+0x1234" or "0x7f..." (the address) from most to least known;
- * "module+0x1234 (rebuilt since the recording)" when changed.
+ * "module+0x1234 (rebuilt since the recording)" when changed; a name too
+ * long for buf ends in "...".
  * C++ function names are demangled (`new_int()`, not `_ZL7new_intv`). */
 void hs_symbol_format(const struct hs_symbol *sym, uint64_t addr, char *buf, size_t size);
 

@@ -59,6 +59,8 @@ static void test_symbolize__caller_line(void **state)
     char text[512];
     hs_symbol_format(&sym, ra, text, sizeof text);
     assert_non_null(strstr(text, "test_symbolize__caller_line ("));
+    hs_symbol_format(&sym, ra, text, 16); /* too long: cut, and says so */
+    assert_string_equal(text, "test_symboli...");
     hs_symbolizer_free(s);
     free(maps);
 }

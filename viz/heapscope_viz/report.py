@@ -109,10 +109,25 @@ def flatten(obj, prefix=""):
     return rows
 
 
+# `heapscope summary --json`'s keys in words (docs/cli/summary.md).
+SUMMARY_WORDS = {
+    "trace": "trace file", "n_events": "events", "n_lost": "events lost",
+    "duration_ns": "duration (ns)", "peak_live_size": "peak of live bytes requested",
+    "peak_live_size_seq": "  at event", "peak_live_chunk_size": "peak of live chunk bytes",
+    "peak_live_chunk_size_seq": "  at event", "ops": "events by operation",
+    "processes": "processes", "call_stacks": "call stacks (record --stack N)",
+}
+
+
 def summary_html(summ):
     """`heapscope summary --json`: its scalars as one table, each list of
-    objects (ops, processes) as a table of its own."""
-    scalars = [(k, v) for k, v in summ.items() if not isinstance(v, (dict, list))]
+    objects (ops, processes) as a table of its own; call stacks only for a
+    trace that has them."""
+    summ = dict(summ)
+    if not (summ.get("call_stacks") or {}).get("allocations"):
+        summ.pop("call_stacks", None)
+    scalars = [(SUMMARY_WORDS.get(k, k), v) for k, v in summ.items()
+               if not isinstance(v, (dict, list))]
     out = [table(("figure", "value"), scalars, numeric=(1,))]
     for k, v in summ.items():
         if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
@@ -123,9 +138,11 @@ def summary_html(summ):
             numeric = tuple(i for i, c in enumerate(cols)
                             if all(isinstance(r[i], (int, float)) for r in rows)
                             and c not in ("pid", "ppid", "exec_gen", "tid"))
-            out.append("<h4>%s</h4>%s" % (esc(k), table(cols, rows, numeric=numeric)))
+            out.append("<h4>%s</h4>%s" % (esc(SUMMARY_WORDS.get(k, k)),
+                                          table(cols, rows, numeric=numeric)))
         elif isinstance(v, dict):
-            out.append("<h4>%s</h4>%s" % (esc(k), table(("figure", "value"), flatten(v), numeric=(1,))))
+            out.append("<h4>%s</h4>%s" % (esc(SUMMARY_WORDS.get(k, k)),
+                                          table(("figure", "value"), flatten(v), numeric=(1,))))
     return "\n".join(out)
 
 
