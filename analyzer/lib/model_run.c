@@ -137,9 +137,27 @@ int hs_model_image_of_seq(struct hs_trace *t, const struct hs_model_images *imgs
     hs_cursor_close(c);
     if (rc < 0)
         return rc;
-    if (rc == 0 || ev.seq != seq)
-        return hs_error_set(err, HS_EARG, "no event %llu%s", (unsigned long long)seq,
-                            pid ? " in that process" : "");
+    if (rc == 0 || ev.seq != seq) {
+        /* a seq of a snapshot or stack record, or of a lost slot: say
+         * where the events around it are */
+        char around[96] = "";
+        uint64_t before = 0, after = rc == 1 ? ev.seq : 0;
+        struct hs_cursor *back;
+        struct hs_event prev;
+        if (seq > 1 && hs_cursor_open(t, seq > 64 ? seq - 64 : 1, pid, &back, err) == 0) {
+            while (hs_cursor_next(back, &prev, err) == 1 && prev.seq < seq)
+                before = prev.seq;
+            hs_cursor_close(back);
+        }
+        if (before && after)
+            snprintf(around, sizeof around, " (the events around it: %llu and %llu)",
+                     (unsigned long long)before, (unsigned long long)after);
+        else if (before || after)
+            snprintf(around, sizeof around, " (the nearest event: %llu)",
+                     (unsigned long long)(before ? before : after));
+        return hs_error_set(err, HS_EARG, "no event %llu%s%s", (unsigned long long)seq,
+                            pid ? " in that process" : "", around);
+    }
     for (uint32_t i = 0; i < imgs->n; i++)
         if (imgs->v[i].pid == ev.pid && imgs->v[i].start_ts <= ev.ts_ns &&
             ev.ts_ns < imgs->v[i].end_ts)

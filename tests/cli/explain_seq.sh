@@ -34,4 +34,14 @@ past=$((last + 1))
 msg=$("$hs" explain "$dir/t.db" $past 2>&1)
 want="heapscope explain: seq $past is past the end of '$dir/t.db' (last seq $last)"
 if [ "$msg" = "$want" ]; then echo "ok: $msg"; else echo "FAIL: said '$msg', not '$want'"; fail=1; fi
+# A seq between events (a --stack trace's stack records) names the events
+# around it.
+"$hs" record --no-faults --stack 8 -o "$dir/s.db" -- ls / >/dev/null 2>&1
+gap=$(sqlite3 "$dir/s.db" "SELECT min(seq) + 1 FROM events_traced e WHERE NOT EXISTS
+                           (SELECT 1 FROM events_traced f WHERE f.seq = e.seq + 1)")
+around=$(sqlite3 "$dir/s.db" "SELECT max(seq) FROM events_traced WHERE seq < $gap")" and "$(
+         sqlite3 "$dir/s.db" "SELECT min(seq) FROM events_traced WHERE seq > $gap")
+msg=$("$hs" explain "$dir/s.db" "$gap" 2>&1)
+want="heapscope explain: no event $gap (the events around it: $around)"
+if [ "$msg" = "$want" ]; then echo "ok: $msg"; else echo "FAIL: said '$msg', not '$want'"; fail=1; fi
 exit $fail
