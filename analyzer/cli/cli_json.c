@@ -63,9 +63,17 @@ void cli_print_callers(char *const *lines, int json, int indent)
         if (json) {
             printf("%s", i ? "," : "");
             cli_json_quote(stdout, lines[i]);
-        } else {
-            printf("%*s<- %s\n", indent, "", lines[i]);
+            continue;
         }
+        /* a recursion's frames once, with how many times in a row */
+        size_t same = 1;
+        while (lines[i + same] && strcmp(lines[i + same], lines[i]) == 0)
+            same++;
+        if (same > 1)
+            printf("%*s<- %s (x%zu)\n", indent, "", lines[i], same);
+        else
+            printf("%*s<- %s\n", indent, "", lines[i]);
+        i += same - 1;
     }
     if (json)
         printf("]");

@@ -19,7 +19,8 @@ const char *cli_shell_word(const char *s);
 
 /* Prints lines (a call stack's callers, NULL-terminated; NULL: none) to
  * stdout: as a JSON array of strings, or each as "<- line" indented by
- * `indent` spaces. */
+ * `indent` spaces, a line repeated in a row (recursion) once, with
+ * " (xN)". */
 void cli_print_callers(char *const *lines, int json, int indent);
 
 #endif
