@@ -44,7 +44,7 @@ int hs_lab_trace_measures(const struct hs_lab *lab, const char *trace, struct hs
         if (strcmp(queries[i].lab, lab->name) != 0)
             continue;
         if (!db) {
-            rc = add(r, queries[i].key, "skip run natively: no trace to query", err);
+            rc = add(r, queries[i].key, "skip needs the trace; run without --native", err);
             continue;
         }
         sqlite3_stmt *stmt;

@@ -8,7 +8,13 @@
  * 1 MiB under a small live "guard" block, looks at the break and at the
  * resident pages (mincore), calls malloc_trim(0), which returns the
  * interior pages with madvise without moving the break, then frees the
- * guard, and finally repeats with a large M_TRIM_THRESHOLD.
+ * guard and reads the break right before and right after that free, and
+ * finally repeats with a large M_TRIM_THRESHOLD.
+ *
+ * The guard is GUARD_SIZE bytes, above the tcache (at most 1032 bytes) and
+ * fastbin (at most 120 bytes) ranges: free() of a smaller guard only parks it
+ * in a per-thread cache, the arena still counts it as in use, nothing
+ * merges and the break stays where it is.
  */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -19,7 +25,7 @@
 
 #include "lab.h"
 
-enum { N_BLOCKS = 64, BLOCK = 16 * 1024 };
+enum { N_BLOCKS = 64, BLOCK = 16 * 1024, GUARD_SIZE = 2048 };
 
 static char *blocks[N_BLOCKS];
 
@@ -43,7 +49,7 @@ int main(int argc, char **argv)
 
     /* [doc:pin] */
     allocate_all();
-    char *guard = malloc(32); /* the last chunk before top: it stays live */
+    char *guard = malloc(GUARD_SIZE); /* the last chunk before top: it stays live */
     char *first = blocks[0];
     size_t span = (size_t)(guard - first);
     lab_mark("allocated");
@@ -62,9 +68,13 @@ int main(int argc, char **argv)
     lab_measure_u("resident_pages_after_trim", lab_resident_pages(first, span));
     /* [/doc] */
 
-    free(guard);
+    /* [doc:guard] */
+    char *brk_before_guard = sbrk(0);
+    free(guard); /* merges guard, the 1 MiB below it and top: free trims top */
+    char *brk_after_guard = sbrk(0);
     lab_mark("guard-freed");
-    lab_measure_u("brk_released_after_guard_free", (char *)sbrk(0) < brk_before);
+    lab_measure_x("brk_shrink_by_guard_free", (uint64_t)(brk_before_guard - brk_after_guard));
+    /* [/doc] */
 
     /* [doc:threshold] */
     mallopt(M_TRIM_THRESHOLD, 4 << 20);
@@ -73,6 +83,9 @@ int main(int argc, char **argv)
     free_all();
     lab_measure_x("brk_shrink_trim_threshold_4mib", (uint64_t)(brk_before - (char *)sbrk(0)));
     /* [/doc] */
-    lab_say("span of the blocks: %zu KiB = %zu pages\n", span / 1024, span / 4096);
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t first_page = (uintptr_t)first / page, end_page = ((uintptr_t)guard + page - 1) / page;
+    lab_say("span of the blocks: %zu bytes (%zu KiB), on %zu pages (it starts and ends inside a page)\n",
+            span, span / 1024, (size_t)(end_page - first_page));
     return 0;
 }

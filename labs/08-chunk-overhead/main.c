@@ -20,7 +20,7 @@ int main(int argc, char **argv)
     lab_init(argc, argv, "chunk-overhead");
 
     /* [doc:curve] */
-    size_t min_usable = SIZE_MAX, max_waste = 0, steps = 0, last = 0;
+    size_t min_usable = SIZE_MAX, max_waste = 0, max_waste_nonzero = 0, steps = 0, last = 0;
     uintptr_t misaligned = 0;
     for (size_t n = 0; n <= 1024; n++) {
         char *p = malloc(n);
@@ -28,8 +28,10 @@ int main(int argc, char **argv)
         size_t chunk = *(size_t *)(p - 8) & ~(size_t)7; /* size word minus flags */
         if (usable < min_usable)
             min_usable = usable;
-        if (n > 0 && usable - n > max_waste)
-            max_waste = usable - n;
+        if (usable - n > max_waste)
+            max_waste = usable - n; /* malloc(0) too: 24 usable bytes, none asked for */
+        if (n > 0 && usable - n > max_waste_nonzero)
+            max_waste_nonzero = usable - n;
         if (usable != last)
             steps++;
         last = usable;
@@ -51,6 +53,7 @@ int main(int argc, char **argv)
     lab_measure_u("min_usable", min_usable);
     lab_measure_u("min_chunk", min_usable + 8);
     lab_measure_u("max_waste", max_waste);
+    lab_measure_u("max_waste_nonzero", max_waste_nonzero);
     lab_measure_u("size_classes_0_1024", steps);
     lab_measure_u("alignment_violations", misaligned != 0);
 

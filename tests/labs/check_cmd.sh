@@ -21,7 +21,7 @@ expect "native run has no trace" '"trace": null' "$json"
 text=$("$hs" lab run 2 --native)
 expect "text verdict" 'verdict  differs: glibc 2.26+ allocates its 0x290-byte tcache' "$text"
 expect "text summary" 'summary: 2 hold, 4 differ, 0 info, 3 cannot run here' "$text"
-expect "text measure" 'measure  pool_after_malloc64 = 0x20d60   article: == 0x20ff0   glibc 2.36: 0x20d60' "$text"
+expect "text measure" 'measure  pool_after_malloc64 = 0x20d60   article: == 0x20ff0   expected here: 0x20d60' "$text"
 
 err=$("$hs" lab run no-such-lab 2>&1)
 rc=$?
@@ -73,6 +73,9 @@ else
 fi
 rm -rf lab-report report.err
 native=$("$hs" lab run first-malloc --native --json)
-expect "trace measures cannot run natively" '"key": "trace_main_heap_growth", [^}]*"verdict": "cannot run here", "why": "run natively: no trace to query"' "$native"
+expect "trace measures cannot run natively" '"key": "trace_main_heap_growth", [^}]*"verdict": "cannot run here", "why": "needs the trace; run without --native"' "$native"
+native_text=$("$hs" lab run first-malloc --native)
+expect "text: trace measure not measured natively" 'measure  trace_main_heap_growth = not measured   article: == 0x21000' "$native_text"
+expect "text: the reason" 'verdict  cannot run here: needs the trace; run without --native' "$native_text"
 rm -f lab-traced.db
 exit $fail

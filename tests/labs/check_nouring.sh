@@ -20,7 +20,7 @@ printf '%s\n' "$text"
 [ $rc -eq 0 ] || { echo "FAIL: lab run io-uring (io_uring refused) exited $rc"; fail=1; }
 for key in rule_len_nonzero_rejected rule_waitall_rejected rule_no_select_rejected \
            uring_allocations uring_received uring_ns_per_msg; do
-  block=$(printf '%s\n' "$text" | grep -A1 "^  measure  $key = skip")
+  block=$(printf '%s\n' "$text" | grep -A1 "^  measure  $key = not measured")
   expect "$key cannot run" "verdict  cannot run here: io_uring refused here (Operation not permitted)" "$block"
 done
 expect "malloc half still runs" '^  measure  malloc_ns_per_msg = [0-9]' "$text"
@@ -43,7 +43,7 @@ rm -f lab-nouring.db
 # The wrapper itself: without it the same machine runs io_uring (unless
 # this machine refuses io_uring anyway, e.g. in a container).
 plain=$("$hs" lab run io-uring --native)
-if printf '%s\n' "$plain" | grep -q '^  measure  uring_received = skip'; then
+if printf '%s\n' "$plain" | grep -q '^  measure  uring_received = not measured'; then
   echo "note: io_uring is refused here even without fx_nouring"
 else
   expect "io_uring runs without the filter" '^  measure  uring_received = 20000' "$plain"

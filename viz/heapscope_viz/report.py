@@ -221,11 +221,12 @@ def claims_html(rows, catalog):
                 '<th>measured here</th><th>verdict</th></tr>']
         for r in mine:
             article = "" if r["rule"] == "info" else "%s %s" % (r["rule"], r["article_value"])
-            measured = {None: "(not printed)", "skip": "(skipped)"}.get(r["measured"],
+            measured = {None: "(not printed)", "skip": "(not measured)"}.get(r["measured"],
                                                                       r["measured"])
             note = ""
             if r["glibc236_value"] and r["as_expected"] == 0:
-                note = "<br><small>glibc 2.36 on Debian 12 gave %s</small>" % esc(r["glibc236_value"])
+                note = ("<br><small>expected here (measured on Debian 12): %s</small>"
+                        % esc(r["glibc236_value"]))
             verdict = "<b>%s</b>" % esc(r["verdict"])
             if r["reason"]:
                 verdict += ": " + esc(r["reason"])
