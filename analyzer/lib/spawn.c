@@ -135,6 +135,41 @@ void hs_spawn_child_signals(void)
         sigaction(SIGXFSZ, &xfsz_at_start, NULL);
 }
 
+static void forward(int sig, siginfo_t *info, void *uctx)
+{
+    (void)uctx;
+    /* Kernel-sent signals (a terminal's ^C, SI_KERNEL) already went to
+     * the whole foreground process group, the child included. */
+    if (forward_to > 0 && info->si_code != SI_KERNEL)
+        kill((pid_t)forward_to, sig);
+}
+
+static struct sigaction int_before, term_before;
+
+/* From before the child can run (it may print that it is ready, and be
+ * sent a signal for it, at once) until this process ends: a forwarded
+ * signal must not kill heapscope, neither before the wait nor while the
+ * trace is imported after it. */
+static void forward_signals_to(pid_t child)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = forward;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    forward_to = child;
+    sigaction(SIGINT, &sa, &int_before);
+    sigaction(SIGTERM, &sa, &term_before);
+}
+
+/* The child could not be started: the signals as they were. */
+static void stop_forwarding(void)
+{
+    forward_to = 0;
+    sigaction(SIGINT, &int_before, NULL);
+    sigaction(SIGTERM, &term_before, NULL);
+}
+
 int hs_spawn_start(const char *path, char *const argv[], char *const envp[],
                    const struct hs_spawn_hook *hook, pid_t *pid, int *exit_code,
                    struct hs_error *err)
@@ -173,6 +208,7 @@ int hs_spawn_start(const char *path, char *const argv[], char *const envp[],
     }
     close(release[0]);
     close(report[1]);
+    forward_signals_to(child);
     int rc = 0;
     if (hook && hook->before_exec)
         rc = hook->before_exec(hook->ctx, child, err);
@@ -196,31 +232,15 @@ int hs_spawn_start(const char *path, char *const argv[], char *const envp[],
     if (rc) {
         while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
             ;
+        stop_forwarding();
         return rc;
     }
     *pid = child;
     return 0;
 }
 
-static void forward(int sig, siginfo_t *info, void *uctx)
-{
-    (void)uctx;
-    /* Kernel-sent signals (a terminal's ^C, SI_KERNEL) already went to
-     * the whole foreground process group, the child included. */
-    if (forward_to > 0 && info->si_code != SI_KERNEL)
-        kill((pid_t)forward_to, sig);
-}
-
 int hs_spawn_wait(pid_t pid, int *wait_status, struct hs_error *err)
 {
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = forward;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    forward_to = pid;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
     int rc = 0;
     for (;;) {
         pid_t r = waitpid(pid, wait_status, 0);
@@ -232,11 +252,7 @@ int hs_spawn_wait(pid_t pid, int *wait_status, struct hs_error *err)
             break;
         }
     }
-    forward_to = 0;
-    /* The handlers stay while the trace is imported: a forwarded signal
-     * must not kill heapscope halfway through writing the database. */
-    (void)old_int;
-    (void)old_term;
+    forward_to = 0; /* the handlers stay (forward_signals_to) */
     return rc;
 }
 

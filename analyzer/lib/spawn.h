@@ -14,9 +14,11 @@
  * hs_spawn_start() fails with the errno text instead of the child exiting
  * with a mystery code.
  *
- * Allocates: no. Thread safety: hs_spawn_wait() installs process-wide
- * SIGINT/SIGTERM handlers for the duration of the wait (one spawned child
- * at a time per process).
+ * Allocates: no. Thread safety: hs_spawn_start() installs process-wide
+ * SIGINT/SIGTERM handlers that forward those signals to the child from
+ * before it can run until hs_spawn_wait() has reaped it, and then ignore
+ * them while this process finishes (the import); one spawned child at a
+ * time per process.
  */
 #ifndef HS_SPAWN_H
 #define HS_SPAWN_H
@@ -62,7 +64,9 @@ int hs_spawn_start(const char *path, char *const argv[], char *const envp[],
 
 /* Waits for pid, forwarding SIGINT and SIGTERM sent to this process by
  * kill(2) (a terminal's ^C already reaches the whole process group, so
- * those are not sent twice). *wait_status as from waitpid(). */
+ * those are not sent twice): from hs_spawn_start() on, so a signal sent
+ * as soon as the program runs is forwarded too. *wait_status as from
+ * waitpid(). */
 int hs_spawn_wait(pid_t pid, int *wait_status, struct hs_error *err);
 
 /* The shell's view of a wait status: the exit code, or 128 + signal. */
