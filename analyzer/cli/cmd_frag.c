@@ -16,6 +16,7 @@ struct ctx {
     struct cli_model_opts *o;
     uint64_t n;
     uint64_t last_seq; /* of the last event replayed: the "(end)" row's */
+    int label_width;   /* text: the longest mark label, at least 12 */
     int rows;
     struct hs_trace *t;
 };
@@ -50,8 +51,8 @@ static void row(struct ctx *c, uint64_t seq, const char *label, struct hs_model 
                (unsigned long long)f.free_largebin, (unsigned long long)f.free_top,
                (unsigned long long)f.largest_free, f.external_frag, f.utilization);
     } else {
-        printf("%10llu %-12.12s %10llu %9llu %10llu %9llu %9llu %9llu %9llu %6.3f %6.3f\n",
-               (unsigned long long)seq, label, (unsigned long long)f.heap_extent,
+        printf("%10llu %-*s %10llu %9llu %10llu %9llu %9llu %9llu %9llu %6.3f %6.3f\n",
+               (unsigned long long)seq, c->label_width, label, (unsigned long long)f.heap_extent,
                (unsigned long long)f.mmapped_bytes, (unsigned long long)f.live_requested,
                (unsigned long long)f.chunk_overhead,
                (unsigned long long)(f.free_tcache + f.free_fastbin + f.free_unsorted +
@@ -103,13 +104,20 @@ int cmd_frag(int argc, char **argv)
         cli_model_close(&o, t, NULL);
         return cli_fail("frag", "%s", err.msg);
     }
-    struct ctx c = {.o = &o, .t = t};
+    struct ctx c = {.o = &o, .t = t, .label_width = 12};
+    const struct hs_mark *marks;
+    uint64_t n_marks;
+    if (hs_trace_marks(t, &marks, &n_marks, NULL) == 0)
+        for (uint64_t i = 0; i < n_marks; i++)
+            if ((int)strlen(marks[i].label) > c.label_width)
+                c.label_width = (int)strlen(marks[i].label);
     if (o.csv)
         printf("%s\n", hs_frag_csv_header);
     else if (o.json)
         printf("{\"pid\": %u, \"exec_gen\": %u, \"rows\": [", o.pid, im->exec_gen);
     else
-        printf("%10s %-12s %10s %9s %10s %9s %9s %9s %9s %6s %6s\n", "seq", "label", "heap",
+        printf("%10s %-*s %10s %9s %10s %9s %9s %9s %9s %6s %6s\n", "seq", c.label_width, "label",
+               "heap",
                "mmapped", "requested", "overhead", "free", "top", "largest", "ext", "util");
     rc = hs_model_replay(t, &o.imgs, o.idx, m, im->parent >= 0 ? im->fork_seq + 1 : 0, 0, on_step,
                          &c, &err);
