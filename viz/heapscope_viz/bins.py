@@ -7,8 +7,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from . import style
 
-KIND_COLOURS = {"tcache": style.ORANGE, "fastbin": style.PURPLE, "unsorted": style.YELLOW,
-                "smallbin": style.SKY, "largebin": style.GREEN, "top": style.GREY}
+KIND_COLOURS = style.BIN_COLOURS
 MAX_BOXES = 10
 
 

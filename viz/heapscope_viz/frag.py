@@ -12,7 +12,7 @@ BYTE_COLUMNS = (("heap_extent", "brk heap extent", style.BLACK),
                 ("mmapped_bytes", "mmapped bytes", style.VERMILLION),
                 ("live_requested", "live requested", style.BLUE),
                 ("chunk_overhead", "chunk overhead (internal fragmentation)", style.PURPLE),
-                ("free_top", "free in top", style.SKY),
+                ("free_top", "free in top", style.BIN_COLOURS["top"]),
                 ("largest_free", "largest free chunk", style.GREEN))
 
 

@@ -26,7 +26,9 @@ CAPTIONS = {
     "timeline": "The program's live data (blue) against what the heap holds: the brk heap "
                 "(black) and the mmapped chunks (red). The gap between black and blue is free "
                 "space and chunk overhead; the middle panel shows which bins hold that free "
-                "space, the bottom one when pages were first touched.",
+                "space (the colours of the bins picture), the bottom one when pages were "
+                "first touched. Under another allocator (jemalloc, tcmalloc, mimalloc) a "
+                "dashed line shows the memory it mapped for itself.",
     "heapmap": "Each rectangle is one block: it starts when malloc returned it and ends when "
                "it was freed, at the addresses it occupied. Holes between rectangles below the "
                "program break are free chunks; a break that never comes down means the heap "

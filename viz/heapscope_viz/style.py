@@ -19,6 +19,9 @@ PURPLE = "#CC79A7"
 BLACK = "#000000"
 GREY = "#999999"
 PALETTE = [BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK]
+# One colour per kind of free chunk, in every picture (bins, timeline, frag).
+BIN_COLOURS = {"tcache": ORANGE, "fastbin": PURPLE, "unsorted": YELLOW,
+               "smallbin": SKY, "largebin": GREEN, "top": GREY}
 
 # Size classes of glibc chunks as `heapscope lifetimes` names them.
 # Size classes of chunks as `heapscope lifetimes` names them

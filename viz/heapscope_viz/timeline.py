@@ -51,11 +51,12 @@ def draw(trace, out, at=None, mark=None):
         i += 1
         cols = free_columns(frag)
         fx = [r["seq"] for r in frag]
-        colours = [style.ORANGE, style.PURPLE, style.SKY, style.GREEN, style.BLUE,
-                   style.YELLOW, style.VERMILLION, style.GREY]
+        kinds = [c[len("free_"):] for c in cols]
+        others = iter([style.BLUE, style.VERMILLION, style.BLACK])
         ax.stackplot(fx, *[[r[c] or 0 for r in frag] for c in cols],
-                     labels=[c[len("free_"):].replace("_", " ") for c in cols],
-                     colors=colours[:len(cols)], step="post")
+                     labels=[k.replace("_", " ") for k in kinds],
+                     colors=[style.BIN_COLOURS.get(k) or next(others) for k in kinds],
+                     step="post")
         ax.yaxis.set_major_formatter(style.BYTES)
         ax.set_ylabel("free bytes\nby bin class")
         style.legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
