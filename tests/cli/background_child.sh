@@ -6,12 +6,7 @@
 # it (by the fork event), not 1, though its parent was gone when it started.
 set -u
 hs=$1
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fail=0
-check() { # what, status
-  if [ "$2" = 0 ]; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi
-}
+. "$(dirname "$0")/../common/check.sh"
 for mode in live after; do
   if [ $mode = after ]; then export HS_LIVE_IMPORT=0; fi
   for round in 1 2 3; do

@@ -6,12 +6,7 @@
 set -u
 hs=$1
 cc=${CC:-cc}
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fail=0
-check() { # what, status
-  if [ "$2" = 0 ]; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi
-}
+. "$(dirname "$0")/../common/check.sh"
 cat >"$dir/prog.c" <<'C'
 #include <stdlib.h>
 void *volatile keep;

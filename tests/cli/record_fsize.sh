@@ -6,12 +6,7 @@
 # trace that outgrows the limit is one line of error, not a SIGXFSZ death.
 set -u
 hs=$1
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fail=0
-check() { # what, command status
-  if [ "$2" = 0 ]; then echo "ok: $1"; else echo "FAIL: $1"; cat "$dir/err"; fail=1; fi
-}
+. "$(dirname "$0")/../common/check.sh"
 # ulimit -f counts 512-byte blocks in POSIX sh (dash): 2048 is 1 MiB.
 (ulimit -f 2048; "$hs" record -o "$dir/small.db" -- ls / >/dev/null 2>"$dir/err")
 check "record under ulimit -f 2048 (1 MiB) exits 0" $?

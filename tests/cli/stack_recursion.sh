@@ -4,12 +4,7 @@
 # every frame.
 set -u
 hs=$1
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fail=0
-check() { # what, status
-  if [ "$2" = 0 ]; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi
-}
+. "$(dirname "$0")/../common/check.sh"
 cat >"$dir/rec.c" <<'C'
 #include <stdlib.h>
 void *volatile keep;

@@ -13,12 +13,7 @@ set -u
 hs=$1
 fx=$2
 src=$3 # fx_stacks.c, for a compiler to chew on
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fail=0
-check() { # what, command status
-  if [ "$2" = 0 ]; then echo "ok: $1"; else echo "FAIL: $1"; cat "$dir/err" 2>/dev/null; fail=1; fi
-}
+. "$(dirname "$0")/../common/check.sh"
 q() { sqlite3 "$1" "$2" 2>>"$dir/err"; }
 
 "$hs" record --stack 4 -o "$dir/s4.db" -- "$fx" 2>"$dir/err"
