@@ -330,6 +330,26 @@ static void test_faults_record__malloc_trim_refaults(void **state)
     done(&r);
 }
 
+/* The block of chunk c (its user range r->ranges[0]) got exactly `pages`
+ * faults, all in region, among them its header's, raised by the allocating
+ * call before the allocator's inferred event at seq `inferred`. */
+static void block_has_its_pages(struct rec *r, const struct chunk *c, const char *region,
+                                long long inferred, long long pages)
+{
+    assert_int_equal(q(r,
+                       "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
+                       " AND region = '%s' AND block_seq = %lld",
+                       c->start, c->end, region, c->alloc_seq),
+                     pages);
+    assert_int_equal(q(r,
+                       "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
+                       " AND after_seq < %lld AND block_seq = %lld",
+                       c->start, (long long)r->ranges[0].start, inferred, c->alloc_seq),
+                     1);
+    assert_int_equal(q(r, "SELECT count(*) FROM faults WHERE block_seq = %lld", c->alloc_seq),
+                     pages);
+}
+
 static void test_faults_record__mmapped_block_gets_its_header_page(void **state)
 {
     struct rec r;
@@ -348,19 +368,7 @@ static void test_faults_record__mmapped_block_gets_its_header_page(void **state)
     assert_int_equal(
         q(&r, "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld", c.start, c.end),
         pages);
-    assert_int_equal(q(&r,
-                       "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
-                       " AND region = 'mmap' AND block_seq = %lld",
-                       c.start, c.end, c.alloc_seq),
-                     pages);
-    /* The header's fault came before the mmap event, and still counts. */
-    assert_int_equal(q(&r,
-                       "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
-                       " AND after_seq < %lld AND block_seq = %lld",
-                       c.start, (long long)r.ranges[0].start, mmap_seq, c.alloc_seq),
-                     1);
-    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE block_seq = %lld", c.alloc_seq),
-                     pages);
+    block_has_its_pages(&r, &c, "mmap", mmap_seq, pages);
     done(&r);
 }
 
@@ -384,18 +392,7 @@ static void test_faults_record__brk_block_gets_its_header_page(void **state)
                           " AND seq < %lld",
                           c.alloc_seq);
     assert_int_equal(brk_seq, c.alloc_seq - 1);
-    assert_int_equal(q(&r,
-                       "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
-                       " AND region = 'heap' AND block_seq = %lld",
-                       c.start, c.end, c.alloc_seq),
-                     pages);
-    assert_int_equal(q(&r,
-                       "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
-                       " AND after_seq < %lld AND block_seq = %lld",
-                       c.start, (long long)r.ranges[0].start, brk_seq, c.alloc_seq),
-                     1);
-    assert_int_equal(q(&r, "SELECT count(*) FROM faults WHERE block_seq = %lld", c.alloc_seq),
-                     pages);
+    block_has_its_pages(&r, &c, "heap", brk_seq, pages);
     assert_int_equal(q(&r,
                        "SELECT count(*) FROM faults WHERE addr >= %lld AND addr < %lld"
                        " AND block_seq IS NULL",
