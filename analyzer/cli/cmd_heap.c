@@ -17,7 +17,8 @@ struct out {
 static void chunk_text(void *ctx, uint64_t addr, uint64_t size, int state, uint64_t req)
 {
     (void)ctx;
-    printf("  0x%012llx %10llu  %-9s", (unsigned long long)addr, (unsigned long long)size,
+    /* chunk sizes in hex, as glibc, `bins` and `explain` write them */
+    printf("  0x%012llx %#10llx  %-9s", (unsigned long long)addr, (unsigned long long)size,
            hs_chunk_state_name(state));
     if (state == HS_CS_ALLOCATED && req)
         printf("  (%llu requested)", (unsigned long long)req);
@@ -40,7 +41,7 @@ static void mmap_json(void *ctx, uint64_t addr, uint64_t size, int state, uint64
 
 static void mmap_text(void *ctx, uint64_t addr, uint64_t size, int state, uint64_t req)
 {
-    printf("  0x%012llx %10llu  mmapped  (%llu requested)\n", (unsigned long long)addr,
+    printf("  0x%012llx %#10llx  mmapped  (%llu requested)\n", (unsigned long long)addr,
            (unsigned long long)size, (unsigned long long)req);
 }
 
