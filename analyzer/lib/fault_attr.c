@@ -422,7 +422,7 @@ static int apply_event(struct attr *at, size_t idx, const struct sys_ev *e)
          * of the free chunks of the heap, which only its model knows: a
          * page of the heap that faults again was one of them (a page in
          * use is not touched by the madvise and does not fault). */
-        if (e->flags & 1) /* malloc_trim returned 1: something was released */
+        if ((e->flags & 1) && im->heap_start) /* it returned 1: something was released */
             release_pages(at, idx, im->heap_start, im->brk);
         return 0;
     case HS_OP_BRK:
