@@ -525,7 +525,7 @@ int hs__import_record(struct import_state *st, uint32_t image, const struct hs_r
             rc = insert_sys(st, image, ev); /* free(NULL) or unknown block */
     } else {
         rc = insert_sys(st, image, ev);
-        if (rc == 0 && rec->op == HS_OP_FORK && ev->ptr)
+        if (rc == 0 && rec->op == HS_OP_FORK && ev->ptr && !failed)
             rc = note_fork(st, (uint32_t)ev->ptr, img->pid);
         if (rc == 0 && rec->op == HS_OP_EXIT) {
             img->has_exit = 1;
