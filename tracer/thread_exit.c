@@ -6,7 +6,6 @@
 #include <stdint.h>
 
 #include "record.h"
-#include "state.h"
 
 /* Keys from this one up have their value in a block pthread_setspecific
  * allocates (glibc's PTHREAD_KEY_2NDLEVEL_SIZE). */

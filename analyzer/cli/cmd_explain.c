@@ -118,11 +118,11 @@ int cmd_explain(int argc, char **argv)
         printf(" of thread %u: glibc gives its tcache back to the arenas\n", target.tid);
     } else if (target.op == HS_OP_MALLOPT) {
         int param = (int)(int64_t)target.old_ptr;
+        char number[16];
+        snprintf(number, sizeof number, "%d", param);
         const char *name = hs_mallopt_param_name(param);
-        if (name)
-            printf("(%s, %lld), thread %u\n", name, (long long)(int32_t)target.size, target.tid);
-        else
-            printf("(%d, %lld), thread %u\n", param, (long long)(int32_t)target.size, target.tid);
+        printf("(%s, %lld), thread %u\n", name ? name : number, (long long)(int32_t)target.size,
+               target.tid);
     } else if (target.op == HS_OP_FREE) {
         printf("(0x%llx)\n", (unsigned long long)target.ptr);
     } else {

@@ -109,15 +109,23 @@ void hs__mtrim(struct hs_model *m, uint64_t pad)
     systrim(m, pad);
 }
 
+int hs__tcache_room(const struct hs_model *m, const struct hs__tcache *tc, uint64_t size)
+{
+    unsigned tc_idx = (unsigned)hs_glibc_tcache_index(m->prof, size);
+    return tc && tc->initialized && tc_idx < m->par.tcache_bins &&
+                   tc->count[tc_idx] < m->par.tcache_count
+               ? (int)tc_idx
+               : -1;
+}
+
 void hs__int_free(struct hs_model *m, uint32_t c, uint32_t tid)
 {
     uint64_t size = m->pool[c].size;
     struct hs__tcache *tc = hs__tcache_of(m, tid, 0);
-    unsigned tc_idx = (unsigned)hs_glibc_tcache_index(m->prof, size);
+    int tc_idx = hs__tcache_room(m, tc, size);
     m->pool[c].req = 0;
-    if (tc && tc->initialized && tc_idx < m->par.tcache_bins &&
-        tc->count[tc_idx] < m->par.tcache_count) {
-        hs__tcache_put(m, tc, c, tc_idx);
+    if (tc_idx >= 0) {
+        hs__tcache_put(m, tc, c, (unsigned)tc_idx);
         hs__note(m, "chunk 0x%llx (0x%llx bytes) -> tcache %u of thread %u (now %u)",
                  (unsigned long long)m->pool[c].addr, (unsigned long long)size, tc_idx, tid,
                  tc->count[tc_idx]);

@@ -137,6 +137,10 @@ void hs__fastbin_push(struct hs_model *m, uint32_t c);
 uint32_t hs__fastbin_pop(struct hs_model *m, unsigned idx);
 unsigned hs__fastbin_index(const struct hs_model *m, uint64_t size);
 struct hs__tcache *hs__tcache_of(struct hs_model *m, uint32_t tid, int create);
+/* The bin of tcache tc (hs__tcache_of, may be NULL) a freed chunk of
+ * `size` goes to (as _int_free's tcache_put), or -1: no tcache yet, too
+ * large, or that bin full. */
+int hs__tcache_room(const struct hs_model *m, const struct hs__tcache *tc, uint64_t size);
 void hs__tcache_put(struct hs_model *m, struct hs__tcache *tc, uint32_t c, unsigned idx);
 uint32_t hs__tcache_get(struct hs_model *m, struct hs__tcache *tc, unsigned idx);
 /* removes c from whatever list holds it (any state but allocated/top) */

@@ -186,8 +186,8 @@ const char *hs_mallopt_param_name(int param)
     case HS_M_TOP_PAD: return "M_TOP_PAD";
     case HS_M_MMAP_THRESHOLD: return "M_MMAP_THRESHOLD";
     case HS_M_MMAP_MAX: return "M_MMAP_MAX";
-    case -5: return "M_CHECK_ACTION";
-    case -6: return "M_PERTURB";
+    case HS_M_CHECK_ACTION: return "M_CHECK_ACTION";
+    case HS_M_PERTURB: return "M_PERTURB";
     case HS_M_ARENA_TEST: return "M_ARENA_TEST";
     case HS_M_ARENA_MAX: return "M_ARENA_MAX";
     default: return NULL;

@@ -60,6 +60,8 @@ enum {
     HS_M_TOP_PAD = -2,
     HS_M_MMAP_THRESHOLD = -3,
     HS_M_MMAP_MAX = -4,
+    HS_M_CHECK_ACTION = -5,
+    HS_M_PERTURB = -6,
     HS_M_ARENA_TEST = -7,
     HS_M_ARENA_MAX = -8,
 };

@@ -425,10 +425,7 @@ static const char *double_free_message(struct hs_model *m, uint32_t c, uint32_t 
         return m->tcaches[m->pool[c].tcache].tid == tid
                    ? "free(): double free detected in tcache 2"
                    : NULL;
-    struct hs__tcache *tc = hs__tcache_of(m, tid, 0);
-    unsigned tc_idx = (unsigned)hs_glibc_tcache_index(m->prof, m->pool[c].size);
-    if (tc && tc->initialized && tc_idx < m->par.tcache_bins &&
-        tc->count[tc_idx] < m->par.tcache_count)
+    if (hs__tcache_room(m, hs__tcache_of(m, tid, 0), m->pool[c].size) >= 0)
         return NULL;
     switch (m->pool[c].state) {
     case HS_CS_FASTBIN:

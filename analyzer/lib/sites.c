@@ -306,19 +306,20 @@ static char *recorded_build_ids(struct hs_trace *t)
     return text;
 }
 
-/* A symbolizer of one process image, told the build-ids recorded; NULL
- * when there is no map to build it from (addresses stay hex). */
-static struct hs_symbolizer *image_symbolizer(struct hs_trace *t, uint32_t pid, uint32_t gen)
+/* A symbolizer of one process image, told the build-ids recorded (ids:
+ * recorded_build_ids, NULL: none); NULL when there is no map to build it
+ * from (addresses stay hex). */
+static struct hs_symbolizer *image_symbolizer(struct hs_trace *t, uint32_t pid, uint32_t gen,
+                                              const char *ids)
 {
-    char *maps = maps_text(t, pid, gen), *ids = NULL;
+    char *maps = maps_text(t, pid, gen);
     struct hs_symbolizer *sym = NULL;
     struct hs_error ignored;
-    if (maps && hs_symbolizer_new(maps, &sym, &ignored) == HS_OK && (ids = recorded_build_ids(t)) &&
+    if (maps && hs_symbolizer_new(maps, &sym, &ignored) == HS_OK && ids &&
         hs_symbolizer_expect_build_ids(sym, ids, &ignored) != HS_OK) {
         hs_symbolizer_free(sym);
         sym = NULL;
     }
-    free(ids);
     free(maps);
     return sym;
 }
@@ -384,12 +385,13 @@ int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, const unsigned ch
         return hs_error_set(err, HS_ENOMEM, "out of memory symbolizing sites");
     for (uint64_t i = 0; wanted && i < s->n_sites; i++)
         done[i] = !wanted[i]; /* not wanted: as if named already */
+    char *ids = recorded_build_ids(t);
     /* One symbolizer per process image, over all of its sites. */
     for (uint64_t i = 0; i < s->n_sites; i++) {
         if (done[i])
             continue;
         uint32_t pid = s->sites[i].pid, gen = s->sites[i].exec_gen;
-        struct hs_symbolizer *sym = image_symbolizer(t, pid, gen);
+        struct hs_symbolizer *sym = image_symbolizer(t, pid, gen, ids);
         struct frame_names names = {.sym = sym};
         hs_ptrmap_init(&names.index);
         for (uint64_t j = i; j < s->n_sites; j++) {
@@ -405,6 +407,7 @@ int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, const unsigned ch
                                                 &site->callers) != HS_OK)) {
                 frame_names_free(&names);
                 hs_symbolizer_free(sym);
+                free(ids);
                 free(done);
                 return hs_error_set(err, HS_ENOMEM, "out of memory symbolizing sites");
             }
@@ -412,6 +415,7 @@ int hs_sites_symbolize(struct hs_trace *t, struct hs_sites *s, const unsigned ch
         frame_names_free(&names);
         hs_symbolizer_free(sym);
     }
+    free(ids);
     free(done);
     return HS_OK;
 }
@@ -477,7 +481,9 @@ int hs_sites_describe_call(struct hs_trace *t, uint32_t pid, uint64_t ts, uint64
         return hs_error_set(err, HS_ENOMEM, "out of memory reading the processes");
     image_of(&im, pid, ts, &gen);
     images_free(&im);
-    struct hs_symbolizer *sym = image_symbolizer(t, pid, gen);
+    char *ids = recorded_build_ids(t);
+    struct hs_symbolizer *sym = image_symbolizer(t, pid, gen, ids);
+    free(ids);
     struct frame_names names = {.sym = sym};
     hs_ptrmap_init(&names.index);
     uint64_t addr[HS_STACK_MAX_DEPTH + 1] = {caller};
